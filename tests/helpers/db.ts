@@ -1,0 +1,34 @@
+// A fresh database per test file, cloned from the migrated template that holds the sample mirror.
+import { randomBytes } from 'node:crypto';
+import { inject } from 'vitest';
+import { sqlClient, type Sql } from '../../persistence/connect.ts';
+import { migrate } from '../../persistence/migrate.ts';
+import { withDatabase } from './global-setup.ts';
+
+export interface TestDatabase {
+  sql: Sql;
+  url: string;
+  name: string;
+  drop(): Promise<void>;
+}
+
+export async function createTestDatabase(opts: { mirror?: boolean; max?: number } = {}): Promise<TestDatabase> {
+  const adminUrl = inject('adminUrl');
+  const name = `disputeflow_t_${randomBytes(6).toString('hex')}`;
+  const admin = sqlClient(adminUrl, 1);
+  if (opts.mirror === false) await admin.unsafe(`CREATE DATABASE ${name}`);
+  else await admin.unsafe(`CREATE DATABASE ${name} TEMPLATE ${inject('templateDb')}`);
+  const url = withDatabase(adminUrl, name);
+  const sql = sqlClient(url, opts.max ?? 10);
+  if (opts.mirror === false) await migrate(sql);
+  return {
+    sql,
+    url,
+    name,
+    async drop() {
+      await sql.end({ timeout: 2 });
+      await admin.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await admin.end();
+    },
+  };
+}

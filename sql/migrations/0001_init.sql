@@ -134,7 +134,7 @@ CREATE TABLE approval_decisions (
   id                 bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
   proposed_action_id bigint NOT NULL UNIQUE REFERENCES proposed_actions(id),
   run_id             bigint NOT NULL REFERENCES runs(id),
-  decision           text NOT NULL CHECK (decision IN ('approved','rejected')),
+  decision           text NOT NULL CHECK (decision IN ('approved','rejected','expired')),
   decided_by         text NOT NULL,
   note               text,
   shown_sha256       text NOT NULL,

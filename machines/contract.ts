@@ -1,0 +1,113 @@
+// The workflow contract (customer_invoice_dispute, contract v2) as data: the one source that the machine,
+// the steps, the verify scheduler and the contract page all read. Query texts are bound-parameter SQL.
+
+export const WORKFLOW_TYPE = 'customer_invoice_dispute';
+
+export type StepName = 'draftResponse' | 'escalate' | 'arHoldDecision';
+export const FAN_OUT_STEPS: readonly StepName[] = ['draftResponse', 'escalate', 'arHoldDecision'];
+
+export const CONTRACT = {
+  workflow_type: WORKFLOW_TYPE,
+  version: 2,
+  title: 'Customer invoice dispute',
+  risk_level: 3,
+  summary:
+    'Customer emails disputing an invoice. Extract invoice ref + reason. Attach prior invoices. Propose response. ' +
+    'Queue for sales rep. Flag for AR hold-or-continue decision.',
+  reflexion_enabled: true,
+  trigger: {
+    kind: 'event',
+    sources: ['inbound_email_triage_classification'],
+    invoker: 'the approver (single approver)',
+  },
+  inputs: [
+    { name: 'email_uuid', required: true, type: 'string' },
+    { name: 'customer_id', required: false, type: 'integer' },
+    { name: 'invoice_ref', required: false, type: 'string' },
+    { name: 'reason_text', required: true, type: 'string' },
+  ],
+  context_queries: {
+    // Scoped to the customer when known: tranid is not unique across customers in NetSuite.
+    invoice: {
+      tables: ['transactions'],
+      text:
+        "SELECT id, tranid, entity, foreigntotal, foreignamountpaid, foreignamountunpaid, trandate, duedate, status, otherrefnum " +
+        "FROM transactions WHERE type = 'CustInvc' AND tranid = $1 AND ($2::bigint IS NULL OR entity = $2) ORDER BY trandate DESC LIMIT 2",
+    },
+    recent_payments: {
+      tables: ['customer_payments'],
+      text:
+        'SELECT id, tranid, payment_date, amount, currency, method, reference, applied_to FROM customer_payments ' +
+        "WHERE customer_id = $1 AND payment_date > ($2::timestamptz - interval '90 days')::date ORDER BY payment_date DESC",
+    },
+    prior_disputes: {
+      tables: ['ar_disputes'],
+      text: "SELECT COUNT(*)::int AS count FROM ar_disputes WHERE customer_id = $1 AND status IN ('open', 'escalated')",
+    },
+    customer: {
+      tables: ['customers'],
+      text:
+        'SELECT id, entityid, companyname, email, salesrep_id, salesrep_name, salesrep_email, terms, creditlimit, creditholdoverride, currency ' +
+        'FROM customers WHERE id = $1',
+    },
+    prior_invoices: {
+      tables: ['transactions'],
+      text:
+        "SELECT id, tranid, trandate, duedate, foreigntotal, foreignamountpaid, foreignamountunpaid, status, otherrefnum " +
+        "FROM transactions WHERE type = 'CustInvc' AND entity = $1 ORDER BY trandate DESC, id DESC LIMIT 10",
+    },
+    open_disputes: {
+      tables: ['ar_disputes'],
+      text:
+        "SELECT id, invoice_tranid, status, reason_code, amount, opened_at FROM ar_disputes WHERE customer_id = $1 AND status IN ('open', 'escalated') ORDER BY opened_at",
+    },
+  },
+  preconditions: [
+    { name: 'invoice_exists', rule: 'invoice IS NOT NULL OR invoice_ref IS NULL', severity: 'warn' as 'warn' | 'block' },
+  ],
+  hitl: {
+    action_type: 'workflow_customer_invoice_dispute',
+    entity_ref: 'workflow:customer_invoice_dispute:run_<run_id>',
+    approver: 'single approver',
+    risk_gate: 3,
+    approval_window_minutes: 60,
+  },
+  fan_out: [
+    { step: 'draftResponse', id: 'draft_response', kind: 'hitl_email_draft', tool: 'propose_email_to_customer', action_type: 'customer_email', entity_type: 'customer' },
+    { step: 'escalate', id: 'escalate', kind: 'stage_proposed_action', action_type: 'customer_escalation', entity_type: 'customer' },
+    { step: 'arHoldDecision', id: 'ar_hold_decision', kind: 'stage_proposed_action', action_type: 'ar_hold_review', entity_type: 'workflow_run', if: 'prior_disputes >= 2' },
+  ] as const,
+  hold_review_threshold: 2,
+  post_actions: [
+    { id: 'log_run', target: 'workflow_run_log', fields: ['run_id', 'workflow_type', 'status', 'started_at', 'completed_at', 'summary_json'] },
+    { id: 'reflexion', target: 'reflexion_log', tags: ['customer_invoice_dispute', 'customer:<id>'] },
+    { id: 'event', target: 'event_ledger', types: ['workflow.completed', 'workflow.partial', 'workflow.failed'], idempotency_key: 'per run' },
+  ],
+  verify_checks: [
+    {
+      name: 'response_drafted',
+      window_seconds: 30,
+      // $1 = the run's id, $2 = when the run was approved: the draft must be this run's, staged after approval.
+      sql_check:
+        "SELECT id FROM proposed_actions WHERE action_type = 'customer_email' AND run_id = $1 AND proposed_at >= $2::timestamptz LIMIT 1",
+    },
+  ],
+  retry_policy: { max_attempts: 2, backoff: 'linear' as const, base_ms: 3000, alert_on_final_failure: true },
+  side_effects: [
+    { system: 'PostgreSQL', table: 'proposed_actions', action: 'INSERT (action_type=workflow_customer_invoice_dispute, HITL envelope)', source: 'HITL gate' },
+    { system: 'PostgreSQL', table: 'proposed_actions', action: 'INSERT (action_type=customer_email, drafted reply)', source: 'fan-out draft_response' },
+    { system: 'PostgreSQL', table: 'proposed_actions', action: 'INSERT (action_type=customer_escalation, entity_type=customer)', source: 'fan-out escalate' },
+    { system: 'PostgreSQL', table: 'proposed_actions', action: 'INSERT (action_type=ar_hold_review, entity_type=workflow_run)', source: 'fan-out ar_hold_decision' },
+    { system: 'PostgreSQL', table: 'workflow_run_log', action: 'INSERT (run summary)', source: 'post: log_run' },
+    { system: 'PostgreSQL', table: 'reflexion_log', action: 'INSERT (tags=customer_invoice_dispute, customer:<id>)', source: 'post: reflexion' },
+    { system: 'Event ledger', table: 'event_ledger', action: 'workflow.completed | workflow.partial | workflow.failed', source: 'post: event' },
+    { system: 'PostgreSQL', table: 'workflow_verify_results', action: 'INSERT pending × 1, then pass/fail/timeout', source: 'verify' },
+  ],
+} as const;
+
+export type RetryPolicy = typeof CONTRACT.retry_policy;
+
+/** Delay before attempt `next` (2, 3, …) under linear backoff: base × the attempt that failed. */
+export function retryDelayMs(policy: RetryPolicy, failedAttempt: number): number {
+  return policy.base_ms * failedAttempt;
+}

@@ -1,0 +1,114 @@
+// Events, context and effect params of the dispute machine: one definition shared by the machine,
+// the runner, the API and the tests. Everything here is JSON.
+import type { StepName } from './contract.ts';
+
+export interface TriageEmail {
+  from: string;
+  to?: string | undefined;
+  subject: string;
+  body: string;
+  received_at?: string | undefined;
+}
+
+export interface DisputeInput {
+  run_id: number;
+  email_uuid: string;
+  customer_id: number | null;
+  invoice_ref: string | null;
+  reason_text: string;
+  email: TriageEmail | null;
+  invoked_by: string;
+  started_at: string;
+}
+
+/** What the extraction step found (dispute/ defines the full shape; the machine needs these fields). */
+export interface ExtractionFacts {
+  invoice_ref: string | null;
+  customer_id: number | null;
+  reason_code: string;
+  warnings: string[];
+  [k: string]: unknown;
+}
+
+export type Row = Record<string, unknown>;
+
+export interface LoadedContext {
+  customer: Row | null;
+  invoice: Row | null;
+  invoice_matches: number;
+  recent_payments: Row[];
+  prior_disputes: number;
+  open_disputes: Row[];
+  prior_invoices: Row[];
+}
+
+export interface Warning {
+  check: string;
+  severity: 'warn' | 'block';
+  message: string;
+}
+
+export type StepStatus = 'pending' | 'running' | 'waiting_retry' | 'succeeded' | 'failed' | 'skipped';
+export interface StepState {
+  status: StepStatus;
+  attempts: number;
+  proposed_action_id?: number | undefined;
+  errors: string[];
+}
+
+export type Outcome = 'completed' | 'partial' | 'failed';
+export type VerifyResult = 'pass' | 'fail' | 'timeout';
+
+export interface Decision {
+  action_id: number;
+  decision: 'approved' | 'rejected' | 'expired';
+  by: string;
+  note: string | null;
+  at: string;
+}
+
+export interface DisputeContext {
+  input: DisputeInput;
+  extraction: ExtractionFacts | null;
+  loaded: LoadedContext | null;
+  prior_disputes: number;
+  warnings: Warning[];
+  envelope_id: number | null;
+  decision: Decision | null;
+  steps: Record<StepName, StepState>;
+  outcome: Outcome | null;
+  verify: { check: string; result: VerifyResult; detail: string | null } | null;
+}
+
+export type DisputeEvent =
+  | { type: 'EXTRACTED'; extraction: ExtractionFacts }
+  | { type: 'CONTEXT_LOADED'; loaded: LoadedContext }
+  | { type: 'APPROVAL_STAGED'; action_id: number }
+  | { type: 'APPROVE'; action_id: number; by: string; note: string | null; at: string }
+  | { type: 'REJECT'; action_id: number; by: string; reason: string; at: string }
+  | { type: 'APPROVAL_EXPIRED'; at: string }
+  | { type: 'STEP_SUCCEEDED'; step: StepName; proposed_action_id: number }
+  | { type: 'STEP_FAILED'; step: StepName; error: string }
+  | { type: 'RETRY_STEP'; step: StepName }
+  | { type: 'VERIFY_RESULT'; check: string; result: VerifyResult; detail: string | null };
+
+export type DisputeEventType = DisputeEvent['type'];
+
+/** Events that come from outside the runner (HTTP, timers, the verify scheduler). */
+export const EXTERNAL_EVENTS = ['APPROVE', 'REJECT', 'APPROVAL_EXPIRED', 'RETRY_STEP', 'VERIFY_RESULT'] as const;
+
+/** The effects the machine asks for, each a named action with JSON params; the runner executes them. */
+export interface EffectParams {
+  extractDispute: { input: DisputeInput };
+  loadContext: { customer_id: number | null; invoice_ref: string | null };
+  stageApproval: { window_minutes: number };
+  setTimer: { name: string; delay_ms: number; event: DisputeEvent };
+  cancelTimer: { name: string };
+  recordDecision: { action_id: number; decision: 'approved' | 'rejected' | 'expired'; by: string; note: string | null };
+  runStep: { step: StepName; attempt: number };
+  alertStepFailed: { step: StepName; attempts: number; error: string };
+  postRun: { outcome: Outcome };
+  stageVerify: { checks: string[] };
+}
+export type EffectType = keyof EffectParams;
+export type Effect = { [K in EffectType]: { type: K; params: EffectParams[K] } }[EffectType];

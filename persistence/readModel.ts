@@ -1,0 +1,78 @@
+// Read-side queries for the API and the pages: lists with keyset pagination, and everything about one run.
+import type { Sql } from './connect.ts';
+
+export interface RunFilter {
+  status?: string | undefined;
+  customer_id?: number | undefined;
+  created_before?: Date | undefined;
+  created_after?: Date | undefined;
+  cursor?: number | undefined;
+  limit: number;
+}
+
+export async function listRuns(sql: Sql, f: RunFilter) {
+  const rows = await sql<Record<string, unknown>[]>`
+    SELECT id AS run_id, workflow_type, email_uuid, status, state_value AS state, customer_id, invoked_by, event_count,
+           snapshot->'context'->'extraction'->>'invoice_ref' AS invoice_ref,
+           snapshot->'context'->'extraction'->>'reason_code' AS reason_code,
+           created_at, updated_at
+    FROM runs
+    WHERE true
+      ${f.status ? sql`AND status = ${f.status}` : sql``}
+      ${f.customer_id ? sql`AND customer_id = ${f.customer_id}` : sql``}
+      ${f.created_before ? sql`AND created_at < ${f.created_before}` : sql``}
+      ${f.created_after ? sql`AND created_at >= ${f.created_after}` : sql``}
+      ${f.cursor ? sql`AND id < ${f.cursor}` : sql``}
+    ORDER BY id DESC
+    LIMIT ${f.limit + 1}`;
+  return page(rows, f.limit, 'run_id');
+}
+
+export async function runCounts(sql: Sql): Promise<Record<string, number>> {
+  const rows = await sql<{ status: string; n: number }[]>`SELECT status, count(*)::int AS n FROM runs GROUP BY status`;
+  return Object.fromEntries(rows.map((r) => [r.status, r.n]));
+}
+
+export interface ProposalFilter {
+  status?: string | undefined;
+  action_type?: string | undefined;
+  run_id?: number | undefined;
+  cursor?: number | undefined;
+  limit: number;
+}
+
+export async function listProposals(sql: Sql, f: ProposalFilter) {
+  const rows = await sql<Record<string, unknown>[]>`
+    SELECT * FROM proposed_actions
+    WHERE true
+      ${f.status ? sql`AND status = ${f.status}` : sql``}
+      ${f.action_type ? sql`AND action_type = ${f.action_type}` : sql``}
+      ${f.run_id ? sql`AND run_id = ${f.run_id}` : sql``}
+      ${f.cursor ? sql`AND id < ${f.cursor}` : sql``}
+    ORDER BY id DESC
+    LIMIT ${f.limit + 1}`;
+  return page(rows, f.limit, 'id');
+}
+
+function page<T extends Record<string, unknown>>(rows: T[], limit: number, key: string) {
+  const items = rows.slice(0, limit);
+  const next = rows.length > limit ? String(items.at(-1)![key]) : null;
+  return { items, next_cursor: next };
+}
+
+/** Everything written on behalf of one run, for the run page and its "what changed" table. */
+export async function runFacts(sql: Sql, runId: number) {
+  const [journal, proposals, decisions, timers, verify, runLog, reflexion, ledger, alerts, outbox] = await Promise.all([
+    sql`SELECT seq, event, state_before, state_after, effects, at FROM run_journal WHERE run_id = ${runId} ORDER BY seq`,
+    sql`SELECT * FROM proposed_actions WHERE run_id = ${runId} ORDER BY id`,
+    sql`SELECT proposed_action_id, decision, decided_by, note, shown_sha256, decided_at FROM approval_decisions WHERE run_id = ${runId} ORDER BY id`,
+    sql`SELECT name, event, due_at, created_at FROM timers WHERE run_id = ${runId} ORDER BY due_at`,
+    sql`SELECT check_name, sql_check, params, status, due_at, checked_at, detail FROM workflow_verify_results WHERE run_id = ${runId} ORDER BY id`,
+    sql`SELECT * FROM workflow_run_log WHERE run_id = ${runId}`,
+    sql`SELECT narrative, tags, created_at FROM reflexion_log WHERE run_id = ${runId}`,
+    sql`SELECT event_type, idempotency_key, payload, created_at FROM event_ledger WHERE run_id = ${runId} ORDER BY id`,
+    sql`SELECT step, kind, message, detail, created_at FROM alerts WHERE run_id = ${runId} ORDER BY id`,
+    sql`SELECT kind, idempotency_key, status, attempts, next_attempt_at, last_error, delivered_at FROM outbox WHERE run_id = ${runId} ORDER BY id`,
+  ]);
+  return { journal, proposals, decisions, timers, verify, runLog: runLog[0] ?? null, reflexion: reflexion[0] ?? null, ledger, alerts, outbox };
+}

@@ -1,0 +1,85 @@
+// Queries on runs and their journal. Each takes the sql handle (or a transaction) as its first argument.
+import type { Sql } from './connect.ts';
+
+export interface RunRow {
+  id: number;
+  workflow_type: string;
+  email_uuid: string;
+  idempotency_key: string;
+  machine_version: number;
+  status: string;
+  state_value: unknown;
+  snapshot: { value: unknown; context: Record<string, unknown>; [k: string]: unknown };
+  input: Record<string, unknown>;
+  customer_id: number | null;
+  invoked_by: string;
+  event_count: number;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export interface JournalRow {
+  seq: number;
+  event: Record<string, unknown>;
+  state_before: unknown;
+  state_after: unknown;
+  effects: { type: string; params: unknown }[];
+  at: Date;
+}
+
+/** Inserts the run unless (workflow_type, email_uuid) exists; concurrent redeliveries wait on the unique index. */
+export async function insertRunOnce(
+  sql: Sql,
+  r: { workflow_type: string; email_uuid: string; machine_version: number; input: unknown; invoked_by: string; now: Date },
+): Promise<number | null> {
+  const [row]: [{ id: number }?] = await sql`
+    INSERT INTO runs (workflow_type, email_uuid, idempotency_key, machine_version, status, state_value, snapshot, input, invoked_by, created_at, updated_at)
+    VALUES (${r.workflow_type}, ${r.email_uuid}, ${`${r.workflow_type}:${r.email_uuid}`}, ${r.machine_version}, 'running', '"trigger"', '{}',
+            ${sql.json(r.input as never)}, ${r.invoked_by}, ${r.now}, ${r.now})
+    ON CONFLICT (workflow_type, email_uuid) DO NOTHING
+    RETURNING id`;
+  return row?.id ?? null;
+}
+
+export async function findRunByEmail(sql: Sql, workflowType: string, emailUuid: string): Promise<RunRow | undefined> {
+  const [row]: [RunRow?] = await sql`SELECT * FROM runs WHERE workflow_type = ${workflowType} AND email_uuid = ${emailUuid}`;
+  return row;
+}
+
+export async function lockRun(sql: Sql, id: number): Promise<RunRow | undefined> {
+  const [row]: [RunRow?] = await sql`SELECT * FROM runs WHERE id = ${id} FOR UPDATE`;
+  return row;
+}
+
+export async function getRun(sql: Sql, id: number): Promise<RunRow | undefined> {
+  const [row]: [RunRow?] = await sql`SELECT * FROM runs WHERE id = ${id}`;
+  return row;
+}
+
+export async function saveRun(
+  sql: Sql,
+  r: { id: number; status: string; state_value: unknown; snapshot: unknown; customer_id: number | null; machine_version: number; events: number; now: Date },
+): Promise<void> {
+  await sql`
+    UPDATE runs SET status = ${r.status}, state_value = ${sql.json(r.state_value as never)}, snapshot = ${sql.json(r.snapshot as never)},
+      customer_id = ${r.customer_id}, machine_version = ${r.machine_version}, event_count = event_count + ${r.events}, updated_at = ${r.now}
+    WHERE id = ${r.id}`;
+}
+
+export async function appendJournal(sql: Sql, runId: number, firstSeq: number, rows: Omit<JournalRow, 'seq'>[]): Promise<void> {
+  if (rows.length === 0) return;
+  const values = rows.map((r, i) => ({
+    run_id: runId,
+    seq: firstSeq + i,
+    event: r.event,
+    state_before: r.state_before ?? null,
+    state_after: r.state_after,
+    effects: r.effects,
+    at: r.at,
+  }));
+  await sql`INSERT INTO run_journal ${sql(values as never, 'run_id', 'seq', 'event', 'state_before', 'state_after', 'effects', 'at')}`;
+}
+
+export async function journalOf(sql: Sql, runId: number): Promise<JournalRow[]> {
+  return sql<JournalRow[]>`SELECT seq, event, state_before, state_after, effects, at FROM run_journal WHERE run_id = ${runId} ORDER BY seq`;
+}

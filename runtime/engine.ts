@@ -1,0 +1,193 @@
+// The durable engine. One event, one transaction: lock the run, revive its snapshot, transition, run the
+// local effects inside the same transaction (feeding their results back as events until the machine waits
+// on something outside), save snapshot and journal, NOTIFY (delivered by PostgreSQL at commit).
+import { initialTransition, transition } from 'xstate';
+import { MACHINE_VERSION, disputeMachine, type DisputeSnapshot } from '../machines/dispute.ts';
+import { WORKFLOW_TYPE } from '../machines/contract.ts';
+import { statusOf } from '../machines/status.ts';
+import type { StepName } from '../machines/contract.ts';
+import type { DisputeContext, DisputeEvent, DisputeInput, Effect } from '../machines/types.ts';
+import type { Sql, Tx } from '../persistence/connect.ts';
+import * as runs from '../persistence/runs.ts';
+import type { Clock } from './clock.ts';
+import { FALLIBLE_EFFECTS, type EffectContext, type EffectRegistry } from './effects.ts';
+import { restoreSnapshot, RunRestoreError } from './restore.ts';
+
+export const RUN_CHANNEL = 'disputeflow_runs';
+/** A machine that keeps feeding itself events is a bug; stop it rather than loop forever. */
+const MAX_EVENTS_PER_TRANSACTION = 200;
+
+export interface EngineDeps {
+  sql: Sql;
+  clock: Clock;
+  effects: EffectRegistry;
+}
+
+export interface ApplyResult {
+  applied: boolean;
+  run: runs.RunRow;
+}
+
+export type StartInput = Omit<DisputeInput, 'run_id' | 'started_at'>;
+
+export class RunNotFoundError extends Error {
+  readonly code = 'not_found';
+}
+
+/** Starts a run, or returns the existing one for the same (workflow_type, email_uuid). */
+export async function startRun(deps: EngineDeps, input: StartInput): Promise<{ run: runs.RunRow; created: boolean }> {
+  return deps.sql.begin(async (tx) => {
+    const sql = tx as unknown as Sql;
+    const now = deps.clock.now();
+    const id = await runs.insertRunOnce(sql, {
+      workflow_type: WORKFLOW_TYPE,
+      email_uuid: input.email_uuid,
+      machine_version: MACHINE_VERSION,
+      input,
+      invoked_by: input.invoked_by,
+      now,
+    });
+    if (id === null) {
+      const existing = await runs.findRunByEmail(sql, WORKFLOW_TYPE, input.email_uuid);
+      if (!existing) throw new Error(`run for email ${input.email_uuid} vanished during redelivery`);
+      return { run: existing, created: false };
+    }
+    const run = (await runs.lockRun(sql, id))!;
+    const fullInput: DisputeInput = { ...input, run_id: id, started_at: now.toISOString() };
+    const [snapshot, actions] = initialTransition(disputeMachine, fullInput);
+    const init = { type: 'xstate.init', input: fullInput } as unknown as DisputeEvent;
+    const saved = await drive(deps, sql, run, null, init, snapshot, actions as unknown as Effect[], now);
+    return { run: saved, created: true };
+  });
+}
+
+/** Applies one event to a run. `applied: false` means the current state does not take it: nothing written. */
+export async function applyEvent(deps: EngineDeps, runId: number, event: DisputeEvent): Promise<ApplyResult> {
+  try {
+    return await deps.sql.begin((tx) => applyEventInTransaction(deps, tx as unknown as Sql, runId, event));
+  } catch (err) {
+    if (err instanceof RunRestoreError) return { applied: false, run: await failUnrestorable(deps, runId, err) };
+    throw err;
+  }
+}
+
+/** The same, inside a transaction the caller owns (the timer scheduler deletes its row in it). */
+export async function applyEventInTransaction(deps: EngineDeps, sql: Sql, runId: number, event: DisputeEvent): Promise<ApplyResult> {
+  const run = await runs.lockRun(sql, runId);
+  if (!run) throw new RunNotFoundError(`run ${runId} does not exist`);
+  const before = restoreSnapshot(run);
+  const [next, actions] = transition(disputeMachine, before, event);
+  if (next === before) return { applied: false, run };
+  const saved = await drive(deps, sql, run, before, event, next, actions as unknown as Effect[], deps.clock.now());
+  return { applied: true, run: saved };
+}
+
+/** Can the run's current state take this event? (For answering 409 before writing anything.) */
+export function canTake(run: runs.RunRow, event: DisputeEvent): boolean {
+  try {
+    return restoreSnapshot(run).can(event);
+  } catch {
+    return false;
+  }
+}
+
+async function drive(
+  deps: EngineDeps,
+  sql: Sql,
+  run: runs.RunRow,
+  before: DisputeSnapshot | null,
+  firstEvent: DisputeEvent,
+  firstNext: DisputeSnapshot,
+  firstActions: Effect[],
+  now: Date,
+): Promise<runs.RunRow> {
+  const journal: Omit<runs.JournalRow, 'seq'>[] = [];
+  const pending: DisputeEvent[] = [];
+  let snapshot = firstNext;
+  let step: { event: DisputeEvent; before: DisputeSnapshot | null; actions: Effect[] } | undefined = {
+    event: firstEvent,
+    before,
+    actions: firstActions,
+  };
+  while (step) {
+    const effects = step.actions.filter((a) => a.type in deps.effects).map((a) => ({ type: a.type, params: a.params }) as Effect);
+    journal.push({
+      event: step.event as unknown as Record<string, unknown>,
+      state_before: step.before?.value ?? null,
+      state_after: snapshot.value,
+      effects,
+      at: now,
+    });
+    if (journal.length > MAX_EVENTS_PER_TRANSACTION) throw new Error(`run ${run.id} exceeded ${MAX_EVENTS_PER_TRANSACTION} events in one transaction`);
+    const ctx: EffectContext = { tx: sql, clock: deps.clock, now, run, context: snapshot.context as DisputeContext };
+    for (const effect of effects) {
+      const result = await runEffect(deps, ctx, effect);
+      if (result) pending.push(result);
+    }
+    step = undefined;
+    while (!step && pending.length) {
+      const event = pending.shift()!;
+      const [next, actions] = transition(disputeMachine, snapshot, event);
+      if (next === snapshot) continue; // a result the state no longer takes: harmless
+      step = { event, before: snapshot, actions: actions as unknown as Effect[] };
+      snapshot = next;
+    }
+  }
+  const status = statusOf(snapshot.value);
+  const context = snapshot.context as DisputeContext;
+  await runs.appendJournal(sql, run.id, run.event_count, journal);
+  await runs.saveRun(sql, {
+    id: run.id,
+    status,
+    state_value: snapshot.value,
+    snapshot: disputeMachine.getPersistedSnapshot(snapshot),
+    customer_id: customerOf(context),
+    machine_version: MACHINE_VERSION,
+    events: journal.length,
+    now,
+  });
+  await sql`SELECT pg_notify(${RUN_CHANNEL}, ${JSON.stringify({ run_id: run.id, status, seq: run.event_count + journal.length - 1 })})`;
+  return (await runs.getRun(sql, run.id))!;
+}
+
+async function runEffect(deps: EngineDeps, ctx: EffectContext, effect: Effect): Promise<DisputeEvent | void> {
+  const handler = deps.effects[effect.type] as (c: EffectContext, p: unknown) => Promise<DisputeEvent | void>;
+  if (!FALLIBLE_EFFECTS.has(effect.type)) return handler(ctx, effect.params);
+  const step = (effect.params as { step: StepName }).step;
+  try {
+    return await (ctx.tx as unknown as Tx).savepoint((sp) => handler({ ...ctx, tx: sp as unknown as Sql }, effect.params));
+  } catch (err) {
+    return { type: 'STEP_FAILED', step, error: describeError(err) };
+  }
+}
+
+/** A step's error as the approver and the alert should read it: the database's code and message, no stack. */
+export function describeError(err: unknown): string {
+  const e = err as { code?: string; message?: string; constraint_name?: string };
+  const parts = [e.code && /^[0-9A-Z]{5}$/.test(e.code) ? `postgres ${e.code}` : e.code, e.constraint_name && `constraint ${e.constraint_name}`, e.message];
+  return parts.filter(Boolean).join(': ').slice(0, 500) || String(err);
+}
+
+/** A run whose stored state this machine cannot take: mark it failed with the reason, visibly. */
+export async function failUnrestorable(deps: EngineDeps, runId: number, err: RunRestoreError): Promise<runs.RunRow> {
+  return deps.sql.begin(async (tx) => {
+    const sql = tx as unknown as Sql;
+    const run = (await runs.lockRun(sql, runId))!;
+    if (run.status === 'failed') return run;
+    const now = deps.clock.now();
+    await runs.appendJournal(sql, run.id, run.event_count, [
+      { event: { type: 'runtime.restore_failed', reason: err.message }, state_before: run.state_value, state_after: run.state_value, effects: [], at: now },
+    ]);
+    await sql`UPDATE runs SET status = 'failed', event_count = event_count + 1, updated_at = ${now} WHERE id = ${run.id}`;
+    await sql`INSERT INTO alerts (run_id, step, kind, message, detail, created_at)
+      VALUES (${run.id}, null, 'restore_failed', ${err.message}, ${sql.json({ machine_version: run.machine_version })}, ${now})
+      ON CONFLICT DO NOTHING`;
+    await sql`SELECT pg_notify(${RUN_CHANNEL}, ${JSON.stringify({ run_id: run.id, status: 'failed', seq: run.event_count })})`;
+    return (await runs.getRun(sql, run.id))!;
+  });
+}
+
+function customerOf(context: DisputeContext): number | null {
+  const id = context.loaded?.customer?.id ?? context.extraction?.customer_id ?? context.input.customer_id;
+  return id == null ? null : Number(id);
+}

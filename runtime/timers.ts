@@ -1,0 +1,54 @@
+// The timer scheduler: every process runs one. It claims due timers with SKIP LOCKED (together with their
+// run's row, so it never waits on a run that an API request holds) and applies each timer's event in the
+// same transaction that deletes the timer. A late or cancelled timer is harmless: an event the run's state
+// does not take changes nothing.
+import type { Sql } from '../persistence/connect.ts';
+import { deleteTimer, type TimerRow } from '../persistence/timers.ts';
+import type { DisputeEvent } from '../machines/types.ts';
+import { applyEventInTransaction, failUnrestorable, type EngineDeps } from './engine.ts';
+import { RunRestoreError } from './restore.ts';
+import { Poller } from './poller.ts';
+
+export const TIMER_CHANNEL = 'disputeflow_timers';
+
+async function claimDue(sql: Sql, now: Date): Promise<TimerRow | undefined> {
+  const [row]: [TimerRow?] = await sql`
+    SELECT t.id, t.run_id, t.name, t.event, t.due_at
+    FROM timers t JOIN runs r ON r.id = t.run_id
+    WHERE t.due_at <= ${now}
+    ORDER BY t.due_at, t.id
+    LIMIT 1
+    FOR UPDATE SKIP LOCKED`;
+  return row;
+}
+
+/** Fires every timer due now; returns how many fired. */
+export async function fireDueTimers(deps: EngineDeps, max = 1000): Promise<number> {
+  let fired = 0;
+  while (fired < max) {
+    let failedRun: { runId: number; timerId: number; err: RunRestoreError } | undefined;
+    const done = await deps.sql.begin(async (tx) => {
+      const sql = tx as unknown as Sql;
+      const now = deps.clock.now();
+      const timer = await claimDue(sql, now);
+      if (!timer) return false;
+      const event = { ...timer.event, ...('at' in timer.event ? { at: now.toISOString() } : {}) } as unknown as DisputeEvent;
+      try {
+        await applyEventInTransaction(deps, sql, timer.run_id, event);
+      } catch (err) {
+        if (!(err instanceof RunRestoreError)) throw err;
+        failedRun = { runId: timer.run_id, timerId: timer.id, err };
+      }
+      await deleteTimer(sql, timer.id);
+      return true;
+    });
+    if (failedRun) await failUnrestorable(deps, failedRun.runId, failedRun.err);
+    if (!done) break;
+    fired++;
+  }
+  return fired;
+}
+
+export function timerScheduler(deps: EngineDeps, opts: { pollMs?: number; onError?: (err: unknown) => void } = {}): Poller {
+  return new Poller(deps.sql, TIMER_CHANNEL, () => fireDueTimers(deps), opts.pollMs ?? 1000, opts.onError);
+}

@@ -1,0 +1,57 @@
+// The Koa application: routes, auth, validation and error mapping. Built from injected dependencies so
+// tests run it on an ephemeral port against a real database.
+import Router from '@koa/router';
+import Koa from 'koa';
+import getRawBody from 'raw-body';
+import type { Sql } from '../persistence/connect.ts';
+import type { Clock } from '../runtime/clock.ts';
+import type { EffectRegistry } from '../runtime/effects.ts';
+import type { Config } from './config.ts';
+import { badRequest, errorHandler } from './errors.ts';
+import type { Logger } from './log.ts';
+import { healthRoutes } from './routes/health.ts';
+import { proposalRoutes } from './routes/proposals.ts';
+import { runRoutes } from './routes/runs.ts';
+import { triageRoutes } from './routes/triage.ts';
+
+export interface AppDeps {
+  sql: Sql;
+  clock: Clock;
+  effects: EffectRegistry;
+  config: Pick<Config, 'webhookSecret' | 'approvers' | 'bodyLimitKb'>;
+  log: Logger;
+}
+
+export interface AppState {
+  rawBody?: string;
+}
+
+/** Reads the raw body (kept for signature checks) within the size limit, then parses JSON. */
+export async function readJson(ctx: Koa.Context, limitKb: number): Promise<{ raw: string; json: unknown }> {
+  const raw = await getRawBody(ctx.req, { limit: `${limitKb}kb`, encoding: 'utf8', length: ctx.get('content-length') || undefined });
+  if (raw.trim() === '') return { raw, json: {} };
+  try {
+    return { raw, json: JSON.parse(raw) };
+  } catch {
+    throw badRequest('body: must be valid JSON', [{ field: 'body', message: 'must be valid JSON' }]);
+  }
+}
+
+export function createApp(deps: AppDeps): Koa {
+  const app = new Koa({ proxy: false });
+  const router = new Router();
+  healthRoutes(router, deps);
+  triageRoutes(router, deps);
+  runRoutes(router, deps);
+  proposalRoutes(router, deps);
+  app.use(errorHandler(deps.log));
+  app.use(async (ctx, next) => {
+    const started = performance.now();
+    await next();
+    ctx.set('Cache-Control', 'no-store');
+    deps.log('debug', 'request', { method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(performance.now() - started) });
+  });
+  app.use(router.routes());
+  app.use(router.allowedMethods());
+  return app;
+}

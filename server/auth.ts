@@ -1,0 +1,32 @@
+// Webhook signatures (HMAC-SHA256 of the raw body) and the approver's bearer token, both compared in
+// constant time. Neither the secret nor the token is ever logged or echoed.
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { Context } from 'koa';
+import { unauthorized } from './errors.ts';
+
+export function sign(secret: string, body: string | Buffer): string {
+  return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+}
+
+function same(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+export function verifySignature(secret: string, raw: string, header: string | undefined): void {
+  if (!header) throw unauthorized('missing X-Signature header (sha256=<hex HMAC-SHA256 of the body>)');
+  if (!/^sha256=[0-9a-f]{64}$/i.test(header)) throw unauthorized('X-Signature must be sha256=<64 hex digits>');
+  if (!same(sign(secret, raw), header.toLowerCase())) throw unauthorized('X-Signature does not match the body');
+}
+
+/** Returns the approver's name for a valid `Authorization: Bearer <token>`. */
+export function approverOf(ctx: Context, approvers: Map<string, string>): string {
+  const header = ctx.get('authorization');
+  const m = /^Bearer\s+(\S+)$/i.exec(header);
+  if (!m) throw unauthorized('missing Authorization: Bearer <token>');
+  let name: string | undefined;
+  for (const [token, who] of approvers) if (same(token, m[1]!)) name = who;
+  if (!name) throw unauthorized('the bearer token is not valid');
+  return name;
+}

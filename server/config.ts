@@ -1,0 +1,96 @@
+// Configuration from the environment, validated at start: a bad value stops the process naming the variable.
+// With no secrets set (development), they are generated once, kept in DATA_DIR/dev-secrets.json, and shown.
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+
+const Env = z.object({
+  DATABASE_URL: z.string().url('must be a postgres:// URL').optional(),
+  DATA_DIR: z.string().min(1).default('.data'),
+  PORT: z.coerce.number().int('must be a whole number').min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  APPROVER_TOKENS: z
+    .string()
+    .regex(/^[A-Za-z0-9_.@-]+:[^,:\s]{16,}(,[A-Za-z0-9_.@-]+:[^,:\s]{16,})*$/, 'must be name:token[,name:token] with tokens of 16+ characters')
+    .optional(),
+  VERIFY_SCHEDULE: z.string().min(1).default('8,38 * * * *'),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  BODY_LIMIT_KB: z.coerce.number().int().min(1).max(10_240).default(256),
+  DB_POOL_MAX: z.coerce.number().int().min(1).max(100).default(10),
+});
+
+export interface Config {
+  databaseUrl: string | undefined;
+  dataDir: string;
+  port: number;
+  host: string;
+  webhookSecret: string;
+  approvers: Map<string, string>; // token → approver name
+  verifySchedule: string;
+  logLevel: z.infer<typeof Env>['LOG_LEVEL'];
+  bodyLimitKb: number;
+  dbPoolMax: number;
+  generatedSecretsFile: string | null;
+}
+
+export class ConfigError extends Error {
+  readonly code = 'config_error';
+}
+
+export function parseApprovers(spec: string): Map<string, string> {
+  const map = new Map<string, string>();
+  for (const pair of spec.split(',')) {
+    const i = pair.indexOf(':');
+    map.set(pair.slice(i + 1), pair.slice(0, i));
+  }
+  return map;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== ''));
+  const parsed = Env.safeParse(cleaned);
+  if (!parsed.success) {
+    const msg = parsed.error.issues.map((i) => `${String(i.path[0])} ${i.message}`).join('; ');
+    throw new ConfigError(`invalid configuration: ${msg}`);
+  }
+  const e = parsed.data;
+  let secretsFile: string | null = null;
+  let webhookSecret = e.WEBHOOK_SECRET;
+  let approvers = e.APPROVER_TOKENS;
+  if (!webhookSecret || !approvers) {
+    secretsFile = path.resolve(e.DATA_DIR, 'dev-secrets.json');
+    const dev = devSecrets(secretsFile);
+    webhookSecret ??= dev.webhook_secret;
+    approvers ??= `${dev.approver}:${dev.approver_token}`;
+  }
+  return {
+    databaseUrl: e.DATABASE_URL,
+    dataDir: e.DATA_DIR,
+    port: e.PORT,
+    host: e.HOST,
+    webhookSecret,
+    approvers: parseApprovers(approvers),
+    verifySchedule: e.VERIFY_SCHEDULE,
+    logLevel: e.LOG_LEVEL,
+    bodyLimitKb: e.BODY_LIMIT_KB,
+    dbPoolMax: e.DB_POOL_MAX,
+    generatedSecretsFile: secretsFile,
+  };
+}
+
+interface DevSecrets {
+  webhook_secret: string;
+  approver: string;
+  approver_token: string;
+  created: boolean;
+}
+
+function devSecrets(file: string): DevSecrets {
+  if (existsSync(file)) return { ...(JSON.parse(readFileSync(file, 'utf8')) as DevSecrets), created: false };
+  const s = { webhook_secret: randomBytes(24).toString('hex'), approver: 'mike', approver_token: randomBytes(24).toString('hex') };
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, JSON.stringify(s, null, 2) + '\n', { mode: 0o600 });
+  return { ...s, created: true };
+}

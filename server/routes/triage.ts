@@ -1,0 +1,42 @@
+// The triage webhook (signed) and the approver's manual invoke: both start a run, idempotently per email.
+import type Router from '@koa/router';
+import type { Context } from 'koa';
+import { startRun } from '../../runtime/engine.ts';
+import { readJson, type AppDeps } from '../app.ts';
+import { approverOf, verifySignature } from '../auth.ts';
+import { fromZod } from '../errors.ts';
+import { TriageEvent } from '../schemas.ts';
+
+export function triageRoutes(router: Router, deps: AppDeps): void {
+  router.post('/webhooks/triage', async (ctx) => {
+    const { raw, json } = await readJson(ctx, deps.config.bodyLimitKb);
+    verifySignature(deps.config.webhookSecret, raw, ctx.get('x-signature') || undefined);
+    await start(ctx, deps, json, 'triage');
+  });
+  router.post('/runs', async (ctx) => {
+    const by = approverOf(ctx, deps.config.approvers);
+    const { json } = await readJson(ctx, deps.config.bodyLimitKb);
+    await start(ctx, deps, json, by);
+  });
+}
+
+async function start(ctx: Context, deps: AppDeps, json: unknown, invokedBy: string): Promise<void> {
+  const parsed = TriageEvent.safeParse(json);
+  if (!parsed.success) throw fromZod(parsed.error);
+  const b = parsed.data;
+  const { run, created } = await startRun(
+    { sql: deps.sql, clock: deps.clock, effects: deps.effects },
+    {
+      email_uuid: b.email_uuid,
+      customer_id: b.customer_id ?? null,
+      invoice_ref: b.invoice_ref ?? null,
+      reason_text: b.reason_text,
+      email: b.email ?? null,
+      invoked_by: invokedBy,
+    },
+  );
+  ctx.status = created ? 202 : 200;
+  ctx.set('Location', `/runs/${run.id}`);
+  ctx.body = { run_id: run.id, status: run.status, state: run.state_value, created };
+  deps.log('info', created ? 'run started' : 'triage redelivered', { run_id: run.id, status: run.status });
+}

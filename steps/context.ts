@@ -1,0 +1,39 @@
+// Loads the run's context from the NetSuite mirror with the contract's named queries (machines/contract.ts):
+// the invoice (scoped to the customer when known), payments of the last 90 days, the count of open or
+// escalated disputes, plus the customer and the customer's prior invoices.
+import { CONTRACT } from '../machines/contract.ts';
+import type { EffectParams, LoadedContext, Row } from '../machines/types.ts';
+import type { Sql } from '../persistence/connect.ts';
+
+const Q = CONTRACT.context_queries;
+
+export async function loadContext(sql: Sql, params: EffectParams['loadContext'], now: Date): Promise<LoadedContext> {
+  const { invoice_ref } = params;
+  let customerId = params.customer_id;
+  let invoice: Row | null = null;
+  let invoiceMatches = 0;
+  if (invoice_ref) {
+    const found = (await sql.unsafe(Q.invoice.text, [invoice_ref, customerId])) as Row[];
+    invoiceMatches = found.length;
+    // Without a customer, a tranid shared by two customers ("Allow Override") identifies nobody.
+    if (found.length === 1 || (customerId !== null && found.length > 0)) invoice = found[0]!;
+    if (invoice && customerId === null) customerId = Number(invoice.entity);
+  }
+  if (customerId === null) {
+    return { customer: null, invoice, invoice_matches: invoiceMatches, recent_payments: [], prior_disputes: 0, open_disputes: [], prior_invoices: [] };
+  }
+  const [customer] = (await sql.unsafe(Q.customer.text, [customerId])) as Row[];
+  const recent = (await sql.unsafe(Q.recent_payments.text, [customerId, now])) as Row[];
+  const [count] = (await sql.unsafe(Q.prior_disputes.text, [customerId])) as { count: number }[];
+  const open = (await sql.unsafe(Q.open_disputes.text, [customerId])) as Row[];
+  const prior = (await sql.unsafe(Q.prior_invoices.text, [customerId])) as Row[];
+  return {
+    customer: customer ?? null,
+    invoice,
+    invoice_matches: invoiceMatches,
+    recent_payments: recent,
+    prior_disputes: count?.count ?? 0,
+    open_disputes: open,
+    prior_invoices: prior.filter((p) => p.id !== invoice?.id),
+  };
+}

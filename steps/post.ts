@@ -1,0 +1,71 @@
+// Post actions, run once per run inside the event transaction: the run log, the reflexion entry and the
+// ledger event (its idempotency key is per run, so even a replayed post collapses to one event).
+import { CONTRACT, FAN_OUT_STEPS, WORKFLOW_TYPE } from '../machines/contract.ts';
+import type { DisputeContext, EffectParams } from '../machines/types.ts';
+import { recordEvent } from '../persistence/ledger.ts';
+import type { EffectContext } from '../runtime/effects.ts';
+
+export const ledgerKey = (runId: number) => `${WORKFLOW_TYPE}:run_${runId}:outcome`;
+
+export async function postRun(c: EffectContext, p: EffectParams['postRun']): Promise<void> {
+  const ctx = c.context;
+  const steps = FAN_OUT_STEPS.map((s) => ({ step: s, ...ctx.steps[s] }));
+  const count = (st: string) => steps.filter((s) => s.status === st).length;
+  const errors = steps.flatMap((s) => s.errors.map((error) => ({ step: s.step, error })));
+  const startedAt = c.run.created_at;
+  const customerId = ctx.loaded?.customer?.id ?? null;
+  const summary = {
+    outcome: p.outcome,
+    customer_id: customerId,
+    invoice_ref: ctx.extraction?.invoice_ref ?? null,
+    reason_code: ctx.extraction?.reason_code ?? null,
+    prior_disputes: ctx.prior_disputes,
+    warnings: ctx.warnings.map((w) => w.message),
+    decision: ctx.decision,
+    steps: Object.fromEntries(steps.map((s) => [s.step, { status: s.status, attempts: s.attempts, proposed_action_id: s.proposed_action_id ?? null }])),
+  };
+  await c.tx`
+    INSERT INTO workflow_run_log (run_id, workflow_type, status, started_at, completed_at, duration_ms, steps_total, steps_succeeded,
+      steps_failed, steps_skipped, errors, summary_json)
+    VALUES (${c.run.id}, ${WORKFLOW_TYPE}, ${p.outcome}, ${startedAt}, ${c.now}, ${c.now.getTime() - startedAt.getTime()}, ${steps.length},
+      ${count('succeeded')}, ${count('failed')}, ${count('skipped')}, ${c.tx.json(errors)}, ${c.tx.json(summary as never)})`;
+  if (CONTRACT.reflexion_enabled) {
+    const tags = [WORKFLOW_TYPE, ...(customerId != null ? [`customer:${customerId}`] : [])];
+    await c.tx`
+      INSERT INTO reflexion_log (run_id, workflow_type, narrative, tags, created_at)
+      VALUES (${c.run.id}, ${WORKFLOW_TYPE}, ${narrative(ctx, p.outcome, c.run.id)}, ${tags}, ${c.now})`;
+  }
+  await recordEvent(c.tx, {
+    event_type: `workflow.${p.outcome}`,
+    idempotency_key: ledgerKey(c.run.id),
+    run_id: c.run.id,
+    payload: { run_id: c.run.id, workflow_type: WORKFLOW_TYPE, ...summary },
+    now: c.now,
+  });
+}
+
+/** A readable account of the run that a later workflow (or person) can search for context. */
+export function narrative(ctx: DisputeContext, outcome: string, runId: number): string {
+  const customer = ctx.loaded?.customer;
+  const who = customer ? `${customer.companyname} (customer ${customer.id})` : 'an unidentified customer';
+  const inv = ctx.loaded?.invoice;
+  const what = inv
+    ? `invoice ${inv.tranid} for ${inv.foreigntotal} (unpaid ${inv.foreignamountunpaid ?? 'unknown'})`
+    : ctx.extraction?.invoice_ref
+      ? `invoice ${ctx.extraction.invoice_ref}, which is not in the NetSuite mirror`
+      : 'no identifiable invoice';
+  const lines = [
+    `Run ${runId}: ${who} disputed ${what}; reason ${ctx.extraction?.reason_code ?? 'OTH'}.`,
+    `The customer had ${ctx.prior_disputes} open or escalated dispute(s) at the time.`,
+  ];
+  if (ctx.warnings.length) lines.push(`Warnings shown to the approver: ${ctx.warnings.map((w) => w.message).join('; ')}.`);
+  if (ctx.decision) lines.push(`Approved by ${ctx.decision.by}${ctx.decision.note ? ` with the note "${ctx.decision.note}"` : ''}.`);
+  for (const step of FAN_OUT_STEPS) {
+    const s = ctx.steps[step];
+    if (s.status === 'skipped') lines.push(`${step}: skipped (fewer than ${CONTRACT.hold_review_threshold} open disputes).`);
+    else if (s.status === 'succeeded') lines.push(`${step}: staged as proposed action ${s.proposed_action_id} after ${s.attempts} attempt(s).`);
+    else lines.push(`${step}: failed after ${s.attempts} attempt(s): ${s.errors.at(-1) ?? 'unknown error'}.`);
+  }
+  lines.push(`Outcome: ${outcome}.`);
+  return lines.join('\n');
+}

@@ -21,7 +21,7 @@ function preconditionWarnings(ctx: DisputeContext): Warning[] {
   const out: Warning[] = [];
   for (const p of CONTRACT.preconditions) {
     if (p.name === 'invoice_exists' && !(loaded?.invoice != null || invoiceRef == null)) {
-      out.push({ check: p.name, severity: p.severity, message: `invoice ${invoiceRef} was not found in the NetSuite mirror` });
+      out.push({ check: p.name, severity: ctx.input.precondition_severity?.[p.name] ?? p.severity, message: `invoice ${invoiceRef} was not found in the NetSuite mirror` });
     }
   }
   if (loaded && loaded.invoice_matches > 1) {

@@ -19,6 +19,8 @@ export interface DisputeInput {
   email: TriageEmail | null;
   invoked_by: string;
   started_at: string;
+  /** Per-deployment severity overrides of the contract's preconditions (e.g. invoice_exists: block). */
+  precondition_severity?: Record<string, 'warn' | 'block'> | undefined;
 }
 
 /** What the extraction step found (dispute/ defines the full shape; the machine needs these fields). */

@@ -18,7 +18,7 @@ export interface AppDeps {
   sql: Sql;
   clock: Clock;
   effects: EffectRegistry;
-  config: Pick<Config, 'webhookSecret' | 'approvers' | 'bodyLimitKb'>;
+  config: Pick<Config, 'webhookSecret' | 'approvers' | 'bodyLimitKb'> & Partial<Pick<Config, 'preconditionSeverity'>>;
   log: Logger;
 }
 

@@ -19,6 +19,10 @@ const Env = z.object({
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   BODY_LIMIT_KB: z.coerce.number().int().min(1).max(10_240).default(256),
   DB_POOL_MAX: z.coerce.number().int().min(1).max(100).default(10),
+  PRECONDITION_SEVERITY: z
+    .string()
+    .regex(/^[a-z_]+=(warn|block)(,[a-z_]+=(warn|block))*$/, 'must be check=warn|block[,check=warn|block]')
+    .optional(),
 });
 
 export interface Config {
@@ -33,6 +37,7 @@ export interface Config {
   bodyLimitKb: number;
   dbPoolMax: number;
   generatedSecretsFile: string | null;
+  preconditionSeverity: Record<string, 'warn' | 'block'>;
 }
 
 export class ConfigError extends Error {
@@ -77,6 +82,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bodyLimitKb: e.BODY_LIMIT_KB,
     dbPoolMax: e.DB_POOL_MAX,
     generatedSecretsFile: secretsFile,
+    preconditionSeverity: Object.fromEntries(
+      (e.PRECONDITION_SEVERITY ?? '').split(',').filter(Boolean).map((kv) => kv.split('=') as [string, 'warn' | 'block']),
+    ),
   };
 }
 

@@ -57,7 +57,7 @@ export function findPaymentRefs(text: string): Tagged[] {
 /** `credit memo CM-000311`, `CM 311`, `credit note 4471` → `CM-000311`, `CM-311`, `CM-4471`. */
 export function findCreditMemos(text: string): Tagged[] {
   const out: Tagged[] = [];
-  const re = new RegExp(String.raw`\bcredit\s+(?:memo|note)${NUMWORD}${CODE}|\b(CM|CN)[-#\s]?(\d{3,})\b`, 'g' + 'i');
+  const re = new RegExp(String.raw`\bcredit\s+(?:memo|note)${NUMWORD}${CODE}|\b(CM|CN)[-#\s]?(\d{3,})\b`, 'gi');
   for (const m of matchAll(text, re)) {
     if (m[2] && m[2] !== m[2].toUpperCase()) continue;
     const code = (m[1] ?? `${m[2]}-${m[3]}`).toUpperCase();
@@ -95,10 +95,10 @@ export function findNonInvoiceSpans(text: string, invoicePrefixes: string[]): Ta
     for (const m of matchAll(text, re)) out.push(tag(kind, m, m[0]));
   };
   add('phone', /(?:\+?1[\s.-]?)?\(?\b\d{3}\)?[\s.-]\d{3}[\s.-]\d{4}\b|\b\d{3}[.-]\d{4}\b/g);
-  add('date', new RegExp(String.raw`\b${MONTH}\s+\d{1,2}(?:st|nd|rd|th)?(?:,?\s+\d{4})?|\b\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?${MONTH}(?:,?\s+\d{4})?`, 'gi'));
+  add('date', new RegExp(String.raw`\b${MONTH}\s+\d{1,2}(?!\d)(?:st|nd|rd|th)?(?:,?\s+\d{4})?|\b\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?${MONTH}\b(?:,?\s+\d{4})?`, 'gi'));
   add('date', /\b\d{4}-\d{1,2}-\d{1,2}\b|\b\d{1,2}[/.]\d{1,2}[/.]\d{2,4}\b/g);
   add('percent', /\b\d+(?:\.\d+)?\s?%/g);
-  add('measure', /\b\d+(?:\.\d+)?\s?(?:x|×)\s?\d+(?:\.\d+)?(?:\s?(?:x|×)\s?\d+(?:\.\d+)?)?|\b\d+\/\d+"?|\b\d+(?:\.\d+)?\s?(?:mm|cm|in|inch|inches|ft|feet|oz|ml|l|lbs?|kg|gal|mil|gauge|ga|v|kw|hp|u|"|')(?![\w-])/gi);
+  add('measure', /\b\d+(?:\.\d+)?\s?(?:x|×)\s?\d+(?:\.\d+)?(?:\s?(?:x|×)\s?\d+(?:\.\d+)?)?|\b\d+\/\d+"?|\b\d+(?:\.\d+)?\s?(?:mm|cm|inch|inches|ft|feet|oz|ml|lbs?|kg|gal|mil|gauge|ga|kw|hp|"|')(?![\w-])|\b\d+(?:U|V|W|A)\b/gi);
   add('labelled', new RegExp(String.raw`\b(?:${OTHER_LABELS})\b${NUMWORD}[A-Za-z]{0,4}-?\d[\w-]*`, 'gi'));
   // Codes like BR-4417, CIP-50, DT-55817: letters + digits whose letters are not an invoice prefix.
   for (const m of matchAll(text, /\b([A-Z]{1,5})-?(\d[\dA-Z-]*)\b/g)) {

@@ -33,6 +33,7 @@ async function start(ctx: Context, deps: AppDeps, json: unknown, invokedBy: stri
       reason_text: b.reason_text,
       email: b.email ?? null,
       invoked_by: invokedBy,
+      precondition_severity: deps.config.preconditionSeverity,
     },
   );
   ctx.status = created ? 202 : 200;

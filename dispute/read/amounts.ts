@@ -1,0 +1,100 @@
+// Money in the email and the role each amount plays in its sentence. AR emails carry many amounts (unit
+// prices, the invoice total, what they will pay, the subtotal a tax was computed on); only the words
+// around an amount tell the disputed one apart, so each gets a role and a cue strength here and the
+// resolver picks once the reason and the invoice are known.
+import { matchAll, sentenceBounds, type Span } from './spans.ts';
+
+export type AmountRole =
+  | 'unit' // a price per unit or a factor: "$38.75 per roll", "3 x $1,264.00", "contract price of $52.00"
+  | 'payable' // what they will pay or a figure used for comparison: "we will pay the remaining $17,811.05"
+  | 'base' // the base of a percentage: "8% of $6,543.96"
+  | 'paid' // what they say they paid: "we paid $9,053.99"
+  | 'invoice' // the invoice's amount as cited: "invoice INV-004779 for $4,428.36"
+  | 'claim' // an amount they ask back or contest: "please credit $1,162.50"
+  | 'plain'; // no telling words
+
+export interface AmountMention extends Span {
+  value: number;
+  raw: string;
+  role: AmountRole;
+  /** How strongly the words mark it as the disputed amount: 0 none, 1.5 a charge, 2 a credit ask, 3 "we dispute". */
+  cue: number;
+  sentence: string;
+}
+
+const MONEY = /(?:\b(?:USD|US\$|CAD|EUR|GBP)\s?|[$€£]\s?)(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(?!\d|,\d)|\b(\d{1,3}(?:,\d{3})+|\d+)\.(\d{2})(?![\d%])(?:\s?(?:USD|dollars))?/gi;
+
+const UNIT_AFTER = /^\s*(each\b|ea\b|apiece|a piece|per\b|\/\s?[a-z]+\b|an? (unit|piece|box|case|roll|pallet|carton|bucket|spool|hour|bag|drum|kit|pack)\b)/;
+const UNIT_BEFORE = [
+  /\d+(?:\.\d+)?\s*(x|×|@|times)\s*$/,
+  /\b(priced|billed|charged|invoiced|quoted|sold) at\s*$/,
+  /\b(unit|contract|list|quoted|agreed|catalog|catalogue|correct|old|new|net|our|special|standard) (unit )?(price|pricing|rate|cost)( of| is| was| at| should be)?\s*$/,
+  /\b(price|rate|cost) per \w+( of| is| was)?\s*$/,
+  /\b(quote|price|rate) (of|was|is|at)\s*$/,
+  /\b\d[\d,]*\s+[a-z][\w"' -]{0,40}\s+at\s*$/,
+];
+const PAYABLE_BEFORE = [
+  /\b(will|can|shall|would|are able to|to|then|and) (then )?(release )?(pay|remit|process)( for)?( the)?( remaining| remainder| rest| balance| undisputed| net| difference)?( amount| portion| balance)?( of)?\s*$/,
+  /\b(remaining|remainder of|undisputed( amount| portion| balance)?( of| is)?|balance( due)?( of| is| was)?|subtotal( of| is)?|orders (over|above|of)|over|above|more than|at least|minimum( of)?|rather than|instead of|not|credit limit( of)?)\s*$/,
+  /\b(correct|right|proper|actual) (\w+ ){0,2}(is|was|should be|would be)\s*$/,
+  /\bshould (be|have been)\s*$/,
+];
+const BASE_BEFORE = /\d+(?:\.\d+)?\s?% of\s*$/;
+const PAID_BEFORE = /\b(paid|payment of|remitted|wired|sent|mailed)( you| us)?( the)?( full)?( amount of)?\s*$/;
+const INVOICE_BEFORE = [
+  /\b(invoice|inv|bill)\.?\s*(no\.?|#)?\s*[a-z]{0,5}[-\s]?\d{3,}\s*(\(|,|-|:|for|of|in the amount of|totaling|totalling|amount|with a (total|balance) of)?\s*\(?\s*$/,
+  /\b(in the amount of|for the (full|total|entire) amount of|full amount of|invoice (total|amount)( of| is| was)?)\s*$/,
+];
+const CLAIM_BEFORE: [RegExp, number][] = [
+  [/\b(dispute|disputes|disputed|disputing|contest|contests|contested|contesting|withhold|withholding|holding back|short[- ]pa(y|ying|id)( this invoice| the invoice| it)?( by)?|deduct|deducted|deducting|total disputed( amount)?( is| of)?|disputed amount( is| of)?)\s*$/, 3],
+  [/\b(credit|credits|credited|refund|refunded|reimburse|reimbursement|rebate)( memo| note)?( [a-z]{1,4}-?\d+)?( (of|for|in the amount of|totaling|totalling|back))?\s*$/, 2],
+  [/\b(overcharge[ds]?|overbill(ed|ing)?|over-?charged|overpaid|overpayment|double[- ]billed)( us)?( (of|by|is|was|amount|totaling))*\s*$/, 2],
+  [/\b(difference|discrepancy|variance)( (is|of|was|comes to|amounts to|totals))?\s*$/, 2],
+  [/\b(by|=)\s*$/, 2],
+  [/\b(total|totals|totaling|totalling|in total|total is|total of|comes to|amounts to|sum of)\s*$/, 2],
+  [/\b(amount|charge|line)( \S+){1,4} (is|was)\s*$/, 2],
+  [/\b(remove|reverse|waive|void|cancel|take off|strike)( the| this| that)?\s*$/, 2],
+  [/\b(fee|charge|surcharge|penalty|tax|discount|freight|shipping|handling|interest|allowance)( line| amount| item)?( of| for| amounting to| totaling| totalling| in the amount of)?\s*$/, 1.5],
+  [/\$[\d,.]+\s*(each|per \w+|ea)?\s*[(,]\s*$/, 1.5],
+];
+const CLAIM_AFTER: [RegExp, number][] = [
+  [/^\s*(is |are )?(in dispute|disputed|under dispute)/, 3],
+  [/^\s*(in total|total\b|lower|less\b|too (much|high)|more than (it|we) should|overcharge|difference)/, 2],
+  [/^\s*(of|in) (sales |use )?tax\b/, 1.5],
+  [/^\s*(late|finance|freight|shipping|expedite\w*|delivery|handling|restocking|fuel)?\s*(fee|charge|surcharge)s?\b/, 1.5],
+];
+const CLAIM_SENTENCE = /\b(credit|refund|dispute|disputing|overcharg\w*|remove|reverse|deduct|short[- ]pa\w*)\b/;
+
+/** Every money amount in `text`, with its role. */
+export function findAmounts(text: string): AmountMention[] {
+  const out: AmountMention[] = [];
+  for (const m of matchAll(text, MONEY)) {
+    const whole = (m[1] ?? m[3]!).replace(/,/g, '');
+    const frac = m[2] ?? (m[4] ? `.${m[4]}` : '');
+    const value = Number(whole + frac);
+    if (!Number.isFinite(value)) continue;
+    const start = m.index;
+    const end = m.index + m[0].length;
+    const b = sentenceBounds(text, start, end);
+    const before = text.slice(Math.max(b.start, start - 90), start).toLowerCase().replace(/\s+/g, ' ');
+    const after = text.slice(end, Math.min(b.end, end + 50)).toLowerCase().replace(/\s+/g, ' ');
+    const sentence = text.slice(b.start, b.end).replace(/\s+/g, ' ').trim();
+    out.push({ start, end, value, raw: m[0], sentence, ...roleOf(before, after, sentence.toLowerCase()) });
+  }
+  return out;
+}
+
+function roleOf(before: string, after: string, sentence: string): { role: AmountRole; cue: number } {
+  const afterCue = Math.max(0, ...CLAIM_AFTER.filter(([re]) => re.test(after)).map(([, w]) => w));
+  // "should be $448.00 lower" or "$801.00 in total" say more than the words before them.
+  if (afterCue >= 2) return { role: 'claim', cue: afterCue };
+  if (UNIT_AFTER.test(after) || UNIT_BEFORE.some((re) => re.test(before))) return { role: 'unit', cue: 0 };
+  if (BASE_BEFORE.test(before)) return { role: 'base', cue: 0 };
+  if (PAYABLE_BEFORE.some((re) => re.test(before))) return { role: 'payable', cue: 0 };
+  const beforeCue = Math.max(0, ...CLAIM_BEFORE.filter(([re]) => re.test(before)).map(([, w]) => w));
+  const cue = Math.max(beforeCue, afterCue);
+  if (cue > 0) return { role: 'claim', cue };
+  if (INVOICE_BEFORE.some((re) => re.test(before))) return { role: 'invoice', cue: 0 };
+  if (PAID_BEFORE.test(before)) return { role: 'paid', cue: 0 };
+  return { role: 'plain', cue: CLAIM_SENTENCE.test(sentence) ? 1 : 0 };
+}

@@ -1,0 +1,107 @@
+// The verify scheduler: runs each pending check whose window has passed, on the contract's cron schedule
+// (VERIFY_SCHEDULE) and on demand. A check runs read-only, with bound parameters and a statement timeout,
+// on its own connection; a row found is pass, none is fail, an error or timeout is `timeout`. The result
+// is recorded and fed to the run in the transaction that holds the check's row, so it counts exactly once.
+import { Cron } from 'croner';
+import type { Sql } from '../persistence/connect.ts';
+import type { DisputeEvent, VerifyResult } from '../machines/types.ts';
+import { applyEventInTransaction, type EngineDeps } from './engine.ts';
+import { RunRestoreError } from './restore.ts';
+
+export interface VerifyOutcome {
+  run_id: number;
+  check_name: string;
+  result: VerifyResult;
+  detail: string | null;
+}
+
+interface DueCheck {
+  id: number;
+  run_id: number;
+  check_name: string;
+  sql_check: string;
+  params: unknown[];
+}
+
+export const CHECK_TIMEOUT_MS = 5000;
+
+/** Runs a check read-only with a statement timeout. Never throws: errors are the `timeout` result. */
+export async function runCheck(sql: Sql, check: Pick<DueCheck, 'sql_check' | 'params'>, timeoutMs = CHECK_TIMEOUT_MS): Promise<{ result: VerifyResult; detail: string | null }> {
+  try {
+    const rows = await sql.begin('read only', async (tx) => {
+      await tx.unsafe(`SET LOCAL statement_timeout = ${Math.max(1, Math.floor(timeoutMs))}`);
+      return tx.unsafe(check.sql_check, check.params as never[]);
+    });
+    return rows.length > 0 ? { result: 'pass', detail: `found ${rows.length} row(s)` } : { result: 'fail', detail: 'no row found' };
+  } catch (err) {
+    const e = err as { code?: string; message?: string };
+    return { result: 'timeout', detail: `${e.code ?? 'error'}: ${e.message ?? String(err)}`.slice(0, 500) };
+  }
+}
+
+/** Runs every due check (each in its own transaction); returns what was recorded. */
+export async function runDueChecks(deps: EngineDeps, opts: { max?: number; timeoutMs?: number } = {}): Promise<VerifyOutcome[]> {
+  const out: VerifyOutcome[] = [];
+  for (let i = 0; i < (opts.max ?? 1000); i++) {
+    const done = await deps.sql.begin(async (tx) => {
+      const sql = tx as unknown as Sql;
+      const now = deps.clock.now();
+      const [check]: [DueCheck?] = await sql`
+        SELECT v.id, v.run_id, v.check_name, v.sql_check, v.params
+        FROM workflow_verify_results v JOIN runs r ON r.id = v.run_id
+        WHERE v.status = 'pending' AND v.due_at <= ${now}
+        ORDER BY v.due_at, v.id LIMIT 1
+        FOR UPDATE SKIP LOCKED`;
+      if (!check) return null;
+      const { result, detail } = await runCheck(deps.sql, check, opts.timeoutMs);
+      await sql`UPDATE workflow_verify_results SET status = ${result}, checked_at = ${deps.clock.now()}, detail = ${sql.json({ message: detail })}
+        WHERE id = ${check.id}`;
+      const event: DisputeEvent = { type: 'VERIFY_RESULT', check: check.check_name, result, detail };
+      try {
+        await tx.savepoint((sp) => applyEventInTransaction(deps, sp as unknown as Sql, check.run_id, event));
+      } catch (err) {
+        // A run that cannot take the result (restore failure) keeps the recorded result; the check is done.
+        if (!(err instanceof RunRestoreError)) throw err;
+      }
+      return { run_id: check.run_id, check_name: check.check_name, result, detail };
+    });
+    if (!done) break;
+    out.push(done);
+  }
+  return out;
+}
+
+/** Next fire times of a cron schedule after `from` (UTC). Throws a clear error for a bad expression. */
+export function nextFireTimes(schedule: string, from: Date, n = 1): Date[] {
+  return parseSchedule(schedule).nextRuns(n, from);
+}
+
+export function parseSchedule(schedule: string): Cron {
+  try {
+    return new Cron(schedule, { paused: true, timezone: 'UTC', mode: '5-part' });
+  } catch (err) {
+    throw new Error(`VERIFY_SCHEDULE "${schedule}" is not a valid cron expression: ${(err as Error).message}`);
+  }
+}
+
+/** Runs due checks at each fire time of the schedule, by the injected clock; stop() waits for a run in flight. */
+export function verifyScheduler(deps: EngineDeps, schedule: string, onError: (err: unknown) => void, tickMs = 1000) {
+  const cron = parseSchedule(schedule);
+  let next = cron.nextRun(deps.clock.now());
+  let running: Promise<unknown> | undefined;
+  let interval: NodeJS.Timeout | undefined;
+  return {
+    start() {
+      interval = setInterval(() => {
+        if (running || !next || deps.clock.now() < next) return;
+        next = cron.nextRun(deps.clock.now());
+        running = runDueChecks(deps).catch(onError).finally(() => (running = undefined));
+      }, tickMs);
+      interval.unref();
+    },
+    async stop() {
+      clearInterval(interval);
+      await running;
+    },
+  };
+}

@@ -1,0 +1,80 @@
+// `npm start`: the HTTP server and the workers (timer scheduler). `npm run worker`: workers only.
+// Any number of these processes may run against one database.
+import type { Server } from 'node:http';
+import { connect } from '../persistence/connect.ts';
+import { migrate } from '../persistence/migrate.ts';
+import { importMirror, mirrorIsEmpty } from '../persistence/mirror/import.ts';
+import { SAMPLE_MIRROR_DIR } from '../persistence/mirror/sample.ts';
+import { systemClock } from '../runtime/clock.ts';
+import { effectRegistry } from '../runtime/registry.ts';
+import { timerScheduler } from '../runtime/timers.ts';
+import { createApp } from './app.ts';
+import { ConfigError, loadConfig } from './config.ts';
+import { createLogger } from './log.ts';
+
+const workerOnly = process.argv.includes('--worker');
+
+async function main() {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(1);
+    }
+    throw err;
+  }
+  const log = createLogger(config.logLevel);
+  const db = await connect({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, max: config.dbPoolMax, log: (m) => log('info', m) });
+  log('info', db.embedded ? `using the embedded PostgreSQL under ${config.dataDir}` : 'using DATABASE_URL');
+  const applied = await migrate(db.sql);
+  if (applied.length) log('info', 'migrations applied', { versions: applied });
+  if (!workerOnly && (await mirrorIsEmpty(db.sql))) {
+    const counts = await importMirror(db.sql, SAMPLE_MIRROR_DIR);
+    log('info', 'the NetSuite mirror was empty: loaded the sample mirror', counts);
+  }
+
+  const deps = { sql: db.sql, clock: systemClock, effects: effectRegistry() };
+  const workers = [timerScheduler(deps, { onError: (err) => log('error', 'timer scheduler', { error: String(err) }) })];
+  for (const w of workers) await w.start();
+
+  let server: Server | undefined;
+  if (!workerOnly) {
+    const app = createApp({ ...deps, config, log });
+    server = app.listen(config.port, config.host);
+    await new Promise<void>((resolve, reject) => server!.once('listening', resolve).once('error', reject));
+    const addr = server.address();
+    const port = typeof addr === 'object' && addr ? addr.port : config.port;
+    log('info', `disputeflow listening on http://localhost:${port}`, { port });
+    if (config.generatedSecretsFile) {
+      console.log(
+        `No WEBHOOK_SECRET / APPROVER_TOKENS set: development secrets are in ${config.generatedSecretsFile}\n` +
+          `(set both variables in production; this file is for local use only).`,
+      );
+    }
+  } else log('info', 'worker started (timer scheduler)');
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log('info', `${signal}: shutting down`);
+    // Stop taking work, let the transaction in flight finish, then close the pool (and the embedded server).
+    await Promise.all([
+      server ? new Promise<void>((r) => server!.close(() => r())) : undefined,
+      ...workers.map((w) => w.stop()),
+    ]);
+    server?.closeAllConnections();
+    await db.close();
+    log('info', 'stopped');
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+main().catch((err) => {
+  console.error(`disputeflow failed to start: ${(err as Error).message ?? err}`);
+  process.exit(1);
+});

@@ -5,7 +5,6 @@ export interface RunRow {
   id: number;
   workflow_type: string;
   email_uuid: string;
-  idempotency_key: string;
   machine_version: number;
   status: string;
   state_value: unknown;
@@ -33,8 +32,8 @@ export async function insertRunOnce(
   r: { workflow_type: string; email_uuid: string; machine_version: number; input: unknown; invoked_by: string; now: Date },
 ): Promise<number | null> {
   const [row]: [{ id: number }?] = await sql`
-    INSERT INTO runs (workflow_type, email_uuid, idempotency_key, machine_version, status, state_value, snapshot, input, invoked_by, created_at, updated_at)
-    VALUES (${r.workflow_type}, ${r.email_uuid}, ${`${r.workflow_type}:${r.email_uuid}`}, ${r.machine_version}, 'running', '"trigger"', '{}',
+    INSERT INTO runs (workflow_type, email_uuid, machine_version, status, state_value, snapshot, input, invoked_by, created_at, updated_at)
+    VALUES (${r.workflow_type}, ${r.email_uuid}, ${r.machine_version}, 'running', '"trigger"', '{}',
             ${sql.json(r.input as never)}, ${r.invoked_by}, ${r.now}, ${r.now})
     ON CONFLICT (workflow_type, email_uuid) DO NOTHING
     RETURNING id`;

@@ -11,26 +11,32 @@ import { Poller } from './poller.ts';
 
 export const TIMER_CHANNEL = 'disputeflow_timers';
 
-async function claimDue(sql: Sql, now: Date): Promise<TimerRow | undefined> {
+export interface TimerFilter {
+  run_id: number;
+  name: string;
+}
+
+async function claimDue(sql: Sql, now: Date, only?: TimerFilter): Promise<TimerRow | undefined> {
   const [row]: [TimerRow?] = await sql`
     SELECT t.id, t.run_id, t.name, t.event, t.due_at
     FROM timers t JOIN runs r ON r.id = t.run_id
-    WHERE t.due_at <= ${now}
+    WHERE t.due_at <= ${now} ${only ? sql`AND t.run_id = ${only.run_id} AND t.name = ${only.name}` : sql``}
     ORDER BY t.due_at, t.id
     LIMIT 1
     FOR UPDATE SKIP LOCKED`;
   return row;
 }
 
-/** Fires every timer due now; returns how many fired. */
-export async function fireDueTimers(deps: EngineDeps, max = 1000): Promise<number> {
+/** Fires every timer due now (or only the one named); returns how many fired. */
+export async function fireDueTimers(deps: EngineDeps, opts: { max?: number; only?: TimerFilter } = {}): Promise<number> {
+  const max = opts.max ?? 1000;
   let fired = 0;
   while (fired < max) {
     let failedRun: { runId: number; timerId: number; err: RunRestoreError } | undefined;
     const done = await deps.sql.begin(async (tx) => {
       const sql = tx as unknown as Sql;
       const now = deps.clock.now();
-      const timer = await claimDue(sql, now);
+      const timer = await claimDue(sql, now, opts.only);
       if (!timer) return false;
       const event = { ...timer.event, ...('at' in timer.event ? { at: now.toISOString() } : {}) } as unknown as DisputeEvent;
       try {

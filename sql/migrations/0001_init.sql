@@ -80,7 +80,6 @@ CREATE TABLE runs (
   id              bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
   workflow_type   text NOT NULL,
   email_uuid      text NOT NULL,
-  idempotency_key text NOT NULL UNIQUE,
   machine_version integer NOT NULL,
   status          text NOT NULL,
   state_value     jsonb NOT NULL,

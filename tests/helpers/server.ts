@@ -32,7 +32,7 @@ export async function startTestServer(
     clock,
     effects,
     config: { webhookSecret: SECRET, approvers: parseApprovers(`mike:${TOKEN}`), bodyLimitKb: opts.bodyLimitKb ?? 64, preconditionSeverity: opts.preconditionSeverity },
-    log: createLogger('silent'),
+    log: createLogger((process.env.TEST_LOG_LEVEL as 'error' | undefined) ?? 'silent'),
   });
   const server = app.listen(0, '127.0.0.1');
   await new Promise<void>((r) => server.once('listening', r));

@@ -1,0 +1,124 @@
+// Picks the dispute reason from the subject and the message text with the phrase rules of rules.ts.
+// Each rule counts once per email; the subject weighs more (customers name the problem there). When two
+// reasons both have strong evidence the one the customer raises first is the primary: AR emails lead
+// with the main complaint ("1. pricing … 2. freight …"), and the rest become secondary reasons.
+import { sentenceAt } from '../read/spans.ts';
+import { REASON_CODES, type ReasonCode } from '../types.ts';
+import { RULES, type Rule } from './rules.ts';
+
+export interface ReasonResult {
+  code: ReasonCode;
+  confidence: number;
+  evidence: string;
+  secondary: ReasonCode[];
+  scores: Partial<Record<ReasonCode, number>>;
+}
+
+export interface ReasonInput {
+  subject: string;
+  body: string;
+  /** A forwarded message to read when the sender's own words say nothing about the reason. */
+  fallback?: string | null;
+  /** Counts from the reading: references nudge reasons that cite them. */
+  hints?: { payment_refs?: number; credit_memos?: number; distinct_invoices?: number };
+}
+
+const SUBJECT_WEIGHT = 1.5;
+const MIN_SCORE = 1.5;
+const NEAR_TIE = 0.75;
+const NEGATED = /\b(no|not|nothing|never|none|without|neither|nor|free of)\b[^.,;:!?]{0,25}$|n't\b[^.,;:!?]{0,25}$/i;
+// A secondary reason must not be the background of the primary one (a credit memo "for damaged
+// pallets" is about a credit, a late fee "on a paid invoice" is about the fee).
+const BACKGROUND: Partial<Record<ReasonCode, ReasonCode[]>> = {
+  CRN: ['DMG', 'WRG', 'QTY', 'DSC', 'PRC', 'NRC'],
+  NRC: ['QTY'],
+  QTY: ['NRC'],
+  TRM: ['DSC'],
+  NOI: ['DSC', 'TRM'],
+  DSC: ['PRC', 'TRM'],
+  TAX: ['PRC'],
+  DUP: ['PRC', 'QTY'],
+  PO: ['PRC'],
+};
+const NEVER_SECONDARY: ReasonCode[] = ['PAID', 'NOI', 'OTH'];
+
+interface Hit {
+  weight: number;
+  position: number;
+  sentence: string;
+}
+
+function firstHit(rule: Rule, text: string, offset: number, factor: number): Hit | null {
+  const re = new RegExp(rule.re.source, rule.re.flags.replace('g', '') + 'g');
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    if (m[0].length === 0) re.lastIndex++;
+    const sentence = sentenceAt(text, m.index, m.index + m[0].length);
+    const lead = text.slice(Math.max(0, m.index - 40), m.index);
+    if (rule.neg && NEGATED.test(lead)) continue;
+    const damp = rule.unless?.test(sentence) ? 0.25 : 1;
+    return { weight: rule.w * factor * damp, position: offset + m.index, sentence };
+  }
+  return null;
+}
+
+function score(subject: string, body: string) {
+  const out = new Map<ReasonCode, { score: number; first: number; best: Hit | null }>();
+  for (const code of REASON_CODES) {
+    let total = 0;
+    let first = Infinity;
+    let best: Hit | null = null;
+    for (const rule of RULES[code]) {
+      const hits = [firstHit(rule, subject, 0, SUBJECT_WEIGHT), firstHit(rule, body, 100_000, 1)].filter((h): h is Hit => h !== null);
+      if (!hits.length) continue;
+      const top = hits.reduce((a, b) => (b.weight > a.weight ? b : a));
+      total += top.weight;
+      // Where the reason is first raised: any word in the subject (chosen on purpose), but in the body
+      // only real evidence, not weak hints.
+      first = Math.min(first, ...hits.filter((h) => h.position < 100_000 || rule.w >= 1.5).map((h) => h.position));
+      if (!best || top.weight > best.weight) best = top;
+    }
+    out.set(code, { score: total, first, best });
+  }
+  return out;
+}
+
+export function classifyReason(input: ReasonInput): ReasonResult {
+  const primary = classifyText(input.subject, input.body, input.hints);
+  if (primary.code !== 'OTH' || !input.fallback) return primary;
+  const forwarded = classifyText(input.subject, input.fallback, input.hints);
+  return forwarded.code === 'OTH' ? primary : { ...forwarded, confidence: round(forwarded.confidence * 0.85) };
+}
+
+function classifyText(subject: string, body: string, hints: ReasonInput['hints'] = {}): ReasonResult {
+  const s = score(subject, body);
+  const bump = (code: ReasonCode, by: number) => {
+    const e = s.get(code)!;
+    if (e.score > 0) e.score += by;
+  };
+  if (hints.payment_refs) bump('PAID', 0.5);
+  if (hints.credit_memos) bump('CRN', 1);
+  if ((hints.distinct_invoices ?? 0) >= 2) bump('DUP', 0.5);
+
+  const ranked = REASON_CODES.filter((c) => c !== 'OTH')
+    .map((code) => ({ code, ...s.get(code)! }))
+    .sort((a, b) => b.score - a.score);
+  const scores = Object.fromEntries(ranked.filter((r) => r.score > 0).map((r) => [r.code, round(r.score)])) as ReasonResult['scores'];
+  const top = ranked[0]!;
+  if (top.score < MIN_SCORE) {
+    const oth = s.get('OTH')!;
+    return { code: 'OTH', confidence: oth.score > 0 ? 0.55 : 0.5, evidence: oth.best?.sentence ?? '', secondary: [], scores };
+  }
+  const close = ranked.filter((r) => r.score >= MIN_SCORE * 2 && r.score >= top.score * NEAR_TIE);
+  const chosen = close.length > 1 ? close.reduce((a, b) => (b.first < a.first ? b : a)) : top;
+  const runnerUp = ranked.find((r) => r.code !== chosen.code)!;
+  const background = BACKGROUND[chosen.code] ?? [];
+  const secondary = ranked
+    .filter((r) => r.code !== chosen.code && !NEVER_SECONDARY.includes(r.code) && !background.includes(r.code))
+    .filter((r) => r.score >= 2.5 && r.score >= chosen.score * 0.5)
+    .map((r) => r.code);
+  let confidence = 1 - Math.exp(-chosen.score / 3);
+  if (runnerUp.score >= chosen.score * NEAR_TIE && !secondary.includes(runnerUp.code)) confidence *= 0.85;
+  return { code: chosen.code, confidence: round(Math.min(0.97, confidence)), evidence: chosen.best?.sentence ?? '', secondary, scores };
+}
+
+const round = (x: number) => Math.round(x * 100) / 100;

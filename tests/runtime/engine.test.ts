@@ -1,0 +1,193 @@
+// The runner against a real database: durable time (approval window, retry backoff), real step failures,
+// alerts, verification and versioned runs — all with the injected clock.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../runtime/clock.ts';
+import { applyEvent, startRun, type EngineDeps } from '../../runtime/engine.ts';
+import { effectRegistry } from '../../runtime/registry.ts';
+import { fireDueTimers } from '../../runtime/timers.ts';
+import { runDueChecks, nextFireTimes } from '../../runtime/verify.ts';
+import { SNAPSHOT_MIGRATIONS } from '../../runtime/restore.ts';
+import { runStep } from '../../steps/fanout.ts';
+import type { EffectRegistry } from '../../runtime/effects.ts';
+import type { StepName } from '../../machines/contract.ts';
+import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
+import { triageFor } from '../helpers/fixtures.ts';
+
+let db: TestDatabase;
+beforeAll(async () => {
+  db = await createTestDatabase();
+});
+afterAll(() => db.drop());
+
+function deps(over: Partial<EffectRegistry> = {}, clock = new ManualClock('2026-11-20T10:00:00Z')): EngineDeps & { clock: ManualClock } {
+  return { sql: db.sql, clock, effects: effectRegistry(over) };
+}
+
+let seq = 0;
+async function startFor(d: EngineDeps, customer = 1002) {
+  const body = triageFor((e) => e.expected.customer_id === customer, `engine-${++seq}`);
+  const { run } = await startRun(d, { ...body, customer_id: null, invoice_ref: null, invoked_by: 'test' });
+  const [envelope] = await db.sql<{ id: number }[]>`SELECT id FROM proposed_actions WHERE run_id = ${run.id} AND step = 'approval'`;
+  return { run, envelopeId: envelope!.id };
+}
+
+const approve = (d: EngineDeps, runId: number, actionId: number) =>
+  applyEvent(d, runId, { type: 'APPROVE', action_id: actionId, by: 'mike', note: null, at: d.clock.now().toISOString() });
+
+/** A step that fails for real: its INSERT violates the proposed_actions status check constraint. */
+function failing(steps: StepName[], times = Infinity): Partial<EffectRegistry> {
+  const count = new Map<string, number>();
+  return {
+    runStep: async (c, p) => {
+      const n = (count.get(p.step) ?? 0) + 1;
+      count.set(p.step, n);
+      if (steps.includes(p.step) && n <= times) {
+        await c.tx`INSERT INTO proposed_actions (run_id, step, action_type, entity_type, entity_ref, payload, status, proposed_at)
+          VALUES (${c.run.id}, ${p.step}, 'x', 'x', 'x', '{}', 'not-a-status', ${c.now})`;
+      }
+      return runStep(c, p);
+    },
+  };
+}
+
+describe('approval window', () => {
+  it('expires the run exactly at the window edge; a later approve is refused', async () => {
+    const d = deps();
+    const { run, envelopeId } = await startFor(d);
+    d.clock.advance(60 * 60_000 - 1);
+    expect(await fireDueTimers(d)).toBe(0);
+    d.clock.advance(1);
+    expect(await fireDueTimers(d)).toBe(1);
+    const [r] = await db.sql`SELECT status FROM runs WHERE id = ${run.id}`;
+    expect(r!.status).toBe('expired');
+    const [env] = await db.sql`SELECT status FROM proposed_actions WHERE id = ${envelopeId}`;
+    expect(env!.status).toBe('expired');
+    expect((await approve(d, run.id, envelopeId)).applied).toBe(false);
+    expect(await db.sql`SELECT count(*)::int AS n FROM timers WHERE run_id = ${run.id}`).toEqual([{ n: 0 }]);
+  });
+
+  it('cancels the window timer when the approver decides in time', async () => {
+    const d = deps();
+    const { run, envelopeId } = await startFor(d);
+    d.clock.advance(59 * 60_000);
+    expect((await approve(d, run.id, envelopeId)).applied).toBe(true);
+    d.clock.advance(10 * 60_000);
+    expect(await fireDueTimers(d)).toBe(0);
+  });
+});
+
+describe('retry policy', () => {
+  it('retries a failing step after 3000 ms, then fails it with an alert; the run ends partial', async () => {
+    const d = deps(failing(['escalate']));
+    const { run, envelopeId } = await startFor(d);
+    await approve(d, run.id, envelopeId);
+    const [t] = await db.sql`SELECT name, due_at FROM timers WHERE run_id = ${run.id}`;
+    expect(t!.name).toBe('retry:escalate');
+    expect(new Date(t!.due_at).getTime() - d.clock.now().getTime()).toBe(3000);
+    d.clock.advance(2999);
+    expect(await fireDueTimers(d)).toBe(0);
+    d.clock.advance(1);
+    expect(await fireDueTimers(d)).toBe(1);
+    const [r] = await db.sql`SELECT status, snapshot->'context'->'steps'->'escalate' AS esc FROM runs WHERE id = ${run.id}`;
+    expect(r!.status).toBe('verifying');
+    expect(r!.esc).toMatchObject({ status: 'failed', attempts: 2 });
+    expect(r!.esc.errors[1]).toMatch(/postgres 23514.*proposed_actions_status_check/);
+    const alerts = await db.sql`SELECT step, kind, message FROM alerts WHERE run_id = ${run.id}`;
+    expect(alerts).toEqual([expect.objectContaining({ step: 'escalate', kind: 'step_failed' })]);
+    expect(alerts[0]!.message).toMatch(/failed after 2 attempt/);
+    const ledger = await db.sql`SELECT event_type FROM event_ledger WHERE run_id = ${run.id} ORDER BY id`;
+    expect(ledger.map((l) => l.event_type)).toEqual(['workflow.alert', 'workflow.partial']);
+  });
+
+  it('the second delay is base x 2 when a step may be attempted more often, and a step that recovers succeeds', async () => {
+    const d = deps(failing(['draftResponse'], 1));
+    const { run, envelopeId } = await startFor(d);
+    await approve(d, run.id, envelopeId);
+    d.clock.advance(3000);
+    expect(await fireDueTimers(d)).toBe(1);
+    const [r] = await db.sql`SELECT status, snapshot->'context'->'steps'->'draftResponse' AS s FROM runs WHERE id = ${run.id}`;
+    expect(r).toMatchObject({ status: 'verifying', s: { status: 'succeeded', attempts: 2 } });
+  });
+
+  it('ends failed, with a workflow.failed event and no verification, when every step fails', async () => {
+    const d = deps(failing(['draftResponse', 'escalate']));
+    const { run, envelopeId } = await startFor(d);
+    await approve(d, run.id, envelopeId);
+    d.clock.advance(3000);
+    expect(await fireDueTimers(d)).toBe(2);
+    const [r] = await db.sql`SELECT status FROM runs WHERE id = ${run.id}`;
+    expect(r!.status).toBe('failed');
+    const ledger = await db.sql`SELECT event_type FROM event_ledger WHERE run_id = ${run.id} AND event_type LIKE 'workflow.%' AND event_type <> 'workflow.alert'`;
+    expect(ledger).toEqual([{ event_type: 'workflow.failed' }]);
+    expect(await db.sql`SELECT count(*)::int AS n FROM workflow_verify_results WHERE run_id = ${run.id}`).toEqual([{ n: 0 }]);
+  });
+});
+
+describe('verification', () => {
+  it('passes once the window has passed and the draft exists, completing the run', async () => {
+    const d = deps();
+    const { run, envelopeId } = await startFor(d);
+    await approve(d, run.id, envelopeId);
+    expect(await runDueChecks(d)).toEqual([]); // window (30 s) not yet passed
+    d.clock.advance(30_000);
+    expect(await runDueChecks(d)).toEqual([expect.objectContaining({ run_id: run.id, check_name: 'response_drafted', result: 'pass' })]);
+    const [r] = await db.sql`SELECT status FROM runs WHERE id = ${run.id}`;
+    expect(r!.status).toBe('completed');
+    expect(await runDueChecks(d)).toEqual([]);
+  });
+
+  it('fails when the draft is gone, and records timeout when the check itself errors', async () => {
+    const d = deps();
+    const a = await startFor(d);
+    await approve(d, a.run.id, a.envelopeId);
+    await db.sql`DELETE FROM proposed_actions WHERE run_id = ${a.run.id} AND action_type = 'customer_email'`;
+    const b = await startFor(d);
+    await approve(d, b.run.id, b.envelopeId);
+    await db.sql`UPDATE workflow_verify_results SET sql_check = 'SELECT pg_sleep(2) FROM proposed_actions WHERE run_id = $1 AND proposed_at >= $2::timestamptz' WHERE run_id = ${b.run.id}`;
+    d.clock.advance(31_000);
+    const results = await runDueChecks(d, { timeoutMs: 100 });
+    expect(results.find((x) => x.run_id === a.run.id)?.result).toBe('fail');
+    expect(results.find((x) => x.run_id === b.run.id)).toMatchObject({ result: 'timeout', detail: expect.stringMatching(/57014|statement timeout/) });
+    const rows = await db.sql`SELECT r.status, v.status AS check FROM runs r JOIN workflow_verify_results v ON v.run_id = r.id WHERE r.id IN (${a.run.id}, ${b.run.id}) ORDER BY r.id`;
+    expect(rows).toEqual([{ status: 'partial', check: 'fail' }, { status: 'partial', check: 'timeout' }]);
+  });
+
+  it('computes the next fire times of the contract schedule', () => {
+    expect(nextFireTimes('8,38 * * * *', new Date('2026-11-20T12:09:00Z'), 3).map((d) => d.toISOString())).toEqual([
+      '2026-11-20T12:38:00.000Z', '2026-11-20T13:08:00.000Z', '2026-11-20T13:38:00.000Z',
+    ]);
+    expect(() => nextFireTimes('61 * * * *', new Date())).toThrow(/VERIFY_SCHEDULE "61 \* \* \* \*" is not a valid cron expression/);
+  });
+});
+
+describe('versioned runs', () => {
+  it('marks a run whose stored state the machine no longer has as failed, visibly, without throwing', async () => {
+    const d = deps();
+    const { run, envelopeId } = await startFor(d);
+    await db.sql`UPDATE runs SET snapshot = jsonb_set(snapshot, '{value}', '"awaitingSignOff"') WHERE id = ${run.id}`;
+    const res = await approve(d, run.id, envelopeId);
+    expect(res.applied).toBe(false);
+    expect(res.run.status).toBe('failed');
+    const [alert] = await db.sql`SELECT kind, message FROM alerts WHERE run_id = ${run.id}`;
+    expect(alert).toMatchObject({ kind: 'restore_failed', message: expect.stringMatching(/cannot be restored/) });
+  });
+
+  it('migrates a run stored by an older machine version through the registered function', async () => {
+    const d = deps();
+    const { run, envelopeId } = await startFor(d);
+    // Version 0 called the gate "waitingForMike"; the migration renames it.
+    await db.sql`UPDATE runs SET machine_version = 0, snapshot = jsonb_set(snapshot, '{value}', '"waitingForMike"') WHERE id = ${run.id}`;
+    const noMigration = await approve(d, run.id, envelopeId);
+    expect(noMigration.run.status).toBe('failed');
+    const second = await startFor(d);
+    await db.sql`UPDATE runs SET machine_version = 0, snapshot = jsonb_set(snapshot, '{value}', '"waitingForMike"') WHERE id = ${second.run.id}`;
+    SNAPSHOT_MIGRATIONS[0] = (s) => ({ ...s, value: s.value === 'waitingForMike' ? 'awaitingApproval' : s.value });
+    try {
+      const res = await approve(d, second.run.id, second.envelopeId);
+      expect(res.applied).toBe(true);
+      expect(res.run).toMatchObject({ status: 'verifying', machine_version: 1 });
+    } finally {
+      delete SNAPSHOT_MIGRATIONS[0];
+    }
+  });
+});

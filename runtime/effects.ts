@@ -11,6 +11,8 @@ export interface EffectContext {
   now: Date;
   run: RunRow;
   context: DisputeContext;
+  /** Where ledger events are announced (NOTIFY_WEBHOOK_URL), if anywhere. */
+  notifyUrl?: string | undefined;
 }
 
 export type EffectHandler<K extends EffectType> = (ctx: EffectContext, params: EffectParams[K]) => Promise<DisputeEvent | void>;

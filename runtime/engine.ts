@@ -21,6 +21,7 @@ export interface EngineDeps {
   sql: Sql;
   clock: Clock;
   effects: EffectRegistry;
+  notifyUrl?: string | undefined;
 }
 
 export interface ApplyResult {
@@ -119,7 +120,7 @@ async function drive(
       at: now,
     });
     if (journal.length > MAX_EVENTS_PER_TRANSACTION) throw new Error(`run ${run.id} exceeded ${MAX_EVENTS_PER_TRANSACTION} events in one transaction`);
-    const ctx: EffectContext = { tx: sql, clock: deps.clock, now, run, context: snapshot.context as DisputeContext };
+    const ctx: EffectContext = { tx: sql, clock: deps.clock, now, run, context: snapshot.context as DisputeContext, notifyUrl: deps.notifyUrl };
     for (const effect of effects) {
       const result = await runEffect(deps, ctx, effect);
       if (result) pending.push(result);

@@ -91,7 +91,7 @@ export function verifyScheduler(deps: EngineDeps, schedule: string, onError: (er
   let running: Promise<unknown> | undefined;
   let interval: NodeJS.Timeout | undefined;
   return {
-    start() {
+    async start(): Promise<void> {
       interval = setInterval(() => {
         if (running || !next || deps.clock.now() < next) return;
         next = cron.nextRun(deps.clock.now());

@@ -9,6 +9,7 @@ import type { EffectRegistry } from '../runtime/effects.ts';
 import type { Config } from './config.ts';
 import { badRequest, errorHandler } from './errors.ts';
 import type { Logger } from './log.ts';
+import { adminRoutes } from './routes/admin.ts';
 import { healthRoutes } from './routes/health.ts';
 import { proposalRoutes } from './routes/proposals.ts';
 import { runRoutes } from './routes/runs.ts';
@@ -20,7 +21,11 @@ export interface AppDeps {
   effects: EffectRegistry;
   config: Pick<Config, 'webhookSecret' | 'approvers' | 'bodyLimitKb'> & Partial<Pick<Config, 'preconditionSeverity'>>;
   log: Logger;
+  notifyUrl?: string | undefined;
 }
+
+/** What the engine needs, from the app's dependencies. */
+export const engineDeps = (d: AppDeps) => ({ sql: d.sql, clock: d.clock, effects: d.effects, notifyUrl: d.notifyUrl });
 
 export interface AppState {
   rawBody?: string;
@@ -44,6 +49,7 @@ export function createApp(deps: AppDeps): Koa {
   triageRoutes(router, deps);
   runRoutes(router, deps);
   proposalRoutes(router, deps);
+  adminRoutes(router, deps);
   app.use(errorHandler(deps.log));
   app.use(async (ctx, next) => {
     const started = performance.now();

@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { parseSchedule } from '../runtime/verify.ts';
 
 const Env = z.object({
   DATABASE_URL: z.string().url('must be a postgres:// URL').optional(),
@@ -15,10 +16,23 @@ const Env = z.object({
     .string()
     .regex(/^[A-Za-z0-9_.@-]+:[^,:\s]{16,}(,[A-Za-z0-9_.@-]+:[^,:\s]{16,})*$/, 'must be name:token[,name:token] with tokens of 16+ characters')
     .optional(),
-  VERIFY_SCHEDULE: z.string().min(1).default('8,38 * * * *'),
+  VERIFY_SCHEDULE: z
+    .string()
+    .min(1)
+    .default('8,38 * * * *')
+    .refine((s) => {
+      try {
+        parseSchedule(s);
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'must be a 5-field cron expression such as "8,38 * * * *"'),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   BODY_LIMIT_KB: z.coerce.number().int().min(1).max(10_240).default(256),
   DB_POOL_MAX: z.coerce.number().int().min(1).max(100).default(10),
+  NOTIFY_WEBHOOK_URL: z.string().url('must be an http(s) URL').regex(/^https?:/, 'must be an http(s) URL').optional(),
+  NOTIFY_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   PRECONDITION_SEVERITY: z
     .string()
     .regex(/^[a-z_]+=(warn|block)(,[a-z_]+=(warn|block))*$/, 'must be check=warn|block[,check=warn|block]')
@@ -38,6 +52,8 @@ export interface Config {
   dbPoolMax: number;
   generatedSecretsFile: string | null;
   preconditionSeverity: Record<string, 'warn' | 'block'>;
+  notifyUrl: string | undefined;
+  notifySecret: string;
 }
 
 export class ConfigError extends Error {
@@ -82,6 +98,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bodyLimitKb: e.BODY_LIMIT_KB,
     dbPoolMax: e.DB_POOL_MAX,
     generatedSecretsFile: secretsFile,
+    notifyUrl: e.NOTIFY_WEBHOOK_URL,
+    notifySecret: e.NOTIFY_WEBHOOK_SECRET ?? webhookSecret,
     preconditionSeverity: Object.fromEntries(
       (e.PRECONDITION_SEVERITY ?? '').split(',').filter(Boolean).map((kv) => kv.split('=') as [string, 'warn' | 'block']),
     ),

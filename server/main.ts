@@ -8,6 +8,8 @@ import { SAMPLE_MIRROR_DIR } from '../persistence/mirror/sample.ts';
 import { systemClock } from '../runtime/clock.ts';
 import { effectRegistry } from '../runtime/registry.ts';
 import { timerScheduler } from '../runtime/timers.ts';
+import { verifyScheduler } from '../runtime/verify.ts';
+import { outboxDispatcher } from '../runtime/outbox.ts';
 import { createApp } from './app.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { createLogger } from './log.ts';
@@ -35,8 +37,12 @@ async function main() {
     log('info', 'the NetSuite mirror was empty: loaded the sample mirror', counts);
   }
 
-  const deps = { sql: db.sql, clock: systemClock, effects: effectRegistry() };
-  const workers = [timerScheduler(deps, { onError: (err) => log('error', 'timer scheduler', { error: String(err) }) })];
+  const deps = { sql: db.sql, clock: systemClock, effects: effectRegistry(), notifyUrl: config.notifyUrl };
+  const workers = [
+    timerScheduler(deps, { onError: (err) => log('error', 'timer scheduler', { error: String(err) }) }),
+    verifyScheduler(deps, config.verifySchedule, (err) => log('error', 'verify scheduler', { error: String(err) })),
+    outboxDispatcher({ sql: db.sql, clock: systemClock, secret: config.notifySecret }, (err) => log('error', 'outbox dispatcher', { error: String(err) })),
+  ];
   for (const w of workers) await w.start();
 
   let server: Server | undefined;
@@ -53,7 +59,7 @@ async function main() {
           `(set both variables in production; this file is for local use only).`,
       );
     }
-  } else log('info', 'worker started (timer scheduler)');
+  } else log('info', 'worker started (timer scheduler, verify scheduler, outbox dispatcher)');
 
   let stopping = false;
   const shutdown = async (signal: string) => {

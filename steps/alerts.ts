@@ -2,6 +2,7 @@
 import { CONTRACT, WORKFLOW_TYPE } from '../machines/contract.ts';
 import type { EffectParams } from '../machines/types.ts';
 import { recordEvent } from '../persistence/ledger.ts';
+import { notifyLedgerEvent } from './notify.ts';
 import type { EffectContext } from '../runtime/effects.ts';
 
 export async function alertStepFailed(c: EffectContext, p: EffectParams['alertStepFailed']): Promise<void> {
@@ -11,11 +12,11 @@ export async function alertStepFailed(c: EffectContext, p: EffectParams['alertSt
     INSERT INTO alerts (run_id, step, kind, message, detail, created_at)
     VALUES (${c.run.id}, ${p.step}, 'step_failed', ${message}, ${c.tx.json({ attempts: p.attempts, error: p.error })}, ${c.now})
     ON CONFLICT (run_id, step, kind) DO NOTHING`;
-  await recordEvent(c.tx, {
+  const event = {
     event_type: 'workflow.alert',
     idempotency_key: `${WORKFLOW_TYPE}:run_${c.run.id}:alert:${p.step}`,
-    run_id: c.run.id,
     payload: { run_id: c.run.id, step: p.step, attempts: p.attempts, error: p.error },
-    now: c.now,
-  });
+  };
+  const recorded = await recordEvent(c.tx, { ...event, run_id: c.run.id, now: c.now });
+  if (recorded.inserted) await notifyLedgerEvent(c, { id: recorded.id, ...event });
 }

@@ -3,6 +3,7 @@
 import { CONTRACT, FAN_OUT_STEPS, WORKFLOW_TYPE } from '../machines/contract.ts';
 import type { DisputeContext, EffectParams } from '../machines/types.ts';
 import { recordEvent } from '../persistence/ledger.ts';
+import { notifyLedgerEvent } from './notify.ts';
 import type { EffectContext } from '../runtime/effects.ts';
 
 export const ledgerKey = (runId: number) => `${WORKFLOW_TYPE}:run_${runId}:outcome`;
@@ -35,13 +36,13 @@ export async function postRun(c: EffectContext, p: EffectParams['postRun']): Pro
       INSERT INTO reflexion_log (run_id, workflow_type, narrative, tags, created_at)
       VALUES (${c.run.id}, ${WORKFLOW_TYPE}, ${narrative(ctx, p.outcome, c.run.id)}, ${tags}, ${c.now})`;
   }
-  await recordEvent(c.tx, {
+  const event = {
     event_type: `workflow.${p.outcome}`,
     idempotency_key: ledgerKey(c.run.id),
-    run_id: c.run.id,
     payload: { run_id: c.run.id, workflow_type: WORKFLOW_TYPE, ...summary },
-    now: c.now,
-  });
+  };
+  const recorded = await recordEvent(c.tx, { ...event, run_id: c.run.id, now: c.now });
+  if (recorded.inserted) await notifyLedgerEvent(c, { id: recorded.id, ...event });
 }
 
 /** A readable account of the run that a later workflow (or person) can search for context. */

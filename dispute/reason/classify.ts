@@ -4,6 +4,7 @@
 // with the main complaint ("1. pricing … 2. freight …"), and the rest become secondary reasons.
 import { sentenceAt } from '../read/spans.ts';
 import { REASON_CODES, type ReasonCode } from '../types.ts';
+import { structuralFeatures } from './features.ts';
 import { RULES, type Rule } from './rules.ts';
 
 export interface ReasonResult {
@@ -78,6 +79,16 @@ function score(subject: string, body: string) {
       if (!best || top.weight > best.weight) best = top;
     }
     out.set(code, { score: total, first, best });
+  }
+  // Structural signals count once per reason, like a rule.
+  const seen = new Set<ReasonCode>();
+  for (const f of structuralFeatures(body)) {
+    if (seen.has(f.code)) continue;
+    seen.add(f.code);
+    const e = out.get(f.code)!;
+    e.score += f.weight;
+    e.first = Math.min(e.first, 100_000 + f.index);
+    if (!e.best || f.weight > e.best.weight) e.best = { weight: f.weight, position: 100_000 + f.index, sentence: f.sentence };
   }
   return out;
 }

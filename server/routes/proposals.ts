@@ -6,7 +6,7 @@ import { decide, DecisionConflictError, getProposal } from '../../persistence/pr
 import { listProposals } from '../../persistence/readModel.ts';
 import { applyEvent } from '../../runtime/engine.ts';
 import type { DisputeEvent } from '../../machines/types.ts';
-import { readJson, type AppDeps } from '../app.ts';
+import { engineDeps, readJson, type AppDeps } from '../app.ts';
 import { approverOf } from '../auth.ts';
 import { conflict, fromZod, notFound } from '../errors.ts';
 import { ApproveBody, IdParam, ProposalsQuery, RejectBody } from '../schemas.ts';
@@ -48,7 +48,7 @@ export function proposalRoutes(router: Router, deps: AppDeps): void {
           verb === 'approve'
             ? { type: 'APPROVE', action_id: proposal.id, by, note, at }
             : { type: 'REJECT', action_id: proposal.id, by, reason: note!, at };
-        const result = await applyEvent({ sql: deps.sql, clock: deps.clock, effects: deps.effects }, proposal.run_id, event);
+        const result = await applyEvent(engineDeps(deps), proposal.run_id, event);
         if (!result.applied) {
           const now = await getProposal(deps.sql, proposal.id);
           throw conflict(`proposed action ${proposal.id} is ${now?.status ?? 'gone'}; run ${proposal.run_id} is ${result.run.status}`, {

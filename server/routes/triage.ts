@@ -2,7 +2,7 @@
 import type Router from '@koa/router';
 import type { Context } from 'koa';
 import { startRun } from '../../runtime/engine.ts';
-import { readJson, type AppDeps } from '../app.ts';
+import { engineDeps, readJson, type AppDeps } from '../app.ts';
 import { approverOf, verifySignature } from '../auth.ts';
 import { fromZod } from '../errors.ts';
 import { TriageEvent } from '../schemas.ts';
@@ -25,7 +25,7 @@ async function start(ctx: Context, deps: AppDeps, json: unknown, invokedBy: stri
   if (!parsed.success) throw fromZod(parsed.error);
   const b = parsed.data;
   const { run, created } = await startRun(
-    { sql: deps.sql, clock: deps.clock, effects: deps.effects },
+    engineDeps(deps),
     {
       email_uuid: b.email_uuid,
       customer_id: b.customer_id ?? null,

@@ -1,0 +1,50 @@
+// Signals a phrase list misses because they are about structure, not words: a sentence that sets two
+// prices against each other is a pricing complaint however it is worded ("shown as $95, whereas our
+// agreement states $80"), and one that sets two counts against each other is a quantity complaint
+// ("received 45 bags instead of 50").
+import type { ReasonCode } from '../types.ts';
+
+export interface Feature {
+  code: ReasonCode;
+  weight: number;
+  index: number;
+  sentence: string;
+}
+
+const MONEY = /(?:[$€£]\s?|\b(?:USD|EUR|GBP)\s?)\d[\d,]*(?:\.\d+)?|\b\d[\d,]*\.\d{2}\b/g;
+const CONTRAST = /\b(whereas|but|instead|while|vs\.?|versus|rather than|should be|should have been|not|agreed|quoted|contract(ed)?|agreement|quote|quotation|po|purchase order|confirmed|acknowledg(e)?ment)\b/i;
+const PRICE_WORD = /\b(price|prices|priced|pricing|rate|rates|cost|charged?|charges|invoiced|billed|bills)\b|\/\s?[a-z]+\b|\bper\b|\beach\b/i;
+// Two amounts about tax, freight, fees or discounts belong to those reasons, not to pricing.
+const OTHER_MONEY_TOPIC = /\b(tax|taxed|vat|gst|freight|shipping|fee|fees|surcharge|discount|rebate|paid|payment|balance|credit memo|total of)\b/i;
+const UNIT_NOUN = String.raw`(?:pieces|pcs|units|cases|boxes|pallets|cartons|bags|drums|rolls|buckets|bottles|meters|metres|feet|yards|gallons|kits|sets|spools|items|lbs|tons|crates|skids|bundles|reams|dozen|packs|pairs|sheets|panels|bolts|lengths|tubes|cans|jars|trays|totes)`;
+// Any plural noun counts as a unit ("500 labels"), except periods of time.
+const COUNT = new RegExp(String.raw`\b\d{1,5}(?:,\d{3})?\s+(?:[a-z"'-]+\s+){0,2}?(?:${UNIT_NOUN}|(?!(?:days|weeks|months|years|hours|minutes|percent)\b)[a-z]{3,}s)\b`, 'i');
+const QTY_CONTRAST = /\b(only|but|instead of|however|short|missing|received|delivered|counted|arrived|dropped off|shipped|contained|contains)\b/i;
+const NOT_A_COUNT = /(?:[$€£]\s?)\d[\d,]*(?:\.\d+)?|\b\d[\d,]*\.\d+\b|\b\d+(?:\.\d+)?\s?%|\b[A-Za-z]+-?\d[\w-]*|#\s?\d+|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2}\b|\b\d{1,2}[/.-]\d{1,2}(?:[/.-]\d{2,4})?\b|\b(?:19|20)\d{2}\b/gi;
+
+function sentences(text: string): { text: string; index: number }[] {
+  // Split on sentence ends followed by space and on line ends; decimal points stay inside amounts.
+  const out: { text: string; index: number }[] = [];
+  let start = 0;
+  for (const m of text.matchAll(/(?<=[.!?])\s+|\n+/g)) {
+    out.push({ text: text.slice(start, m.index), index: start });
+    start = m.index! + m[0].length;
+  }
+  out.push({ text: text.slice(start), index: start });
+  return out.filter((s) => s.text.trim());
+}
+
+export function structuralFeatures(body: string): Feature[] {
+  const out: Feature[] = [];
+  for (const s of sentences(body)) {
+    const amounts = new Set((s.text.match(MONEY) ?? []).map((a) => a.replace(/[^\d.]/g, '')));
+    if (amounts.size >= 2 && PRICE_WORD.test(s.text) && CONTRAST.test(s.text) && !OTHER_MONEY_TOPIC.test(s.text)) {
+      out.push({ code: 'PRC', weight: 2, index: s.index, sentence: s.text.trim() });
+    }
+    if (COUNT.test(s.text) && QTY_CONTRAST.test(s.text)) {
+      const numbers = new Set(s.text.replace(NOT_A_COUNT, ' ').match(/\b\d{1,5}(?:,\d{3})?\b/g) ?? []);
+      if (numbers.size >= 2) out.push({ code: 'QTY', weight: 1.5, index: s.index, sentence: s.text.trim() });
+    }
+  }
+  return out;
+}

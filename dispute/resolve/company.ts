@@ -1,0 +1,67 @@
+// Finds customers named in the email ("Jetstream Aviation's maintenance hangar", a signature line) or
+// hiding in an unknown sender's domain (jetstream-mro.example, elmandoakfurniture.com). Contact names
+// are deliberately not used: the same person's name exists at several customers.
+
+export interface NamedCustomer {
+  id: number;
+  companyname: string;
+}
+
+export interface CompanyMention {
+  id: number;
+  how: 'named' | 'domain';
+  evidence: string;
+}
+
+const SUFFIXES = /\b(inc|incorporated|llc|l\.l\.c|ltd|limited|co|corp|corporation|company|plc|gmbh|pty|the)\b\.?/g;
+// Words too common to identify a company from a domain on their own.
+const GENERIC = new Set([
+  'group', 'supply', 'supplies', 'services', 'service', 'solutions', 'systems', 'industries', 'international',
+  'global', 'holdings', 'partners', 'company', 'north', 'south', 'east', 'west', 'central', 'american', 'united',
+  'national', 'general', 'first', 'clinic', 'clinics', 'labs', 'foods', 'hotels', 'street', 'valley', 'ridge',
+]);
+
+export function normalizeName(s: string): string {
+  return ` ${s
+    .toLowerCase()
+    .replace(/&/g, ' and ')
+    .replace(/'s\b/g, '')
+    .replace(SUFFIXES, ' ')
+    .replace(/[^a-z0-9]+/g, ' ')
+    .trim()} `;
+}
+
+const squash = (s: string) => s.toLowerCase().replace(/&/g, 'and').replace(/[^a-z0-9]/g, '');
+
+/** Customers whose name appears in any of the texts, with the line that names them. */
+export function findNamedCustomers(texts: string[], customers: NamedCustomer[]): CompanyMention[] {
+  const out: CompanyMention[] = [];
+  const lines = texts.flatMap((t) => t.split('\n')).filter((l) => l.trim());
+  const normLines = lines.map(normalizeName);
+  for (const c of customers) {
+    const name = normalizeName(c.companyname);
+    // A one-word or very short name would match ordinary words; require something distinctive.
+    if (name.trim().length < 5) continue;
+    const i = normLines.findIndex((l) => l.includes(name));
+    if (i >= 0) out.push({ id: c.id, how: 'named', evidence: lines[i]!.trim() });
+  }
+  return out;
+}
+
+/** Customers whose name is spelled inside the sender's domain (not an exact domain match). */
+export function findDomainCustomers(domain: string | null, customers: NamedCustomer[]): CompanyMention[] {
+  if (!domain) return [];
+  const label = domain.split('.').slice(0, -1).join('.');
+  const flat = squash(label);
+  const tokens = new Set(label.toLowerCase().split(/[^a-z0-9]+/).filter(Boolean));
+  const out: CompanyMention[] = [];
+  for (const c of customers) {
+    const full = squash(normalizeName(c.companyname));
+    const words = normalizeName(c.companyname).trim().split(' ');
+    const distinctive = words.filter((w) => w.length >= 5 && !GENERIC.has(w));
+    const whole = full.length >= 6 && flat.includes(full);
+    const firstWord = distinctive.length > 0 && tokens.has(distinctive[0]!);
+    if (whole || firstWord) out.push({ id: c.id, how: 'domain', evidence: `sender domain ${domain} ~ "${c.companyname}"` });
+  }
+  return out;
+}

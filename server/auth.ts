@@ -30,3 +30,17 @@ export function approverOf(ctx: Context, approvers: Map<string, string>): string
   if (!name) throw unauthorized('the bearer token is not valid');
   return name;
 }
+
+/**
+ * The same check for the live feed, where a browser's EventSource cannot set headers: the token may also
+ * come as `?token=`. Only the SSE endpoint accepts this; the request log records the path, never the query.
+ */
+export function approverOfStream(ctx: Context, approvers: Map<string, string>): string {
+  if (ctx.get('authorization')) return approverOf(ctx, approvers);
+  const token = ctx.query.token;
+  if (typeof token !== 'string' || token === '') throw unauthorized('missing Authorization: Bearer <token> (or ?token= for the live feed)');
+  let name: string | undefined;
+  for (const [known, who] of approvers) if (same(known, token)) name = who;
+  if (!name) throw unauthorized('the token is not valid');
+  return name;
+}

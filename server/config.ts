@@ -33,6 +33,10 @@ const Env = z.object({
   DB_POOL_MAX: z.coerce.number().int().min(1).max(100).default(10),
   NOTIFY_WEBHOOK_URL: z.string().url('must be an http(s) URL').regex(/^https?:/, 'must be an http(s) URL').optional(),
   NOTIFY_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  STATELY_INSPECT: z
+    .string()
+    .regex(/^(0|1|true|false|wss?:\/\/\S+)$/, 'must be 1 (run the local Stately relay), 0, or the ws:// URL of a Stately inspector relay')
+    .optional(),
   PRECONDITION_SEVERITY: z
     .string()
     .regex(/^[a-z_]+=(warn|block)(,[a-z_]+=(warn|block))*$/, 'must be check=warn|block[,check=warn|block]')
@@ -54,6 +58,8 @@ export interface Config {
   preconditionSeverity: Record<string, 'warn' | 'block'>;
   notifyUrl: string | undefined;
   notifySecret: string;
+  /** STATELY_INSPECT (runtime/inspection.ts): stream runs to Stately's inspector; off when unset. */
+  statelyInspect: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -100,6 +106,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     generatedSecretsFile: secretsFile,
     notifyUrl: e.NOTIFY_WEBHOOK_URL,
     notifySecret: e.NOTIFY_WEBHOOK_SECRET ?? webhookSecret,
+    statelyInspect: e.STATELY_INSPECT,
     preconditionSeverity: Object.fromEntries(
       (e.PRECONDITION_SEVERITY ?? '').split(',').filter(Boolean).map((kv) => kv.split('=') as [string, 'warn' | 'block']),
     ),

@@ -10,6 +10,8 @@ import { effectRegistry } from '../runtime/registry.ts';
 import { timerScheduler } from '../runtime/timers.ts';
 import { verifyScheduler } from '../runtime/verify.ts';
 import { outboxDispatcher } from '../runtime/outbox.ts';
+import { runFeed } from '../runtime/runFeed.ts';
+import { inspectionBridge, parseStatelyInspect, statelyInspector } from '../runtime/inspection.ts';
 import { createApp } from './app.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { createLogger } from './log.ts';
@@ -45,9 +47,24 @@ async function main() {
   ];
   for (const w of workers) await w.start();
 
+  // One LISTEN per process feeds the pages' live view (SSE) and, when STATELY_INSPECT is set, Stately's inspector.
+  const feed = runFeed(db.sql, (err) => log('error', 'live feed', { error: String(err) }));
+  const stately = parseStatelyInspect(config.statelyInspect);
+  let stopStately = async () => {};
+  if (stately) {
+    const target = await statelyInspector(stately, (m) => log('info', m));
+    const bridge = inspectionBridge({ sql: db.sql, feed, inspector: target.inspector, onError: (err) => log('error', 'stately inspection', { error: String(err) }) });
+    await bridge.start();
+    stopStately = async () => {
+      await bridge.stop();
+      target.stop();
+    };
+    log('info', `streaming runs to the Stately inspector at ${stately.url}`);
+  }
+
   let server: Server | undefined;
   if (!workerOnly) {
-    const app = createApp({ ...deps, config, log });
+    const app = createApp({ ...deps, config, log, feed });
     server = app.listen(config.port, config.host);
     await new Promise<void>((resolve, reject) => server!.once('listening', resolve).once('error', reject));
     const addr = server.address();
@@ -67,8 +84,12 @@ async function main() {
     stopping = true;
     log('info', `${signal}: shutting down`);
     // Stop taking work, let the transaction in flight finish, then close the pool (and the embedded server).
+    // Closing the live feed ends the SSE streams, which would otherwise keep server.close() waiting.
+    const serverClosed = server ? new Promise<void>((r) => server!.close(() => r())) : undefined;
+    await stopStately();
+    await feed.close();
     await Promise.all([
-      server ? new Promise<void>((r) => server!.close(() => r())) : undefined,
+      serverClosed,
       ...workers.map((w) => w.stop()),
     ]);
     server?.closeAllConnections();

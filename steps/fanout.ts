@@ -2,71 +2,109 @@
 // returns STEP_SUCCEEDED; any error (a constraint violation, a failing lookup) becomes the step's failure.
 import { CONTRACT, type StepName } from '../machines/contract.ts';
 import type { DisputeContext, DisputeEvent, EffectParams } from '../machines/types.ts';
+import type { Sql } from '../persistence/connect.ts';
 import { stageProposal } from '../persistence/proposals.ts';
 import type { EffectContext } from '../runtime/effects.ts';
-import { draftReply, recommendHold, routeEscalation, type Extraction } from '../dispute/index.ts';
+import {
+  draftReply, recommendHold, routeEscalation, splitEmail,
+  type CustomerRow, type DisputeRow, type Extraction, type InvoiceRow, type PaymentRow,
+} from '../dispute/index.ts';
 
-type StepBuilder = (c: EffectContext) => { entity_type: string; entity_ref: string; payload: unknown };
+interface Built {
+  entity_type: string;
+  entity_ref: string;
+  payload: Record<string, unknown>;
+}
 
 const today = (d: Date) => d.toISOString().slice(0, 10);
 const extractionOf = (ctx: DisputeContext) => ctx.extraction as unknown as Extraction;
+const customerOf = (ctx: DisputeContext) => (ctx.loaded?.customer ?? null) as unknown as CustomerRow | null;
+const invoiceOf = (ctx: DisputeContext) => (ctx.loaded?.invoice ?? null) as unknown as InvoiceRow | null;
+/** An unidentified customer is addressed by the sender's display name and escalated to the AR queue. */
+const UNKNOWN_CUSTOMER = (ctx: DisputeContext): CustomerRow => ({ id: 0, companyname: senderName(ctx) ?? 'customer' });
 
-function customerRef(ctx: DisputeContext): string {
-  const id = ctx.loaded?.customer?.id;
-  return id != null ? `customer:${id}` : `email:${ctx.input.email?.from ?? ctx.input.email_uuid}`;
+function senderName(ctx: DisputeContext): string | null {
+  const from = ctx.input.email?.from;
+  return from ? (splitEmail({ from, subject: '', body: '' }).sender.name ?? null) : null;
 }
 
-const BUILDERS: Record<StepName, StepBuilder> = {
-  draftResponse: (c) => {
+function customerRef(ctx: DisputeContext): string {
+  const c = customerOf(ctx);
+  return c ? `customer:${c.id}` : `email:${ctx.input.email?.from ?? ctx.input.email_uuid}`;
+}
+
+async function openInvoices(sql: Sql, customerId: number): Promise<InvoiceRow[]> {
+  return sql<InvoiceRow[]>`
+    SELECT id, tranid, type, entity, trandate, duedate, foreigntotal, foreignamountpaid, foreignamountunpaid, status, otherrefnum
+    FROM transactions WHERE entity = ${customerId} AND type = 'CustInvc' AND foreignamountunpaid > 0
+    ORDER BY duedate NULLS LAST LIMIT 500`;
+}
+
+const BUILDERS: Record<StepName, (c: EffectContext) => Promise<Built>> = {
+  async draftResponse(c) {
     const ctx = c.context;
+    const x = extractionOf(ctx);
     const reply = draftReply({
-      customer: ctx.loaded?.customer as never,
-      contact_name: null,
-      invoice: ctx.loaded?.invoice as never,
-      invoice_ref: ctx.extraction?.invoice_ref ?? null,
-      extraction: extractionOf(ctx),
-      recent_payments: (ctx.loaded?.recent_payments ?? []) as never,
-      prior_invoices: (ctx.loaded?.prior_invoices ?? []) as never,
+      customer: customerOf(ctx) ?? UNKNOWN_CUSTOMER(ctx),
+      contact_name: senderName(ctx),
+      invoice: invoiceOf(ctx),
+      invoice_ref: x.invoice_ref,
+      extraction: x,
+      recent_payments: (ctx.loaded?.recent_payments ?? []) as unknown as PaymentRow[],
+      prior_invoices: (ctx.loaded?.prior_invoices ?? []) as unknown as InvoiceRow[],
       today: today(c.now),
     });
-    const to = ctx.input.email?.from ?? (ctx.loaded?.customer?.email as string | undefined) ?? null;
+    const to = ctx.input.email?.from ?? (customerOf(ctx)?.email ?? null);
     return { entity_type: 'customer', entity_ref: customerRef(ctx), payload: { to, ...reply, tool: 'propose_email_to_customer', sent: false } };
   },
-  escalate: (c) => {
+  async escalate(c) {
     const ctx = c.context;
+    const x = extractionOf(ctx);
     const routed = routeEscalation({
-      customer: ctx.loaded?.customer as never,
-      reason_code: extractionOf(ctx)?.reason_code ?? 'OTH',
-      invoice: ctx.loaded?.invoice as never,
-      invoice_ref: ctx.extraction?.invoice_ref ?? null,
-      extraction: extractionOf(ctx),
-      run_id: c.run.id,
-    } as never);
-    return { entity_type: 'customer', entity_ref: customerRef(ctx), payload: routed };
+      customer: customerOf(ctx) ?? UNKNOWN_CUSTOMER(ctx),
+      reason_code: x.reason_code,
+      secondary_reasons: x.secondary_reasons,
+      invoice_ref: x.invoice_ref,
+      invoice: invoiceOf(ctx),
+      disputed_amount: x.disputed_amount,
+      evidence: x.evidence?.reason_code ?? null,
+      warnings: ctx.warnings.map((w) => w.message),
+    });
+    return { entity_type: 'customer', entity_ref: customerRef(ctx), payload: { ...routed } };
   },
-  arHoldDecision: (c) => {
+  async arHoldDecision(c) {
     const ctx = c.context;
+    const x = extractionOf(ctx);
+    const customer = customerOf(ctx);
+    if (!customer) throw new Error('an AR hold review needs a known customer');
     const review = recommendHold({
-      customer: ctx.loaded?.customer as never,
-      open_disputes: (ctx.loaded?.open_disputes ?? []) as never,
-      invoices: (ctx.loaded?.prior_invoices ?? []) as never,
-      reason_code: extractionOf(ctx)?.reason_code ?? 'OTH',
+      customer,
+      open_disputes: (ctx.loaded?.open_disputes ?? []) as unknown as DisputeRow[],
+      invoices: await openInvoices(c.tx, customer.id),
       today: today(c.now),
-    } as never);
-    return { entity_type: 'workflow_run', entity_ref: `workflow_run:${c.run.id}`, payload: { prior_disputes: ctx.prior_disputes, ...review } };
+      reason_code: x.reason_code,
+      disputed_amount: x.disputed_amount,
+      invoice: invoiceOf(ctx),
+      evidence_supported: x.disputed_amount != null || x.payment_refs.length > 0,
+    });
+    return {
+      entity_type: 'workflow_run',
+      entity_ref: `workflow_run:${c.run.id}`,
+      payload: { customer_id: customer.id, prior_disputes: ctx.prior_disputes, open_disputes: ctx.loaded?.open_disputes ?? [], ...review },
+    };
   },
 };
 
 export async function runStep(c: EffectContext, p: EffectParams['runStep']): Promise<DisputeEvent> {
   const spec = CONTRACT.fan_out.find((f) => f.step === p.step)!;
-  const built = BUILDERS[p.step](c);
+  const built = await BUILDERS[p.step](c);
   const id = await stageProposal(c.tx, {
     run_id: c.run.id,
     step: spec.id,
     action_type: spec.action_type,
     entity_type: built.entity_type,
     entity_ref: built.entity_ref,
-    payload: { ...(built.payload as object), attempt: p.attempt },
+    payload: { ...built.payload, attempt: p.attempt },
     now: c.now,
   });
   return { type: 'STEP_SUCCEEDED', step: p.step, proposed_action_id: id };

@@ -46,11 +46,13 @@ const INVOICE_BEFORE = [
   /\b(in the amount of|for the (full|total|entire) amount of|full amount of|invoice (total|amount)( of| is| was)?)\s*$/,
 ];
 const CLAIM_BEFORE: [RegExp, number][] = [
+  // Withholding is disputing: "we will not pay the remaining $5,144.66 until …".
+  [/\b(will not|won't|cannot|can't|refuse to|are not going to|do not|don't) (release )?(pay|remit)( for)?( the)?( remaining| remainder| rest| balance| full)?( amount| balance)?( of)?\s*$/, 3],
   [/\b(dispute|disputes|disputed|disputing|contest|contests|contested|contesting|withhold|withholding|holding back|short[- ]pa(y|ying|id)( this invoice| the invoice| it)?( by)?|deduct|deducted|deducting|total disputed( amount)?( is| of)?|disputed amount( is| of)?)\s*$/, 3],
   [/\b(credit|credits|credited|refund|refunded|reimburse|reimbursement|rebate)( memo| note)?( [a-z]{1,4}-?\d+)?( (of|for|in the amount of|totaling|totalling|back))?\s*$/, 2],
   [/\b(overcharge[ds]?|overbill(ed|ing)?|over-?charged|overpaid|overpayment|double[- ]billed)( us)?( (of|by|is|was|amount|totaling))*\s*$/, 2],
   [/\b(difference|discrepancy|variance)( (is|of|was|comes to|amounts to|totals))?\s*$/, 2],
-  [/\b(by|=)\s*$/, 2],
+  [/(\bby|=)\s*$/, 2],
   [/\b(total|totals|totaling|totalling|in total|total is|total of|comes to|amounts to|sum of)\s*$/, 2],
   [/\b(amount|charge|line)( \S+){1,4} (is|was)\s*$/, 2],
   [/\b(remove|reverse|waive|void|cancel|take off|strike)( the| this| that)?\s*$/, 2],
@@ -89,6 +91,8 @@ function roleOf(before: string, after: string, sentence: string): { role: Amount
   // "should be $448.00 lower" or "$801.00 in total" say more than the words before them.
   if (afterCue >= 2) return { role: 'claim', cue: afterCue };
   if (UNIT_AFTER.test(after) || UNIT_BEFORE.some((re) => re.test(before))) return { role: 'unit', cue: 0 };
+  const withheld = CLAIM_BEFORE[0]![0].test(before);
+  if (withheld) return { role: 'claim', cue: CLAIM_BEFORE[0]![1] };
   if (BASE_BEFORE.test(before)) return { role: 'base', cue: 0 };
   if (PAYABLE_BEFORE.some((re) => re.test(before))) return { role: 'payable', cue: 0 };
   const beforeCue = Math.max(0, ...CLAIM_BEFORE.filter(([re]) => re.test(before)).map(([, w]) => w));

@@ -23,7 +23,8 @@ export interface CandidateOptions {
 // Patterns are case-sensitive on purpose (a code is written in capitals, "dated 2026" is prose), so
 // the words around the number spell out both cases.
 const ci = (word: string): string => [...word].map((c) => (/[a-z]/i.test(c) ? `[${c.toUpperCase()}${c.toLowerCase()}]` : c)).join('');
-const LABEL = String.raw`\b(?:${ci('invoices')}|${ci('invoice')}|${ci('inv')}|${ci('bills')}|${ci('bill')})\b\.?`;
+// "Invoice-4150" is written too; "INV-004150" is a code, read whole by step 2 below.
+const LABEL = String.raw`\b(?:(?:${ci('invoices')}|${ci('invoice')}|${ci('bills')}|${ci('bill')})\b-?|${ci('inv')}\b\.?)`;
 const NUMWORD = String.raw`(?:\s*(?:${ci('no')}\.?|${ci('nr')}\.?|${ci('number')}|${ci('num')}\.?|#|:|${ci('ref')}\.?)(?=[\s#:\d]))*\s*#?\s*`;
 // Letters before the digits must be written as a code (upper case, or "inv"), never an English word.
 const TOKEN = String.raw`((?:[A-Z]{1,5}|${ci('inv')})[-\s.]?\d{3,10}|\d{3,10})(?![\d,.]\d)(?![-/]\d)`;
@@ -45,7 +46,6 @@ export function findInvoiceCandidates(text: string, avoid: Span[], opts: Candida
     if (prefix && !labelled && !prefixes.includes(prefix)) return;
     // A labelled number may touch a masked span only when it carries an invoice prefix ("INV-004138").
     if (inAny(span, avoid) && !(prefix && prefixes.includes(prefix))) return;
-    if (!prefix && QUANTITY_AFTER.test(text.slice(span.end, span.end + 30))) return;
     const digits = digitsOf(raw);
     out.push({ ...span, raw, key: stripZeros(digits), prefix, digits, labelled, sentence: sentenceAt(text, start, span.end) });
   };
@@ -69,7 +69,8 @@ export function findInvoiceCandidates(text: string, avoid: Span[], opts: Candida
   // 4. Bare numbers shaped like the numbering (4+ digits), unless they are years or quantities.
   for (const m of matchAll(text, /(?<![\w$€£.,/-])(\d{4,10})(?![\w%]|[.,]\d|[-/]\d)/g)) {
     const after = text.slice(m.index + m[0].length, m.index + m[0].length + 30);
-    if (YEAR.test(m[1]!) || QUANTITY_AFTER.test(after)) continue;
+    // Years, quantities ("1800 boxes") and ZIP codes after a state ("IL 62704") are not references.
+    if (YEAR.test(m[1]!) || QUANTITY_AFTER.test(after) || /\b[A-Z]{2},?\s+$/.test(text.slice(Math.max(0, m.index - 4), m.index))) continue;
     push(m[1]!, m.index, false);
   }
   return out.sort((a, b) => Number(b.labelled) - Number(a.labelled) || a.start - b.start);

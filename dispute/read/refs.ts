@@ -42,7 +42,7 @@ export function findPaymentRefs(text: string): Tagged[] {
     out.push(tag('payment', m, `${METHOD_PREFIX[p]}-${m[2] ?? m[4]}`));
   }
   const labelled = new RegExp(
-    String.raw`\b(check|cheque|ach|wire(?:\s+transfer)?|eft|credit\s+card|card)(?:\s+(?:payment|transfer|trace|confirmation))?` +
+    String.raw`\b(check|cheque|ach|wire(?:\s+transfer)?|eft|credit\s+card|card)(?:,?\s+(?:payment|transfer|trace|confirmation))?` +
       String.raw`(?:\s*(?:no\.?|number|num|#|ref(?:erence)?|trace(?:\s+number)?|confirmation(?:\s+number)?|id|is|was|:)(?=[\s#:\d]))*\s*#?\s*(\d{4,})\b`,
     'gi',
   );
@@ -83,7 +83,7 @@ export function findRmas(text: string): Tagged[] {
 
 const MONTH = String.raw`(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?`;
 const OTHER_LABELS =
-  String.raw`tracking|order|sales\s+order|so|account|acct|customer|cust|part|sku|item|model|catalog|cat|ticket|delivery\s+ticket|` +
+  String.raw`tracking|trace|order|sales\s+order|so|account|acct|customer|cust|part|sku|item|model|catalog|cat|ticket|delivery\s+ticket|` +
   String.raw`case|claim|quote|quotation|bol|bill\s+of\s+lading|pro|shipment|job|project|reference|ref|confirmation|vendor|supplier|` +
   String.raw`tax\s+id|ein|store|location|suite|ste|unit|room|building|hangar|dock|door|route|lot|serial|s\/n|receipt|packing\s+slip|` +
   String.raw`ext|extension|fax|phone|tel|mobile|cell|call|reached\s+at|zip|box`;

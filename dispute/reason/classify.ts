@@ -1,11 +1,11 @@
-// Picks the dispute reason from the subject and the message text with the phrase rules of rules.ts.
+// Picks the dispute reason from the subject and the message text with the phrase rules of rules/.
 // Each rule counts once per email; the subject weighs more (customers name the problem there). When two
 // reasons both have strong evidence the one the customer raises first is the primary: AR emails lead
 // with the main complaint ("1. pricing … 2. freight …"), and the rest become secondary reasons.
 import { sentenceAt } from '../read/spans.ts';
 import { REASON_CODES, type ReasonCode } from '../types.ts';
 import { structuralFeatures } from './features.ts';
-import { RULES, type Rule } from './rules.ts';
+import { RULES, type Rule } from './rules/index.ts';
 
 export interface ReasonResult {
   code: ReasonCode;
@@ -49,17 +49,20 @@ interface Hit {
   sentence: string;
 }
 
-function firstHit(rule: Rule, text: string, offset: number, factor: number): Hit | null {
+/** The rule's strongest match in `text`: negated matches are skipped, background ones dampened. */
+function bestHit(rule: Rule, text: string, offset: number, factor: number): Hit | null {
   const re = new RegExp(rule.re.source, rule.re.flags.replace('g', '') + 'g');
+  let best: Hit | null = null;
   for (let m = re.exec(text); m; m = re.exec(text)) {
     if (m[0].length === 0) re.lastIndex++;
-    const sentence = sentenceAt(text, m.index, m.index + m[0].length);
     const lead = text.slice(Math.max(0, m.index - 40), m.index);
     if (rule.neg && NEGATED.test(lead)) continue;
-    const damp = rule.unless?.test(sentence) ? 0.25 : 1;
-    return { weight: rule.w * factor * damp, position: offset + m.index, sentence };
+    const sentence = sentenceAt(text, m.index, m.index + m[0].length);
+    const weight = rule.w * factor * (rule.unless?.test(sentence) ? 0.25 : 1);
+    if (!best || weight > best.weight) best = { weight, position: offset + m.index, sentence };
+    if (weight === rule.w * factor) break;
   }
-  return null;
+  return best;
 }
 
 function score(subject: string, body: string) {
@@ -69,7 +72,7 @@ function score(subject: string, body: string) {
     let first = Infinity;
     let best: Hit | null = null;
     for (const rule of RULES[code]) {
-      const hits = [firstHit(rule, subject, 0, SUBJECT_WEIGHT), firstHit(rule, body, 100_000, 1)].filter((h): h is Hit => h !== null);
+      const hits = [bestHit(rule, subject, 0, SUBJECT_WEIGHT), bestHit(rule, body, 100_000, 1)].filter((h): h is Hit => h !== null);
       if (!hits.length) continue;
       const top = hits.reduce((a, b) => (b.weight > a.weight ? b : a));
       total += top.weight;

@@ -19,8 +19,8 @@ const OTHER_MONEY_TOPIC = /\b(tax|taxed|vat|gst|freight|shipping|fee|fees|surcha
 const UNIT_NOUN = String.raw`(?:pieces|pcs|units|cases|boxes|pallets|cartons|bags|drums|rolls|buckets|bottles|meters|metres|feet|yards|gallons|kits|sets|spools|items|lbs|tons|crates|skids|bundles|reams|dozen|packs|pairs|sheets|panels|bolts|lengths|tubes|cans|jars|trays|totes)`;
 // Any plural noun counts as a unit ("500 labels"), except periods of time.
 const COUNT = new RegExp(String.raw`\b\d{1,5}(?:,\d{3})?\s+(?:[a-z"'-]+\s+){0,2}?(?:${UNIT_NOUN}|(?!(?:days|weeks|months|years|hours|minutes|percent)\b)[a-z]{3,}s)\b`, 'i');
-const QTY_CONTRAST = /\b(only|but|instead of|however|short|missing|received|delivered|counted|arrived|dropped off|shipped|contained|contains)\b/i;
-const NOT_A_COUNT = /(?:[$€£]\s?)\d[\d,]*(?:\.\d+)?|\b\d[\d,]*\.\d+\b|\b\d+(?:\.\d+)?\s?%|\b[A-Za-z]+-?\d[\w-]*|#\s?\d+|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2}\b|\b\d{1,2}[/.-]\d{1,2}(?:[/.-]\d{2,4})?\b|\b(?:19|20)\d{2}\b/gi;
+const QTY_CONTRAST = /\b(only|but|instead of|however|short|missing|received|delivered|counted|arrived|dropped|shipped|contained|contains|got|is for|was for|light)\b/i;
+const NOT_A_COUNT = /\b(?:invoice|inv|po|order|ref(?:erence)?)\.?\s*(?:no\.?|#)?\s*\d+|(?:[$€£]\s?)\d[\d,]*(?:\.\d+)?|\b\d[\d,]*\.\d+\b|\b\d+(?:\.\d+)?\s?%|\b[A-Za-z]+-?\d[\w-]*|#\s?\d+|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2}\b|\b\d{1,2}[/.-]\d{1,2}(?:[/.-]\d{2,4})?\b|\b(?:19|20)\d{2}\b/gi;
 
 function sentences(text: string): { text: string; index: number }[] {
   // Split on sentence ends followed by space and on line ends; decimal points stay inside amounts.
@@ -36,14 +36,17 @@ function sentences(text: string): { text: string; index: number }[] {
 
 export function structuralFeatures(body: string): Feature[] {
   const out: Feature[] = [];
-  for (const s of sentences(body)) {
+  const all = sentences(body);
+  for (const [i, s] of all.entries()) {
     const amounts = new Set((s.text.match(MONEY) ?? []).map((a) => a.replace(/[^\d.]/g, '')));
     if (amounts.size >= 2 && PRICE_WORD.test(s.text) && CONTRAST.test(s.text) && !OTHER_MONEY_TOPIC.test(s.text)) {
       out.push({ code: 'PRC', weight: 2, index: s.index, sentence: s.text.trim() });
     }
-    if (COUNT.test(s.text) && QTY_CONTRAST.test(s.text)) {
-      const numbers = new Set(s.text.replace(NOT_A_COUNT, ' ').match(/\b\d{1,5}(?:,\d{3})?\b/g) ?? []);
-      if (numbers.size >= 2) out.push({ code: 'QTY', weight: 1.5, index: s.index, sentence: s.text.trim() });
+    // Counts are often set against each other across two short sentences ("charges 40 cases. We got 30.").
+    const pair = i + 1 < all.length && all[i + 1]!.text.length < 80 ? `${s.text} ${all[i + 1]!.text}` : s.text;
+    if (COUNT.test(s.text) && QTY_CONTRAST.test(pair)) {
+      const numbers = new Set(pair.replace(NOT_A_COUNT, ' ').match(/\b\d{1,5}(?:,\d{3})?\b/g) ?? []);
+      if (numbers.size >= 2) out.push({ code: 'QTY', weight: 1.5, index: s.index, sentence: pair.trim() });
     }
   }
   return out;

@@ -33,11 +33,8 @@ export function pickDisputedAmount(amounts: SourcedAmount[], reason: ReasonCode,
     if (cited) return found(cited, 0.8);
     if (best && best.cue >= 1.5) return found(best, 0.7);
     if (groups.length === 1) return found(groups[0]!, 0.6);
-    if (invoice) {
-      const open = Number(invoice.foreignamountunpaid ?? 0) > 0 ? Number(invoice.foreignamountunpaid) : Number(invoice.foreigntotal);
-      return { value: round(open), confidence: 0.5, evidence: `no amount stated; the ${reason === 'PAID' ? 'invoice total' : 'open balance'} of ${invoice.tranid}` };
-    }
-    return { value: null, confidence: 0.5, evidence: 'no amount stated' };
+    // The email states no amount: say so rather than put the mirror's balance in the customer's mouth.
+    return { value: null, confidence: 0.6, evidence: invoice ? `no amount stated; ${invoice.tranid} is disputed as a whole` : 'no amount stated' };
   }
   if (reason === 'OTH') {
     return best && best.cue >= 3 ? found(best, 0.7) : { value: null, confidence: 0.7, evidence: 'no amount is contested' };

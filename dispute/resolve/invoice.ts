@@ -24,12 +24,32 @@ const PAID_REMARK = /\b(was|were|is|has been) paid\b|\bpaid (in full|by|via|on)\
 
 export function resolveInvoice(reading: EmailReading, customerId: number | null, rows: MirrorRows, reason: ReasonCode): InvoiceDecision {
   const warnings: string[] = [];
-  const groups = groupCandidates(reading.invoices, rows, customerId);
-  if (groups.length === 0) return byPurchaseOrder(reading, customerId, rows) ?? none('no invoice number in the email');
+  let cands = reading.invoices;
+  // Numbers only in quoted reply history: trust them when the history is a forward, or when it names
+  // a single invoice the customer answers about ("we paid this" under a reminder). A missing-invoice
+  // request is about an invoice nobody has numbered yet.
+  if (cands.length && cands.every((c) => c.source === 'history') && !reading.parts.forwarded) {
+    const keys = new Set(cands.map((c) => c.key));
+    if (reason === 'NOI' || keys.size > 1) {
+      warnings.push(`no invoice number in the message itself; the quoted history mentions ${[...new Set(cands.map((c) => c.raw))].join(', ')}`);
+      cands = [];
+    }
+  }
+  const groups = groupCandidates(cands, rows, customerId);
+  if (groups.length === 0) {
+    const byPo = byPurchaseOrder(reading, customerId, rows) ?? none('no invoice number in the email');
+    return { ...byPo, warnings: [...warnings, ...byPo.warnings] };
+  }
 
   const confirmed = groups.filter((g) => g.rows.length > 0);
   if (confirmed.length === 0) {
-    const g = groups[0]!;
+    // A bare number only counts when the mirror knows it; a cited one is kept even when it does not.
+    const g = groups.find((x) => x.mentions.some((m) => m.labelled));
+    if (!g) {
+      const w = `numbers in the email (${groups.map((x) => x.mentions[0]!.raw).join(', ')}) match no invoice in the mirror`;
+      const byPo = byPurchaseOrder(reading, customerId, rows) ?? none('no invoice number in the email');
+      return { ...byPo, warnings: [...warnings, w, ...byPo.warnings] };
+    }
     const elsewhere = rows.invoices.filter((r) => invoiceKey(r.tranid) === g.key && r.entity !== customerId);
     const ref = formatCited(g.mentions[0]!, schemes(rows, customerId, elsewhere));
     warnings.push(
@@ -69,7 +89,8 @@ function pickDisputed(groups: Group[], reason: ReasonCode, reading: EmailReading
   let chosen: Group;
   let why: string;
   if (reason === 'DUP') {
-    chosen = [...groups].sort((a, b) => pickRow(b).trandate.localeCompare(pickRow(a).trandate) || pickRow(b).id - pickRow(a).id)[0]!;
+    // Same date: the one the customer calls the duplicate, else the one created last (higher id).
+    chosen = [...groups].sort((a, b) => pickRow(b).trandate.localeCompare(pickRow(a).trandate) || calledDuplicate(b) - calledDuplicate(a) || pickRow(b).id - pickRow(a).id)[0]!;
     why = 'a duplicate-billing claim disputes the later-dated invoice';
   } else {
     const pos = new Set(reading.po_numbers.map((p) => p.value));
@@ -92,6 +113,20 @@ function pickDisputed(groups: Group[], reason: ReasonCode, reading: EmailReading
   const others = groups.filter((g) => g !== chosen).map((g) => pickRow(g).tranid);
   warnings.push(`${groups.length} invoices cited; chose ${pickRow(chosen).tranid} because ${why} (also cited: ${others.join(', ')})`);
   return chosen;
+}
+
+/** 2 when the customer says "X is a duplicate", 1 when they ask to void or credit X, else 0. */
+function calledDuplicate(g: Group): number {
+  let best = 0;
+  for (const m of g.mentions) {
+    const at = m.sentence.indexOf(m.raw);
+    if (at < 0) continue;
+    const after = m.sentence.slice(at + m.raw.length);
+    const before = m.sentence.slice(0, at);
+    if (/^\s*(\([^)]*\)\s*)?(is|was|looks like|appears to be|seems to be)( a| to be a)? (duplicate|repeat|copy|double)/i.test(after)) best = Math.max(best, 2);
+    else if (/\b(void|cancel|credit|reverse|remove|delete)( the)?( duplicate)?( invoice)?\s*#?\s*$/i.test(before)) best = Math.max(best, 1);
+  }
+  return best;
 }
 
 /** A key can match two numbering schemes (INV18226, INV-018226): prefer the one written, else the latest. */

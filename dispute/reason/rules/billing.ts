@@ -1,25 +1,8 @@
-// Phrase rules for the dispute reasons, written from how AR correspondence words each problem (not from
-// any one sample). Weights: 3 = says the reason outright ("billed twice"), 2 = strong sign, 1 = a hint
-// that only counts together with others. `neg` rules describe a problem and are dropped when negated
-// ("no damage", "not defective"); `unless` lowers a rule when its sentence shows the words are context.
-import type { ReasonCode } from '../types.ts';
+// Rules for problems with the bill itself: price, discount, duplicate, payment, credit, tax, terms, PO, freight, copy.
+import type { ReasonCode } from '../../types.ts';
+import { CREDIT_CONTEXT, N, NOT, OTHER_CHARGE, rx, type Rule } from './shared.ts';
 
-export interface Rule {
-  re: RegExp;
-  w: number;
-  neg?: boolean;
-  unless?: RegExp;
-}
-
-const N = String.raw`(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\d+)`;
-const GOODS = String.raw`(?:goods|items?|order|shipment|delivery|package|packages|parcel|pallets?|products?|merchandise|materials?|equipment|units?|boxes|cartons|cases|it|they|them|anything|this)`;
-const SERVICE = String.raw`(?:service|services|visit|installation|install|commissioning|start-?up|training|maintenance|repair|repairs|inspection|calibration|consulting|labou?r|session|setup|set-up|onboarding|cleaning)`;
-const NOT = String.raw`(?:not|never|n't|no longer)`;
-const CREDIT_CONTEXT = /\b(credit memo|credit note|refund|rebate|discount|credit (of|for))\b/;
-
-const rx = (s: string) => new RegExp(s, 'i');
-
-export const RULES: Record<Exclude<ReasonCode, 'OTH'>, Rule[]> & { OTH: Rule[] } = {
+export const BILLING_RULES: Partial<Record<ReasonCode, Rule[]>> = {
   PRC: [
     { re: rx(String.raw`\b(contract(ed)?|agreed|quoted|negotiated|catalog|special|correct|agreement) (unit )?(price|pricing|rate)s?\b`), w: 2 },
     { re: rx(String.raw`\b(our|the|your|a|written) (price )?quote\b|\bquote (we|was|from|of|number|dated)\b|\bas quoted\b`), w: 1.5 },
@@ -29,15 +12,15 @@ export const RULES: Record<Exclude<ReasonCode, 'OTH'>, Rule[]> & { OTH: Rule[] }
     { re: rx(String.raw`\b(billed|charged|invoiced|priced) at \$?[\d.,]+ ?(per|each|ea\b|a |an |/)`), w: 1.5 },
     { re: rx(String.raw`\b(unit price|price per|per[- ]unit price)\b`), w: 1 },
     { re: rx(String.raw`\bprice (should|was supposed to|we were given|we agreed)\b|\bagreed (to )?(a |the )?price\b`), w: 2 },
-    { re: rx(String.raw`\b(were|was|been|got) quoted\b|\bquoted (us|me)\b`), w: 2 },
+    { re: rx(String.raw`\b(were|was|been|got) quoted\b|\bquoted (us|me)\b`), w: 2, unless: OTHER_CHARGE },
     { re: rx(String.raw`\b(at|@) \$?[\d.,]+ ?(a piece|apiece|a unit|per unit|each)\b`), w: 1 },
     { re: rx(String.raw`\bpric(e|es|ing)\b`), w: 0.5 },
     { re: rx(String.raw`\b(charges?|charged|bills?|billed|invoiced|priced|lists?) (us )?\$?[\d.,]+ ?(/ ?[a-z]+|per \w+|each|ea\b|a (unit|piece|foot|ft|case|box))`), w: 1.5 },
     { re: rx(String.raw`\b(rate card|price list|price sheet|pricing schedule|price schedule|price book|pricing agreement|blanket po)\b`), w: 1.5 },
-    { re: rx(String.raw`\b(rates|prices|pricing) (that )?(we|you) (signed|agreed|negotiated|confirmed|quoted)\b|\b(higher|more) than (we were |what we were |what was |the )?(quoted|agreed|contracted|quote)\b`), w: 2.5 },
+    { re: rx(String.raw`\b(rates|prices|pricing) (that )?(we|you) (signed|agreed|negotiated|confirmed|quoted)\b|\b(higher|more) than (we were |what we were |what was |the )?(quoted|agreed|contracted|quote)\b`), w: 2.5, unless: OTHER_CHARGE },
     { re: rx(String.raw`\b(doesn't|does not|don't|do not) match (the |our )?(po|quote|contract|agreement|price list|agreed) ?(price|pricing)?\b|\bpo price\b|\bprice on (the|our) po\b`), w: 2 },
     { re: rx(String.raw`\bprice (increase|change|adjustment)\b.{0,40}\b(not|never)\b|\b(not|never) (agreed|approved|accepted) (to )?(the |a |any )?(\S+ )?price\b`), w: 2.5 },
-    { re: rx(String.raw`\b(higher|more|greater) than (\w+ ){0,3}(quoted|agreed|contracted|quote|quotation|estimate|agreement|proposal)\b|\bquotation\b`), w: 2 },
+    { re: rx(String.raw`\b(higher|more|greater) than (\w+ ){0,3}(quoted|agreed|contracted|quote|quotation|estimate|agreement|proposal)\b|\bquotation\b`), w: 2, unless: OTHER_CHARGE },
     { re: rx(String.raw`\b(rental|hourly|daily|labou?r|service) rate\b.{0,90}\b(agreement|contract|quote|states|should)\b`), w: 2 },
     { re: rx(String.raw`\bpric(e|es|ing)\b[^.!?\n]{0,50}\b(should (reflect|be|match|follow)|per (our|the) (contract|agreement|quote))\b`), w: 2.5 },
   ],
@@ -54,96 +37,12 @@ export const RULES: Record<Exclude<ReasonCode, 'OTH'>, Rule[]> & { OTH: Rule[] }
     { re: rx(String.raw`\b\d+(\.\d+)? ?% off\b|\bcoupons?\b|\bpromo code\b`), w: 1.5 },
     { re: rx(String.raw`\b(didn't|did not|never|haven't|have not) (get|receive|see|got|received) (the |our |a |any )?(\S+ )?(discount|rebate)s?\b`), w: 3 },
     { re: rx(String.raw`\b(distributor|dealer|reseller|wholesale|partner|program|growth|annual|quarterly|q[1-4]|trade|agreed|tier) (discount|rebate|allowance)s?\b`), w: 1.5 },
-  ],
-  QTY: [
-    { re: rx(String.raw`\bshort[- ]?(shipped|shipment|shipping|ship|delivery|delivered|order|picked|pick|count)\b`), w: 3 },
-    { re: rx(String.raw`\b${N} (\S+ ){0,3}short\b|\bshort (by )?${N}\b`), w: 2 },
-    { re: rx(String.raw`\b(received|got|delivered|counted) (only )?${N} (\S+ ){0,2}(of|out of) (the )?${N}\b`), w: 3 },
-    { re: rx(String.raw`\bonly ${N} (\S+ ){0,6}(arrived|were delivered|were received|came|were in|were shipped|received|delivered|on the (truck|pallet))`), w: 2.5 },
-    { re: rx(String.raw`\b(received|delivered|shipped|got) (only )?${N}\b`), w: 1 },
-    { re: rx(String.raw`\binstead of the ${N} (\S+ ){0,3}(billed|invoiced|ordered|charged)`), w: 2.5 },
-    { re: rx(String.raw`\b${N} (\S+ ){0,6}(are|were|was|is) (missing|not (in|included|on)|never (delivered|shipped|received)|not (delivered|shipped|received))\b`), w: 2.5 },
-    { re: rx(String.raw`\b(the )?${N} missing\b|\bmissing ${N}\b|\bwere missing\b`), w: 2 },
-    { re: rx(String.raw`\bquantit(y|ies) (billed|invoiced|shipped|received|discrepancy|mismatch|difference|variance|is wrong|was wrong|does not match|doesn't match|error)\b|\b(wrong|incorrect) quantit(y|ies)\b`), w: 2.5 },
-    { re: rx(String.raw`\b(billed|invoiced|charged|bills|invoices) (us )?(for )?${N}\b.{0,90}\b(received|delivered|arrived|got|lists?|shows?)\b`), w: 1.5 },
-    { re: rx(String.raw`\bpacking (slip|list)\b`), w: 1 },
-    { re: rx(String.raw`\bpartial (shipment|delivery|order)\b|\bpartially (shipped|delivered)\b`), w: 2 },
-    { re: rx(String.raw`\b(balance|rest|remainder) (of the order )?(will|to) ship\b|\bback[- ]?order(ed)?\b|\bwhen (they|the rest) will (ship|be delivered)\b`), w: 1.5 },
-    { re: rx(String.raw`\b(fewer|less) (\w+ )?than (we |what we )?(ordered|billed|invoiced|were billed)\b`), w: 2 },
-    { re: rx(String.raw`\b(does not|doesn't|do not|don't) match (the |our )?(bol|bill of lading|packing|receiving|delivery)`), w: 2 },
-    { re: rx(String.raw`\bshorted\b|\bcame up short\b|\b(we are|we were|it was|order was) short\b|\b(received|got) (less|fewer)\b|\bbilled for more than (we )?(received|got|ordered)\b`), w: 3 },
-    { re: rx(String.raw`\bincomplete (shipment|delivery|order)\b|\bnot all (of )?(the )?(items|goods|units|pieces|cases|boxes)\b`), w: 2.5 },
-    { re: rx(String.raw`\b(receiving|received|physical|our|actual) (count|tally)\b|\bcounted\b`), w: 2 },
-    { re: rx(String.raw`\b(only|just) (dropped off|delivered|received|shipped|sent|brought|unloaded|had) ${N}\b|\b(dropped off|unloaded|brought) (only )?${N}\b`), w: 2.5 },
-    { re: rx(String.raw`\bonly (part|some|half|a portion) of (the|our|this) (order|shipment|delivery|goods|items)\b`), w: 3 },
-    { re: rx(String.raw`\b(remaining|rest of the|balance of the) (\S+ ){0,2}(units|items|pieces|goods|order|cases|boxes)\b.{0,30}\b(outstanding|missing|not (yet )?(delivered|shipped|received)|still to come|back-?ordered)\b`), w: 2.5 },
-    { re: rx(String.raw`\bpay (only )?for what (we|was) (received|delivered|got)\b`), w: 2 },
-  ],
-  DMG: [
-    { re: rx(String.raw`\b(damaged|damage|broken|cracked|dented|crushed|torn|shattered|bent|leaking|leaked|scratched|smashed|punctured|water[- ]damaged|spoiled|rotten|melted|thawed|chipped|ripped)\b`), w: 1.5, neg: true },
-    { re: rx(String.raw`\b(defective|faulty|malfunction(ing|s)?|inoperable|not working|(does|do|did) not work|(doesn't|don't|didn't) work|stopped working|won't (power|turn|start)|(do|does|did) not (power|turn on|start)|dead on arrival|doa|failed (on arrival|after)|defect)\b`), w: 2, neg: true },
-    // An RMA already used ("returned under RMA 3321") points to a missing credit, not to new damage.
-    { re: rx(String.raw`\b(rma|return (merchandise |material |goods )?authori[sz]ation|return label)\b`), w: 1.5, unless: /\b(returned|were received|was received|received by you)\b/i },
-    { re: rx(String.raw`\b(photos?|pictures?|images?)\b.{0,40}\b(damage|attached|show)|\bcarrier exception\b|\bfreight claim\b`), w: 1 },
-    { re: rx(String.raw`\b(arrived|came|delivered) (in )?(bad|poor|unusable) condition\b|\bunusable\b|\bcannot be used\b`), w: 1.5 },
-    { re: rx(String.raw`\breplacement( units| parts| items)?\b|\breplace (the |them|it)\b`), w: 0.75 },
-    { re: rx(String.raw`\b(warped|stained|mou?ldy|contaminated|expired|rusted|rusty|corroded|frayed|peeling|deformed|soaked|wet|cracking|discolou?red|bruised|spoilt|mangled|ruined)\b`), w: 1.5, neg: true },
-    { re: rx(String.raw`\b(cannot|can't|could not|couldn't) be (used|installed|sold|mounted|assembled|served)\b|\bnot (fit|usable|sellable|saleable) (for use)?\b`), w: 1.5 },
-    { re: rx(String.raw`\bquality (issue|problem|complaint|defect)s?\b|\bmanufacturing (defect|fault)\b|\bkeeps? (failing|breaking)\b|\b(fail|failed|failing) after\b`), w: 2 },
-    { re: rx(String.raw`\breturn (them|it|these|those|the \w+) for (a )?(credit|refund|replacement)\b`), w: 1 },
-  ],
-  WRG: [
-    { re: rx(String.raw`\b(shipped|sent|delivered|received|got|picked) (us )?(the |a )?wrong\b`), w: 3 },
-    { re: rx(String.raw`\bwrong (\S+ ){0,2}(item|product|part|size|color|colour|model|sku|goods|material|version|style|grade|type|spec|one|ones|filters?|units?|parts)s?\b`), w: 2.5 },
-    { re: rx(String.raw`\bsubstitut(e|ed|ion|ions|ing)\b`), w: 2.5 },
-    { re: rx(String.raw`\b(did not|didn't|never) order(ed)?\b|\bnot what (we|i) ordered\b`), w: 2 },
-    { re: rx(String.raw`\b(does not|doesn't|did not|didn't|do not|don't) match (what |the (items?|parts?|products?|goods) (that )?)we ordered\b`), w: 3 },
-    { re: rx(String.raw`\b(what |the (items?|parts?|products?|model|version) (that )?)we (actually )?ordered\b`), w: 1.5 },
-    { re: rx(String.raw`\b(incorrect|different) (\S+ ){0,1}(item|product|part|size|color|colour|model|sku|goods|material|version|style|brand|manufacturer|make|finish|grade)s?\b`), w: 2 },
-    { re: rx(String.raw`\b(sku|part number|item number|model number|part no\.?)s? (mismatch|do not match|does not match|doesn't match|is wrong|differs)\b`), w: 3 },
-    { re: rx(String.raw`\b(correct|right|ordered) (\S+ ){0,2}(size|item|items|product|products|part|parts|model|color|colour|ones|filters|version)\b`), w: 1.5 },
-    { re: rx(String.raw`\binstead of (the )?\d+(\.\d+)? ?(mm|cm|in|inch|"|oz|ml|gauge|mil)\b`), w: 1.5 },
-    { re: rx(String.raw`\bwe ordered\b.{0,80}\b(and|but) (we )?(received|got|were sent|you sent|were shipped|came)\b|\b(came|arrived|delivered) in (\w+ ){0,2}\w+,? (but )?we ordered\b`), w: 2.5 },
-    { re: rx(String.raw`\breceived (\S+ ){1,4}instead of\b|\bnot the (item|product|part|model|size|color|one)s? (we|that we|i) ordered\b|\bmis-?labell?ed\b|\bmis-?picked\b`), w: 2.5 },
-    { re: rx(String.raw`\b(arrange|process|request|need) an? (exchange|swap)\b|\bexchange (them|it|these)\b`), w: 1.5 },
-    { re: rx(String.raw`\bthan (the one|the ones|what (was|we)) (\w+ ){0,2}(specified|ordered|requested)\b`), w: 2 },
-  ],
-  NRC: [
-    { re: rx(String.raw`\b(has|have|had|was|were|is|are)?\s?${NOT} (yet )?(been )?(arrived|delivered|received|shipped|showed up|shown up)\b(?! (an? |the |this |that |your |our )?(invoice|bill|statement|copy|credit|refund|payment|rma|response|reply|answer|confirmation))`), w: 2, unless: /\b(payment|check|cheque|wire|remittance|credit|refund)\b|\binvoices?\s+(was |were |has |have )?(not|never)\b/i },
-    { re: rx(String.raw`\bnever (arrived|came|showed up|got here|made it)\b`), w: 2.5 },
-    { re: rx(String.raw`\bnothing (\S+ ){0,5}(has |have |had |was )?(been )?(arrived|delivered|received|shown up|come|came)\b|\bnothing arrived\b`), w: 3 },
-    { re: rx(String.raw`\bno (record|sign|trace) of (this |the |that |any )?(shipment|delivery|order|goods|package)\b`), w: 3 },
-    { re: rx(String.raw`\b(the |this |our |whole |entire )(goods|shipment|order|package|delivery|parcel) (\S+ ){0,2}(was |were |has |have )?(never|not) (yet )?(been )?(received|delivered|arrived)\b|\b(goods|shipment|order|items?) not (yet )?(received|delivered)\b`), w: 3 },
-    { re: rx(String.raw`\b(proof of delivery|pod|signed delivery (receipt|record)|delivery (record|confirmation))\b`), w: 1.5 },
-    { re: rx(String.raw`\btracking\b|\blabel created\b|\bin transit\b`), w: 1 },
-    { re: rx(String.raw`\b(lost|missing) (in transit|shipment|package|parcel|delivery|order)\b`), w: 2.5 },
-    { re: rx(String.raw`\b(where|to which address) (it|the order|the shipment|the goods) (was|were) (shipped|delivered|sent)\b|\bdelivered (somewhere|to the wrong (address|location|site))\b`), w: 2 },
-    { re: rx(String.raw`\buntil (the goods are |it is |they are |it has been |the order is )?(delivered|received)\b`), w: 1.5 },
-    { re: rx(String.raw`\bstill waiting (for|on) (the |our |this )?(delivery|shipment|goods|order|package|items|parcel)\b|\bwhere is (our|the|my|this) (order|shipment|delivery|package)\b`), w: 3 },
-    { re: rx(String.raw`\b(shows?|marked|showing|says) (as )?delivered\b.{0,80}\b(but|however|never|not|nothing)\b`), w: 2.5 },
-    { re: rx(String.raw`\b(open|start|request) a trace\b|\bnon[- ]?delivery\b|\bnot been delivered\b|\b(did not|didn't|never) (arrive|get delivered|show up)\b`), w: 2.5 },
-    { re: rx(String.raw`\b(shipment|delivery|order|goods|items) (that )?we are still waiting (for|on)\b|\b(before|prior to) (delivery|receiving the goods|receipt of (the )?goods)\b`), w: 2.5 },
-    { re: rx(String.raw`\b(received|delivered|got) (none|nothing|any) of\b|\bwho signed for\b|\bsigned for (the )?(delivery|shipment)\b`), w: 2 },
-    { re: rx(String.raw`\b(never|not|didn't|did not) (took|take|taken) delivery\b|\bno (receipt|receiving|delivery) record\b`), w: 3 },
-    { re: rx(String.raw`\b(nobody|no one|no-one)( here| at \w+)? (received|signed for|got|saw|accepted) (it|them|the)\b|\b(claims?|says?|states?) (to have |it was |they )?delivered\b`), w: 2.5 },
-  ],
-  SNR: [
-    { re: rx(String.raw`\b${SERVICE}\b (\S+ ){0,5}(was|were|has|have|had)? ?${NOT} (been )?(performed|rendered|done|completed|provided|delivered|scheduled|carried out|conducted|finished|started|held|attended)\b`), w: 3 },
-    { re: rx(String.raw`\b${NOT} (performed|rendered|carried out|conducted)\b|\b(billed|charged|invoiced) (for )?(but|and) (never|not) (done|performed|completed|delivered|rendered|provided)\b`), w: 2.5 },
-    { re: rx(String.raw`\bno (technician|engineer|installer|crew|tech|consultant|trainer|one|contractor)\b.{0,25}\b(came|showed|arrived|visited|attended|was sent|turned up)\b`), w: 3 },
-    { re: rx(String.raw`\b(technician|engineer|installer|crew|tech|consultant|trainer|contractor|inspector|auditor|surveyor|cleaner|mechanic|electrician|plumber|team)s? (never|did not|didn't|has not|hasn't) (come|came|show|showed|arrive|arrived|visit|turn|attend)`), w: 3 },
-    { re: rx(String.raw`\b(visit|appointment|session|service|training|installation|job)s? (\S+ ){0,5}(was |were |has been )?(cancell?ed|postponed|a no[- ]show|never (rescheduled|scheduled))\b`), w: 2.5 },
-    { re: rx(String.raw`\b(statement of work|sow|service (log|report|ticket)s?|sign[- ]?off|timesheets?)\b`), w: 1 },
-    { re: rx(String.raw`\b(hours|time) (billed|charged|invoiced) (\S+ ){0,3}(not|never) (worked|spent|used)\b|\bbilled for hours\b`), w: 2.5 },
-    { re: rx(String.raw`\b(on-?site|startup|start-up|commissioning|installation|maintenance|training|consulting) (visit|service|charge|fee|work)s?\b`), w: 1 },
-    { re: rx(String.raw`\b(consultant|technician|engineer|contractor|crew|tech|installer|trainer)s? (only )?(worked|spent|was on[- ]site|were on[- ]site|logged)\b|\bonly worked\b`), w: 2.5 },
-    { re: rx(String.raw`\b(did not|didn't|never|has not|hasn't|have not|haven't|does not|doesn't|not yet) (yet )?(take place|taken place|happen|happened|occur|occurred)\b`), w: 2.5 },
-    { re: rx(String.raw`\b(cancell?ed|terminated|ended) (the |our )?(\w+ ){0,3}(contract|subscription|agreement|service|plan|visit|session)s?\b`), w: 2 },
-    { re: rx(String.raw`\b(consulting|labou?r|service|install(ation)?|training|maintenance) hours\b|\bhours of (consulting|labou?r|service|work|training|support)\b`), w: 1.5 },
-    { re: rx(String.raw`\bno (\w+ ){0,2}(service|support|work|visit|training|maintenance|labou?r|consulting)s? (was |were |has been )?(provided|performed|done|delivered|rendered|completed|received)\b`), w: 3 },
+    { re: rx(String.raw`\b(deducted|took|taken|short[- ]?paid|withheld) (the |our )?\d+(\.\d+)? ?%|\bdiscount (period|window|terms)\b|\bwithin (the )?(\d+ days|discount)\b`), w: 2 },
+    { re: rx(String.raw`\bapply (the |our )?(\S+ )?(discount|rebate|allowance)\b|\b\d+(\.\d+)? ?% (below|under) (list|catalog)\b|\b(co-?op|member|group|gpo) pricing\b`), w: 2.5 },
   ],
   DUP: [
-    { re: rx(String.raw`\bduplicat(e|ed|es|ion|ing)\b`), w: 2.5, neg: true },
+    // "a duplicate copy of the invoice" asks for a copy.
+    { re: rx(String.raw`\bduplicat(e|ed|es|ion|ing)\b(?! (copy|copies|pdf|original))`), w: 2.5, neg: true },
     { re: rx(String.raw`\b(billed|charged|invoiced) (us )?(twice|two times|double|again|a second time)\b|\b(twice|double)[- ](billed|charged|invoiced)\b`), w: 3 },
     { re: rx(String.raw`\bdouble[- ]?(billed|billing|charged|charge|invoiced|invoicing)\b`), w: 3 },
     { re: rx(String.raw`\b(same|identical) (\S+ ){0,4}(order|items|goods|shipment|delivery|line|lines|charge|charges|invoice|po|boxes|products)\b.{0,60}\b(billed|invoiced|charged|bills|as)\b`), w: 2 },
@@ -155,6 +54,7 @@ export const RULES: Record<Exclude<ReasonCode, 'OTH'>, Rule[]> & { OTH: Rule[] }
     { re: rx(String.raw`\b(invoice|charge|one)s? (was |were )?(generated|issued|sent|created|raised) (twice|in error|by mistake)\b|\bcharged twice\b`), w: 2 },
     { re: rx(String.raw`\b(two|2|multiple|several) invoices\b[^.!?\n]{0,40}\b(for|on) (one|a single|the same|one single)\b|\brepeat of\b`), w: 3 },
     { re: rx(String.raw`\bcancel (one|the other|one of (them|the two|these))\b`), w: 1.5 },
+    { re: rx(String.raw`\bboth (bill|bills|charge|charges|invoice|invoices|include|includes|list|lists|cover|covers) (for )?the same\b|\binvoices\b[^.!?\n]{0,80}\bboth\b[^.!?\n]{0,30}\bsame\b`), w: 3 },
   ],
   PAID: [
     { re: rx(String.raw`\balready (been )?paid\b`), w: 3, unless: CREDIT_CONTEXT },
@@ -204,14 +104,14 @@ export const RULES: Record<Exclude<ReasonCode, 'OTH'>, Rule[]> & { OTH: Rule[] }
     { re: rx(String.raw`\b(payment |account )?terms\b`), w: 1.5 },
     { re: rx(String.raw`\bnet ?\d{1,3}\b`), w: 1.5 },
     { re: rx(String.raw`\b(due date|not (yet )?due|isn't due|is not due|was not due|due on)\b`), w: 1.5 },
-    { re: rx(String.raw`\b(reverse|waive|remove|refund|credit) (the |this |that )?(late |finance )?(fee|charge|penalty|interest)s?\b`), w: 1.5 },
+    { re: rx(String.raw`\b(reverse|waive|remove|refund|credit) (the |this |that )?(late|finance|interest|penalty)( payment)? (fee|charge|penalty|interest)s?\b`), w: 1.5 },
     { re: rx(String.raw`\b(wrong|incorrect) (payment )?terms\b|\bterms (are|were|is|was) (wrong|incorrect)\b|\bcorrect (the )?terms\b`), w: 3 },
     { re: rx(String.raw`\binterest (charged|charge|charges|fee|added|applied|on)\b|\bpenalt(y|ies)\b`), w: 2.5 },
     { re: rx(String.raw`\b\d{2,3}[- ]day (payment )?terms\b|\bterms (of|are|were|say|specify) (net )?\d{2,3}\b|\bshows? \d{2,3} days\b`), w: 2 },
   ],
   PO: [
     { re: rx(String.raw`\b(no|missing|without|wrong|incorrect|invalid|old|expired) (a )?(valid )?(po|p\.o\.|purchase order)( number| #| no\.?)?\b`), w: 3 },
-    { re: rx(String.raw`\b(does not|doesn't|did not|didn't|do not|don't) (reference|reflect|include|show|list|have|contain|quote) (a |the |our |any )?(valid |correct )?(po|p\.o\.|purchase order)\b`), w: 3 },
+    { re: rx(String.raw`\b(does not|doesn't|did not|didn't|do not|don't) (reference|reflect|include|show|list|have|contain|quote) (a |the |our |any )?(valid |correct )?(po|p\.o\.|purchase order|order number|order reference)\b`), w: 3 },
     { re: rx(String.raw`\b(po|purchase order) (number )?(is |was )?(missing|required|needed|incorrect|wrong|not (shown|listed|referenced|included|valid))\b`), w: 3 },
     { re: rx(String.raw`\b(po|purchase order)( number)?\b[^.!?\n]{0,40}\b(is|was|are) (missing|incorrect|wrong|invalid|not valid|not (shown|listed|referenced|included))\b`), w: 3 },
     { re: rx(String.raw`\b(ap|accounts payable|our|ap system|system|portal|erp)\b (\S+ ){0,3}(rejected|rejects|bounced|returned)\b|\brejected (the |your |this )?invoice\b`), w: 2.5 },
@@ -224,6 +124,7 @@ export const RULES: Record<Exclude<ReasonCode, 'OTH'>, Rule[]> & { OTH: Rule[] }
     { re: rx(String.raw`\breturned (this |the )?invoice unprocessed\b|\bunable to process (this|the) invoice\b|\bcannot be processed\b`), w: 2 },
     { re: rx(String.raw`\b(update|add|include|put|show|correct|amend) (\S+ ){0,3}(with |to include )?(our |the |a )?(po|purchase order)( number)?\b|\bwithout (the |a |our |any )?(po|purchase order)\b`), w: 2.5 },
     { re: rx(String.raw`\bin the name of\b|\b(cannot|can't|unable to|could not|couldn't) (process|enter|book|post|approve|match) (it|this|the invoice)\b`), w: 2 },
+    { re: rx(String.raw`\b(old|previous|former|wrong|incorrect) (company |business |legal |customer )?name\b|\bre-?issue (it |this |them )?(to|with|under|in) (the |our )?(new|correct|right|proper)\b`), w: 2.5 },
   ],
   FRT: [
     { re: rx(String.raw`\b(freight|shipping|delivery|handling|courier|postage|expedit(ed|e|ing)|rush|fuel|carriage) (charge|fee|cost|surcharge|amount)s?\b`), w: 3 },
@@ -240,7 +141,7 @@ export const RULES: Record<Exclude<ReasonCode, 'OTH'>, Rule[]> & { OTH: Rule[] }
     { re: rx(String.raw`\b(re-?send|send|email|e-mail|forward|mail|provide|share) (us |me )?(a |another |the )?(copy|duplicate|pdf|scan)\b`), w: 2.5 },
     { re: rx(String.raw`\b(copy|duplicate copy|pdf) of (the |this |that |your )?invoice\b`), w: 2.5 },
     // "correct it and resend" asks for a fixed invoice, not a copy of a lost one.
-    { re: rx(String.raw`\bre-?send\b|\bsend (us |me )?(the|an|this|that) invoice\b`), w: 2.5, unless: /\b(correct(ed)?|revised?|updated?|amended?|fix|without|change|adjust(ed)?|reissue)\b/i },
+    { re: rx(String.raw`\bre-?send\b|\bsend (us |me )?(the|an|this|that) invoice\b`), w: 2.5, unless: /\b(correct(ed)?|revised?|updated?|amended?|fix|without|change|adjust(ed)?|reissue)\b|\bwith\b.{0,30}\b(po|order number|purchase order|reference)\b/i },
     { re: rx(String.raw`\binvoice request\b|\brequest(ing)? (a copy of )?(the |an )?invoice\b|\b(missing|lost) invoice\b`), w: 2 },
     { re: rx(String.raw`\bnever (entered|received|got) (it )?in(to)? our (system|records)\b|\bnot in our (system|records|ap system)\b`), w: 1.5 },
     { re: rx(String.raw`\b(do not|don't|did not|didn't|cannot|can't|could not|couldn't) (have|find|locate) (it|this|the invoice|this invoice|a copy|any record)\b`), w: 2 },
@@ -249,6 +150,7 @@ export const RULES: Record<Exclude<ReasonCode, 'OTH'>, Rule[]> & { OTH: Rule[] }
     { re: rx(String.raw`\bcopies of (all |the |our )?(\w+ )?invoices\b|\b(cannot|can't|could not|couldn't) (find|locate) (them|the invoices?|it)\b`), w: 2.5 },
     { re: rx(String.raw`\binvoices? (was |were |has been )?(not|never) (received|delivered|sent|got)\b|\bsend (us |me )?(the |this |that )?(invoice|bill)( \S+)? again\b`), w: 3 },
     { re: rx(String.raw`\b(did not|didn't|never) reach (us|me|our)\b|\bfound out about (this|the) invoice\b`), w: 2 },
+    { re: rx(String.raw`\b(records|system|books) (do not|don't|does not|doesn't) (show|have|contain|include) (the |this |that |an |any )?invoice\b|\bno copy of (the |this |that )?invoice\b`), w: 2.5 },
   ],
   OTH: [
     { re: rx(String.raw`\b(on hold|put (it|this|the invoice) on hold|hold (the|this) invoice|reviewing (it )?internally|raised a concern|does not look right|doesn't look right|not (look|seem) right|question(s)? (about|on|regarding)|call me|discuss)\b`), w: 1 },

@@ -1,0 +1,45 @@
+// The pure halves of the extraction step: prepare (read the email, classify the reason, plan the
+// lookups) and finish (resolve against the rows found). steps/extract.ts runs the lookups in between.
+import { readEmail, reasonText, type EmailReading } from './read/email.ts';
+import { classifyReason, type ReasonResult } from './reason/classify.ts';
+import { resolveExtraction } from './resolve/extraction.ts';
+import { ownDomainsOf, planLookups, type LookupPlan, type MirrorRows } from './resolve/plan.ts';
+import type { EmailInput, Extraction, TriageHints } from './types.ts';
+
+export interface ExtractInput {
+  email?: EmailInput | null;
+  customer_id?: number | null;
+  invoice_ref?: string | null;
+  /** The triage classifier's summary; read as the email body when there is no email. */
+  reason_text: string;
+}
+
+export interface PreparedExtraction {
+  reading: EmailReading;
+  reason: ReasonResult;
+  plan: LookupPlan;
+  hints: TriageHints;
+}
+
+export function prepareExtraction(input: ExtractInput): PreparedExtraction {
+  const email = input.email ?? { from: '', subject: '', body: input.reason_text ?? '' };
+  const reading = readEmail(email);
+  const hints = { customer_id: input.customer_id ?? null, invoice_ref: input.invoice_ref ?? null };
+  const plan = planLookups(reading, hints, ownDomainsOf(email.to));
+  const counts = {
+    payment_refs: reading.payment_refs.length,
+    credit_memos: reading.credit_memos.length,
+    distinct_invoices: new Set(reading.invoices.filter((c) => c.source !== 'history').map((c) => c.key)).size,
+  };
+  let reason = classifyReason({ ...reasonText(reading.parts), hints: counts });
+  // The triage summary is a second opinion, used only when the email itself says nothing clear.
+  if (reason.code === 'OTH' && input.email && input.reason_text?.trim()) {
+    const fromSummary = classifyReason({ subject: '', body: input.reason_text });
+    if (fromSummary.code !== 'OTH') reason = { ...fromSummary, confidence: Math.min(fromSummary.confidence, 0.6), evidence: `triage summary: ${fromSummary.evidence}` };
+  }
+  return { reading, reason, plan, hints };
+}
+
+export function finishExtraction(prepared: PreparedExtraction, rows: MirrorRows): Extraction {
+  return resolveExtraction({ ...prepared, rows });
+}

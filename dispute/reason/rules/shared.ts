@@ -1,0 +1,22 @@
+// Shared pieces of the phrase rules: the rule shape, number words, negations and the contexts that
+// tell background words from the complaint. Weights: 3 = says the reason outright ("billed twice"),
+// 2 = strong sign, 1 = a hint that only counts together with others. `neg` rules describe a problem and
+// are dropped when negated ("no damage"); `unless` lowers a rule when its sentence shows the words are
+// context for another reason.
+export interface Rule {
+  re: RegExp;
+  w: number;
+  neg?: boolean;
+  unless?: RegExp;
+}
+
+export const N = String.raw`(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\d+)`;
+export const SERVICE = String.raw`(?:service|services|visit|installation|install|commissioning|start-?up|training|maintenance|repair|repairs|inspection|calibration|consulting|labou?r|session|setup|set-up|onboarding|cleaning|survey|assessment|audit|consultation|programming|design work)`;
+export const NOT = String.raw`(?:not|never|n't|no longer)`;
+export const CREDIT_CONTEXT = /\b(credit memo|credit note|refund|rebate|discount|credit (of|for))\b/;
+// Price words about freight or tax belong to FRT or TAX ("shipping is higher than quoted").
+export const OTHER_CHARGE = /\b(freight|shipping|delivery (charge|fee)|handling|tax|taxes|fuel surcharge)\b/i;
+// A person or a service that "never showed up" is a service not rendered, not goods not received.
+export const SERVICE_CONTEXT = /\b(technician|engineer|installer|crew|tech|consultant|trainer|contractor|inspector|service|visit|appointment|installation|training|cleaning|maintenance|repair|session)\b/i;
+
+export const rx = (s: string): RegExp => new RegExp(s, 'i');

@@ -1,0 +1,107 @@
+// Turns a reading, its reason and the mirror rows into the Extraction the workflow stores. The triage
+// event's customer_id and invoice_ref win over the email; a disagreement and every low-confidence field
+// become warnings the approver sees, never silent choices.
+import type { EmailReading } from '../read/email.ts';
+import type { ReasonResult } from '../reason/classify.ts';
+import type { Extraction, InvoiceRow, TriageHints } from '../types.ts';
+import { pickDisputedAmount } from './amount.ts';
+import { resolveCustomer } from './customer.ts';
+import { resolveInvoice } from './invoice.ts';
+import { invoiceKey, type LookupPlan, type MirrorRows } from './plan.ts';
+
+export interface ResolveInput {
+  reading: EmailReading;
+  reason: ReasonResult;
+  rows: MirrorRows;
+  plan: LookupPlan;
+  hints?: TriageHints;
+}
+
+/** Below this a field is shown to the approver as a warning. */
+export const LOW_CONFIDENCE = 0.6;
+
+export function resolveExtraction({ reading, reason, rows, plan, hints = {} }: ResolveInput): Extraction {
+  const warnings: string[] = [];
+  const confidence: Record<string, number> = {};
+  const evidence: Record<string, string> = {};
+  const note = (field: string, c: number, e: string) => {
+    confidence[field] = Math.round(c * 100) / 100;
+    evidence[field] = e;
+  };
+
+  const fromEmail = resolveCustomer(reading, rows, plan);
+  warnings.push(...fromEmail.warnings);
+  let customerId = fromEmail.value;
+  note('customer_id', fromEmail.confidence, fromEmail.evidence);
+  if (hints.customer_id != null) {
+    if (fromEmail.value !== null && fromEmail.value !== hints.customer_id) {
+      warnings.push(`triage event says customer ${hints.customer_id} but the email points to customer ${fromEmail.value} (${fromEmail.evidence}); kept the event's`);
+    }
+    customerId = hints.customer_id;
+    note('customer_id', 1, 'given by the triage event');
+  }
+
+  const inv = resolveInvoice(reading, customerId, rows, reason.code);
+  warnings.push(...inv.warnings);
+  let invoiceRef = inv.value;
+  let invoiceExists = inv.exists;
+  let invoiceRow: InvoiceRow | null = inv.row;
+  note('invoice_ref', inv.confidence, inv.evidence);
+  if (hints.invoice_ref) {
+    const given = fromHint(hints.invoice_ref, customerId, rows);
+    if (inv.value !== null && inv.value !== given.ref) {
+      warnings.push(`triage event says invoice ${hints.invoice_ref} but the email cites ${inv.value}; kept the event's`);
+    }
+    if (!given.row) warnings.push(`invoice ${given.ref} from the triage event was not found in the mirror${customerId !== null ? ` for customer ${customerId}` : ''}`);
+    invoiceRef = given.ref;
+    invoiceExists = given.row !== null;
+    invoiceRow = given.row;
+    note('invoice_ref', 1, 'given by the triage event');
+  }
+
+  note('reason_code', reason.confidence, reason.evidence);
+  const amount = pickDisputedAmount(reading.amounts, reason.code, invoiceRow);
+  note('disputed_amount', amount.confidence, amount.evidence);
+  const po = pickPo(reading, invoiceRow);
+  note('po_number', po.confidence, po.evidence);
+  const paymentRefs = reading.payment_refs.map((p) => p.value);
+  if (paymentRefs.length) note('payment_refs', 0.9, reading.payment_refs.map((p) => p.evidence).join(' | '));
+
+  for (const [field, c] of Object.entries(confidence)) {
+    // A field nobody could fill already carries its own warning.
+    if (field === 'customer_id' && customerId === null) continue;
+    if (c < LOW_CONFIDENCE) warnings.push(`low confidence in ${field} (${c.toFixed(2)})${evidence[field] ? `: ${evidence[field]}` : ''}`);
+  }
+  return {
+    invoice_ref: invoiceRef,
+    invoice_exists: invoiceExists,
+    customer_id: customerId,
+    reason_code: reason.code,
+    secondary_reasons: reason.secondary,
+    disputed_amount: amount.value,
+    po_number: po.value,
+    payment_refs: paymentRefs,
+    confidence,
+    evidence,
+    warnings: [...new Set(warnings)],
+  };
+}
+
+/** The event's invoice_ref, spelled as the mirror spells it when the customer has that invoice. */
+function fromHint(ref: string, customerId: number | null, rows: MirrorRows): { ref: string; row: InvoiceRow | null } {
+  const key = invoiceKey(ref);
+  const exact = ref.trim().toUpperCase();
+  const matches = rows.invoices.filter((r) => invoiceKey(r.tranid) === key && (customerId === null || r.entity === customerId));
+  const row = matches.find((r) => r.tranid.toUpperCase() === exact) ?? (matches.length === 1 ? matches[0]! : null);
+  // Not in the mirror: keep what the event said; the approver sees the warning.
+  return row ? { ref: row.tranid, row } : { ref: ref.trim(), row: null };
+}
+
+function pickPo(reading: EmailReading, invoice: InvoiceRow | null): { value: string | null; confidence: number; evidence: string } {
+  const pos = reading.po_numbers;
+  if (pos.length === 0) return { value: null, confidence: 0.9, evidence: 'no PO number in the email' };
+  const onInvoice = invoice?.otherrefnum ? pos.find((p) => p.value === invoice.otherrefnum) : undefined;
+  const pick = onInvoice ?? pos[0]!;
+  const c = pick.source === 'history' ? 0.55 : onInvoice || pos.length === 1 ? 0.95 : 0.7;
+  return { value: pick.value, confidence: c, evidence: pick.evidence };
+}

@@ -1,0 +1,97 @@
+// The extraction step: reads the triage email (pure, dispute/), fetches the few mirror rows that can
+// confirm what it says, and resolves them into an Extraction. Every query is indexed or bounded; the
+// only whole-table read is customers' names, to recognise a company named in the text.
+import type postgres from 'postgres';
+import { finishExtraction, prepareExtraction, type ExtractInput } from '../dispute/extract.ts';
+import type { LookupPlan, MirrorRows } from '../dispute/resolve/plan.ts';
+import type { ContactRow, CustomerRow, Extraction, InvoiceRow, PaymentRow } from '../dispute/types.ts';
+
+export type { ExtractInput } from '../dispute/extract.ts';
+
+export async function extractDispute(sql: postgres.Sql, input: ExtractInput): Promise<Extraction> {
+  const prepared = prepareExtraction(input);
+  const rows = await lookupMirror(sql, prepared.plan);
+  // Once the customer is known, fetch what only makes sense per customer: invoices carrying the cited
+  // PO (when no number is cited) and how the account numbers invoices (to spell a number not found).
+  const first = finishExtraction(prepared, rows);
+  if (first.customer_id === null) return first;
+  await addCustomerRows(sql, rows, prepared.plan, first.customer_id);
+  return finishExtraction(prepared, rows);
+}
+
+type Raw = Record<string, unknown>;
+const n = (x: unknown) => (x === null || x === undefined ? null : Number(x));
+const s = (x: unknown) => (x === null || x === undefined ? null : String(x));
+
+const toInvoice = (r: Raw): InvoiceRow => ({
+  id: Number(r.id), tranid: String(r.tranid), type: 'CustInvc', entity: Number(r.entity), trandate: String(r.trandate),
+  duedate: s(r.duedate), foreigntotal: Number(r.foreigntotal), foreignamountpaid: n(r.foreignamountpaid),
+  foreignamountunpaid: n(r.foreignamountunpaid), status: s(r.status), otherrefnum: s(r.otherrefnum),
+});
+const toCustomer = (r: Raw): CustomerRow => ({
+  id: Number(r.id), companyname: String(r.companyname), email: s(r.email), salesrep_name: s(r.salesrep_name),
+  salesrep_email: s(r.salesrep_email), terms: s(r.terms), creditlimit: n(r.creditlimit), creditholdoverride: s(r.creditholdoverride),
+});
+const toContact = (r: Raw): ContactRow => ({ id: Number(r.id), customer_id: Number(r.customer_id), name: s(r.name), email: s(r.email) });
+const toPayment = (r: Raw): PaymentRow => ({
+  id: Number(r.id), customer_id: Number(r.customer_id), tranid: s(r.tranid), payment_date: String(r.payment_date),
+  amount: Number(r.amount), method: s(r.method), reference: s(r.reference), applied_to: s(r.applied_to),
+});
+
+// Columns are cast so the rows look the same whatever type parsers the connection was opened with.
+const INVOICE_COLS = 'id::text AS id, tranid, entity::text AS entity, trandate::text AS trandate, duedate::text AS duedate, foreigntotal::text AS foreigntotal, foreignamountpaid::text AS foreignamountpaid, foreignamountunpaid::text AS foreignamountunpaid, status, otherrefnum';
+const CUSTOMER_COLS = 'id::text AS id, companyname, email, salesrep_name, salesrep_email, terms, creditlimit::text AS creditlimit, creditholdoverride';
+
+/** Runs the plan against the mirror: senders, cited invoices (any customer), payments, customer names. */
+export async function lookupMirror(sql: postgres.Sql, plan: LookupPlan): Promise<MirrorRows> {
+  const none = <T>(): Promise<T[]> => Promise.resolve([]);
+  const [contactsByEmail, customersByEmail] = await Promise.all([
+    plan.emails.length ? sql<Raw[]>`SELECT id::text AS id, customer_id::text AS customer_id, name, email FROM contacts WHERE lower(email) IN ${sql(plan.emails)} LIMIT 50` : none<Raw>(),
+    plan.emails.length ? sql<Raw[]>`SELECT ${sql.unsafe(CUSTOMER_COLS)} FROM customers WHERE lower(email) IN ${sql(plan.emails)} LIMIT 50` : none<Raw>(),
+  ]);
+  // The domain is only needed when the address itself is unknown.
+  const byDomain = !contactsByEmail.length && !customersByEmail.length && plan.domains.length;
+  const [contactsByDomain, customersByDomain, invoicesByKey, payments, names] = await Promise.all([
+    byDomain ? sql<Raw[]>`SELECT id::text AS id, customer_id::text AS customer_id, name, email FROM contacts WHERE split_part(lower(email), '@', 2) IN ${sql(plan.domains)} LIMIT 50` : none<Raw>(),
+    byDomain ? sql<Raw[]>`SELECT ${sql.unsafe(CUSTOMER_COLS)} FROM customers WHERE split_part(lower(email), '@', 2) IN ${sql(plan.domains)} LIMIT 50` : none<Raw>(),
+    // Same expression as the transactions_tranid_digits index, so the index serves it.
+    plan.invoice_keys.length
+      ? sql<Raw[]>`SELECT ${sql.unsafe(INVOICE_COLS)} FROM transactions WHERE type = 'CustInvc' AND ltrim(regexp_replace(tranid, '[^0-9]', '', 'g'), '0') IN ${sql(plan.invoice_keys)} LIMIT 100`
+      : none<Raw>(),
+    plan.payment_refs.length
+      ? sql<Raw[]>`SELECT id::text AS id, customer_id::text AS customer_id, tranid, payment_date::text AS payment_date, amount::text AS amount, method, reference, applied_to FROM customer_payments WHERE upper(reference) IN ${sql(plan.payment_refs.map((r) => r.toUpperCase()))} LIMIT 20`
+      : none<Raw>(),
+    sql<Raw[]>`SELECT id::text AS id, companyname FROM customers`,
+  ]);
+
+  const contacts = [...contactsByEmail, ...contactsByDomain].map(toContact);
+  const invoices = invoicesByKey.map(toInvoice);
+  const payRows = payments.map(toPayment);
+  const ids = [...new Set([
+    ...contacts.map((c) => c.customer_id),
+    ...[...customersByEmail, ...customersByDomain].map((r) => Number(r.id)),
+    ...invoices.map((i) => i.entity),
+    ...payRows.map((p) => p.customer_id),
+  ])];
+  const customers = ids.length ? (await sql<Raw[]>`SELECT ${sql.unsafe(CUSTOMER_COLS)} FROM customers WHERE id IN ${sql(ids)}`).map(toCustomer) : [];
+  return {
+    contacts,
+    customers,
+    customer_names: names.map((r) => ({ id: Number(r.id), companyname: String(r.companyname) })),
+    invoices,
+    payments: payRows,
+    recent_tranids: [],
+  };
+}
+
+/** Adds the customer's invoices carrying a cited PO and its latest invoice numbers to `rows`. */
+export async function addCustomerRows(sql: postgres.Sql, rows: MirrorRows, plan: LookupPlan, customerId: number): Promise<void> {
+  const [byPo, recent] = await Promise.all([
+    plan.po_numbers.length
+      ? sql<Raw[]>`SELECT ${sql.unsafe(INVOICE_COLS)} FROM transactions WHERE type = 'CustInvc' AND entity = ${customerId} AND otherrefnum IN ${sql(plan.po_numbers)} LIMIT 20`
+      : Promise.resolve([] as Raw[]),
+    sql<Raw[]>`SELECT tranid FROM transactions WHERE type = 'CustInvc' AND entity = ${customerId} ORDER BY trandate DESC LIMIT 5`,
+  ]);
+  for (const r of byPo.map(toInvoice)) if (!rows.invoices.some((i) => i.id === r.id)) rows.invoices.push(r);
+  rows.recent_tranids = recent.map((r) => ({ entity: customerId, tranid: String(r.tranid) }));
+}

@@ -1,0 +1,111 @@
+// The extraction step and the accuracy tool against a real PostgreSQL with the sample mirror.
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { evaluate, parseArgs, readCorpus, type Labeled } from '../../scripts/eval-emails.ts';
+import { extractDispute } from '../../steps/extract.ts';
+import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
+import { CORPUS, extractInMemory, loadCorpus, loadMirror } from './helpers/mirror.ts';
+
+const run = promisify(execFile);
+let db: TestDatabase;
+
+beforeAll(async () => {
+  db = await createTestDatabase({ mirror: true });
+});
+afterAll(async () => {
+  await db?.drop();
+});
+
+describe('extractDispute against the mirror', () => {
+  it('meets the targets on the 45 labeled emails', async () => {
+    const s = await evaluate(db.sql, readCorpus(CORPUS));
+    expect(s.n).toBe(45);
+    expect(s.misses.filter((m) => m.field === 'invoice_ref' || m.field === 'customer_id')).toEqual([]);
+    expect(s.accuracy.reason_code).toBeGreaterThanOrEqual(0.95);
+  });
+
+  it('returns exactly what the pure resolver returns over the CSVs', async () => {
+    const mirror = loadMirror();
+    for (const e of loadCorpus()) {
+      const email = { from: e.from, to: e.to, subject: e.subject, body: e.body };
+      expect(await extractDispute(db.sql, { email, reason_text: '' }), e.email_uuid).toEqual(extractInMemory(mirror, { email, reason_text: '' }));
+    }
+  });
+
+  it('lets the triage event win and warns about the conflict', async () => {
+    const x = await extractDispute(db.sql, {
+      email: { from: 'james.okafor@bluewatermarine.example', subject: 'INV-004143', body: 'The price on INV-004143 is wrong.' },
+      customer_id: 1002,
+      invoice_ref: '4132',
+      reason_text: 'pricing',
+    });
+    expect(x.customer_id).toBe(1002);
+    expect(x.invoice_ref).toBe('INV-004132');
+    expect(x.invoice_exists).toBe(true);
+    expect(x.warnings.join(' ')).toMatch(/triage event says invoice 4132 but the email cites INV-004143/);
+  });
+
+  it('reads reason_text when there is no email', async () => {
+    const x = await extractDispute(db.sql, { email: null, customer_id: 1017, reason_text: 'Customer says invoice 4454 was already paid by ACH-943358' });
+    expect(x).toMatchObject({ customer_id: 1017, invoice_ref: 'INV-004454', invoice_exists: true, reason_code: 'PAID', payment_refs: ['ACH-943358'] });
+  });
+
+  it('infers the invoice from a PO once the customer is known', async () => {
+    const x = await extractDispute(db.sql, {
+      email: { from: 'maria.lopez@acmefabrication.example', subject: 'Freight', body: 'Our PO-86708 was a will-call; please remove the freight charge.' },
+      reason_text: '',
+    });
+    expect(x.invoice_ref).toBe('INV-004108');
+  });
+});
+
+describe('eval-emails CLI', () => {
+  const cli = (args: string[]) =>
+    run(process.execPath, ['--import', 'tsx', 'scripts/eval-emails.ts', ...args], { env: { ...process.env, DATABASE_URL: db.url } }).then(
+      (r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }),
+      (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
+    );
+
+  it('prints one JSON object with the accuracies and passes --check on the sample', async () => {
+    const r = await cli([CORPUS, '--json', '--check']);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(Object.keys(out)).toEqual(['n', 'invoice_ref', 'customer_id', 'reason_code', 'disputed_amount', 'po_number']);
+    expect(out.n).toBe(45);
+    expect(out.invoice_ref).toBe(1);
+  });
+
+  it('exits 1 when a target is missed', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'eval-'));
+    const wrong: Labeled = { ...(readCorpus(CORPUS)[1] as Labeled) };
+    wrong.expected = { ...wrong.expected, reason_code: 'DUP' };
+    writeFileSync(join(dir, 'one.jsonl'), JSON.stringify(wrong) + '\n');
+    const r = await cli([join(dir, 'one.jsonl'), '--json', '--min-reason-code', '0.95']);
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout).reason_code).toBe(0);
+    expect(r.stderr).toContain('reason_code accuracy 0.0000 is below the target 0.95');
+  });
+
+  it('prints a report with a confusion table by default', async () => {
+    const r = await cli([CORPUS]);
+    expect(r.stdout).toContain('reason confusion');
+    expect(r.stdout).toMatch(/invoice_ref\s+100\.0%/);
+  });
+});
+
+describe('eval-emails arguments', () => {
+  it('applies the CI defaults with --check and lets --min-* override one', () => {
+    expect(parseArgs(['--check']).min).toEqual({ invoice_ref: 1, customer_id: 1, reason_code: 0.95 });
+    expect(parseArgs(['--check', '--min-reason-code', '0.9']).min.reason_code).toBe(0.9);
+    expect(parseArgs(['x.jsonl', '--min-disputed-amount', '0.8']).min).toEqual({ disputed_amount: 0.8 });
+  });
+
+  it('rejects unknown options and out-of-range targets with a message that names the fix', () => {
+    expect(() => parseArgs(['--min-reason', '1'])).toThrow(/use --min-invoice-ref/);
+    expect(() => parseArgs(['--min-reason-code', '95'])).toThrow(/between 0 and 1/);
+  });
+});

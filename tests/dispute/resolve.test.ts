@@ -1,0 +1,174 @@
+import { describe, expect, it } from 'vitest';
+import { formatCited } from '../../dispute/resolve/invoice.ts';
+import type { EmailInput } from '../../dispute/types.ts';
+import { extractInMemory, loadMirror } from './helpers/mirror.ts';
+
+const mirror = loadMirror();
+const extract = (email: Partial<EmailInput> & { body: string }, hints: { customer_id?: number | null; invoice_ref?: string | null } = {}) =>
+  extractInMemory(mirror, { email: { from: 'ap@unknown.example', subject: '', ...email }, reason_text: '', ...hints });
+
+describe('customer', () => {
+  it('comes from the sender address', () => {
+    expect(extract({ from: 'James Okafor <james.okafor@bluewatermarine.example>', body: 'Invoice INV-004143 price is wrong.' }).customer_id).toBe(1002);
+  });
+
+  it('is decided by the domain when the contact name is shared by several customers', () => {
+    // "Maria Lopez" is a contact at 1001, 1009, 1017, 1025 and 1033.
+    expect(extract({ from: 'Maria Lopez <maria.lopez@zenithrobotics.example>', body: 'Invoice 4623 pricing.' }).customer_id).toBe(1025);
+    expect(extract({ from: 'Maria Lopez <m.lopez.new@ironcladsecurity.example>', body: 'Hello.' }).customer_id).toBe(1009);
+  });
+
+  it('comes from a company named in the text when the address is unknown', () => {
+    const x = extract({ from: 'Noah <n@jetstream-mro.example>', subject: 'Order never arrived', body: 'Hello,\n\nNothing arrived.\n\nThanks,\nNoah\nPurchasing, Jetstream Aviation' });
+    expect(x.customer_id).toBe(1035);
+  });
+
+  it('comes from the invoice when nothing else identifies it', () => {
+    expect(extract({ from: 'someone@gmail.com', body: 'Invoice INV-004779 never arrived.' }).customer_id).toBe(1035);
+  });
+
+  it('a tranid under two customers is settled by payment and amount', () => {
+    // INV-004519 exists for 1020 (9,053.99, paid by WIRE-697540) and 1034.
+    const x = extract({ from: 'someone@gmail.com', body: 'Invoice INV-004519 for $9,053.99 was paid by wire, reference WIRE-697540.' });
+    expect(x.customer_id).toBe(1020);
+    expect(x.invoice_ref).toBe('INV-004519');
+    expect(x.invoice_exists).toBe(true);
+  });
+
+  it('a tranid under two customers with nothing else to go on identifies nobody, with a warning', () => {
+    const x = extract({ from: 'someone@gmail.com', body: 'Please check invoice INV-004519.' });
+    expect(x.customer_id).toBeNull();
+    expect(x.warnings.join(' ')).toMatch(/1020.*1034|1034.*1020/);
+  });
+});
+
+describe('invoice', () => {
+  const zenith = 'Maria Lopez <maria.lopez@zenithrobotics.example>';
+
+  it.each(['4623', '#4623', 'inv 004623', 'INV4623', 'Invoice No. INV-004623', 'invoice 04623', 'inv-4623'])('%s is INV-004623', (cited) => {
+    const x = extract({ from: zenith, body: `About ${cited}: the price is wrong.` });
+    expect(x.invoice_ref).toBe('INV-004623');
+    expect(x.invoice_exists).toBe(true);
+  });
+
+  it('reads the old numbering scheme without its prefix', () => {
+    expect(extract({ from: 'grace.novak@granitepeakbuilders.example', body: 'Please send a copy of invoice 18226.' }).invoice_ref).toBe('INV18226');
+  });
+
+  it('of two invoices named, takes the disputed one, not the one called correct', () => {
+    const x = extract({ from: 'sven.chen@kingfisherpools.example', body: 'INV-004811 is correct and was paid by wire.\n\nINV-004806 (PO-43561), however, bills 120 buckets and we received 100.' });
+    expect(x.invoice_ref).toBe('INV-004806');
+    expect(x.warnings.join(' ')).toContain('INV-004811');
+  });
+
+  it('for a duplicate-billing claim takes the later-dated invoice, whatever the order or numbers', () => {
+    const x = extract({ from: 'james.okafor@juniperlabs.example', body: 'Invoice INV-004310 bills the same order as INV-004321. We were billed twice.' });
+    expect(x.reason_code).toBe('DUP');
+    expect(x.invoice_ref).toBe('INV-004310'); // 2026-11-11, later than INV-004321 (2026-10-27)
+  });
+
+  it('keeps a number that exists nowhere in the cited, normalized form with invoice_exists false', () => {
+    const x = extract({ from: 'omar.rossi@pinecresthardware.example', body: 'On inv 4443 the screws were overcharged.' });
+    expect(x.invoice_ref).toBe('INV-004443');
+    expect(x.invoice_exists).toBe(false);
+    expect(x.warnings.join(' ')).toMatch(/not found/);
+  });
+
+  it('a number that belongs to another customer is not this customer\'s invoice', () => {
+    // INV-004143 is Bluewater Marine's (1002); the sender is Zenith Robotics (1025).
+    const x = extract({ from: zenith, body: 'Invoice INV-004143 has the wrong price.' });
+    expect(x.customer_id).toBe(1025);
+    expect(x.invoice_exists).toBe(false);
+    expect(x.warnings.join(' ')).toMatch(/customer 1002/);
+  });
+
+  it('with no number cited, is inferred from a PO that names one invoice, with a warning', () => {
+    const x = extract({ from: 'maria.lopez@acmefabrication.example', body: 'The order on our PO-86708 was a will-call, please remove the freight.' });
+    expect(x.invoice_ref).toBe('INV-004108');
+    expect(x.warnings.join(' ')).toMatch(/inferred from PO-86708/);
+  });
+
+  it('is null when the email cites none', () => {
+    const x = extract({ from: 'ap@evergreenclinics.example', body: 'We have not received an invoice for the November delivery yet.' });
+    expect(x.invoice_ref).toBeNull();
+    expect(x.invoice_exists).toBe(false);
+  });
+
+  it('ignores an older invoice in the quoted history', () => {
+    const x = extract({
+      from: 'james.okafor@bluewatermarine.example',
+      body: 'The price on INV-004143 is wrong.\n\n-----Original Message-----\nFrom: AR <ar@northwind-supply.example>\nSent: Monday\n\nInvoice INV-004132 is past due.',
+    });
+    expect(x.invoice_ref).toBe('INV-004143');
+  });
+
+  it('spells a cited number the way the account numbers invoices', () => {
+    const schemes = [{ prefix: 'INV', sep: '-', width: 6 }, { prefix: 'INV', sep: '', width: 5 }];
+    expect(formatCited({ raw: '4443', prefix: null, digits: '4443', key: '4443' }, schemes)).toBe('INV-004443');
+    expect(formatCited({ raw: '18226', prefix: null, digits: '18226', key: '18226' }, schemes)).toBe('INV18226');
+    expect(formatCited({ raw: 'SI-77', prefix: 'SI', digits: '77', key: '77' }, schemes)).toBe('SI-77');
+  });
+});
+
+describe('merging with the triage event', () => {
+  const email = { from: 'james.okafor@bluewatermarine.example', body: 'Invoice INV-004143: the price is wrong, we were quoted $104.50 per spool.' };
+
+  it('takes customer and invoice from the event when the email has them too, with no warning when they agree', () => {
+    const x = extract(email, { customer_id: 1002, invoice_ref: '4143' });
+    expect(x.customer_id).toBe(1002);
+    expect(x.invoice_ref).toBe('INV-004143');
+    expect(x.warnings.filter((w) => /triage event/.test(w))).toEqual([]);
+  });
+
+  it('lets the event win a conflict and says so', () => {
+    const x = extract(email, { customer_id: 1010, invoice_ref: 'INV-004310' });
+    expect(x.customer_id).toBe(1010);
+    expect(x.invoice_ref).toBe('INV-004310');
+    expect(x.invoice_exists).toBe(true);
+    expect(x.warnings.join(' ')).toMatch(/triage event says customer 1010.*1002/);
+    expect(x.warnings.join(' ')).toMatch(/triage event says invoice INV-004310.*INV-004143/);
+  });
+
+  it('fills what the event lacks from the email', () => {
+    const x = extract(email, { customer_id: 1002 });
+    expect(x.invoice_ref).toBe('INV-004143');
+  });
+
+  it('reads reason_text as the body when there is no email', () => {
+    const x = extractInMemory(mirror, { email: null, customer_id: 1002, reason_text: 'Customer says invoice 4143 was billed twice' });
+    expect(x.invoice_ref).toBe('INV-004143');
+    expect(x.reason_code).toBe('DUP');
+  });
+
+  it('turns low confidence into a warning', () => {
+    const x = extract({ from: 'ap@orchardvalleyfarms.example', body: 'Something does not look right with INV-004420.' });
+    expect(x.reason_code).toBe('OTH');
+    expect(x.confidence.reason_code).toBeLessThan(0.6);
+    expect(x.warnings.join(' ')).toMatch(/low confidence in reason_code/);
+  });
+
+  it('gives every filled field a confidence and evidence', () => {
+    const x = extract({ ...email, body: email.body + ' Our PO-67784. Please credit $172.80.' });
+    for (const f of ['customer_id', 'invoice_ref', 'reason_code', 'disputed_amount', 'po_number']) {
+      expect(x.confidence[f], f).toBeGreaterThan(0);
+      expect(x.evidence[f], f).toBeTruthy();
+    }
+    expect(x.disputed_amount).toBe(172.8);
+    expect(x.po_number).toBe('PO-67784');
+  });
+});
+
+describe('more invoice decisions', () => {
+  it('drops a bare number the mirror does not know instead of reporting it as the invoice', () => {
+    const x = extract({ from: 'ap@keystonedental.example', body: 'We paid by ACH, our batch 55443322 went out Monday.' });
+    expect(x.invoice_ref).toBeNull();
+  });
+
+  it('of two duplicates dated the same day, takes the one the customer calls the duplicate', () => {
+    // INV-004519 (id 20408) and INV-004760 (id 20327) of customer 1034 share date, amount and PO.
+    const said = extract({ from: 'ap@indigosalongroup.example', body: 'INV-004760 is a duplicate of invoice INV-004519. Please void INV-004760.' });
+    expect(said.invoice_ref).toBe('INV-004760');
+    const unsaid = extract({ from: 'ap@indigosalongroup.example', body: 'INV-004760 and INV-004519 were billed twice for the same order.' });
+    expect(unsaid.invoice_ref).toBe('INV-004519'); // created later
+  });
+});

@@ -1,0 +1,66 @@
+// Formatting for people: money, dates, durations, state values and statuses.
+
+export function money(amount, currency = 'USD') {
+  if (amount === null || amount === undefined || amount === '') return '—';
+  const n = Number(amount);
+  if (!Number.isFinite(n)) return String(amount);
+  try {
+    return new Intl.NumberFormat('en-US', { style: 'currency', currency: currency || 'USD' }).format(n);
+  } catch {
+    return `${n.toFixed(2)} ${currency}`;
+  }
+}
+
+export function dateTime(iso) {
+  if (!iso) return '—';
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return String(iso);
+  return d.toISOString().replace('T', ' ').slice(0, 19) + ' UTC';
+}
+
+export function day(iso) {
+  if (!iso) return '—';
+  return String(iso).slice(0, 10);
+}
+
+/** "3 h 05 min", "42 s" */
+export function duration(ms) {
+  const s = Math.max(0, Math.round(Math.abs(ms) / 1000));
+  const d = Math.floor(s / 86400), h = Math.floor((s % 86400) / 3600), m = Math.floor((s % 3600) / 60);
+  if (d) return `${d} d ${h} h`;
+  if (h) return `${h} h ${String(m).padStart(2, '0')} min`;
+  if (m) return `${m} min ${String(s % 60).padStart(2, '0')} s`;
+  return `${s} s`;
+}
+
+export function ago(iso, now) {
+  const ms = now - new Date(iso).getTime();
+  return ms >= 0 ? `${duration(ms)} ago` : `in ${duration(ms)}`;
+}
+
+/** A state value as text: "awaitingApproval", "fanOut: draftResponse.running, escalate.succeeded". */
+export function stateText(value) {
+  if (value == null) return '—';
+  if (typeof value === 'string') return value;
+  const leaves = [];
+  const walk = (prefix, v) => {
+    if (typeof v === 'string') leaves.push(prefix ? `${prefix}.${v}` : v);
+    else for (const [k, sub] of Object.entries(v ?? {})) walk(prefix ? `${prefix}.${k}` : k, sub);
+  };
+  const [[top, inner]] = Object.entries(value);
+  walk('', inner);
+  return `${top}: ${leaves.join(', ')}`;
+}
+
+export const STATUS_LABEL = {
+  running: 'running',
+  awaiting_approval: 'awaiting approval',
+  verifying: 'verifying',
+  completed: 'completed',
+  partial: 'partial',
+  failed: 'failed',
+  rejected: 'rejected',
+  expired: 'expired',
+  blocked: 'blocked',
+};
+export const statusLabel = (s) => STATUS_LABEL[s] ?? s;

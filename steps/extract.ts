@@ -84,14 +84,23 @@ export async function lookupMirror(sql: postgres.Sql, plan: LookupPlan): Promise
   };
 }
 
-/** Adds the customer's invoices carrying a cited PO and its latest invoice numbers to `rows`. */
+/**
+ * Adds the customer's invoices that a cited PO, payment or total points to (for an email that cites no
+ * number) and the customer's latest invoice numbers (to spell a number that is not found) to `rows`.
+ */
 export async function addCustomerRows(sql: postgres.Sql, rows: MirrorRows, plan: LookupPlan, customerId: number): Promise<void> {
-  const [byPo, recent] = await Promise.all([
-    plan.po_numbers.length
-      ? sql<Raw[]>`SELECT ${sql.unsafe(INVOICE_COLS)} FROM transactions WHERE type = 'CustInvc' AND entity = ${customerId} AND otherrefnum IN ${sql(plan.po_numbers)} LIMIT 20`
+  const applied = [...new Set(rows.payments.filter((p) => p.customer_id === customerId && p.applied_to).map((p) => p.applied_to!))];
+  // An impossible value keeps each IN list non-empty, so one query serves every combination.
+  const pos = plan.po_numbers.length ? plan.po_numbers : [''];
+  const tranids = applied.length ? applied : [''];
+  const amounts = plan.amounts.length ? plan.amounts : [-1];
+  const [byRef, recent] = await Promise.all([
+    plan.po_numbers.length || applied.length || plan.amounts.length
+      ? sql<Raw[]>`SELECT ${sql.unsafe(INVOICE_COLS)} FROM transactions WHERE type = 'CustInvc' AND entity = ${customerId}
+          AND (otherrefnum IN ${sql(pos)} OR tranid IN ${sql(tranids)} OR foreigntotal IN ${sql(amounts)}) LIMIT 30`
       : Promise.resolve([] as Raw[]),
     sql<Raw[]>`SELECT tranid FROM transactions WHERE type = 'CustInvc' AND entity = ${customerId} ORDER BY trandate DESC LIMIT 5`,
   ]);
-  for (const r of byPo.map(toInvoice)) if (!rows.invoices.some((i) => i.id === r.id)) rows.invoices.push(r);
+  for (const r of byRef.map(toInvoice)) if (!rows.invoices.some((i) => i.id === r.id)) rows.invoices.push(r);
   rows.recent_tranids = recent.map((r) => ({ entity: customerId, tranid: String(r.tranid) }));
 }

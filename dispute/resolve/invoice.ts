@@ -4,6 +4,7 @@
 // the way this account numbers its invoices, with invoice_exists false. Never silently "corrected".
 import type { EmailReading, SourcedCandidate } from '../read/email.ts';
 import type { Found, InvoiceRow, ReasonCode } from '../types.ts';
+import { inferInvoice } from './infer.ts';
 import { invoiceKey, type MirrorRows } from './plan.ts';
 
 export interface InvoiceDecision extends Found<string | null> {
@@ -37,7 +38,7 @@ export function resolveInvoice(reading: EmailReading, customerId: number | null,
   }
   const groups = groupCandidates(cands, rows, customerId);
   if (groups.length === 0) {
-    const byPo = byPurchaseOrder(reading, customerId, rows) ?? none('no invoice number in the email');
+    const byPo = inferred(reading, customerId, rows) ?? none('no invoice number in the email');
     return { ...byPo, warnings: [...warnings, ...byPo.warnings] };
   }
 
@@ -47,7 +48,7 @@ export function resolveInvoice(reading: EmailReading, customerId: number | null,
     const g = groups.find((x) => x.mentions.some((m) => m.labelled));
     if (!g) {
       const w = `numbers in the email (${groups.map((x) => x.mentions[0]!.raw).join(', ')}) match no invoice in the mirror`;
-      const byPo = byPurchaseOrder(reading, customerId, rows) ?? none('no invoice number in the email');
+      const byPo = inferred(reading, customerId, rows) ?? none('no invoice number in the email');
       return { ...byPo, warnings: [...warnings, w, ...byPo.warnings] };
     }
     const elsewhere = rows.invoices.filter((r) => invoiceKey(r.tranid) === g.key && r.entity !== customerId);
@@ -137,17 +138,12 @@ function pickRow(g: Group): InvoiceRow {
   return exact ?? sameDigits ?? [...g.rows].sort((a, b) => b.trandate.localeCompare(a.trandate))[0]!;
 }
 
-/** No number cited, but the PO names exactly one of the customer's invoices. */
-function byPurchaseOrder(reading: EmailReading, customerId: number | null, rows: MirrorRows): InvoiceDecision | null {
-  if (customerId === null) return null;
-  for (const po of reading.po_numbers) {
-    const hits = rows.invoices.filter((r) => r.entity === customerId && r.otherrefnum === po.value);
-    if (hits.length === 1) {
-      const w = `no invoice number in the email; ${hits[0]!.tranid} inferred from ${po.value}`;
-      return { value: hits[0]!.tranid, exists: true, row: hits[0]!, confidence: 0.55, evidence: po.evidence, warnings: [w] };
-    }
-  }
-  return null;
+/** No number cited, but the customer's PO, payment or amount names exactly one of its invoices. */
+function inferred(reading: EmailReading, customerId: number | null, rows: MirrorRows): InvoiceDecision | null {
+  const hit = inferInvoice(reading, customerId, rows);
+  if (!hit) return null;
+  const w = `no invoice number in the email; ${hit.row.tranid} inferred ${hit.how}`;
+  return { value: hit.row.tranid, exists: true, row: hit.row, confidence: 0.55, evidence: hit.evidence, warnings: [w] };
 }
 
 const none = (why: string): InvoiceDecision => ({ value: null, exists: false, row: null, confidence: 0.9, evidence: why, warnings: [] });

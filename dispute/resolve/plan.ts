@@ -15,6 +15,8 @@ export interface LookupPlan {
   po_numbers: string[];
   /** Payment references as in customer_payments.reference (`CHK-139767`). */
   payment_refs: string[];
+  /** Amounts the email states, to find an uncited invoice by its exact total once the customer is known. */
+  amounts: number[];
 }
 
 export interface MirrorRows {
@@ -54,6 +56,7 @@ export function planLookups(reading: EmailReading, hints: TriageHints = {}, ownD
     invoice_keys: unique(keys).slice(0, 20),
     po_numbers: unique(reading.po_numbers.map((p) => p.value)).slice(0, 10),
     payment_refs: unique(reading.payment_refs.map((p) => p.value)).slice(0, 10),
+    amounts: unique(reading.amounts.filter((a) => a.role !== 'unit' && a.role !== 'base').map((a) => Math.round(a.value * 100) / 100)).slice(0, 10),
   };
 }
 

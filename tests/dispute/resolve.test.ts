@@ -171,4 +171,16 @@ describe('more invoice decisions', () => {
     const unsaid = extract({ from: 'ap@indigosalongroup.example', body: 'INV-004760 and INV-004519 were billed twice for the same order.' });
     expect(unsaid.invoice_ref).toBe('INV-004519'); // created later
   });
+
+  it('with no number cited, is inferred from a cited payment the mirror applied to one invoice', () => {
+    const x = extract({ from: 'ap@driftwoodresorts.example', body: 'Your statement says we owe you money, but we mailed check CHK-238366 on November 19.' });
+    expect(x.invoice_ref).toBe('INV-004699');
+    expect(x.warnings.join(' ')).toMatch(/inferred from payment CHK-238366/);
+  });
+
+  it('with no number cited, is inferred from an exact invoice total', () => {
+    const x = extract({ from: 'ap@quarrystonesupply.example', body: 'We got a collection call about the $12,182.51 invoice. It was paid by ACH on November 2.' });
+    expect(x.invoice_ref).toBe('INV-004454');
+    expect(x.warnings.join(' ')).toMatch(/inferred from its total \$12,182\.51/);
+  });
 });

@@ -93,7 +93,15 @@ function caseCard(run, proposals) {
       h('div', {},
         evidence(ex),
         p.email ? h('details', { class: 'email-in' }, h('summary', {}, `Customer's email: “${p.email.subject}” from ${p.email.from}`), h('pre', { class: 'email-body' }, p.email.body)) : null)),
-    h('details', {}, h('summary', {}, `Prior invoices (${(p.prior_invoices ?? []).length}), open disputes (${(p.open_disputes ?? []).length}), recent payments (${(p.recent_payments ?? []).length})`),
+    table([
+      { label: 'Dispute', value: (d) => String(d.id) },
+      { label: 'Invoice', value: (d) => d.invoice_tranid ?? '—' },
+      { label: 'Reason', value: (d) => d.reason_code ?? '—' },
+      { label: 'Amount', value: (d) => money(d.amount, currency), class: 'num' },
+      { label: 'Status', value: (d) => d.status },
+      { label: 'Opened', value: (d) => day(d.opened_at) },
+    ], p.open_disputes ?? [], { caption: `Open disputes of this customer (${(p.open_disputes ?? []).length})`, empty: 'No open disputes for this customer.' }),
+    h('details', { class: 'history' }, h('summary', {}, `Prior invoices (${(p.prior_invoices ?? []).length}) and payments in the last 90 days (${(p.recent_payments ?? []).length})`),
       table([
         { label: 'Invoice', value: (i) => i.tranid },
         { label: 'Date', value: (i) => day(i.trandate) },
@@ -102,14 +110,6 @@ function caseCard(run, proposals) {
         { label: 'Open', value: (i) => money(i.foreignamountunpaid, currency), class: 'num' },
         { label: 'Status', value: (i) => i.status ?? '—' },
       ], p.prior_invoices ?? [], { caption: 'Prior invoices', empty: 'No prior invoices.' }),
-      table([
-        { label: 'Dispute', value: (d) => String(d.id) },
-        { label: 'Invoice', value: (d) => d.invoice_tranid ?? '—' },
-        { label: 'Reason', value: (d) => d.reason_code ?? '—' },
-        { label: 'Amount', value: (d) => money(d.amount, currency), class: 'num' },
-        { label: 'Status', value: (d) => d.status },
-        { label: 'Opened', value: (d) => day(d.opened_at) },
-      ], p.open_disputes ?? [], { caption: 'Open disputes', empty: 'No open disputes.' }),
       table([
         { label: 'Payment', value: (x) => x.tranid ?? String(x.id) },
         { label: 'Date', value: (x) => day(x.payment_date) },

@@ -321,7 +321,7 @@ function onSignedIn(signedIn) {
     state: setLive,
     run: (n) => {
       refreshRuns();
-      // mutated
+      if (n.run_id === s.runId) refreshRun();
     },
     resync: () => {
       refreshRuns();

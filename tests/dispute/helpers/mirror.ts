@@ -73,7 +73,10 @@ export function lookupInMemory(m: Mirror, plan: LookupPlan): MirrorRows {
 /** Like addCustomerRows() of steps/extract.ts. */
 export function addCustomerRowsInMemory(m: Mirror, rows: MirrorRows, plan: LookupPlan, customerId: number): void {
   const own = m.transactions.filter((t) => t.type === 'CustInvc' && t.entity === customerId);
-  for (const t of own) if (t.otherrefnum && plan.po_numbers.includes(t.otherrefnum) && !rows.invoices.includes(t)) rows.invoices.push(t);
+  const applied = rows.payments.filter((p) => p.customer_id === customerId && p.applied_to).map((p) => p.applied_to);
+  const wanted = (t: InvoiceRow) =>
+    (t.otherrefnum && plan.po_numbers.includes(t.otherrefnum)) || applied.includes(t.tranid) || plan.amounts.some((a) => Math.abs(a - t.foreigntotal) < 0.005);
+  for (const t of own) if (wanted(t) && !rows.invoices.includes(t)) rows.invoices.push(t);
   rows.recent_tranids = [...own].sort((a, b) => b.trandate.localeCompare(a.trandate)).slice(0, 5).map((t) => ({ entity: customerId, tranid: t.tranid }));
 }
 

@@ -59,7 +59,7 @@ export const CONTRACT = {
     open_disputes: {
       tables: ['ar_disputes'],
       text:
-        "SELECT id, invoice_tranid, status, reason_code, amount, opened_at FROM ar_disputes WHERE customer_id = $1 AND status IN ('open', 'escalated') ORDER BY opened_at",
+        "SELECT id, customer_id, invoice_id, invoice_tranid, status, reason_code, amount, opened_at FROM ar_disputes WHERE customer_id = $1 AND status IN ('open', 'escalated') ORDER BY opened_at",
     },
   },
   preconditions: [

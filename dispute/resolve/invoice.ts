@@ -38,8 +38,8 @@ export function resolveInvoice(reading: EmailReading, customerId: number | null,
   }
   const groups = groupCandidates(cands, rows, customerId);
   if (groups.length === 0) {
-    const byPo = inferred(reading, customerId, rows) ?? none('no invoice number in the email');
-    return { ...byPo, warnings: [...warnings, ...byPo.warnings] };
+    const found = inferred(reading, customerId, rows) ?? none('no invoice number in the email');
+    return { ...found, warnings: [...warnings, ...found.warnings] };
   }
 
   const confirmed = groups.filter((g) => g.rows.length > 0);
@@ -48,18 +48,18 @@ export function resolveInvoice(reading: EmailReading, customerId: number | null,
     const g = groups.find((x) => x.mentions.some((m) => m.labelled));
     if (!g) {
       const w = `numbers in the email (${groups.map((x) => x.mentions[0]!.raw).join(', ')}) match no invoice in the mirror`;
-      const byPo = inferred(reading, customerId, rows) ?? none('no invoice number in the email');
-      return { ...byPo, warnings: [...warnings, w, ...byPo.warnings] };
+      const found = inferred(reading, customerId, rows) ?? none('no invoice number in the email');
+      return { ...found, warnings: [...warnings, w, ...found.warnings] };
     }
     const elsewhere = rows.invoices.filter((r) => invoiceKey(r.tranid) === g.key && r.entity !== customerId);
-    const ref = formatCited(g.mentions[0]!, schemes(rows, customerId, elsewhere));
+    const cited = g.mentions.find((m) => m.prefix) ?? g.mentions.find((m) => m.labelled)!;
+    const ref = formatCited(cited, schemes(rows, customerId, elsewhere));
     warnings.push(
       elsewhere.length && customerId !== null
         ? `${ref} is not an invoice of customer ${customerId}; the mirror has it under customer ${[...new Set(elsewhere.map((r) => r.entity))].join(', ')}`
         : `${ref} was not found in the mirror${customerId !== null ? ` for customer ${customerId}` : ''}`,
     );
-    const conf = g.mentions.some((m) => m.labelled) ? 0.7 : 0.3;
-    return { value: ref, exists: false, row: null, confidence: conf, evidence: g.mentions[0]!.sentence, warnings };
+    return { value: ref, exists: false, row: null, confidence: 0.7, evidence: cited.sentence, warnings };
   }
 
   const chosen = confirmed.length === 1 ? confirmed[0]! : pickDisputed(confirmed, reason, reading, warnings);

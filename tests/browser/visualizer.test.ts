@@ -97,6 +97,7 @@ describe('inspector: the statechart', () => {
     expect(overlaps).toEqual([]);
 
     // Nothing private without the token.
+    await page.waitForSelector('#runs-body .locked');
     expect(await text(page, '#runs-body')).toMatch(/Sign in with the approver's token/);
     expect(await page.$$('.run-item')).toHaveLength(0);
     await shot(page, 'inspector-machine');
@@ -204,6 +205,7 @@ describe('runs list, contract counts, approvals gate', () => {
 
   it('shows nothing private without a valid token, and asks for a reason before rejecting', async () => {
     const page = await open('/proposed-actions', { signIn: false });
+    await page.waitForSelector('#cases .locked');
     expect(await text(page, '#cases')).toMatch(/Sign in with the approver's token/);
     await signIn(page, 'wrong-token-0123456789');
     await page.waitForSelector('.auth-error:text("not accepted")');

@@ -61,6 +61,19 @@ describe('extractDispute against the mirror', () => {
     });
     expect(x.invoice_ref).toBe('INV-004108');
   });
+
+  it('infers the invoice from a cited payment or an exact total', async () => {
+    const byPayment = await extractDispute(db.sql, {
+      email: { from: 'ap@driftwoodresorts.example', subject: 'Statement', body: 'We mailed check CHK-238366 on November 19; please apply it.' },
+      reason_text: '',
+    });
+    expect(byPayment.invoice_ref).toBe('INV-004699');
+    const byTotal = await extractDispute(db.sql, {
+      email: { from: 'ap@quarrystonesupply.example', subject: 'Collections', body: 'The $12,182.51 invoice was paid by ACH on November 2.' },
+      reason_text: '',
+    });
+    expect(byTotal.invoice_ref).toBe('INV-004454');
+  });
 });
 
 describe('eval-emails CLI', () => {

@@ -227,9 +227,10 @@ function onSignedIn(signedIn) {
 }
 
 async function main() {
+  mountAuth($('#auth'), onSignedIn);
   s.offset = await clockOffset();
   setInterval(tick, 1000);
-  mountAuth($('#auth'), onSignedIn);
+  tick();
 }
 
 main();

@@ -343,8 +343,8 @@ async function main() {
   clear($('#runs-filters'), filterForm());
   $('#zoom-fit').addEventListener('click', () => zoom(true));
   $('#zoom-full').addEventListener('click', () => zoom(false));
-  s.offset = await clockOffset();
   mountAuth($('#auth'), onSignedIn);
+  s.offset = await clockOffset();
   await drawMachine(); // lights up the selected run (if any) once drawn
   window.addEventListener('hashchange', () => {
     const m = /^#run=(\d+)$/.exec(location.hash);

@@ -17,6 +17,8 @@ import { ConfigError, loadConfig } from './config.ts';
 import { createLogger } from './log.ts';
 
 const workerOnly = process.argv.includes('--worker');
+/** Open during start-up, so that a failed start still stops the embedded PostgreSQL it launched. */
+let openDb: { close(): Promise<void> } | undefined;
 
 async function main() {
   let config;
@@ -31,6 +33,7 @@ async function main() {
   }
   const log = createLogger(config.logLevel);
   const db = await connect({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, max: config.dbPoolMax, log: (m) => log('info', m) });
+  openDb = db;
   log('info', db.embedded ? `using the embedded PostgreSQL under ${config.dataDir}` : 'using DATABASE_URL');
   const applied = await migrate(db.sql);
   if (applied.length) log('info', 'migrations applied', { versions: applied });
@@ -101,7 +104,8 @@ async function main() {
   process.on('SIGINT', () => void shutdown('SIGINT'));
 }
 
-main().catch((err) => {
+main().catch(async (err) => {
   console.error(`disputeflow failed to start: ${(err as Error).message ?? err}`);
+  await openDb?.close().catch(() => {});
   process.exit(1);
 });

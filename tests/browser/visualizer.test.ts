@@ -215,11 +215,20 @@ describe('runs list, contract counts, approvals gate', () => {
     await page.waitForSelector(card);
     const envelope = `${card} section[data-action-type="workflow_customer_invoice_dispute"]`;
     const id = await page.getAttribute(envelope, 'data-proposal-id');
-    await page.click(`${envelope} button[data-action="reject"]`);
-    expect(await text(page, `${envelope} .form-error`)).toBe('Give a reason to reject.');
+
+    // A live update (a new run arriving) keeps what the approver is typing, and shows the new run's warnings.
+    await page.fill(`${envelope} textarea`, 'half-written note');
+    const warned = await triage(1016, 'browser-warn-1');
+    await page.waitForSelector(`article.case[data-run-id="${warned}"] .warnings .badge.warn`);
+    expect(await text(page, `article.case[data-run-id="${warned}"] .warnings`)).toMatch(/was not found in the NetSuite mirror/);
+    expect(await page.inputValue(`section[data-proposal-id="${id}"] textarea`)).toBe('half-written note');
+
+    await page.fill(`section[data-proposal-id="${id}"] textarea`, '');
+    await page.click(`section[data-proposal-id="${id}"] button[data-action="reject"]`);
+    expect(await text(page, `section[data-proposal-id="${id}"] .form-error`)).toBe('Give a reason to reject.');
     expect(((await (await srv.api('GET', `/proposed-actions/${id}`)).json()) as { status: string }).status).toBe('pending');
-    await page.fill(`${envelope} textarea`, 'Duplicate of an earlier dispute');
-    await page.click(`${envelope} button[data-action="reject"]`);
+    await page.fill(`section[data-proposal-id="${id}"] textarea`, 'Duplicate of an earlier dispute');
+    await page.click(`section[data-proposal-id="${id}"] button[data-action="reject"]`);
     const outcome = await page.waitForSelector(`#outcomes li[data-proposal-id="${id}"]`);
     expect(await outcome.textContent()).toMatch(/rejected by mike\. The run is now rejected\./);
     await page.close();

@@ -137,3 +137,21 @@ describe('dispute run over HTTP', () => {
     expect(await count('workflow_run_log', run_id)).toBe(1);
   });
 });
+
+describe('what the API shows of a dispute read from a sample email', () => {
+  it('exposes the extraction, the drafted reply, the escalation and the hold recommendation', async () => {
+    const { runId, after } = await triageAndApprove(triageFor((e) => e.expected.customer_id === 1009 && e.expected.reason_code === 'DMG', 'show-extraction'));
+    expect(after.extraction).toMatchObject({
+      invoice_ref: 'INV-004300', customer_id: 1009, reason_code: 'DMG', disputed_amount: 3792, po_number: 'PO-16952',
+      secondary_reasons: expect.any(Array), payment_refs: expect.any(Array),
+      confidence: expect.objectContaining({ invoice_ref: expect.any(Number), reason_code: expect.any(Number) }),
+      evidence: expect.objectContaining({ reason_code: expect.any(String) }),
+    });
+    const byType = Object.fromEntries(after.proposed_actions.map((p: any) => [p.action_type, p]));
+    expect(byType.customer_email.payload.body).toMatch(/INV-004300/);
+    expect(byType.customer_email.payload.to).toMatch(/@/);
+    expect(byType.customer_escalation.payload).toMatchObject({ queue: 'sales_rep', department: 'shipping', to: { email: expect.stringMatching(/@northwind-supply\.example$/) } });
+    expect(byType.ar_hold_review.payload).toMatchObject({ customer_id: 1009, prior_disputes: 2, recommendation: expect.stringMatching(/^(hold|continue)$/) });
+    expect(runId).toBeGreaterThan(0);
+  });
+});

@@ -14,7 +14,7 @@ const TITLES = {
   ar_hold_review: 'AR hold-or-continue review',
 };
 
-const s = { signedIn: false, offset: 0, stopLive: null, windows: [], loading: null };
+const s = { signedIn: false, offset: 0, stopLive: null, windows: [], signature: null };
 const el = { list: $('#cases'), outcomes: $('#outcomes'), summary: $('#pending-summary'), live: $('#live-state') };
 
 const now = () => Date.now() + s.offset;
@@ -40,12 +40,25 @@ async function load() {
 const refresh = throttle(load, 400);
 
 function render(pending, byRun, runs) {
+  // Live updates re-render only when something the approver sees changed, and keep what they were typing.
+  const signature = JSON.stringify([pending, runs]);
+  if (signature === s.signature) return;
+  s.signature = signature;
+  const drafts = [...el.list.querySelectorAll('textarea')].map((t) => [t.id, t.value]);
+  const opened = new Set([...el.list.querySelectorAll('details[data-key]')].filter((d) => d.open).map((d) => d.dataset.key));
+  const focused = document.activeElement?.id;
   s.windows = [];
   const runById = new Map(runs.map((r) => [r.run_id, r]));
   clear(el.summary, pending.length ? `${pending.length} pending across ${byRun.size} run${byRun.size === 1 ? '' : 's'}` : 'Nothing is waiting for a decision.');
   // Oldest run first: the one whose window closes soonest.
   const ids = [...byRun.keys()].sort((a, b) => a - b);
   clear(el.list, ids.map((id) => caseCard(runById.get(id), byRun.get(id))));
+  for (const [id, value] of drafts) {
+    const t = document.getElementById(id);
+    if (t && value) t.value = value;
+  }
+  for (const d of el.list.querySelectorAll('details[data-key]')) if (opened.has(d.dataset.key)) d.open = true;
+  if (focused) document.getElementById(focused)?.focus();
   tick();
 }
 
@@ -92,7 +105,7 @@ function caseCard(run, proposals) {
         warningsList(p.warnings ?? run?.warnings ?? [])),
       h('div', {},
         evidence(ex),
-        p.email ? h('details', { class: 'email-in' }, h('summary', {}, `Customer's email: “${p.email.subject}” from ${p.email.from}`), h('pre', { class: 'email-body' }, p.email.body)) : null)),
+        p.email ? h('details', { class: 'email-in', 'data-key': `email-${proposals[0].run_id}` }, h('summary', {}, `Customer's email: “${p.email.subject}” from ${p.email.from}`), h('pre', { class: 'email-body' }, p.email.body)) : null)),
     table([
       { label: 'Dispute', value: (d) => String(d.id) },
       { label: 'Invoice', value: (d) => d.invoice_tranid ?? '—' },
@@ -101,7 +114,7 @@ function caseCard(run, proposals) {
       { label: 'Status', value: (d) => d.status },
       { label: 'Opened', value: (d) => day(d.opened_at) },
     ], p.open_disputes ?? [], { caption: `Open disputes of this customer (${(p.open_disputes ?? []).length})`, empty: 'No open disputes for this customer.' }),
-    h('details', { class: 'history' }, h('summary', {}, `Prior invoices (${(p.prior_invoices ?? []).length}) and payments in the last 90 days (${(p.recent_payments ?? []).length})`),
+    h('details', { class: 'history', 'data-key': `history-${proposals[0].run_id}` }, h('summary', {}, `Prior invoices (${(p.prior_invoices ?? []).length}) and payments in the last 90 days (${(p.recent_payments ?? []).length})`),
       table([
         { label: 'Invoice', value: (i) => i.tranid },
         { label: 'Date', value: (i) => day(i.trandate) },
@@ -177,6 +190,7 @@ function decision(p, run) {
       const body = verb === 'approve' ? (text ? { note: text } : {}) : { reason: text };
       const done = await api(`/proposed-actions/${p.id}/${verb}`, { method: 'POST', body });
       const after = await api(`/runs/${p.run_id}`).catch(() => null);
+      s.signature = null;
       announce(`${TITLES[p.action_type] ?? p.action_type} (#${done.id}) for run #${p.run_id}: ${done.status} by ${done.decided_by ?? 'you'}${after ? `. The run is now ${statusLabel(after.status)}.` : '.'}`, false, p.id);
       await load();
     } catch (err) {

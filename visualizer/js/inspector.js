@@ -30,6 +30,7 @@ const s = {
   follow: false,
   offset: 0,
   stopLive: null,
+  open: {}, // panel id → open, as the user left it
 };
 
 const el = {
@@ -200,8 +201,11 @@ async function loadRun() {
 }
 const refreshRun = throttle(loadRun, 150);
 
+/** A collapsible panel; whether it is open survives the live re-renders. */
 function section(id, title, open, ...body) {
-  return h('details', { class: 'panel', id, open }, h('summary', {}, h('h3', {}, title)), ...body);
+  const d = h('details', { class: 'panel', id, open: s.open[id] ?? open }, h('summary', {}, h('h3', {}, title)), ...body);
+  d.addEventListener('toggle', () => (s.open[id] = d.open));
+  return d;
 }
 
 function renderRun() {
@@ -223,6 +227,10 @@ function renderRun() {
     r.status === 'awaiting_approval' ? h('p', {}, h('a', { href: '/proposed-actions' }, 'Decide on the approvals page →')) : null);
 
   const steps = Object.entries(r.steps ?? {}).map(([step, st]) => ({ step, ...st }));
+  // A live update of the same run keeps the reader's place in the column.
+  const scroller = el.details.closest('.details');
+  const top = s.shownRunId === r.run_id ? scroller.scrollTop : 0;
+  s.shownRunId = r.run_id;
   clear(el.details,
     head,
     section('timeline-panel', `Timeline (${r.journal.length})`, true, h('div', { id: 'timeline' })),
@@ -268,6 +276,7 @@ function renderRun() {
       ], r.side_effects, { empty: 'Nothing written yet.' })),
     section('context-panel', 'Context', false, jsonBlock(r.context, 'Machine context (JSON)', true)));
   renderTimeline();
+  scroller.scrollTop = top;
 }
 
 function effectText(e) {

@@ -1,4 +1,4 @@
-// Runs once per `vitest run`: finds a PostgreSQL server (TEST_DATABASE_URL, DATABASE_URL, the local
+// Runs once per `vitest run`: finds a PostgreSQL server (TEST_DATABASE_URL, the local
 // service on 127.0.0.1:5432, or else an embedded one), and builds a template database that is migrated
 // and holds the sample mirror. Each test file then clones it (CREATE DATABASE … TEMPLATE), which is fast.
 import { createHash } from 'node:crypto';
@@ -24,7 +24,8 @@ async function reachable(url: string): Promise<boolean> {
 }
 
 async function findServer(): Promise<string> {
-  const given = process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL;
+  // Never DATABASE_URL: tests create and drop databases, which is not for the database the product uses.
+  const given = process.env.TEST_DATABASE_URL;
   if (given) return given;
   const local = 'postgres://postgres@127.0.0.1:5432/postgres';
   if (await reachable(local)) return local;

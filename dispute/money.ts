@@ -1,8 +1,11 @@
 // Money as the customer reads it, and rounding to cents for comparisons.
 
+// toLocaleString builds a formatter on every call; one shared formatter is ~50x cheaper.
+const TWO_DECIMALS = new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+
 /** "$1,234.56" (other currencies as "1,234.56 EUR"). */
 export function formatMoney(amount: number, currency = 'USD'): string {
-  const s = Math.abs(amount).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+  const s = TWO_DECIMALS.format(Math.abs(amount));
   const sign = amount < 0 ? '-' : '';
   return currency === 'USD' ? `${sign}$${s}` : `${sign}${s} ${currency}`;
 }

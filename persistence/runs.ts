@@ -30,14 +30,14 @@ export interface JournalRow {
 export async function insertRunOnce(
   sql: Sql,
   r: { workflow_type: string; email_uuid: string; machine_version: number; input: unknown; invoked_by: string; now: Date },
-): Promise<number | null> {
-  const [row]: [{ id: number }?] = await sql`
+): Promise<RunRow | null> {
+  const [row]: [RunRow?] = await sql`
     INSERT INTO runs (workflow_type, email_uuid, machine_version, status, state_value, snapshot, input, invoked_by, created_at, updated_at)
     VALUES (${r.workflow_type}, ${r.email_uuid}, ${r.machine_version}, 'running', '"trigger"', '{}',
             ${sql.json(r.input as never)}, ${r.invoked_by}, ${r.now}, ${r.now})
     ON CONFLICT (workflow_type, email_uuid) DO NOTHING
-    RETURNING id`;
-  return row?.id ?? null;
+    RETURNING *`;
+  return row ?? null;
 }
 
 export async function findRunByEmail(sql: Sql, workflowType: string, emailUuid: string): Promise<RunRow | undefined> {
@@ -55,14 +55,22 @@ export async function getRun(sql: Sql, id: number): Promise<RunRow | undefined> 
   return row;
 }
 
+/** Saves the snapshot and announces the commit on `channel` (PostgreSQL delivers the NOTIFY at commit). */
 export async function saveRun(
   sql: Sql,
   r: { id: number; status: string; state_value: unknown; snapshot: unknown; customer_id: number | null; machine_version: number; events: number; now: Date },
-): Promise<void> {
-  await sql`
-    UPDATE runs SET status = ${r.status}, state_value = ${sql.json(r.state_value as never)}, snapshot = ${sql.json(r.snapshot as never)},
-      customer_id = ${r.customer_id}, machine_version = ${r.machine_version}, event_count = event_count + ${r.events}, updated_at = ${r.now}
-    WHERE id = ${r.id}`;
+  channel: string,
+): Promise<RunRow> {
+  const [row]: [RunRow?] = await sql`
+    WITH saved AS (
+      UPDATE runs SET status = ${r.status}, state_value = ${sql.json(r.state_value as never)}, snapshot = ${sql.json(r.snapshot as never)},
+        customer_id = ${r.customer_id}, machine_version = ${r.machine_version}, event_count = event_count + ${r.events}, updated_at = ${r.now}
+      WHERE id = ${r.id}
+      RETURNING *)
+    SELECT saved.*, pg_notify(${channel}, json_build_object('run_id', saved.id, 'status', saved.status, 'seq', saved.event_count - 1)::text) AS notified
+    FROM saved`;
+  delete (row as Partial<RunRow & { notified: unknown }>).notified;
+  return row!;
 }
 
 export async function appendJournal(sql: Sql, runId: number, firstSeq: number, rows: Omit<JournalRow, 'seq'>[]): Promise<void> {

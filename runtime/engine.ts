@@ -40,7 +40,7 @@ export async function startRun(deps: EngineDeps, input: StartInput): Promise<{ r
   return deps.sql.begin(async (tx) => {
     const sql = tx as unknown as Sql;
     const now = deps.clock.now();
-    const id = await runs.insertRunOnce(sql, {
+    const inserted = await runs.insertRunOnce(sql, {
       workflow_type: WORKFLOW_TYPE,
       email_uuid: input.email_uuid,
       machine_version: MACHINE_VERSION,
@@ -48,13 +48,14 @@ export async function startRun(deps: EngineDeps, input: StartInput): Promise<{ r
       invoked_by: input.invoked_by,
       now,
     });
-    if (id === null) {
+    if (inserted === null) {
       const existing = await runs.findRunByEmail(sql, WORKFLOW_TYPE, input.email_uuid);
       if (!existing) throw new Error(`run for email ${input.email_uuid} vanished during redelivery`);
       return { run: existing, created: false };
     }
-    const run = (await runs.lockRun(sql, id))!;
-    const fullInput: DisputeInput = { ...input, run_id: id, started_at: now.toISOString() };
+    // The row this transaction inserted is ours until commit: no lock needed.
+    const run = inserted;
+    const fullInput: DisputeInput = { ...input, run_id: run.id, started_at: now.toISOString() };
     const [snapshot, actions] = initialTransition(disputeMachine, fullInput);
     const init = { type: 'xstate.init', input: fullInput } as unknown as DisputeEvent;
     const saved = await drive(deps, sql, run, null, init, snapshot, actions as unknown as Effect[], now);
@@ -136,19 +137,21 @@ async function drive(
   }
   const status = statusOf(snapshot.value);
   const context = snapshot.context as DisputeContext;
-  await runs.appendJournal(sql, run.id, run.event_count, journal);
-  await runs.saveRun(sql, {
-    id: run.id,
-    status,
-    state_value: snapshot.value,
-    snapshot: disputeMachine.getPersistedSnapshot(snapshot),
-    customer_id: customerOf(context),
-    machine_version: MACHINE_VERSION,
-    events: journal.length,
-    now,
-  });
-  await sql`SELECT pg_notify(${RUN_CHANNEL}, ${JSON.stringify({ run_id: run.id, status, seq: run.event_count + journal.length - 1 })})`;
-  return (await runs.getRun(sql, run.id))!;
+  // Journal and snapshot are independent writes: issued together, postgres.js pipelines them.
+  const [, saved] = await Promise.all([
+    runs.appendJournal(sql, run.id, run.event_count, journal),
+    runs.saveRun(sql, {
+      id: run.id,
+      status,
+      state_value: snapshot.value,
+      snapshot: disputeMachine.getPersistedSnapshot(snapshot),
+      customer_id: customerOf(context),
+      machine_version: MACHINE_VERSION,
+      events: journal.length,
+      now,
+    }, RUN_CHANNEL),
+  ]);
+  return saved;
 }
 
 async function runEffect(deps: EngineDeps, ctx: EffectContext, effect: Effect): Promise<DisputeEvent | void> {

@@ -1,6 +1,7 @@
 // The extraction step: reads the triage email (pure, dispute/), fetches the few mirror rows that can
 // confirm what it says, and resolves them into an Extraction. Every query is indexed or bounded; the
-// only whole-table read is customers' names, to recognise a company named in the text.
+// only whole-table read is customers' names, to recognise a company named in the text of an email whose
+// sender address the mirror does not know.
 import type postgres from 'postgres';
 import { finishExtraction, prepareExtraction, type ExtractInput } from '../dispute/extract.ts';
 import type { LookupPlan, MirrorRows } from '../dispute/resolve/plan.ts';
@@ -61,7 +62,9 @@ export async function lookupMirror(sql: postgres.Sql, plan: LookupPlan): Promise
     plan.payment_refs.length
       ? sql<Raw[]>`SELECT id::text AS id, customer_id::text AS customer_id, tranid, payment_date::text AS payment_date, amount::text AS amount, method, reference, applied_to FROM customer_payments WHERE upper(reference) IN ${sql(plan.payment_refs.map((r) => r.toUpperCase()))} LIMIT 20`
       : none<Raw>(),
-    sql<Raw[]>`SELECT id::text AS id, companyname FROM customers`,
+    // Company names only decide when the address is unknown (a known address outranks a name in the text),
+    // so the one whole-table read happens only then.
+    byDomain || !plan.emails.length ? sql<Raw[]>`SELECT id::text AS id, companyname FROM customers` : none<Raw>(),
   ]);
 
   const contacts = [...contactsByEmail, ...contactsByDomain].map(toContact);

@@ -81,7 +81,8 @@ export const CONTRACT = {
   post_actions: [
     { id: 'log_run', target: 'workflow_run_log', fields: ['run_id', 'workflow_type', 'status', 'started_at', 'completed_at', 'summary_json'] },
     { id: 'reflexion', target: 'reflexion_log', tags: ['customer_invoice_dispute', 'customer:<id>'] },
-    { id: 'event', target: 'event_ledger', types: ['workflow.completed', 'workflow.partial', 'workflow.failed'], idempotency_key: 'per run' },
+    // Runs that end at the gate are logged too: workflow.rejected, workflow.expired, workflow.blocked.
+    { id: 'event', target: 'event_ledger', types: ['workflow.completed', 'workflow.partial', 'workflow.failed', 'workflow.rejected', 'workflow.expired', 'workflow.blocked'], idempotency_key: 'per run' },
   ],
   verify_checks: [
     {
@@ -100,7 +101,7 @@ export const CONTRACT = {
     { system: 'PostgreSQL', table: 'proposed_actions', action: 'INSERT (action_type=ar_hold_review, entity_type=workflow_run)', source: 'fan-out ar_hold_decision' },
     { system: 'PostgreSQL', table: 'workflow_run_log', action: 'INSERT (run summary)', source: 'post: log_run' },
     { system: 'PostgreSQL', table: 'reflexion_log', action: 'INSERT (tags=customer_invoice_dispute, customer:<id>)', source: 'post: reflexion' },
-    { system: 'Event ledger', table: 'event_ledger', action: 'workflow.completed | workflow.partial | workflow.failed', source: 'post: event' },
+    { system: 'Event ledger', table: 'event_ledger', action: 'workflow.completed | workflow.partial | workflow.failed (or .rejected | .expired | .blocked)', source: 'post: event' },
     { system: 'PostgreSQL', table: 'workflow_verify_results', action: 'INSERT pending × 1, then pass/fail/timeout', source: 'verify' },
   ],
 } as const;

@@ -271,9 +271,10 @@ export const disputeMachine = machineSetup.createMachine({
     completed: { type: 'final' },
     partial: { type: 'final' },
     failed: { type: 'final' },
-    rejected: { type: 'final' },
-    expired: { type: 'final' },
-    blocked: { type: 'final' },
+    // Runs that never fan out are logged too (the contract's log_run always runs): the gate's ending.
+    rejected: { type: 'final', entry: { type: 'postRun', params: { outcome: 'rejected' } } },
+    expired: { type: 'final', entry: { type: 'postRun', params: { outcome: 'expired' } } },
+    blocked: { type: 'final', entry: { type: 'postRun', params: { outcome: 'blocked' } } },
   },
 });
 

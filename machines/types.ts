@@ -59,6 +59,8 @@ export interface StepState {
 }
 
 export type Outcome = 'completed' | 'partial' | 'failed';
+/** How a run ended, as the run log and the ledger record it: the fan-out outcome, or the gate's. */
+export type RunEnding = Outcome | 'rejected' | 'expired' | 'blocked';
 export type VerifyResult = 'pass' | 'fail' | 'timeout';
 
 export interface Decision {
@@ -109,7 +111,7 @@ export interface EffectParams {
   recordDecision: { action_id: number; decision: 'approved' | 'rejected' | 'expired'; by: string; note: string | null };
   runStep: { step: StepName; attempt: number };
   alertStepFailed: { step: StepName; attempts: number; error: string };
-  postRun: { outcome: Outcome };
+  postRun: { outcome: RunEnding };
   stageVerify: { checks: string[] };
 }
 export type EffectType = keyof EffectParams;

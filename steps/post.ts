@@ -11,7 +11,8 @@ export const ledgerKey = (runId: number) => `${WORKFLOW_TYPE}:run_${runId}:outco
 export async function postRun(c: EffectContext, p: EffectParams['postRun']): Promise<void> {
   const ctx = c.context;
   const steps = FAN_OUT_STEPS.map((s) => ({ step: s, ...ctx.steps[s] }));
-  const count = (st: string) => steps.filter((s) => s.status === st).length;
+  // A run that ended at the gate ran none of its steps: they count as skipped.
+  const count = (st: string) => steps.filter((s) => s.status === st || (st === 'skipped' && s.status === 'pending')).length;
   const errors = steps.flatMap((s) => s.errors.map((error) => ({ step: s.step, error })));
   const startedAt = c.run.created_at;
   const customerId = ctx.loaded?.customer?.id ?? null;
@@ -60,9 +61,16 @@ export function narrative(ctx: DisputeContext, outcome: string, runId: number): 
     `The customer had ${ctx.prior_disputes} open or escalated dispute(s) at the time.`,
   ];
   if (ctx.warnings.length) lines.push(`Warnings shown to the approver: ${ctx.warnings.map((w) => w.message).join('; ')}.`);
-  if (ctx.decision) lines.push(`Approved by ${ctx.decision.by}${ctx.decision.note ? ` with the note "${ctx.decision.note}"` : ''}.`);
+  const note = ctx.decision?.note ? ` with the note "${ctx.decision.note}"` : '';
+  if (outcome === 'blocked') {
+    const blocks = ctx.warnings.filter((w) => w.severity === 'block').map((w) => w.message);
+    lines.push(`Blocked before anything was staged: ${blocks.join('; ')}.`);
+  } else if (ctx.decision?.decision === 'expired') lines.push('The approval window closed without a decision; nothing was done.');
+  else if (ctx.decision?.decision === 'rejected') lines.push(`Rejected by ${ctx.decision.by}${note}; nothing was done.`);
+  else if (ctx.decision) lines.push(`Approved by ${ctx.decision.by}${note}.`);
   for (const step of FAN_OUT_STEPS) {
     const s = ctx.steps[step];
+    if (s.status === 'pending') continue;
     if (s.status === 'skipped') lines.push(`${step}: skipped (fewer than ${CONTRACT.hold_review_threshold} open disputes).`);
     else if (s.status === 'succeeded') lines.push(`${step}: staged as proposed action ${s.proposed_action_id} after ${s.attempts} attempt(s).`);
     else lines.push(`${step}: failed after ${s.attempts} attempt(s): ${s.errors.at(-1) ?? 'unknown error'}.`);

@@ -103,7 +103,9 @@ describe('dispute run over HTTP', () => {
     expect(run.status).toBe('rejected');
     expect(run.proposed_actions.map((p: any) => p.status)).toEqual(['rejected']);
     expect(run.approval_decisions).toMatchObject([{ decision: 'rejected', decided_by: 'mike', note: 'customer withdrew' }]);
-    expect(await count('workflow_run_log', run_id)).toBe(0);
+    expect(run.run_log).toMatchObject({ status: 'rejected', steps_succeeded: 0, steps_skipped: 3 });
+    expect(run.reflexion.narrative).toMatch(/Rejected by mike with the note "customer withdrew"; nothing was done/);
+    expect(run.ledger_events.map((e: any) => e.event_type)).toEqual(['workflow.rejected']);
     const again = await srv.api('POST', `/proposed-actions/${envelope.id}/approve`, {});
     expect(again.status).toBe(409);
   });

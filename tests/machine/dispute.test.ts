@@ -102,8 +102,14 @@ describe('dispute machine', () => {
   it('ends rejected or expired from the approval gate, cancelling the window on a decision', () => {
     const rej = run([...toApproval(), { type: 'REJECT', action_id: 7, by: 'mike', reason: 'not a dispute', at: 'x' }]);
     expect(rej.s.value).toBe('rejected');
-    expect(rej.log.at(-1)!.map((a) => a.type)).toEqual(['cancelTimer', 'recordDecision']);
-    expect(run([...toApproval(), { type: 'APPROVAL_EXPIRED', at: 'x' }]).s.value).toBe('expired');
+    expect(rej.log.at(-1)!.map((a) => a.type)).toEqual(['cancelTimer', 'recordDecision', 'postRun']);
+    expect(rej.log.at(-1)![2]!.params).toEqual({ outcome: 'rejected' });
+    const exp = run([...toApproval(), { type: 'APPROVAL_EXPIRED', at: 'x' }]);
+    expect(exp.s.value).toBe('expired');
+    expect(exp.log.at(-1)!.map((a) => [a.type, a.params])).toEqual([
+      ['recordDecision', { action_id: 7, decision: 'expired', by: 'approval window', note: null }],
+      ['postRun', { outcome: 'expired' }],
+    ]);
   });
 
   it('keeps the same snapshot object for an event the state does not take', () => {
@@ -120,6 +126,6 @@ describe('precondition severity', () => {
     const [end, actions] = transition(disputeMachine, s, { type: 'CONTEXT_LOADED', loaded: loaded({ invoice: null, invoice_matches: 0 }) });
     expect(end.value).toBe('blocked');
     expect(statusOf(end.value)).toBe('blocked');
-    expect(actions).toEqual([]);
+    expect(actions.map((a) => ({ type: a.type, params: a.params }))).toEqual([{ type: 'postRun', params: { outcome: 'blocked' } }]);
   });
 });

@@ -64,6 +64,10 @@ describe('approval window', () => {
     expect(env!.status).toBe('expired');
     expect((await approve(d, run.id, envelopeId)).applied).toBe(false);
     expect(await db.sql`SELECT count(*)::int AS n FROM timers WHERE run_id = ${run.id}`).toEqual([{ n: 0 }]);
+    const [log] = await db.sql`SELECT status FROM workflow_run_log WHERE run_id = ${run.id}`;
+    expect(log).toEqual({ status: 'expired' });
+    const [refl] = await db.sql`SELECT narrative FROM reflexion_log WHERE run_id = ${run.id}`;
+    expect(refl!.narrative).toMatch(/approval window closed without a decision/);
   });
 
   it('cancels the window timer when the approver decides in time', async () => {

@@ -3,7 +3,7 @@
 // drafted email, time left in the approval window); approve or reject with a note. Updates live.
 import { api, clockOffset, liveFeed, throttle } from './api.js';
 import { mountAuth, signInPrompt } from './auth.js';
-import { $, clear, facts, h, table } from './dom.js';
+import { $, clear, facts, h, table, showLiveState } from './dom.js';
 import { dateTime, day, duration, money, statusLabel } from './format.js';
 
 const HITL = 'workflow_customer_invoice_dispute';
@@ -221,10 +221,7 @@ function tick() {
   }
 }
 
-function setLive(state) {
-  el.live.dataset.state = state;
-  el.live.textContent = state === 'live' ? 'live' : state === 'connecting' ? 'connecting…' : 'offline';
-}
+const setLive = (state) => showLiveState(el.live, state);
 
 function onSignedIn(signedIn) {
   s.signedIn = signedIn;

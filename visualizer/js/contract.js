@@ -2,7 +2,7 @@
 // machine), and live counts of runs per status (GET /runs counts, refreshed on every committed event).
 import { api, liveFeed, throttle } from './api.js';
 import { mountAuth, signInPrompt } from './auth.js';
-import { $, clear, facts, h, table } from './dom.js';
+import { $, clear, facts, h, table, showLiveState } from './dom.js';
 import { statusLabel } from './format.js';
 
 const s = { card: null, signedIn: false, stopLive: null };
@@ -105,10 +105,7 @@ async function loadCounts() {
 }
 const refreshCounts = throttle(loadCounts, 500);
 
-function setLive(state) {
-  el.live.dataset.state = state;
-  el.live.textContent = state === 'live' ? 'live' : state === 'connecting' ? 'connecting…' : 'offline';
-}
+const setLive = (state) => showLiveState(el.live, state);
 
 function onSignedIn(signedIn) {
   s.signedIn = signedIn;

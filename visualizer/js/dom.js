@@ -50,3 +50,9 @@ export function table(columns, rows, opts = {}) {
 export function jsonBlock(value, summary = 'JSON', open = false) {
   return h('details', { class: 'json', open }, h('summary', {}, summary), h('pre', {}, JSON.stringify(value, null, 2)));
 }
+
+/** The header's live-feed badge: live, connecting… or offline. */
+export function showLiveState(badge, state) {
+  badge.dataset.state = state;
+  badge.textContent = state === 'live' ? 'live' : state === 'connecting' ? 'connecting…' : 'offline';
+}

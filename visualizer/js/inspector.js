@@ -3,7 +3,7 @@
 // run live over GET /api/live; a journal entry can be clicked to see the chart as it was after that step.
 import { api, clockOffset, liveFeed, throttle } from './api.js';
 import { mountAuth, signInPrompt } from './auth.js';
-import { $, clear, facts, h, jsonBlock, table } from './dom.js';
+import { $, clear, facts, h, jsonBlock, table, showLiveState } from './dom.js';
 import { ago, dateTime, money, stateText, statusLabel, STATUS_LABEL } from './format.js';
 import { activeIds, highlight, layoutStatechart, renderStatechart } from './statechart.js';
 
@@ -305,10 +305,7 @@ function renderTimeline() {
 
 // ---- wiring --------------------------------------------------------------------------------------------
 
-function setLive(state) {
-  el.live.dataset.state = state;
-  el.live.textContent = state === 'live' ? 'live' : state === 'connecting' ? 'connecting…' : 'offline';
-}
+const setLive = (state) => showLiveState(el.live, state);
 
 function onSignedIn(signedIn) {
   s.signedIn = signedIn;

@@ -32,20 +32,21 @@ export async function fireDueTimers(deps: EngineDeps, opts: { max?: number; only
   const max = opts.max ?? 1000;
   let fired = 0;
   while (fired < max) {
-    let failedRun: { runId: number; timerId: number; err: RunRestoreError } | undefined;
+    let failedRun: { runId: number; err: RunRestoreError } | undefined;
     const done = await deps.sql.begin(async (tx) => {
       const sql = tx as unknown as Sql;
       const now = deps.clock.now();
       const timer = await claimDue(sql, now, opts.only);
       if (!timer) return false;
       const event = { ...timer.event, ...('at' in timer.event ? { at: now.toISOString() } : {}) } as unknown as DisputeEvent;
+      // Deleted first: the event may set a timer of the same name again (the next retry), which must stay.
+      await deleteTimer(sql, timer.id);
       try {
         await applyEventInTransaction(deps, sql, timer.run_id, event);
       } catch (err) {
         if (!(err instanceof RunRestoreError)) throw err;
-        failedRun = { runId: timer.run_id, timerId: timer.id, err };
+        failedRun = { runId: timer.run_id, err };
       }
-      await deleteTimer(sql, timer.id);
       return true;
     });
     if (failedRun) await failUnrestorable(deps, failedRun.runId, failedRun.err);

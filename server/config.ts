@@ -30,7 +30,8 @@ const Env = z.object({
     }, 'must be a 5-field cron expression such as "8,38 * * * *"'),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   BODY_LIMIT_KB: z.coerce.number().int().min(1).max(10_240).default(256),
-  DB_POOL_MAX: z.coerce.number().int().min(1).max(100).default(10),
+  // Two at least: a verify check runs on its own connection while the scheduler holds the check's row.
+  DB_POOL_MAX: z.coerce.number().int().min(2, 'must be at least 2').max(100).default(10),
   NOTIFY_WEBHOOK_URL: z.string().url('must be an http(s) URL').regex(/^https?:/, 'must be an http(s) URL').optional(),
   NOTIFY_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   STATELY_INSPECT: z

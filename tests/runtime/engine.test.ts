@@ -176,6 +176,18 @@ describe('versioned runs', () => {
     expect(alert).toMatchObject({ kind: 'restore_failed', message: expect.stringMatching(/cannot be restored/) });
   });
 
+  it('a due timer of an unrestorable run fails the run and is consumed; the scheduler carries on', async () => {
+    const d = deps();
+    const broken = await startFor(d);
+    const healthy = await startFor(d);
+    await db.sql`UPDATE runs SET snapshot = jsonb_set(snapshot, '{value}', '"gone"') WHERE id = ${broken.run.id}`;
+    d.clock.advance(60 * 60_000);
+    expect(await fireDueTimers(d)).toBeGreaterThanOrEqual(2); // earlier tests' runs share the database
+    const rows = await db.sql`SELECT id, status FROM runs WHERE id IN (${broken.run.id}, ${healthy.run.id}) ORDER BY id`;
+    expect(rows).toEqual([{ id: broken.run.id, status: 'failed' }, { id: healthy.run.id, status: 'expired' }]);
+    expect(await db.sql`SELECT count(*)::int AS n FROM timers WHERE run_id IN (${broken.run.id}, ${healthy.run.id})`).toEqual([{ n: 0 }]);
+  });
+
   it('migrates a run stored by an older machine version through the registered function', async () => {
     const d = deps();
     const { run, envelopeId } = await startFor(d);

@@ -9,7 +9,6 @@ import { applyEventInTransaction, failUnrestorable, type EngineDeps } from './en
 import { RunRestoreError } from './restore.ts';
 import { Poller } from './poller.ts';
 
-export const TIMER_CHANNEL = 'disputeflow_timers';
 
 export interface TimerFilter {
   run_id: number;
@@ -57,5 +56,6 @@ export async function fireDueTimers(deps: EngineDeps, opts: { max?: number; only
 }
 
 export function timerScheduler(deps: EngineDeps, opts: { pollMs?: number; onError?: (err: unknown) => void } = {}): Poller {
-  return new Poller(deps.sql, TIMER_CHANNEL, () => fireDueTimers(deps), opts.pollMs ?? 1000, opts.onError);
+  // A short poll is enough: the shortest timer (a 3 s retry) is set in the future, never due at commit.
+  return new Poller(deps.sql, null, () => fireDueTimers(deps), opts.pollMs ?? 1000, opts.onError);
 }

@@ -1,19 +1,9 @@
 // The effect registry: what each named action of the machine does. Local effects write to this same
 // database inside the event's transaction; their results come back to the machine as events.
-import type { Sql } from '../persistence/connect.ts';
-import type { RunRow } from '../persistence/runs.ts';
-import type { DisputeContext, DisputeEvent, EffectParams, EffectType } from '../machines/types.ts';
-import type { Clock } from './clock.ts';
+import type { DisputeEvent, EffectParams, EffectType } from '../machines/types.ts';
 
-export interface EffectContext {
-  tx: Sql;
-  clock: Clock;
-  now: Date;
-  run: RunRow;
-  context: DisputeContext;
-  /** Where ledger events are announced (NOTIFY_WEBHOOK_URL), if anywhere. */
-  notifyUrl?: string | undefined;
-}
+export type { EffectContext } from '../steps/effect.ts';
+import type { EffectContext } from '../steps/effect.ts';
 
 export type EffectHandler<K extends EffectType> = (ctx: EffectContext, params: EffectParams[K]) => Promise<DisputeEvent | void>;
 export type EffectRegistry = { [K in EffectType]: EffectHandler<K> };

@@ -6,9 +6,8 @@ import { createHmac } from 'node:crypto';
 import { CONTRACT } from '../machines/contract.ts';
 import type { Sql } from '../persistence/connect.ts';
 import type { Clock } from './clock.ts';
+import { OUTBOX_CHANNEL } from '../persistence/outbox.ts';
 import { Poller } from './poller.ts';
-
-export const OUTBOX_CHANNEL = 'disputeflow_outbox';
 const DELIVERY_TIMEOUT_MS = 10_000;
 const LEASE_MS = DELIVERY_TIMEOUT_MS * 3;
 
@@ -33,15 +32,6 @@ export interface DeliveryOutcome {
   status: 'delivered' | 'retry' | 'failed';
   attempt: number;
   error?: string | undefined;
-}
-
-/** Enqueues a delivery inside the caller's transaction; the dispatcher wakes at commit. */
-export async function enqueue(sql: Sql, o: { run_id: number | null; kind: string; idempotency_key: string; url: string; body: unknown; now: Date }): Promise<void> {
-  await sql`
-    INSERT INTO outbox (run_id, kind, idempotency_key, payload, status, next_attempt_at, created_at)
-    VALUES (${o.run_id}, ${o.kind}, ${o.idempotency_key}, ${sql.json({ url: o.url, body: o.body } as never)}, 'pending', ${o.now}, ${o.now})
-    ON CONFLICT (idempotency_key) DO NOTHING`;
-  await sql`SELECT pg_notify(${OUTBOX_CHANNEL}, '')`;
 }
 
 async function lease(deps: OutboxDeps): Promise<OutboxRow | undefined> {

@@ -3,7 +3,7 @@ import { CONTRACT, WORKFLOW_TYPE } from '../machines/contract.ts';
 import type { EffectParams } from '../machines/types.ts';
 import { recordEvent } from '../persistence/ledger.ts';
 import { notifyLedgerEvent } from './notify.ts';
-import type { EffectContext } from '../runtime/effects.ts';
+import type { EffectContext } from './effect.ts';
 
 export async function alertStepFailed(c: EffectContext, p: EffectParams['alertStepFailed']): Promise<void> {
   if (!CONTRACT.retry_policy.alert_on_final_failure) return;

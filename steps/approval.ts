@@ -2,7 +2,7 @@
 import { CONTRACT, WORKFLOW_TYPE } from '../machines/contract.ts';
 import type { DisputeContext, DisputeEvent, EffectParams } from '../machines/types.ts';
 import { decide, stageProposal } from '../persistence/proposals.ts';
-import type { EffectContext } from '../runtime/effects.ts';
+import type { EffectContext } from './effect.ts';
 
 export const envelopeRef = (runId: number) => `workflow:${WORKFLOW_TYPE}:run_${runId}`;
 

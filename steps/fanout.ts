@@ -4,7 +4,7 @@ import { CONTRACT, type StepName } from '../machines/contract.ts';
 import type { DisputeContext, DisputeEvent, EffectParams } from '../machines/types.ts';
 import type { Sql } from '../persistence/connect.ts';
 import { stageProposal } from '../persistence/proposals.ts';
-import type { EffectContext } from '../runtime/effects.ts';
+import type { EffectContext } from './effect.ts';
 import {
   draftReply, recommendHold, routeEscalation, splitEmail,
   type CustomerRow, type DisputeRow, type Extraction, type InvoiceRow, type PaymentRow,

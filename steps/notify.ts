@@ -1,7 +1,7 @@
 // Outbound notifications of ledger events (workflow.completed, workflow.partial, workflow.failed,
 // workflow.alert) to the configured NOTIFY_WEBHOOK_URL, through the outbox.
-import { enqueue } from '../runtime/outbox.ts';
-import type { EffectContext } from '../runtime/effects.ts';
+import { enqueue } from '../persistence/outbox.ts';
+import type { EffectContext } from './effect.ts';
 
 export async function notifyLedgerEvent(
   c: EffectContext,

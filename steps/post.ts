@@ -4,7 +4,7 @@ import { CONTRACT, FAN_OUT_STEPS, WORKFLOW_TYPE } from '../machines/contract.ts'
 import type { DisputeContext, EffectParams } from '../machines/types.ts';
 import { recordEvent } from '../persistence/ledger.ts';
 import { notifyLedgerEvent } from './notify.ts';
-import type { EffectContext } from '../runtime/effects.ts';
+import type { EffectContext } from './effect.ts';
 
 export const ledgerKey = (runId: number) => `${WORKFLOW_TYPE}:run_${runId}:outcome`;
 

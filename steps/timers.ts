@@ -1,7 +1,7 @@
 // Durable timers asked for by the machine (approval window, retry backoff).
 import type { EffectParams } from '../machines/types.ts';
 import { cancelTimer as deleteTimer, setTimer as upsertTimer } from '../persistence/timers.ts';
-import type { EffectContext } from '../runtime/effects.ts';
+import type { EffectContext } from './effect.ts';
 
 export async function setTimer(c: EffectContext, p: EffectParams['setTimer']): Promise<void> {
   await upsertTimer(c.tx, { run_id: c.run.id, name: p.name, event: p.event, due_at: new Date(c.now.getTime() + p.delay_ms), now: c.now });

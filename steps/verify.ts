@@ -1,7 +1,7 @@
 // Verify checks: staged pending when the run reaches verifying; run later by the verify scheduler.
 import { CONTRACT } from '../machines/contract.ts';
 import type { EffectParams } from '../machines/types.ts';
-import type { EffectContext } from '../runtime/effects.ts';
+import type { EffectContext } from './effect.ts';
 
 export async function stageVerify(c: EffectContext, p: EffectParams['stageVerify']): Promise<void> {
   const approvedAt = c.context.decision?.at ?? c.run.created_at.toISOString();

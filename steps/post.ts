@@ -26,23 +26,26 @@ export async function postRun(c: EffectContext, p: EffectParams['postRun']): Pro
     decision: ctx.decision,
     steps: Object.fromEntries(steps.map((s) => [s.step, { status: s.status, attempts: s.attempts, proposed_action_id: s.proposed_action_id ?? null }])),
   };
-  await c.tx`
-    INSERT INTO workflow_run_log (run_id, workflow_type, status, started_at, completed_at, duration_ms, steps_total, steps_succeeded,
-      steps_failed, steps_skipped, errors, summary_json)
-    VALUES (${c.run.id}, ${WORKFLOW_TYPE}, ${p.outcome}, ${startedAt}, ${c.now}, ${c.now.getTime() - startedAt.getTime()}, ${steps.length},
-      ${count('succeeded')}, ${count('failed')}, ${count('skipped')}, ${c.tx.json(errors)}, ${c.tx.json(summary as never)})`;
-  if (CONTRACT.reflexion_enabled) {
-    const tags = [WORKFLOW_TYPE, ...(customerId != null ? [`customer:${customerId}`] : [])];
-    await c.tx`
-      INSERT INTO reflexion_log (run_id, workflow_type, narrative, tags, created_at)
-      VALUES (${c.run.id}, ${WORKFLOW_TYPE}, ${narrative(ctx, p.outcome, c.run.id)}, ${tags}, ${c.now})`;
-  }
   const event = {
     event_type: `workflow.${p.outcome}`,
     idempotency_key: ledgerKey(c.run.id),
     payload: { run_id: c.run.id, workflow_type: WORKFLOW_TYPE, ...summary },
   };
-  const recorded = await recordEvent(c.tx, { ...event, run_id: c.run.id, now: c.now });
+  const tags = [WORKFLOW_TYPE, ...(customerId != null ? [`customer:${customerId}`] : [])];
+  // Three independent inserts, issued together so postgres.js pipelines them in the one transaction.
+  const [, , recorded] = await Promise.all([
+    c.tx`
+      INSERT INTO workflow_run_log (run_id, workflow_type, status, started_at, completed_at, duration_ms, steps_total, steps_succeeded,
+        steps_failed, steps_skipped, errors, summary_json)
+      VALUES (${c.run.id}, ${WORKFLOW_TYPE}, ${p.outcome}, ${startedAt}, ${c.now}, ${c.now.getTime() - startedAt.getTime()}, ${steps.length},
+        ${count('succeeded')}, ${count('failed')}, ${count('skipped')}, ${c.tx.json(errors)}, ${c.tx.json(summary as never)})`,
+    CONTRACT.reflexion_enabled
+      ? c.tx`
+        INSERT INTO reflexion_log (run_id, workflow_type, narrative, tags, created_at)
+        VALUES (${c.run.id}, ${WORKFLOW_TYPE}, ${narrative(ctx, p.outcome, c.run.id)}, ${tags}, ${c.now})`
+      : undefined,
+    recordEvent(c.tx, { ...event, run_id: c.run.id, now: c.now }),
+  ]);
   if (recorded.inserted) await notifyLedgerEvent(c, { id: recorded.id, ...event });
 }
 

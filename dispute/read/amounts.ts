@@ -24,6 +24,9 @@ export interface AmountMention extends Span {
 
 const MONEY = /(?:\b(?:USD|US\$|CAD|EUR|GBP)\s?|[$€£]\s?)(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(?!\d|,\d)|\b(\d{1,3}(?:,\d{3})+|\d+)\.(\d{2})(?![\d%])(?:\s?(?:USD|dollars))?/gi;
 
+// "USD 1.236,00" or "USD 665,56": a decimal comma, read only next to a currency sign so "1,234" stays US.
+const DECIMAL_COMMA = /((?:\b(?:USD|US\$|CAD|EUR|GBP)\s?|[$€£]\s?))(\d{1,3}(?:\.\d{3})+,\d{2}|\d+,\d{2})(?![\d.,]*\d)/gi;
+
 const UNIT_AFTER = /^\s*(each\b|ea\b|apiece|a piece|per\b|\/\s?[a-z]+\b|an? (unit|piece|box|case|roll|pallet|carton|bucket|spool|hour|bag|drum|kit|pack)\b)/;
 const UNIT_BEFORE = [
   /\d+(?:\.\d+)?\s*(x|×|@|times)\s*$/,
@@ -34,7 +37,7 @@ const UNIT_BEFORE = [
   /\b\d[\d,]*\s+[a-z][\w"' -]{0,40}\s+at\s*$/,
 ];
 const PAYABLE_BEFORE = [
-  /\b(will|can|shall|would|are able to|to|then|and) (then )?(release )?(pay|remit|process)( for)?( the)?( remaining| remainder| rest| balance| undisputed| net| difference)?( amount| portion| balance)?( of)?\s*$/,
+  /(\b(will|can|shall|would|are able to|to|then|and)|'ll) (then )?(release )?(pay|remit|process)( for)?( the)?( remaining| remainder| rest| balance| undisputed| net| difference)?( amount| portion| balance)?( of)?\s*$/,
   /\b(remaining|remainder of|undisputed( amount| portion| balance)?( of| is)?|balance( due)?( of| is| was)?|subtotal( of| is)?|orders (over|above|of)|over|above|more than|at least|minimum( of)?|rather than|instead of|not|credit limit( of)?)\s*$/,
   /\b(correct|right|proper|actual) (\w+ ){0,2}(is|was|should be|would be)\s*$/,
   /\bshould (be|have been)\s*$/,
@@ -49,7 +52,7 @@ const CLAIM_BEFORE: [RegExp, number][] = [
   // Withholding is disputing: "we will not pay the remaining $5,144.66 until …".
   [/\b(will not|won't|cannot|can't|refuse to|are not going to|do not|don't) (release )?(pay|remit)( for)?( the)?( remaining| remainder| rest| balance| full)?( amount| balance)?( of)?\s*$/, 3],
   [/\b(dispute|disputes|disputed|disputing|contest|contests|contested|contesting|withhold|withholding|holding back|short[- ]pa(y|ying|id)( this invoice| the invoice| it)?( by)?|deduct|deducted|deducting|total disputed( amount)?( is| of)?|disputed amount( is| of)?)\s*$/, 3],
-  [/\b(credit|credits|credited|refund|refunded|reimburse|reimbursement|rebate)( memo| note)?( [a-z]{1,4}-?\d+)?( (of|for|in the amount of|totaling|totalling|back))?\s*$/, 2],
+  [/\b(credit|credits|credited|refund|refunded|reimburse|reimbursement|rebate)( memo| note)?( [a-z]{1,4}-?\d+)?( us| me)?( (of|for|in the amount of|totaling|totalling|back))?\s*$/, 2],
   [/\b(overcharge[ds]?|overbill(ed|ing)?|over-?charged|overpaid|overpayment|double[- ]billed)( us)?( (of|by|is|was|amount|totaling))*\s*$/, 2],
   [/\b(difference|discrepancy|variance)( (is|of|was|comes to|amounts to|totals))?\s*$/, 2],
   [/(\bby|=)\s*$/, 2],
@@ -68,8 +71,10 @@ const CLAIM_AFTER: [RegExp, number][] = [
 const CLAIM_SENTENCE = /\b(credit|refund|dispute|disputing|overcharg\w*|remove|reverse|deduct|short[- ]pa\w*)\b/;
 
 /** Every money amount in `text`, with its role. */
-export function findAmounts(text: string): AmountMention[] {
+export function findAmounts(raw: string): AmountMention[] {
   const out: AmountMention[] = [];
+  // Swapping the separators keeps every offset, so spans still point into the original text.
+  const text = raw.replace(DECIMAL_COMMA, (_m, cur: string, n: string) => cur + n.replace(/[.,]/g, (c) => (c === '.' ? ',' : '.')));
   for (const m of matchAll(text, MONEY)) {
     const whole = (m[1] ?? m[3]!).replace(/,/g, '');
     const frac = m[2] ?? (m[4] ? `.${m[4]}` : '');

@@ -4,7 +4,9 @@
 // with the main complaint ("1. pricing … 2. freight …"), and the rest become secondary reasons.
 import { sentenceAt } from '../read/spans.ts';
 import { REASON_CODES, type ReasonCode } from '../types.ts';
+import { familyHits } from './families.ts';
 import { structuralFeatures } from './features.ts';
+import { repairTypos } from './lexicon.ts';
 import { RULES, type Rule } from './rules/index.ts';
 
 export interface ReasonResult {
@@ -27,6 +29,10 @@ export interface ReasonInput {
 const SUBJECT_WEIGHT = 1.5;
 const MIN_SCORE = 1.5;
 const NEAR_TIE = 0.75;
+// Words the customer accepts are not the complaint: "we're fine with the freight charge", "the prices
+// look right", "no issue with the quantity". Checked within the clause around the match.
+const ACCEPTED_BEFORE = /\b(fine|ok|okay|happy|satisfied|no (issue|problem|complaint|concern|dispute)s?|not (disputing|questioning|contesting))\b( with| on| about| regarding)?( the| your| our)?\s*(\S+\s+){0,2}$/i;
+const ACCEPTED_AFTER = /^\s*(\S+\s+){0,3}?(look|looks|looked|seem|seems|are|is|was|were)( all| both)? (right|fine|correct|ok|okay|accurate|good)\b/i;
 const NEGATED = /\b(no|not|nothing|never|none|without|neither|nor|free of)\b[^.,;:!?]{0,25}$|n't\b[^.,;:!?]{0,25}$/i;
 // A secondary reason must not be the background of the primary one (a credit memo "for damaged
 // pallets" is about a credit, a late fee "on a paid invoice" is about the fee).
@@ -57,12 +63,19 @@ function bestHit(rule: Rule, text: string, offset: number, factor: number): Hit 
     if (m[0].length === 0) re.lastIndex++;
     const lead = text.slice(Math.max(0, m.index - 40), m.index);
     if (rule.neg && NEGATED.test(lead)) continue;
+    if (accepted(text, m.index, m.index + m[0].length)) continue;
     const sentence = sentenceAt(text, m.index, m.index + m[0].length);
     const weight = rule.w * factor * (rule.unless?.test(sentence) ? 0.25 : 1);
     if (!best || weight > best.weight) best = { weight, position: offset + m.index, sentence };
     if (weight === rule.w * factor) break;
   }
   return best;
+}
+
+function accepted(text: string, start: number, end: number): boolean {
+  const lead = text.slice(Math.max(0, start - 60), start).split(/[.;!?\n]|\s-\s|\bbut\b/i).pop()!;
+  const tail = text.slice(end, end + 40).split(/[.;!?\n,]|\s-\s|\bbut\b/i)[0]!;
+  return ACCEPTED_BEFORE.test(lead) || ACCEPTED_AFTER.test(tail);
 }
 
 function score(subject: string, body: string) {
@@ -82,6 +95,18 @@ function score(subject: string, body: string) {
       if (!best || top.weight > best.weight) best = top;
     }
     out.set(code, { score: total, first, best });
+  }
+  // Phrase families count like rules: once each (subject or body, whichever weighs more).
+  const families = new Map<number, { code: ReasonCode; weight: number; index: number; clause: string }>();
+  for (const h of [...familyHits(subject).map((x) => ({ ...x, weight: x.weight * SUBJECT_WEIGHT })), ...familyHits(body).map((x) => ({ ...x, index: 100_000 + x.index }))]) {
+    const had = families.get(h.id);
+    if (!had || h.weight > had.weight) families.set(h.id, { ...h, index: Math.min(h.index, had?.index ?? Infinity) });
+  }
+  for (const h of families.values()) {
+    const e = out.get(h.code)!;
+    e.score += h.weight;
+    e.first = Math.min(e.first, h.index);
+    if (!e.best || h.weight > e.best.weight) e.best = { weight: h.weight, position: h.index, sentence: h.clause };
   }
   // Structural signals count once per reason, like a rule.
   const seen = new Set<ReasonCode>();
@@ -104,7 +129,7 @@ export function classifyReason(input: ReasonInput): ReasonResult {
 }
 
 function classifyText(subject: string, body: string, hints: ReasonInput['hints'] = {}): ReasonResult {
-  const s = score(subject, body);
+  const s = score(repairTypos(subject), repairTypos(body));
   const bump = (code: ReasonCode, by: number) => {
     const e = s.get(code)!;
     if (e.score > 0) e.score += by;

@@ -19,7 +19,7 @@ const OTHER_MONEY_TOPIC = /\b(tax|taxed|vat|gst|freight|shipping|fee|fees|surcha
 const UNIT_NOUN = String.raw`(?:pieces|pcs|units|cases|boxes|pallets|cartons|bags|drums|rolls|buckets|bottles|meters|metres|feet|yards|gallons|kits|sets|spools|items|lbs|tons|crates|skids|bundles|reams|dozen|packs|pairs|sheets|panels|bolts|lengths|tubes|cans|jars|trays|totes)`;
 // Any plural noun counts as a unit ("500 labels"), except periods of time.
 const COUNT = new RegExp(String.raw`\b\d{1,5}(?:,\d{3})?\s+(?:[a-z"'-]+\s+){0,2}?(?:${UNIT_NOUN}|(?!(?:days|weeks|months|years|hours|minutes|percent)\b)[a-z]{3,}s)\b`, 'i');
-const QTY_CONTRAST = /\b(only|but|instead of|however|short|missing|received|delivered|counted|arrived|dropped|shipped|contained|contains|got|is for|was for|light)\b/i;
+const QTY_CONTRAST = /\b(only|but|instead of|however|short|missing|received|delivered|counted|arrived|dropped|shipped|contained|contains|got|is for|was for|light|ordered|had|found|came with)\b/i;
 const NOT_A_COUNT = /\b(?:invoice|inv|po|order|ref(?:erence)?)\.?\s*(?:no\.?|#)?\s*\d+|(?:[$€£]\s?)\d[\d,]*(?:\.\d+)?|\b\d[\d,]*\.\d+\b|\b\d+(?:\.\d+)?\s?%|\b[A-Za-z]+-?\d[\w-]*|#\s?\d+|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2}\b|\b\d{1,2}[/.-]\d{1,2}(?:[/.-]\d{2,4})?\b|\b(?:19|20)\d{2}\b/gi;
 
 function sentences(text: string): { text: string; index: number }[] {

@@ -62,7 +62,7 @@ export function resolveExtraction({ reading, reason, rows, plan, hints = {} }: R
   note('reason_code', reason.confidence, reason.evidence);
   const amount = pickDisputedAmount(reading.amounts, reason.code, invoiceRow);
   note('disputed_amount', amount.confidence, amount.evidence);
-  const po = pickPo(reading, invoiceRow);
+  const po = pickPo(reading, invoiceRow, reason.code);
   note('po_number', po.confidence, po.evidence);
   const paymentRefs = reading.payment_refs.map((p) => p.value);
   if (paymentRefs.length) note('payment_refs', 0.9, reading.payment_refs.map((p) => p.evidence).join(' | '));
@@ -97,9 +97,12 @@ function fromHint(ref: string, customerId: number | null, rows: MirrorRows): { r
   return row ? { ref: row.tranid, row } : { ref: ref.trim(), row: null };
 }
 
-function pickPo(reading: EmailReading, invoice: InvoiceRow | null): { value: string | null; confidence: number; evidence: string } {
+function pickPo(reading: EmailReading, invoice: InvoiceRow | null, reason: string): { value: string | null; confidence: number; evidence: string } {
   const pos = reading.po_numbers;
   if (pos.length === 0) return { value: null, confidence: 0.9, evidence: 'no PO number in the email' };
+  // A PO dispute names the invoice's wrong PO and the one to use: the customer supplies the other one.
+  const replacement = reason === 'PO' && invoice?.otherrefnum && pos.length > 1 ? pos.filter((p) => p.source !== 'history' && p.value !== invoice.otherrefnum).at(-1) : undefined;
+  if (replacement) return { value: replacement.value, confidence: 0.75, evidence: replacement.evidence };
   const onInvoice = invoice?.otherrefnum ? pos.find((p) => p.value === invoice.otherrefnum) : undefined;
   const pick = onInvoice ?? pos[0]!;
   const c = pick.source === 'history' ? 0.55 : onInvoice || pos.length === 1 ? 0.95 : 0.7;

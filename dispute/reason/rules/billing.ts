@@ -1,20 +1,20 @@
 // Rules for problems with the bill itself: price, discount, duplicate, payment, credit, tax, terms, PO, freight, copy.
 import type { ReasonCode } from '../../types.ts';
-import { CREDIT_CONTEXT, N, NOT, OTHER_CHARGE, rx, type Rule } from './shared.ts';
+import { CREDIT_CONTEXT, N, NOT, OTHER_CHARGE, TAX_ON_FREIGHT, rx, type Rule } from './shared.ts';
 
 export const BILLING_RULES: Partial<Record<ReasonCode, Rule[]>> = {
   PRC: [
     { re: rx(String.raw`\b(contract(ed)?|agreed|quoted|negotiated|catalog|special|correct|agreement) (unit )?(price|pricing|rate)s?\b`), w: 2 },
     { re: rx(String.raw`\b(our|the|your|a|written) (price )?quote\b|\bquote (we|was|from|of|number|dated)\b|\bas quoted\b`), w: 1.5 },
     { re: rx(String.raw`\b(wrong|incorrect|higher|old|outdated|previous|list|full) (unit )?(price|pricing|rate)s?\b`), w: 1.5, unless: /\btax\b/i },
-    { re: rx(String.raw`\bpric(e|ing) (error|discrepancy|issue|difference|mismatch|dispute|increase|variance|problem)\b`), w: 2.5 },
+    { re: rx(String.raw`\bpric(e|ing) (error|discrepancy|issue|difference|mismatch|dispute|increase|variance|problem)\b`), w: 2.5, neg: true },
     { re: rx(String.raw`\b(overcharg(e|ed|ing)|over-charg(e|ed)|overbill(ed|ing))\b`), w: 1.5 },
     { re: rx(String.raw`\b(billed|charged|invoiced|priced) at \$?[\d.,]+ ?(per|each|ea\b|a |an |/)`), w: 1.5 },
     { re: rx(String.raw`\b(unit price|price per|per[- ]unit price)\b`), w: 1 },
     { re: rx(String.raw`\bprice (should|was supposed to|we were given|we agreed)\b|\bagreed (to )?(a |the )?price\b`), w: 2 },
     { re: rx(String.raw`\b(were|was|been|got) quoted\b|\bquoted (us|me)\b`), w: 2, unless: OTHER_CHARGE },
     { re: rx(String.raw`\b(at|@) \$?[\d.,]+ ?(a piece|apiece|a unit|per unit|each)\b`), w: 1 },
-    { re: rx(String.raw`\bpric(e|es|ing)\b`), w: 0.5 },
+    { re: rx(String.raw`\bpric(e|es|ing)\b`), w: 0.5, neg: true },
     { re: rx(String.raw`\b(charges?|charged|bills?|billed|invoiced|priced|lists?) (us )?\$?[\d.,]+ ?(/ ?[a-z]+|per \w+|each|ea\b|a (unit|piece|foot|ft|case|box))`), w: 1.5 },
     { re: rx(String.raw`\b(rate card|price list|price sheet|pricing schedule|price schedule|price book|pricing agreement|blanket po)\b`), w: 1.5 },
     { re: rx(String.raw`\b(rates|prices|pricing) (that )?(we|you) (signed|agreed|negotiated|confirmed|quoted)\b|\b(higher|more) than (we were |what we were |what was |the )?(quoted|agreed|contracted|quote)\b`), w: 2.5, unless: OTHER_CHARGE },
@@ -34,7 +34,7 @@ export const BILLING_RULES: Partial<Record<ReasonCode, Rule[]>> = {
     { re: rx(String.raw`\b(took|taken|take|taking|deducted|earned) (the |our )?(\S+ ){0,3}discount\b|\bdiscount (was |is )?(earned|allowed|valid)\b`), w: 2 },
     { re: rx(String.raw`\bdiscount(s|ed)?\b`), w: 0.75 },
     { re: rx(String.raw`\bpromo(tion(al)?)? (code|price|pricing|period)\b`), w: 1.5 },
-    { re: rx(String.raw`\b\d+(\.\d+)? ?% off\b|\bcoupons?\b|\bpromo code\b`), w: 1.5 },
+    { re: rx(String.raw`\b\d+(\.\d+)? ?% off\b|\bcoupons?\b|\bpromo code\b`), w: 2 },
     { re: rx(String.raw`\b(didn't|did not|never|haven't|have not) (get|receive|see|got|received) (the |our |a |any )?(\S+ )?(discount|rebate)s?\b`), w: 3 },
     { re: rx(String.raw`\b(distributor|dealer|reseller|wholesale|partner|program|growth|annual|quarterly|q[1-4]|trade|agreed|tier) (discount|rebate|allowance)s?\b`), w: 1.5 },
     { re: rx(String.raw`\b(deducted|took|taken|short[- ]?paid|withheld) (the |our )?\d+(\.\d+)? ?%|\bdiscount (period|window|terms)\b|\bwithin (the )?(\d+ days|discount)\b`), w: 2 },
@@ -43,6 +43,9 @@ export const BILLING_RULES: Partial<Record<ReasonCode, Rule[]>> = {
   DUP: [
     // "a duplicate copy of the invoice" asks for a copy.
     { re: rx(String.raw`\bduplicat(e|ed|es|ion|ing)\b(?! (copy|copies|pdf|original))`), w: 2.5, neg: true },
+    { re: rx(String.raw`\bdupe(s|d)?\b`), w: 2.5, neg: true },
+    // "a carbon copy of 4609", "same items, same qty, same total": one bill repeating another.
+    { re: rx(String.raw`\b(carbon|exact) copy of\b|\bmirror image of\b|\bsame \w+, (and )?same\b`), w: 3 },
     { re: rx(String.raw`\b(billed|charged|invoiced) (us )?(twice|two times|double|again|a second time)\b|\b(twice|double)[- ](billed|charged|invoiced)\b`), w: 3 },
     { re: rx(String.raw`\bdouble[- ]?(billed|billing|charged|charge|invoiced|invoicing)\b`), w: 3 },
     { re: rx(String.raw`\b(same|identical) (\S+ ){0,4}(order|items|goods|shipment|delivery|line|lines|charge|charges|invoice|po|boxes|products)\b.{0,60}\b(billed|invoiced|charged|bills|as)\b`), w: 2 },
@@ -67,11 +70,14 @@ export const BILLING_RULES: Partial<Record<ReasonCode, Rule[]>> = {
     { re: rx(String.raw`\bconfirm (that )?(the |our )?(payment|check|cheque|wire|ach|remittance) (has been |was )?(received|applied|posted)\b|\b(confirm|show) (the invoice|it) (shows |is )?(as )?paid\b`), w: 2.5 },
     { re: rx(String.raw`\b(past due|overdue|collection|dunning|reminder|statement)\b`), w: 0.5 },
     { re: rx(String.raw`\b(remittance (advice|detail|copy)|proof of payment|(wire|payment) confirmation|cancell?ed check|cleared check)\b`), w: 1.5 },
+    { re: rx(String.raw`\bon (the|your|our) (overdue|past[- ]due|aging|collections?|dunning) (list|report)\b`), w: 1.5 },
     { re: rx(String.raw`\bupdate your records\b|\bremove (it|this|the invoice) from (our|the) statement\b`), w: 1 },
     { re: rx(String.raw`\bpaid (this|the|that|it|our|your)( \w+)? in full\b|\bwe (have |had )?(already )?paid (this|the|that|it|your|invoice)\b`), w: 1.5, unless: CREDIT_CONTEXT },
+    // Reconciling is asked for any balance question, not only a payment one: a hint.
+    { re: rx(String.raw`\breconcil(e|ing|iation)\b`), w: 0.75 },
     { re: rx(String.raw`\bremittance\b|\b(payment|check|cheque) run\b|\bbank (statement|confirmation)\b|\btransaction (id|number|reference)\b`), w: 1.5 },
     { re: rx(String.raw`\b(getting|receiving|received|keep getting|sent us) (\w+ ){0,2}(reminders?|collection (calls?|letters?|notices?)|dunning|past due notices?)\b`), w: 1 },
-    { re: rx(String.raw`\bmis-?applied\b|\bapplied to the wrong (invoice|account)\b|\breconcile\b|\bour payment (of|for|dated|on)\b|\b(cashed|cleared|deposited) (our |the )?(check|cheque|payment)\b`), w: 2 },
+    { re: rx(String.raw`\bmis-?applied\b|\bapplied to the wrong (invoice|account)\b|\bour payment (of|for|dated|on)\b|\b(cashed|cleared|deposited) (our |the )?(check|cheque|payment)\b`), w: 2 },
     { re: rx(String.raw`\b(via|by) (eft|ach|wire( transfer)?|check|cheque|bank transfer|credit card)\b`), w: 1 },
   ],
   CRN: [
@@ -95,12 +101,16 @@ export const BILLING_RULES: Partial<Record<ReasonCode, Rule[]>> = {
     { re: rx(String.raw`\b(charged|included|added|applied|billed) (\S+ ){0,3}(sales |use )?tax\b|\btax (was |were )?(charged|included|added|applied) (in error|incorrectly|by mistake)\b`), w: 1.5 },
     { re: rx(String.raw`\bwithout (sales )?tax\b|\b(remove|reverse|credit) (the )?(sales )?tax\b`), w: 2 },
     { re: rx(String.raw`\b(vat|gst|hst)\b`), w: 1.5 },
+    // Who is exempt by nature: "we are a nonprofit / a public school / a government agency".
+    { re: rx(String.raw`\b(we are|we're|as) an? (registered )?(non-?profit|not-for-profit|charity|church|public school|school district|government|federal|state) ?(agency|organi[sz]ation|entity|institution)?\b|\b501\s?\(?c\)?\s?\(?3\)?`), w: 2 },
     { re: rx(String.raw`\bexempt\b|\bout of state\b|\bdrop[- ]?ship(ment)?\b.{0,40}\btax\b`), w: 1.5 },
     { re: rx(String.raw`\btax\b[^.!?\n]{0,40}\b(wrong|incorrect|calculated|in error|should not|shouldn't)\b|\b(wrong|incorrect) (tax|rate of tax)\b|\bzero[- ]rated\b`), w: 2.5 },
   ],
   TRM: [
     { re: rx(String.raw`\blate[- ](payment )?(fee|charge|penalty|interest)s?\b`), w: 3 },
-    { re: rx(String.raw`\b(finance|interest) charges?\b|\bservice charge for late\b`), w: 2.5 },
+    { re: rx(String.raw`\b(finance|interest) charges?\b|\bservice charge for late\b|\b\d+(\.\d+)? ?% (monthly )?(service|finance|interest|late) (charge|fee)\b`), w: 2.5 },
+    // Paying on time is said to contest a fee, not to claim a missing payment.
+    { re: rx(String.raw`\bpaid (it |this |the invoice )?(on time|before the due date|within (the )?terms)\b`), w: 2 },
     { re: rx(String.raw`\b(payment |account )?terms\b`), w: 1.5 },
     { re: rx(String.raw`\bnet ?\d{1,3}\b`), w: 1.5 },
     { re: rx(String.raw`\b(due date|not (yet )?due|isn't due|is not due|was not due|due on)\b`), w: 1.5 },
@@ -127,13 +137,13 @@ export const BILLING_RULES: Partial<Record<ReasonCode, Rule[]>> = {
     { re: rx(String.raw`\b(old|previous|former|wrong|incorrect) (company |business |legal |customer )?name\b|\bre-?issue (it |this |them )?(to|with|under|in) (the |our )?(new|correct|right|proper)\b`), w: 2.5 },
   ],
   FRT: [
-    { re: rx(String.raw`\b(freight|shipping|delivery|handling|courier|postage|expedit(ed|e|ing)|rush|fuel|carriage) (charge|fee|cost|surcharge|amount)s?\b`), w: 3 },
-    { re: rx(String.raw`\bfreight\b`), w: 1.5 },
-    { re: rx(String.raw`\b(expedited|overnight|next[- ]day|rush|2[- ]day|express) (shipping|delivery|freight)\b`), w: 2 },
-    { re: rx(String.raw`\bwill[- ]call\b|\b(picked|pick) (it |them |the order |the goods )?up (ourselves|at your)\b|\bcustomer pick[- ]?up\b|\bour (own )?(driver|truck) picked\b`), w: 2 },
-    { re: rx(String.raw`\b(freight|shipping) (prepaid|included|free|allowed)\b|\bprepaid (freight|shipping)\b|\bfree (shipping|freight|delivery)\b|\bfob\b|\bppd\b|\bshipping (on|for) orders over\b`), w: 2 },
-    { re: rx(String.raw`\b(requested|asked for|ordered|chose|selected) (standard |regular )?(ground|standard|economy)( shipping| delivery| service)?\b|\b(our own|customer's own) (carrier|truck|freight|shipping account)\b|\barranged our own\b`), w: 2.5 },
-    { re: rx(String.raw`\bshipping\b|\bdelivery (charge|fee)\b`), w: 0.75 },
+    { re: rx(String.raw`\b(freight|shipping|delivery|handling|courier|postage|expedit(ed|e|ing)|rush|fuel|carriage) (charge|fee|cost|surcharge|amount)s?\b`), w: 3, unless: TAX_ON_FREIGHT },
+    { re: rx(String.raw`\bfreight\b`), w: 1.5, unless: TAX_ON_FREIGHT },
+    { re: rx(String.raw`\b(expedited|overnight|next[- ]day|rush|2[- ]day|express) (shipping|delivery|freight)\b`), w: 2, unless: TAX_ON_FREIGHT },
+    { re: rx(String.raw`\bwill[- ]call\b|\b(picked|pick) (it |them |the order |the goods )?up (ourselves|at your)\b|\bcustomer pick[- ]?up\b|\bour (own )?(driver|truck) picked\b`), w: 2, unless: TAX_ON_FREIGHT },
+    { re: rx(String.raw`\b(freight|shipping) (prepaid|included|free|allowed)\b|\bprepaid (freight|shipping)\b|\bfree (shipping|freight|delivery)\b|\bfob\b|\bppd\b|\bshipping (on|for) orders over\b`), w: 2, unless: TAX_ON_FREIGHT },
+    { re: rx(String.raw`\b(requested|asked for|ordered|chose|selected) (standard |regular )?(ground|standard|economy)( shipping| delivery| service)?\b|\b(our own|customer's own) (carrier|truck|freight|shipping account)\b|\barranged our own\b`), w: 2.5, unless: TAX_ON_FREIGHT },
+    { re: rx(String.raw`\bshipping\b|\bdelivery (charge|fee)\b`), w: 0.75, unless: TAX_ON_FREIGHT },
   ],
   NOI: [
     { re: rx(String.raw`\b(have not|haven't|has not|hasn't|never|did not|didn't|do not|don't|not) (yet )?(received|receive|get|got|gotten|seen) (an? |the |this |that |your |any |our |a copy of (the |this )?)?(invoice|bill)s?\b`), w: 3 },
@@ -141,9 +151,9 @@ export const BILLING_RULES: Partial<Record<ReasonCode, Rule[]>> = {
     { re: rx(String.raw`\b(re-?send|send|email|e-mail|forward|mail|provide|share) (us |me )?(a |another |the )?(copy|duplicate|pdf|scan)\b`), w: 2.5 },
     { re: rx(String.raw`\b(copy|duplicate copy|pdf) of (the |this |that |your )?invoice\b`), w: 2.5 },
     // "correct it and resend" asks for a fixed invoice, not a copy of a lost one.
-    { re: rx(String.raw`\bre-?send\b|\bsend (us |me )?(the|an|this|that) invoice\b`), w: 2.5, unless: /\b(correct(ed)?|revised?|updated?|amended?|fix|without|change|adjust(ed)?|reissue)\b|\bwith\b.{0,30}\b(po|order number|purchase order|reference)\b/i },
+    { re: rx(String.raw`\bre-?send\b|\b(send|email|e-mail|forward|mail) (us |me )?((the|an|this|that|your) )?(invoice\b|inv[ #-]*\d|[a-z]{0,4}-?\d{4,}\b(?! (dollars|usd)))`), w: 2.5, unless: /\b(correct(ed)?|revised?|updated?|amended?|fix|without|change|adjust(ed)?|reissue)\b|\bwith\b.{0,30}\b(po|order number|purchase order|reference)\b/i },
     { re: rx(String.raw`\binvoice request\b|\brequest(ing)? (a copy of )?(the |an )?invoice\b|\b(missing|lost) invoice\b`), w: 2 },
-    { re: rx(String.raw`\bnever (entered|received|got) (it )?in(to)? our (system|records)\b|\bnot in our (system|records|ap system)\b`), w: 1.5 },
+    { re: rx(String.raw`\bnever (entered|received|got) (it )?in(to)? our (system|records)\b|\bnot in our (ap |a\/p )?(system|records|queue|inbox|portal)\b`), w: 1.5 },
     { re: rx(String.raw`\b(do not|don't|did not|didn't|cannot|can't|could not|couldn't) (have|find|locate) (it|this|the invoice|this invoice|a copy|any record)\b`), w: 2 },
     { re: rx(String.raw`\bsend (us |me )?(all |the |copies of (the |all )?|a copy of (the )?)?(open |outstanding |missing )?invoices\b|\bmissing (\w+ )?(of )?(the |our |your )?invoices\b`), w: 2.5 },
     { re: rx(String.raw`\b(mailbox|inbox) (never|did not|didn't) (receive|get)\b|\bnever (received|got) (it|them)\b`), w: 1.5 },

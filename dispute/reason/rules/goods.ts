@@ -1,6 +1,6 @@
 // Rules for problems with the goods or the service: quantity, damage, wrong item, not received, not rendered.
 import type { ReasonCode } from '../../types.ts';
-import { N, NOT, SERVICE, SERVICE_CONTEXT, rx, type Rule } from './shared.ts';
+import { CREDIT_CONTEXT, N, NOT, SERVICE, SERVICE_CONTEXT, rx, type Rule } from './shared.ts';
 
 export const GOODS_RULES: Partial<Record<ReasonCode, Rule[]>> = {
   QTY: [
@@ -32,7 +32,7 @@ export const GOODS_RULES: Partial<Record<ReasonCode, Rule[]>> = {
     { re: rx(String.raw`\b(damaged|damage|broken|cracked|dented|crushed|torn|shattered|bent|leaking|leaked|scratched|smashed|punctured|water[- ]damaged|spoiled|rotten|melted|thawed|chipped|ripped)\b`), w: 1.5, neg: true },
     { re: rx(String.raw`\b(defective|faulty|malfunction(ing|s)?|inoperable|not working|(does|do|did) not work|(doesn't|don't|didn't) work|stopped working|won't (power|turn|start)|(do|does|did) not (power|turn on|start)|dead on arrival|doa|failed (on arrival|after)|defect)\b`), w: 2, neg: true },
     // An RMA already used ("returned under RMA 3321") points to a missing credit, not to new damage.
-    { re: rx(String.raw`\b(rma|return (merchandise |material |goods )?authori[sz]ation|return label)\b`), w: 1.5, unless: /\b(returned|were received|was received|received by you)\b/i },
+    { re: rx(String.raw`\b(rma|return (merchandise |material |goods )?authori[sz]ation|return label)\b`), w: 1.5, unless: /\b(returned|were received|was received|received by you|(went|sent|shipped|came) back)\b/i },
     { re: rx(String.raw`\b(photos?|pictures?|images?)\b.{0,40}\b(damage|attached|show)|\bcarrier exception\b|\bfreight claim\b`), w: 1 },
     { re: rx(String.raw`\b(arrived|came|delivered) (in )?(bad|poor|unusable) condition\b|\bunusable\b|\bcannot be used\b`), w: 1.5 },
     { re: rx(String.raw`\breplacement( units| parts| items)?\b|\breplace (the |them|it)\b`), w: 0.75 },
@@ -44,6 +44,8 @@ export const GOODS_RULES: Partial<Record<ReasonCode, Rule[]>> = {
     { re: rx(String.raw`\b(cannot|can't|could not|couldn't|unable to) (sell|use|install|serve|fit) (them|it|these|those|the \w+)\b|\b(unsellable|unsaleable|unusable)\b`), w: 1.5 },
   ],
   WRG: [
+    // "we got 2-inch hinges but the order was for 3-inch": what came set against what was ordered.
+    { re: rx(String.raw`\b(got|received|were sent|you sent|shipped us|delivered)\b.{0,60}\bbut (the |our )?(order|po|purchase order|request) (was|is) for\b|\bbut we (ordered|asked for|requested)\b`), w: 2.5 },
     { re: rx(String.raw`\b(shipped|sent|delivered|received|got|picked) (us )?(the |a )?wrong\b`), w: 3 },
     { re: rx(String.raw`\bwrong (\S+ ){0,2}(item|product|part|size|color|colour|model|sku|goods|material|version|style|grade|type|spec|one|ones|filters?|units?|parts)s?\b`), w: 2.5 },
     { re: rx(String.raw`\bsubstitut(e|ed|ion|ions|ing)\b`), w: 2.5 },
@@ -93,7 +95,7 @@ export const GOODS_RULES: Partial<Record<ReasonCode, Rule[]>> = {
     { re: rx(String.raw`\b(hours|time) (billed|charged|invoiced) (\S+ ){0,3}(not|never) (worked|spent|used)\b|\bbilled for hours\b`), w: 2.5 },
     { re: rx(String.raw`\b(on-?site|startup|start-up|commissioning|installation|maintenance|training|consulting) (visit|service|charge|fee|work)s?\b`), w: 1 },
     { re: rx(String.raw`\b(consultant|technician|engineer|contractor|crew|tech|installer|trainer)s? (only )?(worked|spent|was on[- ]site|were on[- ]site|logged)\b|\bonly worked\b`), w: 2.5 },
-    { re: rx(String.raw`\b(did not|didn't|never|has not|hasn't|have not|haven't|does not|doesn't|not yet) (yet )?(take place|taken place|happen|happened|occur|occurred)\b`), w: 2.5 },
+    { re: rx(String.raw`\b(did not|didn't|never|has not|hasn't|have not|haven't|does not|doesn't|not yet) (yet )?(take place|taken place|happen|happened|occur|occurred)\b`), w: 2.5, unless: CREDIT_CONTEXT },
     { re: rx(String.raw`\b(cancell?ed|terminated|ended) (the |our )?(\w+ ){0,3}(contract|subscription|agreement|service|plan|visit|session)s?\b`), w: 2 },
     { re: rx(String.raw`\b(consulting|labou?r|service|install(ation)?|training|maintenance) hours\b|\bhours of (consulting|labou?r|service|work|training|support)\b`), w: 1.5 },
     { re: rx(String.raw`\bno (\w+ ){0,2}(service|support|work|visit|training|maintenance|labou?r|consulting)s? (was |were |has been )?(provided|performed|done|delivered|rendered|completed|received)\b`), w: 3 },

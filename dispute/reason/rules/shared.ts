@@ -10,7 +10,8 @@ export interface Rule {
   unless?: RegExp;
 }
 
-export const N = String.raw`(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\d+)`;
+// A count, not a percentage or an amount ("missing 15% off" is no shortage).
+export const N = String.raw`(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\d+(?![\d.,]*\d|\s?%|\.\d))`;
 export const SERVICE = String.raw`(?:service|services|visit|installation|install|commissioning|start-?up|training|maintenance|repair|repairs|inspection|calibration|consulting|labou?r|session|setup|set-up|onboarding|cleaning|survey|assessment|audit|consultation|programming|design work)`;
 export const NOT = String.raw`(?:not|never|n't|no longer)`;
 export const CREDIT_CONTEXT = /\b(credit memo|credit note|refund|rebate|discount|credit (of|for))\b/;
@@ -20,3 +21,5 @@ export const OTHER_CHARGE = /\b(freight|shipping|delivery (charge|fee)|handling|
 export const SERVICE_CONTEXT = /\b(technician|engineer|installer|crew|tech|consultant|trainer|contractor|inspector|service|visit|appointment|installation|training|cleaning|maintenance|repair|session)\b/i;
 
 export const rx = (s: string): RegExp => new RegExp(s, 'i');
+// Freight words that only say what a tax was computed on belong to TAX ("tax on the freight line").
+export const TAX_ON_FREIGHT = /\btax(es|ed)? (on|of) (the )?(\w+ )?(freight|shipping|delivery)\b|\b(freight|shipping|delivery)( \w+)? (is|are|is not|are not|isn't|aren't|not)( \w+)? (taxable|taxed)\b/i;

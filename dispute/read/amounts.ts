@@ -22,10 +22,13 @@ export interface AmountMention extends Span {
   sentence: string;
 }
 
-const MONEY = /(?:\b(?:USD|US\$|CAD|EUR|GBP)\s?|[$€£]\s?)(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(?!\d|,\d)|\b(\d{1,3}(?:,\d{3})+|\d+)\.(\d{2})(?![\d%])(?:\s?(?:USD|dollars))?/gi;
+// A bare whole number is money only when a currency word follows it ("192 bucks", "450 dollars").
+const MONEY = /(?:\b(?:USD|US\$|CAD|EUR|GBP)\s?|[$€£]\s?)(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(?!\d|,\d)|\b(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d{2})(?![\d%])(?:\s?(?:USD|dollars))?|(?=\s?(?:bucks|dollars|usd)\b))/gi;
 
 // "USD 1.236,00" or "USD 665,56": a decimal comma, read only next to a currency sign so "1,234" stays US.
 const DECIMAL_COMMA = /((?:\b(?:USD|US\$|CAD|EUR|GBP)\s?|[$€£]\s?))(\d{1,3}(?:\.\d{3})+,\d{2}|\d+,\d{2})(?![\d.,]*\d)/gi;
+// The same with the currency after it: "405,00 USD", "1.236,00 EUR".
+const DECIMAL_COMMA_AFTER = /\b(\d{1,3}(?:\.\d{3})+,\d{2}|\d+,\d{2})(?=\s?(?:USD|EUR|GBP|CAD|dollars)\b)/gi;
 
 const UNIT_AFTER = /^\s*(each\b|ea\b|apiece|a piece|per\b|\/\s?[a-z]+\b|an? (unit|piece|box|case|roll|pallet|carton|bucket|spool|hour|bag|drum|kit|pack)\b)/;
 const UNIT_BEFORE = [
@@ -52,7 +55,7 @@ const CLAIM_BEFORE: [RegExp, number][] = [
   // Withholding is disputing: "we will not pay the remaining $5,144.66 until …".
   [/\b(will not|won't|cannot|can't|refuse to|are not going to|do not|don't) (release )?(pay|remit)( for)?( the)?( remaining| remainder| rest| balance| full)?( amount| balance)?( of)?\s*$/, 3],
   [/\b(dispute|disputes|disputed|disputing|contest|contests|contested|contesting|withhold|withholding|holding back|short[- ]pa(y|ying|id)( this invoice| the invoice| it)?( by)?|deduct|deducted|deducting|total disputed( amount)?( is| of)?|disputed amount( is| of)?)\s*$/, 3],
-  [/\b(credit|credits|credited|refund|refunded|reimburse|reimbursement|rebate)( memo| note)?( [a-z]{1,4}-?\d+)?( us| me)?( (of|for|in the amount of|totaling|totalling|back))?\s*$/, 2],
+  [/\b(credit|credits|credited|refund|refunded|reimburse|reimbursement|rebate)( memo| note)?( [a-z]{1,4}-?\d+)?( us| me)?( (of|for|in the amount of|totaling|totalling|back)( the)?)?\s*$/, 2],
   [/\b(overcharge[ds]?|overbill(ed|ing)?|over-?charged|overpaid|overpayment|double[- ]billed)( us)?( (of|by|is|was|amount|totaling))*\s*$/, 2],
   [/\b(difference|discrepancy|variance)( (is|of|was|comes to|amounts to|totals))?\s*$/, 2],
   [/(\bby|=)\s*$/, 2],
@@ -64,7 +67,7 @@ const CLAIM_BEFORE: [RegExp, number][] = [
 ];
 const CLAIM_AFTER: [RegExp, number][] = [
   [/^\s*(is |are )?(in dispute|disputed|under dispute)/, 3],
-  [/^\s*(in total|total\b|lower|less\b|too (much|high)|more than (it|we) should|overcharge|difference)/, 2],
+  [/^\s*(in total|total\b|lower|less\b|too (much|high)|more than (it|we) should|overcharge|difference|over\s*([.!,;]|$|the (quote|contract|agreed|agreement|bid|po)))/, 2],
   [/^\s*(of|in) (sales |use )?tax\b/, 1.5],
   [/^\s*(late|finance|freight|shipping|expedite\w*|delivery|handling|restocking|fuel)?\s*(fee|charge|surcharge)s?\b/, 1.5],
 ];
@@ -74,7 +77,8 @@ const CLAIM_SENTENCE = /\b(credit|refund|dispute|disputing|overcharg\w*|remove|r
 export function findAmounts(raw: string): AmountMention[] {
   const out: AmountMention[] = [];
   // Swapping the separators keeps every offset, so spans still point into the original text.
-  const text = raw.replace(DECIMAL_COMMA, (_m, cur: string, n: string) => cur + n.replace(/[.,]/g, (c) => (c === '.' ? ',' : '.')));
+  const swap = (n: string) => n.replace(/[.,]/g, (c) => (c === '.' ? ',' : '.'));
+  const text = raw.replace(DECIMAL_COMMA, (_m, cur: string, n: string) => cur + swap(n)).replace(DECIMAL_COMMA_AFTER, swap);
   for (const m of matchAll(text, MONEY)) {
     const whole = (m[1] ?? m[3]!).replace(/,/g, '');
     const frac = m[2] ?? (m[4] ? `.${m[4]}` : '');

@@ -48,6 +48,13 @@ const BACKGROUND: Partial<Record<ReasonCode, ReasonCode[]>> = {
   PO: ['PRC'],
 };
 const NEVER_SECONDARY: ReasonCode[] = ['PAID', 'NOI', 'OTH'];
+// In a near tie, a reason that presupposes another is the claim and the other its premise: a payment
+// made early is why a discount is owed, goods sent back are why a credit is owed. The claim wins
+// whichever the customer mentions first.
+const PREMISE: Partial<Record<ReasonCode, ReasonCode[]>> = {
+  DSC: ['PAID'],
+  CRN: ['DMG', 'WRG', 'QTY', 'NRC'],
+};
 
 interface Hit {
   weight: number;
@@ -148,7 +155,8 @@ function classifyText(subject: string, body: string, hints: ReasonInput['hints']
     return { code: 'OTH', confidence: oth.score > 0 ? 0.55 : 0.5, evidence: oth.best?.sentence ?? '', secondary: [], scores };
   }
   const close = ranked.filter((r) => r.score >= MIN_SCORE * 2 && r.score >= top.score * NEAR_TIE);
-  const chosen = close.length > 1 ? close.reduce((a, b) => (b.first < a.first ? b : a)) : top;
+  const claims = close.filter((r) => !close.some((o) => PREMISE[o.code]?.includes(r.code)));
+  const chosen = claims.length > 1 ? claims.reduce((a, b) => (b.first < a.first ? b : a)) : (claims[0] ?? top);
   const runnerUp = ranked.find((r) => r.code !== chosen.code)!;
   const background = BACKGROUND[chosen.code] ?? [];
   const secondary = ranked

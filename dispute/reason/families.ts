@@ -9,7 +9,7 @@ import { stem } from './lexicon.ts';
 const CONCEPT_WORDS: Record<string, string> = {
   NEG: 'not never no nothing nobody none neither nor without',
   NOBODY: 'nobody noone|no one|not anyone|not a single person',
-  GET: 'get receive arrive come show turn reach land appear|make it',
+  GET: 'get receive arrive come show turn reach land appear see|make it',
   ARRIVE: 'arrive show come deliver land reach turn|make it',
   GOODS: 'goods stuff order shipment delivery deliveries material item product products parts package parcel pallet pallets box carton cartons merchandise equipment supplies load truck',
   INVOICE: 'invoice invoices =bill =bills pdf copy statement',

@@ -18,8 +18,10 @@ const PRICE_WORD = /\b(price|prices|priced|pricing|rate|rates|cost|charged?|char
 const OTHER_MONEY_TOPIC = /\b(tax|taxed|vat|gst|freight|shipping|fee|fees|surcharge|discount|rebate|paid|payment|balance|credit memo|total of)\b/i;
 const UNIT_NOUN = String.raw`(?:pieces|pcs|units|cases|boxes|pallets|cartons|bags|drums|rolls|buckets|bottles|meters|metres|feet|yards|gallons|kits|sets|spools|items|lbs|tons|crates|skids|bundles|reams|dozen|packs|pairs|sheets|panels|bolts|lengths|tubes|cans|jars|trays|totes)`;
 // Any plural noun counts as a unit ("500 labels"), except periods of time.
-const COUNT = new RegExp(String.raw`\b\d{1,5}(?:,\d{3})?\s+(?:[a-z"'-]+\s+){0,2}?(?:${UNIT_NOUN}|(?!(?:days|weeks|months|years|hours|minutes|percent)\b)[a-z]{3,}s)\b`, 'i');
-const QTY_CONTRAST = /\b(only|but|instead of|however|short|missing|received|delivered|counted|arrived|dropped|shipped|contained|contains|got|is for|was for|light|ordered|had|found|came with)\b/i;
+const COUNT = new RegExp(String.raw`\b\d{1,5}(?:,\d{3})?\s+(?:[a-z"'-]+\s+){0,2}?(?:${UNIT_NOUN}|(?!(?:days|weeks|months|years|hours|minutes|percent|seats|licenses|licences|users|visits|sessions|subscriptions)\b)[a-z]{3,}s)\b`, 'i');
+const QTY_CONTRAST = /\b(only|but|instead of|however|short|missing|received|delivered|counted|arrived|dropped|shipped|contained|contains|got|is for|was for|light|ordered|had|found|came with|checked in|logged|unloaded)\b/i;
+const UNIT_MONEY = /(?:[$€£]\s?)(\d[\d,]*(?:\.\d+)?)\s?(?:per [a-z]+|\/\s?[a-z]+\b|each\b|ea\b|an? (?:unit|piece|box|case|sheet|roll|pallet|carton|bag|drum|kit|pack|foot|ft|lb|gallon|hour|seat|license|user)\b)/gi;
+const DAMAGE_WORDS = /\b(cracked|broken|damaged|dented|scratched|crushed|torn|shattered|bent|leaking|smashed|chipped|defective|faulty|spoiled|rotten|dead|doa)\b/i;
 const NOT_A_COUNT = /\b(?:invoice|inv|po|order|ref(?:erence)?)\.?\s*(?:no\.?|#)?\s*\d+|(?:[$€£]\s?)\d[\d,]*(?:\.\d+)?|\b\d[\d,]*\.\d+\b|\b\d+(?:\.\d+)?\s?%|\b[A-Za-z]+-?\d[\w-]*|#\s?\d+|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2}\b|\b\d{1,2}[/.-]\d{1,2}(?:[/.-]\d{2,4})?\b|\b(?:19|20)\d{2}\b/gi;
 
 function sentences(text: string): { text: string; index: number }[] {
@@ -44,10 +46,17 @@ export function structuralFeatures(body: string): Feature[] {
     }
     // Counts are often set against each other across two short sentences ("charges 40 cases. We got 30.").
     const pair = i + 1 < all.length && all[i + 1]!.text.length < 80 ? `${s.text} ${all[i + 1]!.text}` : s.text;
-    if (COUNT.test(s.text) && QTY_CONTRAST.test(pair)) {
+    // "5 of the 8 tables came with cracked tops" counts the damage, not a shortage.
+    if (COUNT.test(s.text) && QTY_CONTRAST.test(pair) && !DAMAGE_WORDS.test(s.text)) {
       const numbers = new Set(pair.replace(NOT_A_COUNT, ' ').match(/\b\d{1,5}(?:,\d{3})?\b/g) ?? []);
       if (numbers.size >= 2) out.push({ code: 'QTY', weight: 1.5, index: s.index, sentence: pair.trim() });
     }
+  }
+  // Two unit prices set against each other across sentences ("you used $15.85/sheet. The change order
+  // locked it at $14.20/sheet.") are a pricing complaint even when no one sentence holds both.
+  const units = all.filter((s) => !OTHER_MONEY_TOPIC.test(s.text)).flatMap((s) => [...s.text.matchAll(UNIT_MONEY)].map((m) => ({ v: m[1]!.replace(/,/g, ''), s })));
+  if (new Set(units.map((u) => Number(u.v))).size >= 2 && !out.some((f) => f.code === 'PRC')) {
+    out.push({ code: 'PRC', weight: 1.5, index: units[0]!.s.index, sentence: units[0]!.s.text.trim() });
   }
   return out;
 }

@@ -7,7 +7,7 @@ const IRREGULAR: Record<string, string> = {
   got: 'get', gotten: 'get', forgot: 'forget', forgotten: 'forget', came: 'come', sent: 'send', paid: 'pay', brought: 'bring', took: 'take', taken: 'take',
   gave: 'give', given: 'give', shown: 'show', went: 'go', gone: 'go', made: 'make', bought: 'buy', left: 'leave',
   broke: 'break', broken: 'break', torn: 'tear', tore: 'tear', bent: 'bend', saw: 'see', seen: 'see', told: 'tell',
-  sold: 'sell', shipped: 'ship', shipping: 'ship', ships: 'ship', billed: 'bill', billing: 'bill', bills: 'bill',
+  said: 'say', sold: 'sell', shipped: 'ship', shipping: 'ship', ships: 'ship', billed: 'bill', billing: 'bill', bills: 'bill',
   charged: 'charg', charges: 'charg', charging: 'charg', charge: 'charg', invoices: 'invoic', invoiced: 'invoic',
   goods: 'goods', stuff: 'stuff', was: 'be', were: 'be', is: 'be', are: 'be', been: 'be', am: 'be', has: 'have', had: 'have',
   does: 'do', did: 'do', done: 'do', wrote: 'write', written: 'write', mailed: 'mail', thru: 'through',

@@ -27,7 +27,10 @@ export function pickDisputedAmount(amounts: SourcedAmount[], reason: ReasonCode,
 
   if (WHOLE_INVOICE.includes(reason)) {
     const totals = invoice ? [invoice.foreigntotal, invoice.foreignamountunpaid].filter((x): x is number => x != null).map(Number) : [];
-    const ofInvoice = groups.find((g) => totals.some((t) => Math.abs(t - g.value) < 0.005 && t > 0));
+    // The invoice's own total or open balance is the disputed amount whatever role its words give it
+    // ("the remaining $1,707.31 was sent by ACH" reads as a payable balance, but it is the balance contested).
+    const matches = (g: Group) => totals.some((t) => Math.abs(t - g.value) < 0.005 && t > 0);
+    const ofInvoice = groups.find(matches) ?? group(amounts.filter((a) => a.role === 'payable')).find(matches);
     if (ofInvoice) return found(ofInvoice, 0.9);
     const cited = groups.find((g) => g.roles.has('invoice') || g.roles.has('paid'));
     if (cited) return found(cited, 0.8);

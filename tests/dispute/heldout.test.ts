@@ -1,5 +1,7 @@
-// Held-out corpora written apart from the rules (64 + 16 emails, every reason code, varied styles:
-// terse, rambling, forwarded, non-native, typos, decimal commas), run through the real SQL step against
+// Held-out corpora written apart from the rules (64 + 16 + 48 emails, every reason code, varied styles:
+// terse, rambling, forwarded, non-native, typos, decimal commas; heldout-3 adds AP templates, phone
+// one-liners, angry escalations and trade wording from food, logistics, construction, healthcare and
+// SaaS), run through the real SQL step against
 // the sample mirror. They guard the generalization targets: invoice_ref and customer_id on every email,
 // reason_code on at least 95%.
 import { join } from 'node:path';
@@ -22,6 +24,7 @@ afterAll(async () => {
 describe.each([
   ['heldout-disputes.jsonl', 64],
   ['heldout-2.jsonl', 16],
+  ['heldout-3.jsonl', 48],
 ])('held-out corpus %s against the mirror', (file, n) => {
   it('meets the targets', async () => {
     const s = await evaluate(db.sql, readCorpus(join(FIXTURES, file)));

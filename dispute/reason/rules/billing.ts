@@ -1,6 +1,6 @@
 // Rules for problems with the bill itself: price, discount, duplicate, payment, credit, tax, terms, PO, freight, copy.
 import type { ReasonCode } from '../../types.ts';
-import { CREDIT_CONTEXT, N, NOT, OTHER_CHARGE, TAX_ON_FREIGHT, rx, type Rule } from './shared.ts';
+import { CREDIT_CONTEXT, N, NOT, OTHER_CHARGE, TAX_ON_FREIGHT, TERMS_BACKGROUND, rx, type Rule } from './shared.ts';
 
 export const BILLING_RULES: Partial<Record<ReasonCode, Rule[]>> = {
   PRC: [
@@ -37,8 +37,8 @@ export const BILLING_RULES: Partial<Record<ReasonCode, Rule[]>> = {
     { re: rx(String.raw`\b\d+(\.\d+)? ?% off\b|\bcoupons?\b|\bpromo code\b`), w: 2 },
     { re: rx(String.raw`\b(didn't|did not|never|haven't|have not) (get|receive|see|got|received) (the |our |a |any )?(\S+ )?(discount|rebate)s?\b`), w: 3 },
     { re: rx(String.raw`\b(distributor|dealer|reseller|wholesale|partner|program|growth|annual|quarterly|q[1-4]|trade|agreed|tier) (discount|rebate|allowance)s?\b`), w: 1.5 },
-    { re: rx(String.raw`\b(deducted|took|taken|short[- ]?paid|withheld) (the |our )?\d+(\.\d+)? ?%|\bdiscount (period|window|terms)\b|\bwithin (the )?(\d+ days|discount)\b`), w: 2 },
-    { re: rx(String.raw`\bapply (the |our )?(\S+ )?(discount|rebate|allowance)\b|\b\d+(\.\d+)? ?% (below|under) (list|catalog)\b|\b(co-?op|member|group|gpo) pricing\b`), w: 2.5 },
+    { re: rx(String.raw`\b(deducted|took|taken|short[- ]?paid|withheld) (by )?(the |our )?\d+(\.\d+)? ?%|\bdiscount (period|window|terms)\b|\bwithin (the )?(\d+ days|discount)\b`), w: 2 },
+    { re: rx(String.raw`\bapply (the |our )?(\S+ )?(discount|rebate|allowance)\b|\b\d+(\.\d+)? ?% (below|under) (list|catalog)\b`), w: 2.5 },
   ],
   DUP: [
     // "a duplicate copy of the invoice" asks for a copy.
@@ -63,7 +63,7 @@ export const BILLING_RULES: Partial<Record<ReasonCode, Rule[]>> = {
     { re: rx(String.raw`\balready (been )?paid\b`), w: 3, unless: CREDIT_CONTEXT },
     { re: rx(String.raw`\b(was|were|has been|have been|had been|is) (paid|settled|remitted)\b`), w: 2, unless: CREDIT_CONTEXT },
     { re: rx(String.raw`\bpaid in full\b`), w: 2, unless: CREDIT_CONTEXT },
-    { re: rx(String.raw`\b(payment|check|cheque|wire|ach|remittance|eft|funds)( \S+){0,4} (was |were |has been |have been )?(sent|mailed|made|remitted|issued|submitted|processed|initiated|released|transmitted|cleared|transferred)\b`), w: 2 },
+    { re: rx(String.raw`\b(payment|check|cheque|wire|ach|remittance|eft|funds)( \S+){0,6} (was |were |has been |have been )?(sent|mailed|made|remitted|issued|submitted|processed|initiated|released|transmitted|cleared|transferred)\b`), w: 2 },
     { re: rx(String.raw`\b(we|i) (mailed|sent|wired|remitted|paid) (you )?(the |a |our )?(check|cheque|payment|wire|ach|funds|remittance)\b|\bpaid (it |this |the invoice )?(by|via) (check|cheque|ach|wire|credit card|eft)\b`), w: 2 },
     { re: rx(String.raw`\b(still )?(shows?|showing|appears?|listed|lists|listing|is|as) (\S+ ){0,6}as (an? )?(open|unpaid|outstanding|past due|overdue)( item)?\b|\bstill (open|unpaid|outstanding)\b`), w: 2, unless: /\b(units|items|pieces|goods|cases|boxes|part of the order|remaining)\b/i },
     { re: rx(String.raw`\b(apply|post|allocate|locate|find) (the |our |this |that )?(payment|check|cheque|wire|remittance)\b`), w: 2.5 },
@@ -81,10 +81,10 @@ export const BILLING_RULES: Partial<Record<ReasonCode, Rule[]>> = {
     { re: rx(String.raw`\b(via|by) (eft|ach|wire( transfer)?|check|cheque|bank transfer|credit card)\b`), w: 1 },
   ],
   CRN: [
-    { re: rx(String.raw`\b(credit|refund|return credit)\b[^.!?\n]{0,120}?\b${NOT} (yet )?(been )?(applied|issued|received|processed|posted|reflected|credited|given)\b`), w: 3.5 },
+    { re: rx(String.raw`\b(credit|refund|return credit)\b[^.!?\n]{0,120}?\b${NOT} (yet )?(been )?(applied|issued|received|processed|posted|reflected|credited|given|hit|appeared|arrived|showed up|come through|came through)\b`), w: 3.5 },
     { re: rx(String.raw`\b(apply|post) (the |our |this |that )?(\w+ )?(credit|credit memo|credit note)\b`), w: 2.5 },
     { re: rx(String.raw`\b(return|returned goods) credit\b|\bcredit (for|on) (the |our )?return(ed)?\b|\bcredit (is |was )?missing\b`), w: 2.5 },
-    { re: rx(String.raw`\b(we|they) returned\b|\breturned (\S+ ){0,4}(under|with|per|on) (rma|ra|return)\b|\b(warehouse|you) (confirmed|received) (receipt|the return)\b`), w: 2 },
+    { re: rx(String.raw`\b(we|they) returned\b|\b(returned|sent back|shipped back) (\S+ ){0,5}(under|with|per|on) (rma|ra|return)\b|\b(warehouse|you) (confirmed|received) (receipt|the return)\b`), w: 2 },
     { re: rx(String.raw`\b(waiting|still waiting) (for|on) (the |our |a )?(credit|refund)\b|\bcredit (was )?promised\b`), w: 2.5 },
     { re: rx(String.raw`\bcredit (memo|note) (#|no\.?|number )?[a-z]{0,3}-?\d+`), w: 1.5 },
     { re: rx(String.raw`\bsent (them |it |these |the \w+ )?back\b|\bshipped (them |it )?back\b|\breturned (the|them|it|all|${N})\b`), w: 2 },
@@ -111,8 +111,8 @@ export const BILLING_RULES: Partial<Record<ReasonCode, Rule[]>> = {
     { re: rx(String.raw`\b(finance|interest) charges?\b|\bservice charge for late\b|\b\d+(\.\d+)? ?% (monthly )?(service|finance|interest|late) (charge|fee)\b`), w: 2.5 },
     // Paying on time is said to contest a fee, not to claim a missing payment.
     { re: rx(String.raw`\bpaid (it |this |the invoice )?(on time|before the due date|within (the )?terms)\b`), w: 2 },
-    { re: rx(String.raw`\b(payment |account )?terms\b`), w: 1.5 },
-    { re: rx(String.raw`\bnet ?\d{1,3}\b`), w: 1.5 },
+    { re: rx(String.raw`\b(payment |account )?terms\b`), w: 1.5, unless: TERMS_BACKGROUND },
+    { re: rx(String.raw`\bnet ?\d{1,3}\b`), w: 1.5, unless: TERMS_BACKGROUND },
     { re: rx(String.raw`\b(due date|not (yet )?due|isn't due|is not due|was not due|due on)\b`), w: 1.5 },
     { re: rx(String.raw`\b(reverse|waive|remove|refund|credit) (the |this |that )?(late|finance|interest|penalty)( payment)? (fee|charge|penalty|interest)s?\b`), w: 1.5 },
     { re: rx(String.raw`\b(wrong|incorrect) (payment )?terms\b|\bterms (are|were|is|was) (wrong|incorrect)\b|\bcorrect (the )?terms\b`), w: 3 },
@@ -146,7 +146,7 @@ export const BILLING_RULES: Partial<Record<ReasonCode, Rule[]>> = {
     { re: rx(String.raw`\bshipping\b|\bdelivery (charge|fee)\b`), w: 0.75, unless: TAX_ON_FREIGHT },
   ],
   NOI: [
-    { re: rx(String.raw`\b(have not|haven't|has not|hasn't|never|did not|didn't|do not|don't|not) (yet )?(received|receive|get|got|gotten|seen) (an? |the |this |that |your |any |our |a copy of (the |this )?)?(invoice|bill)s?\b`), w: 3 },
+    { re: rx(String.raw`\b(have not|haven't|has not|hasn't|never|did not|didn't|do not|don't|not) (yet )?(received|receive|get|got|gotten|seen|saw|see) (an? |the |this |that |your |any |our |a copy of (the |this )?)?(invoice|bill)s?\b`), w: 3 },
     { re: rx(String.raw`\bno record of (receiving |getting )?(this |the |that |an |your |any )?invoice\b`), w: 3 },
     { re: rx(String.raw`\b(re-?send|send|email|e-mail|forward|mail|provide|share) (us |me )?(a |another |the )?(copy|duplicate|pdf|scan)\b`), w: 2.5 },
     { re: rx(String.raw`\b(copy|duplicate copy|pdf) of (the |this |that |your )?invoice\b`), w: 2.5 },
@@ -158,7 +158,7 @@ export const BILLING_RULES: Partial<Record<ReasonCode, Rule[]>> = {
     { re: rx(String.raw`\bsend (us |me )?(all |the |copies of (the |all )?|a copy of (the )?)?(open |outstanding |missing )?invoices\b|\bmissing (\w+ )?(of )?(the |our |your )?invoices\b`), w: 2.5 },
     { re: rx(String.raw`\b(mailbox|inbox) (never|did not|didn't) (receive|get)\b|\bnever (received|got) (it|them)\b`), w: 1.5 },
     { re: rx(String.raw`\bcopies of (all |the |our )?(\w+ )?invoices\b|\b(cannot|can't|could not|couldn't) (find|locate) (them|the invoices?|it)\b`), w: 2.5 },
-    { re: rx(String.raw`\binvoices? (was |were |has been )?(not|never) (received|delivered|sent|got)\b|\bsend (us |me )?(the |this |that )?(invoice|bill)( \S+)? again\b`), w: 3 },
+    { re: rx(String.raw`\binvoices?( [a-z]{0,5}-?#?\d{3,})? (was |were |has |have |had )?(not|never) (yet )?(been )?(received|delivered|sent|got|submitted|uploaded|loaded)\b|\bsend (us |me )?(the |this |that )?(invoice|bill)( \S+)? again\b`), w: 3 },
     { re: rx(String.raw`\b(did not|didn't|never) reach (us|me|our)\b|\bfound out about (this|the) invoice\b`), w: 2 },
     { re: rx(String.raw`\b(records|system|books) (do not|don't|does not|doesn't) (show|have|contain|include) (the |this |that |an |any )?invoice\b|\bno copy of (the |this |that )?invoice\b`), w: 2.5 },
   ],

@@ -1,11 +1,12 @@
 // Rules for problems with the goods or the service: quantity, damage, wrong item, not received, not rendered.
 import type { ReasonCode } from '../../types.ts';
-import { CREDIT_CONTEXT, N, NOT, SERVICE, SERVICE_CONTEXT, rx, type Rule } from './shared.ts';
+import { ALREADY_RETURNED, CREDIT_CONTEXT, N, NOT, SERVICE, SERVICE_CONTEXT, rx, type Rule } from './shared.ts';
 
 export const GOODS_RULES: Partial<Record<ReasonCode, Rule[]>> = {
   QTY: [
     { re: rx(String.raw`\bshort[- ]?(shipped|shipment|shipping|ship|delivery|delivered|order|picked|pick|count)\b`), w: 3 },
-    { re: rx(String.raw`\b${N} (\S+ ){0,3}short\b|\bshort (by )?${N}\b`), w: 2 },
+    // "short-paid" and "short-dated" are about payment and shelf life, not a count.
+    { re: rx(String.raw`\b${N} (\S+ ){0,3}short\b(?![- ]?(paid|pay|dated))|\bshort (by )?${N}\b`), w: 2 },
     { re: rx(String.raw`\b(received|got|delivered|counted) (only )?${N} (\S+ ){0,2}(of|out of) (the )?${N}\b`), w: 3 },
     { re: rx(String.raw`\bonly ${N} (\S+ ){0,6}(arrived|were delivered|were received|came|were in|were shipped|received|delivered|on the (truck|pallet))`), w: 2.5 },
     { re: rx(String.raw`\b(received|delivered|shipped|got) (only )?${N}\b`), w: 1 },
@@ -19,18 +20,19 @@ export const GOODS_RULES: Partial<Record<ReasonCode, Rule[]>> = {
     { re: rx(String.raw`\b(balance|rest|remainder) (of the order )?(will|to) ship\b|\bback[- ]?order(ed)?\b|\bwhen (they|the rest) will (ship|be delivered)\b`), w: 1.5 },
     { re: rx(String.raw`\b(fewer|less) (\w+ )?than (we |what we )?(ordered|billed|invoiced|were billed)\b`), w: 2 },
     { re: rx(String.raw`\b(does not|doesn't|do not|don't) match (the |our )?(bol|bill of lading|packing|receiving|delivery)`), w: 2 },
-    { re: rx(String.raw`\bshorted\b|\bcame up short\b|\b(we are|we were|it was|order was) short\b|\b(received|got) (less|fewer)\b|\bbilled for more than (we )?(received|got|ordered)\b`), w: 3 },
+    { re: rx(String.raw`\bshorted\b|\bcame up short\b|\b(we are|we were|it was|order was) short\b(?![- ]?(paid|pay|dated))|\b(received|got) (less|fewer)\b|\bbilled for more than (we )?(received|got|ordered)\b`), w: 3 },
     { re: rx(String.raw`\bincomplete (shipment|delivery|order)\b|\bnot all (of )?(the )?(items|goods|units|pieces|cases|boxes)\b`), w: 2.5 },
     { re: rx(String.raw`\b(receiving|received|physical|our|actual) (count|tally)\b|\bcounted\b`), w: 2 },
     { re: rx(String.raw`\b(only|just) (dropped off|delivered|received|shipped|sent|brought|unloaded|had) ${N}\b|\b(dropped off|unloaded|brought) (only )?${N}\b`), w: 2.5 },
     { re: rx(String.raw`\bonly (part|some|half|a portion) of (the|our|this) (order|shipment|delivery|goods|items)\b`), w: 3 },
     { re: rx(String.raw`\b(remaining|rest of the|balance of the) (\S+ ){0,2}(units|items|pieces|goods|order|cases|boxes)\b.{0,30}\b(outstanding|missing|not (yet )?(delivered|shipped|received)|still to come|back-?ordered)\b`), w: 2.5 },
     { re: rx(String.raw`\bpay (only )?for what (we|was) (received|delivered|got)\b`), w: 2 },
-    { re: rx(String.raw`\bcame in (light|short)\b|\b(delivered|shipped|sent) (us )?(light|short)\b`), w: 3 },
+    // "came in short-dated" is about shelf life, not a count.
+    { re: rx(String.raw`\bcame in (light|short)\b(?![- ]?dated)|\b(delivered|shipped|sent) (us )?(light|short)\b(?![- ]?dated)`), w: 3 },
   ],
   DMG: [
-    { re: rx(String.raw`\b(damaged|damage|broken|cracked|dented|crushed|torn|shattered|bent|leaking|leaked|scratched|smashed|punctured|water[- ]damaged|spoiled|rotten|melted|thawed|chipped|ripped)\b`), w: 1.5, neg: true },
-    { re: rx(String.raw`\b(defective|faulty|malfunction(ing|s)?|inoperable|not working|(does|do|did) not work|(doesn't|don't|didn't) work|stopped working|won't (power|turn|start)|(do|does|did) not (power|turn on|start)|dead on arrival|doa|failed (on arrival|after)|defect)\b`), w: 2, neg: true },
+    { re: rx(String.raw`\b(damaged|damage|broken|cracked|dented|crushed|torn|shattered|bent|leaking|leaked|scratched|smashed|punctured|water[- ]damaged|spoiled|rotten|melted|thawed|chipped|ripped)\b`), w: 1.5, neg: true, unless: ALREADY_RETURNED },
+    { re: rx(String.raw`\b(defective|faulty|malfunction(ing|s)?|inoperable|not working|(does|do|did) not work|(doesn't|don't|didn't) work|stopped working|won't (power|turn|start)|(do|does|did) not (power|turn on|start)|dead on arrival|doa|failed (on arrival|after)|defect)\b`), w: 2, neg: true, unless: ALREADY_RETURNED },
     // An RMA already used ("returned under RMA 3321") points to a missing credit, not to new damage.
     { re: rx(String.raw`\b(rma|return (merchandise |material |goods )?authori[sz]ation|return label)\b`), w: 1.5, unless: /\b(returned|were received|was received|received by you|(went|sent|shipped|came) back)\b/i },
     { re: rx(String.raw`\b(photos?|pictures?|images?)\b.{0,40}\b(damage|attached|show)|\bcarrier exception\b|\bfreight claim\b`), w: 1 },

@@ -23,3 +23,8 @@ export const SERVICE_CONTEXT = /\b(technician|engineer|installer|crew|tech|consu
 export const rx = (s: string): RegExp => new RegExp(s, 'i');
 // Freight words that only say what a tax was computed on belong to TAX ("tax on the freight line").
 export const TAX_ON_FREIGHT = /\btax(es|ed)? (on|of) (the )?(\w+ )?(freight|shipping|delivery)\b|\b(freight|shipping|delivery)( \w+)? (is|are|is not|are not|isn't|aren't|not)( \w+)? (taxable|taxed)\b/i;
+// Terms words that only frame an early-payment discount ("took the 2% our 2/10 net 30 terms allow") or
+// say the undisputed rest will be paid normally ("the rest will be paid on terms") are not a terms dispute.
+export const TERMS_BACKGROUND = /\b\d+(\.\d+)? ?%? ?\/ ?\d+,? ?net\b|\b\d+(\.\d+)? ?% \d+,? ?(days )?net\b|\b(prompt|early)[- ]pay(ment)?\b|\bcash discount\b|\b(took|take|taken|deducted) (the |our )?\d+(\.\d+)? ?%|\b(paid|pay|payable) (on|per|within|according to) (our |the |normal |agreed |usual )?terms\b/i;
+// Goods already sent back: the damage is the background of a return whose credit is now the question.
+export const ALREADY_RETURNED = /\b(returned|(sent|shipped|went|took|taken) (them |it |these |those |the \w+ )?back)\b/i;

@@ -54,9 +54,13 @@ export function draftReply(input: ReplyInput): Reply {
   if (split) paras.push(split);
 
   let evidence = [...reason.evidence];
+  let nextStep = reason.next_step;
   if (x.reason_code === 'PAID') {
     const match = matchPayment(input.recent_payments, x.payment_refs, [x.disputed_amount, inv?.foreigntotal]);
     paras.push(paymentSentence(match, x.payment_refs, inv));
+    // Once the payment is found, "tracing the payment" would contradict the sentence above.
+    if (match && inv && match.payment.applied_to === inv.tranid) nextStep = 'We are confirming that your account shows this invoice as settled.';
+    else if (match?.payment.applied_to) nextStep = `We are reviewing how your payment was applied (to ${match.payment.applied_to}).`;
     // A payment found by its reference needs no remittance advice.
     if (match?.by === 'reference') evidence = [];
   }
@@ -73,7 +77,7 @@ export function draftReply(input: ReplyInput): Reply {
   }
 
   const by = addBusinessDays(today, reason.respond_within_days);
-  paras.push(`What happens next: ${reason.next_step} We will reply with the outcome by ${formatLongDate(by, true)}.`);
+  paras.push(`What happens next: ${nextStep} We will reply with the outcome by ${formatLongDate(by, true)}.`);
   paras.push(`Kind regards,\n${input.signature ?? 'Accounts Receivable'}`);
 
   const subject = `${ref ? `Invoice ${ref}` : 'Your invoice query'}: ${lowerFirst(reason.label)} - we are reviewing it`;

@@ -69,6 +69,8 @@ describe('draftReply', () => {
     const body = draftReply(input('PAID', { invoice: paidInvoice, invoice_ref: paidInvoice.tranid, recent_payments: [payment] }, { disputed_amount: 12182.51, payment_refs: ['ACH-943358'] })).body;
     expect(body).toContain('We found your ACH payment ACH-943358 of $12,182.51, received November 2, 2026. It is applied to INV-004454');
     expect(body).not.toContain('remittance advice');
+    expect(body).toContain('What happens next: We are confirming that your account shows this invoice as settled.');
+    expect(body).not.toContain('tracing the payment');
   });
 
   it('matches the payment by amount when no reference is given, and still asks for remittance', () => {
@@ -76,10 +78,13 @@ describe('draftReply', () => {
     expect(body).toContain('matches the amount of $12,182.51');
     expect(body).toContain('applied to INV-009999, not to INV-004454');
     expect(body).toContain('remittance advice');
+    expect(body).toContain('What happens next: We are reviewing how your payment was applied (to INV-009999).');
   });
 
   it('says when no payment was found', () => {
-    expect(draftReply(input('PAID', {}, { payment_refs: ['CHK-1234'] })).body).toContain('not yet found a payment with the reference CHK-1234');
+    const body = draftReply(input('PAID', {}, { payment_refs: ['CHK-1234'] })).body;
+    expect(body).toContain('not yet found a payment with the reference CHK-1234');
+    expect(body).toContain('What happens next: We are tracing the payment in our cash receipts.');
   });
 
   it.each([['DUP'], ['PAID'], ['CRN']])('lists prior invoices for %s, marking look-alikes', (code) => {

@@ -1,4 +1,4 @@
-// Held-out corpora written apart from the rules (64 + 16 + 48 emails, every reason code, varied styles:
+// Held-out corpora written apart from the rules (64 + 16 + 48 + 48 emails, every reason code, varied styles:
 // terse, rambling, forwarded, non-native, typos, decimal commas; heldout-3 adds AP templates, phone
 // one-liners, angry escalations and trade wording from food, logistics, construction, healthcare and
 // SaaS), run through the real SQL step against
@@ -21,16 +21,20 @@ afterAll(async () => {
   await db?.drop();
 });
 
+// heldout-4 (48 emails, 3 per code, written before any code or other corpus was read) was never used to
+// tune the rules or train the reason model. Its floor is what was measured, not the 95% target: rules
+// alone 0.604, rules + learned fallback 0.917 (44/48). A regression guard, not a claim.
 describe.each([
-  ['heldout-disputes.jsonl', 64],
-  ['heldout-2.jsonl', 16],
-  ['heldout-3.jsonl', 48],
-])('held-out corpus %s against the mirror', (file, n) => {
+  ['heldout-disputes.jsonl', 64, 0.95],
+  ['heldout-2.jsonl', 16, 0.95],
+  ['heldout-3.jsonl', 48, 0.95],
+  ['heldout-4.jsonl', 48, 0.91],
+])('held-out corpus %s against the mirror', (file, n, minReason) => {
   it('meets the targets', async () => {
     const s = await evaluate(db.sql, readCorpus(join(FIXTURES, file)));
     expect(s.n).toBe(n);
     expect(s.misses.filter((m) => m.field === 'invoice_ref' || m.field === 'customer_id')).toEqual([]);
-    expect(s.accuracy.reason_code).toBeGreaterThanOrEqual(0.95);
+    expect(s.accuracy.reason_code).toBeGreaterThanOrEqual(minReason);
   });
 });
 

@@ -24,7 +24,7 @@ const CONCEPT_WORDS: Record<string, string> = {
   CARD: 'card visa amex mastercard',
   CHARGEDX: '=charged =debited =billed =run',
   MOVED: '=mailed =sent =wired =issued =cleared =cashed =deposited =processed =released =submitted =transferred =debited =initiated =left|go out|go through',
-  CREDIT: 'credit refund memo',
+  CREDIT: 'credit refund memo adjustment',
   SEE: 'see get receive notice find',
   APPLY: 'apply net offset deduct post|take off|knock off',
   COMEOFF: 'deducted netted applied posted|come off|taken off|came off|gone off|knocked off',
@@ -49,6 +49,8 @@ const CONCEPT_WORDS: Record<string, string> = {
   WRONG: 'wrong incorrect different',
   ENTITY: 'company entity department division subsidiary branch|legal name|company name|bill to|business unit|cost center',
   BLOCKPAY: 'invoice payment credit refund bill statement copy pdf',
+  // "nothing shows on the invoice" is about the invoice's content, not a missing invoice.
+  ON: 'on',
 };
 
 // Each family: its reason, weight (as rules: 3 outright, 2 strong, 1.5 hint), the concepts in order,
@@ -85,7 +87,7 @@ const FAMILIES: Family[] = [
   { code: 'PO', w: 2.5, slots: ['REISSUE', 'PONOUN'], gap: 4 },
   { code: 'PO', w: 3, slots: ['PONOUN', 'NEG', 'INVOICE'], gap: 4 },
   { code: 'PO', w: 2.5, slots: ['WRONG', 'ENTITY'], gap: 2 },
-  { code: 'NOI', w: 3, slots: ['NEG', 'GET', 'INVOICE'], gap: 3, block: ['GOODS'] },
+  { code: 'NOI', w: 3, slots: ['NEG', 'GET', 'INVOICE'], gap: 3, block: ['GOODS', 'ON'] },
   { code: 'FRT', w: 2.5, slots: ['NEG', 'ASK', 'SPEED'], gap: 4 },
 ];
 

@@ -1,6 +1,6 @@
 // Rules for problems with the bill itself: price, discount, duplicate, payment, credit, tax, terms, PO, freight, copy.
 import type { ReasonCode } from '../../types.ts';
-import { CREDIT_CONTEXT, N, NOT, OTHER_CHARGE, TAX_ON_FREIGHT, TERMS_BACKGROUND, rx, type Rule } from './shared.ts';
+import { CREDIT_CONTEXT, N, NOT, OTHER_CHARGE, SERVICE_CONTEXT, TAX_ON_FREIGHT, TERMS_BACKGROUND, rx, type Rule } from './shared.ts';
 
 export const BILLING_RULES: Partial<Record<ReasonCode, Rule[]>> = {
   PRC: [
@@ -34,9 +34,9 @@ export const BILLING_RULES: Partial<Record<ReasonCode, Rule[]>> = {
     { re: rx(String.raw`\b(took|taken|take|taking|deducted|earned) (the |our )?(\S+ ){0,3}discount\b|\bdiscount (was |is )?(earned|allowed|valid)\b`), w: 2 },
     { re: rx(String.raw`\bdiscount(s|ed)?\b`), w: 0.75 },
     { re: rx(String.raw`\bpromo(tion(al)?)? (code|price|pricing|period)\b`), w: 1.5 },
-    { re: rx(String.raw`\b\d+(\.\d+)? ?% off\b|\bcoupons?\b|\bpromo code\b`), w: 2 },
+    { re: rx(String.raw`\b\d+(\.\d+)? ?% (off|back)\b|\bcoupons?\b|\bpromo code\b`), w: 2 },
     { re: rx(String.raw`\b(didn't|did not|never|haven't|have not) (get|receive|see|got|received) (the |our |a |any )?(\S+ )?(discount|rebate)s?\b`), w: 3 },
-    { re: rx(String.raw`\b(distributor|dealer|reseller|wholesale|partner|program|growth|annual|quarterly|q[1-4]|trade|agreed|tier) (discount|rebate|allowance)s?\b`), w: 1.5 },
+    { re: rx(String.raw`\b(distributor|dealer|reseller|wholesale|partner|program|growth|annual|quarterly|q[1-4]|trade|agreed|tier) (discount|rebate|allowance)s?\b|\b(dealer|distributor|reseller|loyalty|volume|incentive|rebate) program(me)?s?\b|\b(second|next|higher|top|gold|silver|platinum) tier\b`), w: 1.5 },
     { re: rx(String.raw`\b(deducted|took|taken|short[- ]?paid|withheld) (by )?(the |our )?\d+(\.\d+)? ?%|\bdiscount (period|window|terms)\b|\bwithin (the )?(\d+ days|discount)\b`), w: 2 },
     { re: rx(String.raw`\bapply (the |our )?(\S+ )?(discount|rebate|allowance)\b|\b\d+(\.\d+)? ?% (below|under) (list|catalog)\b`), w: 2.5 },
   ],
@@ -90,7 +90,11 @@ export const BILLING_RULES: Partial<Record<ReasonCode, Rule[]>> = {
     { re: rx(String.raw`\bsent (them |it |these |the \w+ )?back\b|\bshipped (them |it )?back\b|\breturned (the|them|it|all|${N})\b`), w: 2 },
     { re: rx(String.raw`\b(still )?no credit\b|\bcredit (has not|hasn't|never) (shown|appeared|posted)\b|\b(you|your rep|they) (agreed|promised) to (credit|refund)\b`), w: 2.5 },
     { re: rx(String.raw`\b(agreed|promised|committed|offered) to (issue |give |apply |provide |send )?(us )?(a |the )?(credit|refund)\b|\bwhen will (we|i) (see|get|receive) (the |our |a |that )?(credit|refund)\b`), w: 2.5 },
-    { re: rx(String.raw`\bapply (it|this|that|them) (to|against) (this|the|our|invoice)\b`), w: 1.5 },
+    { re: rx(String.raw`\bapply (it|this|that|them) (to|against) (this|the|our|invoice|inv|[a-z]{0,4}-?#?\d{3,})`), w: 1.5 },
+    // A credit or return that has not reached the balance: "still isn't netted off anything".
+    { re: rx(String.raw`\b${NOT} (yet )?(been )?(netted|offset|knocked off|taken off)\b`), w: 1.5, unless: /\b(payment|paid|check|cheque|wire|discount|rebate|tax|freight)\b/i },
+    // Part of an order cancelled and still billed: the cancellation was never credited.
+    { re: rx(String.raw`\b(we|i|our \w+) cancell?ed (\w+ ){0,4}(order|orders|items?|lines?|portion|part|half|rest|remainder)\b|\bcancell?ed (portion|part|half|lines?|items?|balance)\b`), w: 2, unless: SERVICE_CONTEXT },
     { re: rx(String.raw`\b(promised|agreed|offered|approved)( us)? (a |the )?(credit|refund|credit note|credit memo)\b`), w: 2.5 },
     { re: rx(String.raw`\b(still )?not (yet )?(reflected|applied|showing|shown) (on|in|against) (our|the|my) (account|statement|balance)\b|\boffset (\S+ ){0,3}(with|against|by) (the |our )?credit\b`), w: 2 },
   ],
@@ -117,6 +121,7 @@ export const BILLING_RULES: Partial<Record<ReasonCode, Rule[]>> = {
     { re: rx(String.raw`\b(reverse|waive|remove|refund|credit) (the |this |that )?(late|finance|interest|penalty)( payment)? (fee|charge|penalty|interest)s?\b`), w: 1.5 },
     { re: rx(String.raw`\b(wrong|incorrect) (payment )?terms\b|\bterms (are|were|is|was) (wrong|incorrect)\b|\bcorrect (the )?terms\b`), w: 3 },
     { re: rx(String.raw`\binterest (charged|charge|charges|fee|added|applied|on)\b|\bpenalt(y|ies)\b`), w: 2.5 },
+    { re: rx(String.raw`\b(always (been|had|have)|has always been|have always had|account (is|has been|runs on)|we (have|get|are on)) (always )?(on )?\d{2,3} days\b|\b\d{2,3} days (from|after) (the )?invoice( date)?\b`), w: 2 },
     { re: rx(String.raw`\b\d{2,3}[- ]day (payment )?terms\b|\bterms (of|are|were|say|specify) (net )?\d{2,3}\b|\bshows? \d{2,3} days\b`), w: 2 },
   ],
   PO: [
@@ -125,7 +130,7 @@ export const BILLING_RULES: Partial<Record<ReasonCode, Rule[]>> = {
     { re: rx(String.raw`\b(po|purchase order) (number )?(is |was )?(missing|required|needed|incorrect|wrong|not (shown|listed|referenced|included|valid))\b`), w: 3 },
     { re: rx(String.raw`\b(po|purchase order)( number)?\b[^.!?\n]{0,40}\b(is|was|are) (missing|incorrect|wrong|invalid|not valid|not (shown|listed|referenced|included))\b`), w: 3 },
     { re: rx(String.raw`\b(ap|accounts payable|our|ap system|system|portal|erp)\b (\S+ ){0,3}(rejected|rejects|bounced|returned)\b|\brejected (the |your |this )?invoice\b`), w: 2.5 },
-    { re: rx(String.raw`\bbill[- ]to\b|\b(billing|remit[- ]to) address\b`), w: 1.5 },
+    { re: rx(String.raw`(?<!\b(the|this|that|a|an|your|my|our) )\bbill[- ]to\b|\b(billing|remit[- ]to) address\b`), w: 1.5 },
     { re: rx(String.raw`\b(billed|invoiced|addressed|issued) to (the |our )?(wrong|incorrect|another|a different|corporate|head)\b|\b(wrong|incorrect) (billing |bill[- ]to )?(entity|company|legal entity|customer account|billing address|division|subsidiary)\b`), w: 2.5 },
     { re: rx(String.raw`\bre-?issue (the |this |a new )?invoice (to|with|under|showing|referencing|in|for)\b.{0,40}\b(po|purchase order|bill[- ]to|address|entity|name|company|property|location)\b|\bcancel and re-?issue\b`), w: 2.5 },
     { re: rx(String.raw`\bre-?issue\b`), w: 0.5 },
@@ -134,7 +139,7 @@ export const BILLING_RULES: Partial<Record<ReasonCode, Rule[]>> = {
     { re: rx(String.raw`\breturned (this |the )?invoice unprocessed\b|\bunable to process (this|the) invoice\b|\bcannot be processed\b`), w: 2 },
     { re: rx(String.raw`\b(update|add|include|put|show|correct|amend) (\S+ ){0,3}(with |to include )?(our |the |a )?(po|purchase order)( number)?\b|\bwithout (the |a |our |any )?(po|purchase order)\b`), w: 2.5 },
     { re: rx(String.raw`\bin the name of\b|\b(cannot|can't|unable to|could not|couldn't) (process|enter|book|post|approve|match) (it|this|the invoice)\b`), w: 2 },
-    { re: rx(String.raw`\b(old|previous|former|wrong|incorrect) (company |business |legal |customer )?name\b|\bre-?issue (it |this |them )?(to|with|under|in) (the |our )?(new|correct|right|proper)\b`), w: 2.5 },
+    { re: rx(String.raw`\b(old|previous|former|wrong|incorrect) (company |business |legal |customer )?name\b|\bre-?issue (it |this |them )?(to|with|under|in) (the |our )?(new|correct|right|proper)\b`), w: 2.5, unless: /\b(due date|terms|net ?\d+|\d+ days|late (fee|charge)|interest|price|rate|tax|freight)\b/i },
   ],
   FRT: [
     { re: rx(String.raw`\b(freight|shipping|delivery|handling|courier|postage|expedit(ed|e|ing)|rush|fuel|carriage) (charge|fee|cost|surcharge|amount)s?\b`), w: 3, unless: TAX_ON_FREIGHT },
@@ -148,10 +153,10 @@ export const BILLING_RULES: Partial<Record<ReasonCode, Rule[]>> = {
   NOI: [
     { re: rx(String.raw`\b(have not|haven't|has not|hasn't|never|did not|didn't|do not|don't|not) (yet )?(received|receive|get|got|gotten|seen|saw|see) (an? |the |this |that |your |any |our |a copy of (the |this )?)?(invoice|bill)s?\b`), w: 3 },
     { re: rx(String.raw`\bno record of (receiving |getting )?(this |the |that |an |your |any )?invoice\b`), w: 3 },
-    { re: rx(String.raw`\b(re-?send|send|email|e-mail|forward|mail|provide|share) (us |me )?(a |another |the )?(copy|duplicate|pdf|scan)\b`), w: 2.5 },
+    { re: rx(String.raw`\b(re-?send(ing)?|send(ing)?|email(ing)?|e-mail(ing)?|forward(ing)?|mail(ing)?|provid(e|ing)|shar(e|ing)) (us |me )?(a |another |the )?(copy|duplicate|pdf|scan)\b`), w: 2.5 },
     { re: rx(String.raw`\b(copy|duplicate copy|pdf) of (the |this |that |your )?invoice\b`), w: 2.5 },
     // "correct it and resend" asks for a fixed invoice, not a copy of a lost one.
-    { re: rx(String.raw`\bre-?send\b|\b(send|email|e-mail|forward|mail) (us |me )?((the|an|this|that|your) )?(invoice\b|inv[ #-]*\d|[a-z]{0,4}-?\d{4,}\b(?! (dollars|usd)))`), w: 2.5, unless: /\b(correct(ed)?|revised?|updated?|amended?|fix|without|change|adjust(ed)?|reissue)\b|\bwith\b.{0,30}\b(po|order number|purchase order|reference)\b/i },
+    { re: rx(String.raw`\bre-?send\b|\b(send|email|e-mail|forward|mail) (us |me )?((the|an|this|that|your) )?(invoice\b|bill\b(?![- ]to (the|our|a|an|[a-z]+ (llc|inc|ltd|holdings|group|corp)))|inv[ #-]*\d|[a-z]{0,4}-?\d{4,}\b(?! (dollars|usd)))`), w: 2.5, unless: /\b(correct(ed)?|revised?|updated?|amended?|fix|without|change|adjust(ed)?|reissue)\b|\bwith\b.{0,30}\b(po|order number|purchase order|reference)\b/i },
     { re: rx(String.raw`\binvoice request\b|\brequest(ing)? (a copy of )?(the |an )?invoice\b|\b(missing|lost) invoice\b`), w: 2 },
     { re: rx(String.raw`\bnever (entered|received|got) (it )?in(to)? our (system|records)\b|\bnot in our (ap |a\/p )?(system|records|queue|inbox|portal)\b`), w: 1.5 },
     { re: rx(String.raw`\b(do not|don't|did not|didn't|cannot|can't|could not|couldn't) (have|find|locate) (it|this|the invoice|this invoice|a copy|any record)\b`), w: 2 },
@@ -159,6 +164,7 @@ export const BILLING_RULES: Partial<Record<ReasonCode, Rule[]>> = {
     { re: rx(String.raw`\b(mailbox|inbox) (never|did not|didn't) (receive|get)\b|\bnever (received|got) (it|them)\b`), w: 1.5 },
     { re: rx(String.raw`\bcopies of (all |the |our )?(\w+ )?invoices\b|\b(cannot|can't|could not|couldn't) (find|locate) (them|the invoices?|it)\b`), w: 2.5 },
     { re: rx(String.raw`\binvoices?( [a-z]{0,5}-?#?\d{3,})? (was |were |has |have |had )?(not|never) (yet )?(been )?(received|delivered|sent|got|submitted|uploaded|loaded)\b|\bsend (us |me )?(the |this |that )?(invoice|bill)( \S+)? again\b`), w: 3 },
+    { re: rx(String.raw`\bfirst (time )?(we|i)('ve| have)? (heard|seen|known) of\b|\bnever (came|arrived|got) (to|in|into) (this|our|my|the) (mail ?box|inbox|e-?mail|ap|accounts payable)\b|\b(can't|cannot|could not|couldn't|unable to) (find|locate)( it| them)? (anywhere|in our (files|records|system|inbox))\b`), w: 2.5 },
     { re: rx(String.raw`\b(did not|didn't|never) reach (us|me|our)\b|\bfound out about (this|the) invoice\b`), w: 2 },
     { re: rx(String.raw`\b(records|system|books) (do not|don't|does not|doesn't) (show|have|contain|include) (the |this |that |an |any )?invoice\b|\bno copy of (the |this |that )?invoice\b`), w: 2.5 },
   ],

@@ -40,6 +40,8 @@ export const GOODS_RULES: Partial<Record<ReasonCode, Rule[]>> = {
     { re: rx(String.raw`\breplacement( units| parts| items)?\b|\breplace (the |them|it)\b`), w: 0.75 },
     { re: rx(String.raw`\b(warped|stained|mou?ldy|contaminated|expired|rusted|rusty|corroded|frayed|peeling|deformed|soaked|wet|cracking|discolou?red|bruised|spoilt|mangled|ruined)\b`), w: 1.5, neg: true },
     { re: rx(String.raw`\b(cannot|can't|could not|couldn't) be (used|installed|sold|mounted|assembled|served)\b|\bnot (fit|usable|sellable|saleable) (for use)?\b`), w: 1.5 },
+    // Failing in use: "started flickering and then died", "burned out after a day".
+    { re: rx(String.raw`\b(keeps?|kept|started|began|begun) (failing|breaking|flickering|dying|leaking|cutting out|shorting( out)?|overheating|tripping)\b|\b(died|burn(ed|t) out|shorted out|overheated|flickering)\b`), w: 1.5, neg: true, unless: ALREADY_RETURNED },
     { re: rx(String.raw`\bquality (issue|problem|complaint|defect)s?\b|\bmanufacturing (defect|fault)\b|\bkeeps? (failing|breaking)\b|\b(fail|failed|failing) after\b`), w: 2 },
     { re: rx(String.raw`\breturn (them|it|these|those|the \w+) for (a )?(credit|refund|replacement)\b`), w: 1 },
     { re: rx(String.raw`\b(scratches|dents|cracks|chips|stains|leaks|holes|tears|rips|mou?ld|rust|breakage)\b`), w: 1.5, neg: true },
@@ -66,8 +68,8 @@ export const GOODS_RULES: Partial<Record<ReasonCode, Rule[]>> = {
   ],
   NRC: [
     { re: rx(String.raw`\b(has|have|had|was|were|is|are)?\s?${NOT} (yet )?(been )?(arrived|delivered|received|shipped|showed up|shown up)\b(?! (an? |the |this |that |your |our )?(invoice|bill|statement|copy|credit|refund|payment|rma|response|reply|answer|confirmation))`), w: 2, unless: /\b(payment|check|cheque|wire|remittance|credit|refund|technician|engineer|installer|crew|consultant|trainer|contractor|inspector|service|visit|appointment|installation|training|cleaning|maintenance|session)\b|\binvoices?\s+(was |were |has |have )?(not|never)\b/i },
-    { re: rx(String.raw`\bnever (arrived|came|showed up|got here|made it)\b`), w: 2.5, unless: SERVICE_CONTEXT },
-    { re: rx(String.raw`\bnothing (\S+ ){0,5}(has |have |had |was )?(been )?(arrived|delivered|received|shown up|come|came)\b|\bnothing arrived\b`), w: 3 },
+    { re: rx(String.raw`\bnever (arrived|came|showed up|got here|made it)\b(?! (to|in|into|through)( this| our| my| the| your)? (mail ?box|inbox|e-?mail|ap|accounts payable|a\/p|portal|system)\b)`), w: 2.5, unless: SERVICE_CONTEXT },
+    { re: rx(String.raw`\bnothing (\S+ ){0,5}(has |have |had |was )?(been )?(arrived|delivered|received|shown up|come|came)\b(?! (off|back|through|down|of))|\bnothing arrived\b`), w: 3 },
     { re: rx(String.raw`\bno (record|sign|trace) of (this |the |that |any )?(shipment|delivery|order|goods|package)\b`), w: 3 },
     { re: rx(String.raw`\b(the |this |our |whole |entire )(goods|shipment|order|package|delivery|parcel) (\S+ ){0,2}(was |were |has |have )?(never|not) (yet )?(been )?(received|delivered|arrived)\b|\b(goods|shipment|order|items?) not (yet )?(received|delivered)\b`), w: 3 },
     { re: rx(String.raw`\b(proof of delivery|pod|signed delivery (receipt|record)|delivery (record|confirmation))\b`), w: 1.5 },

@@ -24,7 +24,7 @@ export const TRADE_RULES: Partial<Record<ReasonCode, Rule[]>> = {
   DSC: [
     // Early-payment terms are a discount: "2/10 net 30", "2% 10 net 30", "prompt pay".
     { re: rx(String.raw`\b\d+(\.\d+)? ?%? ?\/ ?\d+,? ?net ?\d+\b|\b\d+(\.\d+)? ?% \d+,? ?(days )?net ?\d+\b|\b(prompt|early)[- ]pay(ment)?\b`), w: 2 },
-    { re: rx(String.raw`\b(paid|remitted|pay) (\w+ ){0,2}within (the )?\d+ days\b|\bwithin the discount (period|window)\b`), w: 1.5 },
+    { re: rx(String.raw`\b(paid|remitted|pay) (\w+ ){0,2}within (the )?(first )?(\d+|five|seven|ten|fifteen|twenty|thirty) days\b|\b\d+(\.\d+)? ?% (should|was supposed to|ought to) (have )?(come|been (taken|deducted|knocked)) off\b|\bwithin the discount (period|window)\b`), w: 1.5 },
     { re: rx(String.raw`\b(introductory|launch|opening|first[- ]order|new[- ]customer|loyalty|volume|tier(-| )?\d?|growth) (offer|allowance|incentive|reduction|credit|deal|price break|pricing)\b|\bprice break\b`), w: 2, unless: /\b(tax|freight)\b/i },
   ],
   QTY: [
@@ -80,11 +80,13 @@ export const TRADE_RULES: Partial<Record<ReasonCode, Rule[]>> = {
     { re: rx(String.raw`\b(took|taken|picked up|collected|hauled) (them|it|the \w+|everything|all of it)( \w+){0,2} back\b`), w: 1.5 },
   ],
   TAX: [
+    { re: rx(String.raw`\b\d{1,2}\.\d{2,3} ?%`), w: 1.5, unless: /\b(late|finance|interest|monthly|per month|discount|rebate|fuel)\b/i },
+    { re: rx(String.raw`\b(deliver(ed|y)|ship(ped)?|sent) to (our|the|a) (\S+ ){0,4}(property|location|site|store|branch|office|warehouse)\b[^.!?\n]{0,60}\b\d+(\.\d+)? ?%`), w: 2, unless: /\b(discount|rebate|late|finance|interest)\b/i },
     { re: rx(String.raw`\bjurisdiction\b|\b(county|state|city|municipal|local|district|destination|origin)('s)?( \w+)? rate\b`), w: 2 },
   ],
   PO: [
     // Billed to the wrong party, said as the right one: "please bill X Holdings, not X, going forward".
-    { re: rx(String.raw`\b(bill|invoice|address|issue) (it |them |invoices |this |these )?(to )?(\w+ ){1,5}(going forward|from now on|instead of (us|the \w+)|rather than)\b|\b(bill|invoice|address) (\w+ ){1,4}\w+,? not \w+`), w: 2, unless: /\b(price|rate|tax|freight|quantity|units?|cases?)\b/i },
+    { re: rx(String.raw`\b(bill|invoice|address|issue) (it |them |invoices |this |these )?(to )?(\w+ ){1,5}(going forward|from now on|instead of (us|the \w+)|rather than)\b|\b(bill|invoice|address) (\w+ ){1,4}\w+, not \w+`), w: 2, unless: /\b(price|rate|tax|freight|quantity|units?|cases?|contacts?|e-?mail|mailing|distribution)\b/i },
   ],
   FRT: [
     // Carrier accessorials are freight charges.

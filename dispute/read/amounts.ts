@@ -38,13 +38,19 @@ const UNIT_BEFORE = [
   /\b(price|rate|cost) per \w+( of| is| was)?\s*$/,
   /\b(quote|price|rate) (of|was|is|at)\s*$/,
   /\b\d[\d,]*\s+[a-z][\w"' -]{0,40}\s+at\s*$/,
+  // A price someone gave: "Luis told us $79 on the phone", "the rep promised me $12.50".
+  /\b(told|promised|quoted|gave|offered) (us|me)( a (unit )?(price|rate|cost) of)?\s*$/,
 ];
 const PAYABLE_BEFORE = [
   /(\b(will|can|shall|would|are able to|to|then|and)|'ll) (then )?(release )?(pay|remit|process)( for)?( the)?( remaining| remainder| rest| balance| undisputed| net| difference)?( amount| portion| balance)?( of)?\s*$/,
   /\b(remaining|remainder of|undisputed( amount| portion| balance)?( of| is)?|balance( due)?( of| is| was)?|subtotal( of| is)?|orders (over|above|of)|over|above|more than|at least|minimum( of)?|rather than|instead of|not|credit limit( of)?)\s*$/,
   /\b(correct|right|proper|actual) (\w+ ){0,2}(is|was|should be|would be)\s*$/,
   /\bshould (be|have been)\s*$/,
+  // "we will pay for the 48 rolls we got ($15,110.30)".
+  /(\b(will|can|shall|would|then)|'ll) (only )?pay for [^.$!?]{1,50}[(:,–-]\s*$/,
 ];
+// "the rest ($20,544.85) is approved".
+const PAYABLE_AFTER = /^\s*\)?,?\s*(is|are|will be|has been|have been) (approved|fine|ok|okay|correct|undisputed|not (in )?disputed?|accepted|being paid|paid)\b/;
 const BASE_BEFORE = /\d+(?:\.\d+)?\s?% of\s*$/;
 const PAID_BEFORE = /\b(paid|payment of|remitted|wired|sent|mailed)( you| us)?( the)?( full)?( amount of)?\s*$/;
 const INVOICE_BEFORE = [
@@ -53,7 +59,7 @@ const INVOICE_BEFORE = [
 ];
 const CLAIM_BEFORE: [RegExp, number][] = [
   // Withholding is disputing: "we will not pay the remaining $5,144.66 until …".
-  [/\b(will not|won't|cannot|can't|refuse to|are not going to|do not|don't) (release )?(pay|remit)( for)?( the)?( remaining| remainder| rest| balance| full)?( amount| balance)?( of)?\s*$/, 3],
+  [/\b(will not|won't|cannot|can't|refuse to|are not going to|do not|don't) (release )?(pay|remit)( for)?( the)?( remaining| remainder| rest| balance| full| open| outstanding| unpaid)*( amount| balance)?( of)?\s*$|\b(are |we're |we are |will be |we'll |we will )?(withhold(ing)?|holding( back)?|hold( back)?|keep(ing)? back|retain(ing)?)( on to| onto)?( the)?( remaining| remainder| rest| balance| open| outstanding| unpaid)*( amount| balance)?( of)?\s*$/, 3],
   [/\b(dispute|disputes|disputed|disputing|contest|contests|contested|contesting|withhold|withholding|holding back|short[- ]pa(y|ying|id)( this invoice| the invoice| it)?( by)?|deduct|deducted|deducting|total disputed( amount)?( is| of)?|disputed amount( is| of)?)\s*$/, 3],
   [/\b(credit|credits|credited|refund|refunded|reimburse|reimbursement|rebate)( memo| note)?( [a-z]{1,4}-?\d+)?( us| me)?( (of|for|in the amount of|totaling|totalling|back)( the)?)?\s*$/, 2],
   [/\b(overcharge[ds]?|overbill(ed|ing)?|over-?charged|overpaid|overpayment|double[- ]billed)( us)?( (of|by|is|was|amount|totaling))*\s*$/, 2],
@@ -67,6 +73,7 @@ const CLAIM_BEFORE: [RegExp, number][] = [
 ];
 const CLAIM_AFTER: [RegExp, number][] = [
   [/^\s*(is |are )?(in dispute|disputed|under dispute)/, 3],
+  [/^\s*\)?,?\s*(which|that) (we|i) (will not|won't|shall not|cannot|can't|do not|don't|refuse to|are not going to) (pay|accept)\b/, 3],
   [/^\s*(in total|total\b|lower|less\b|too (much|high)|more than (it|we) should|overcharge|difference|over\s*([.!,;]|$|the (quote|contract|agreed|agreement|bid|po)))/, 2],
   [/^\s*(of|in) (sales |use )?tax\b/, 1.5],
   [/^\s*(late|finance|freight|shipping|expedite\w*|delivery|handling|restocking|fuel)?\s*(fee|charge|surcharge)s?\b/, 1.5],
@@ -82,15 +89,18 @@ export function findAmounts(raw: string): AmountMention[] {
   for (const m of matchAll(text, MONEY)) {
     const whole = (m[1] ?? m[3]!).replace(/,/g, '');
     const frac = m[2] ?? (m[4] ? `.${m[4]}` : '');
-    const value = Number(whole + frac);
+    // "$1.2k", "USD 15k": thousands, read only after a currency sign.
+    const kilo = /^\s?k\b/i.exec(text.slice(m.index + m[0].length));
+    const thousands = kilo && /[$€£]|usd|cad|eur|gbp/i.test(m[0]) ? 1000 : 1;
+    const value = Math.round(Number(whole + frac) * thousands * 100) / 100;
     if (!Number.isFinite(value)) continue;
     const start = m.index;
-    const end = m.index + m[0].length;
+    const end = m.index + m[0].length + (thousands > 1 ? kilo![0].length : 0);
     const b = sentenceBounds(text, start, end);
     const before = text.slice(Math.max(b.start, start - 90), start).toLowerCase().replace(/\s+/g, ' ');
     const after = text.slice(end, Math.min(b.end, end + 50)).toLowerCase().replace(/\s+/g, ' ');
     const sentence = text.slice(b.start, b.end).replace(/\s+/g, ' ').trim();
-    out.push({ start, end, value, raw: m[0], sentence, ...roleOf(before, after, sentence.toLowerCase()) });
+    out.push({ start, end, value, raw: text.slice(start, end), sentence, ...roleOf(before, after, sentence.toLowerCase()) });
   }
   return out;
 }
@@ -103,7 +113,7 @@ function roleOf(before: string, after: string, sentence: string): { role: Amount
   const withheld = CLAIM_BEFORE[0]![0].test(before);
   if (withheld) return { role: 'claim', cue: CLAIM_BEFORE[0]![1] };
   if (BASE_BEFORE.test(before)) return { role: 'base', cue: 0 };
-  if (PAYABLE_BEFORE.some((re) => re.test(before))) return { role: 'payable', cue: 0 };
+  if (PAYABLE_BEFORE.some((re) => re.test(before)) || PAYABLE_AFTER.test(after)) return { role: 'payable', cue: 0 };
   const beforeCue = Math.max(0, ...CLAIM_BEFORE.filter(([re]) => re.test(before)).map(([, w]) => w));
   const cue = Math.max(beforeCue, afterCue);
   if (cue > 0) return { role: 'claim', cue };

@@ -62,7 +62,7 @@ export function resolveExtraction({ reading, reason, rows, plan, hints = {} }: R
   note('reason_code', reason.confidence, reason.evidence);
   const amount = pickDisputedAmount(reading.amounts, reason.code, invoiceRow);
   note('disputed_amount', amount.confidence, amount.evidence);
-  const po = pickPo(reading, invoiceRow, reason.code);
+  const po = pickPo(reading, invoiceRow, reason.code, rows);
   note('po_number', po.confidence, po.evidence);
   const paymentRefs = reading.payment_refs.map((p) => p.value);
   if (paymentRefs.length) note('payment_refs', 0.9, reading.payment_refs.map((p) => p.evidence).join(' | '));
@@ -97,7 +97,23 @@ function fromHint(ref: string, customerId: number | null, rows: MirrorRows): { r
   return row ? { ref: row.tranid, row } : { ref: ref.trim(), row: null };
 }
 
-function pickPo(reading: EmailReading, invoice: InvoiceRow | null, reason: string): { value: string | null; confidence: number; evidence: string } {
+function pickPo(reading: EmailReading, invoice: InvoiceRow | null, reason: string, rows: MirrorRows): { value: string | null; confidence: number; evidence: string } {
+  const picked = pickPoRef(reading, invoice, reason);
+  if (picked.value === null) return picked;
+  // The reader gives a bare number the mirror's PO- prefix. A number the mirror does not know and that is
+  // not shaped like the mirror's POs (the customer's own scheme, "our PO is 4500012877") is kept as written.
+  const known = rows.invoices.map((r) => r.otherrefnum).filter((x): x is string => !!x).map((x) => x.toUpperCase());
+  const shapes = new Set(known.map((k) => k.replace(/\d/g, '9')));
+  const ref = reading.po_numbers.find((p) => p.value === picked.value);
+  const written = ref ? /(\d[\d-]*\d|\d)\s*$/.exec(ref.raw)?.[1] : undefined;
+  const mirrorShaped = shapes.size === 0 || shapes.has(picked.value.toUpperCase().replace(/\d/g, '9'));
+  if (!known.includes(picked.value.toUpperCase()) && !mirrorShaped && written && ref && /^\d+$/.test(written) && !/\bpo-\d/i.test(ref.raw)) {
+    return { ...picked, value: written };
+  }
+  return picked;
+}
+
+function pickPoRef(reading: EmailReading, invoice: InvoiceRow | null, reason: string): { value: string | null; confidence: number; evidence: string } {
   const pos = reading.po_numbers;
   if (pos.length === 0) return { value: null, confidence: 0.9, evidence: 'no PO number in the email' };
   // A PO dispute names the invoice's wrong PO and the one to use: the customer supplies the other one.

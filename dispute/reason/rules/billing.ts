@@ -122,6 +122,9 @@ export const BILLING_RULES: Partial<Record<ReasonCode, Rule[]>> = {
     { re: rx(String.raw`\b(wrong|incorrect) (payment )?terms\b|\bterms (are|were|is|was) (wrong|incorrect)\b|\bcorrect (the )?terms\b`), w: 3 },
     { re: rx(String.raw`\binterest (charged|charge|charges|fee|added|applied|on)\b|\bpenalt(y|ies)\b`), w: 2.5 },
     { re: rx(String.raw`\b(always (been|had|have)|has always been|have always had|account (is|has been|runs on)|we (have|get|are on)) (always )?(on )?\d{2,3} days\b|\b\d{2,3} days (from|after) (the )?invoice( date)?\b`), w: 2 },
+    // A charge for being overdue, and paying within the period: "service charge - overdue balance", "paid on day 28 of our 30".
+    { re: rx(String.raw`\b(overdue|past[- ]due|delinquen\w*)( balance| account| invoice)?\b[^.!?\n]{0,6}\b(charge|fee|surcharge|interest|penalty)\b|\b(service|admin(istrative)?|collection) (charge|fee)\b[^.!?\n]{0,20}\b(overdue|past[- ]due|late)\b`), w: 2.5 },
+    { re: rx(String.raw`\bpaid (it |this |the invoice )?(on|by) day \d+ of (our |the )?\d+\b|\bwithin (our|the) \d+[- ]days?( terms)?\b`), w: 2 },
     { re: rx(String.raw`\b\d{2,3}[- ]day (payment )?terms\b|\bterms (of|are|were|say|specify) (net )?\d{2,3}\b|\bshows? \d{2,3} days\b`), w: 2 },
   ],
   PO: [
@@ -165,7 +168,9 @@ export const BILLING_RULES: Partial<Record<ReasonCode, Rule[]>> = {
     { re: rx(String.raw`\bcopies of (all |the |our )?(\w+ )?invoices\b|\b(cannot|can't|could not|couldn't) (find|locate) (them|the invoices?|it)\b`), w: 2.5 },
     { re: rx(String.raw`\binvoices?( [a-z]{0,5}-?#?\d{3,})? (was |were |has |have |had )?(not|never) (yet )?(been )?(received|delivered|sent|got|submitted|uploaded|loaded)\b|\bsend (us |me )?(the |this |that )?(invoice|bill)( \S+)? again\b`), w: 3 },
     { re: rx(String.raw`\bfirst (time )?(we|i)('ve| have)? (heard|seen|known) of\b|\bnever (came|arrived|got) (to|in|into) (this|our|my|the) (mail ?box|inbox|e-?mail|ap|accounts payable)\b|\b(can't|cannot|could not|couldn't|unable to) (find|locate)( it| them)? (anywhere|in our (files|records|system|inbox))\b`), w: 2.5 },
-    { re: rx(String.raw`\b(did not|didn't|never) reach (us|me|our)\b|\bfound out about (this|the) invoice\b`), w: 2 },
+    { re: rx(String.raw`\b(did not|didn't|never|has not|hasn't|have not|haven't) (yet )?(reach|reached) (us|me|our)\b|\bfound out about (this|the) invoice\b`), w: 2.5 },
+    // Nothing to pay against: the bill is missing, not the goods. "forward the paperwork".
+    { re: rx(String.raw`\bnothing (\w+ ){0,2}to pay (against|from|on)\b|\b(send|forward|email|e-mail|mail) (us |me )?(the |your |a copy of the )?(paperwork|billing documents?)\b`), w: 2.5 },
     { re: rx(String.raw`\b(records|system|books) (do not|don't|does not|doesn't) (show|have|contain|include) (the |this |that |an |any )?invoice\b|\bno copy of (the |this |that )?invoice\b`), w: 2.5 },
   ],
   OTH: [

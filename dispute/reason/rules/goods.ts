@@ -8,6 +8,7 @@ export const GOODS_RULES: Partial<Record<ReasonCode, Rule[]>> = {
     // "short-paid" and "short-dated" are about payment and shelf life, not a count.
     { re: rx(String.raw`\b${N} (\S+ ){0,3}short\b(?![- ]?(paid|pay|dated))|\bshort (by )?${N}\b`), w: 2 },
     { re: rx(String.raw`\b(received|got|delivered|counted) (only )?${N} (\S+ ){0,2}(of|out of) (the )?${N}\b`), w: 3 },
+    { re: rx(String.raw`\bonly ${N} (of|out of|from) (the |our )?${N}\b`), w: 3 },
     { re: rx(String.raw`\bonly ${N} (\S+ ){0,6}(arrived|were delivered|were received|came|were in|were shipped|received|delivered|on the (truck|pallet))`), w: 2.5 },
     { re: rx(String.raw`\b(received|delivered|shipped|got) (only )?${N}\b`), w: 1 },
     { re: rx(String.raw`\binstead of the ${N} (\S+ ){0,3}(billed|invoiced|ordered|charged)`), w: 2.5 },
@@ -48,6 +49,9 @@ export const GOODS_RULES: Partial<Record<ReasonCode, Rule[]>> = {
     { re: rx(String.raw`\b(cannot|can't|could not|couldn't|unable to) (sell|use|install|serve|fit) (them|it|these|those|the \w+)\b|\b(unsellable|unsaleable|unusable)\b`), w: 1.5 },
   ],
   WRG: [
+    // What the order specified set against what came: "our order (and the PO) calls for the 4-person".
+    { re: rx(String.raw`\b(our |the )?(order|po|purchase order|spec|specification)( \([^)]*\))? (calls|called|asks|asked|specifies|specified) for\b`), w: 2.5 },
+    { re: rx(String.raw`\b(model|size|colou?r|version|finish|grade|style) (is|was|are|were) (also |completely |totally )?different\b`), w: 2 },
     // "we got 2-inch hinges but the order was for 3-inch": what came set against what was ordered.
     { re: rx(String.raw`\b(got|received|were sent|you sent|shipped us|delivered)\b.{0,60}\bbut (the |our )?(order|po|purchase order|request) (was|is) for\b|\bbut we (ordered|asked for|requested)\b`), w: 2.5 },
     { re: rx(String.raw`\b(shipped|sent|delivered|received|got|picked) (us )?(the |a )?wrong\b`), w: 3 },

@@ -9,11 +9,14 @@ import { CREDIT_CONTEXT, N, NOT, TAX_ON_FREIGHT, rx, type Rule } from './shared.
 const UNIT_PRICE = String.raw`\$\s?[\d,]+(\.\d+)? ?(per \w+|/ ?[a-z]+\b|each\b|ea\b|an? (unit|piece|box|case|sheet|roll|pallet|carton|bag|drum|kit|pack|foot|ft|lb|gallon|hour|seat|license|user|month)\b)`;
 const DAMAGE = String.raw`(cracked|broken|damaged|dented|scratched|crushed|torn|shattered|bent|leaking|smashed|chipped|ripped|warped|stained|wet|soaked|mou?ldy|rotten|spoiled|thawed|melted|defective|faulty|dead)`;
 
+// A tier reached by volume is a discount; a tier of a group-purchasing or contract programme is a price.
+const VOLUME_TIER = /\b(promo\w*|discount|rebate|sale|tax|freight|shipping)\b|^(?!.*\b(gpo|contract(ed)?|group purchasing|buying group)\b).*\btier(ed)?\b/i;
+
 export const TRADE_RULES: Partial<Record<ReasonCode, Rule[]>> = {
   PRC: [
     // Group-purchasing and contract tiers are contract prices (healthcare GPOs, co-ops, buying groups).
-    { re: rx(String.raw`\b(gpo|group purchasing|purchasing (group|organi[sz]ation|consortium)|buying group|co-?op|member(ship)?|contract(ed)?|negotiated|tier(ed)?)( \w+){0,2} (price|prices|pricing|rate|rates|tier)\b`), w: 2 },
-    { re: rx(String.raw`\b(price|prices|pricing|rate|rates|tier)( \w+){0,2} (was |were |is |are |has |have )?${NOT} (been )?(honou?red|applied|used|reflected|given|respected|loaded)\b`), w: 3, unless: /\b(promo\w*|discount|rebate|sale|tax|freight|shipping)\b/i },
+    { re: rx(String.raw`\b(gpo|group purchasing|purchasing (group|organi[sz]ation|consortium)|buying group|co-?op|member(ship)?|contract(ed)?|negotiated)( \w+){0,2} (price|prices|pricing|rate|rates|tier)\b`), w: 2 },
+    { re: rx(String.raw`\b(price|prices|pricing|rate|rates|tier)( \w+){0,2} (was |were |is |are |has |have )?${NOT} (been )?(honou?red|applied|used|reflected|given|respected|loaded)\b`), w: 3, unless: VOLUME_TIER },
     { re: rx(String.raw`\b(bills?|billed|charges?|charged|invoices?|invoiced|lists?) (us )?(for )?${N} (\S+ ){1,3}at ${UNIT_PRICE}`), w: 2 },
     { re: rx(String.raw`\b(at|@) ${UNIT_PRICE}`), w: 1 },
     { re: rx(String.raw`\bunit (price|rate|cost)s?\b|\b(bid|quoted|contract) (sheet|rate|unit rate|schedule)\b`), w: 1.5 },
@@ -26,6 +29,9 @@ export const TRADE_RULES: Partial<Record<ReasonCode, Rule[]>> = {
     { re: rx(String.raw`\b\d+(\.\d+)? ?%? ?\/ ?\d+,? ?net ?\d+\b|\b\d+(\.\d+)? ?% \d+,? ?(days )?net ?\d+\b|\b(prompt|early)[- ]pay(ment)?\b`), w: 2 },
     { re: rx(String.raw`\b(paid|remitted|pay) (\w+ ){0,2}within (the )?(first )?(\d+|five|seven|ten|fifteen|twenty|thirty) days\b|\b\d+(\.\d+)? ?% (should|was supposed to|ought to) (have )?(come|been (taken|deducted|knocked)) off\b|\bwithin the discount (period|window)\b`), w: 1.5 },
     { re: rx(String.raw`\b(introductory|launch|opening|first[- ]order|new[- ]customer|loyalty|volume|tier(-| )?\d?|growth) (offer|allowance|incentive|reduction|credit|deal|price break|pricing)\b|\bprice break\b`), w: 2, unless: /\b(tax|freight)\b/i },
+    // A volume threshold the customer says they crossed: "once we pass 2,000 cases", "5% reduced tier".
+    { re: rx(String.raw`\b(once|when|after|since|as soon as) (we|our (\w+ )?(purchases|spend|orders|volume)) (have |had )?(pass|passed|reach|reached|exceed|exceeded|cross|crossed|hit|top|topped|go over|went over|surpass|surpassed)\b[^.!?\n]{0,30}\d`), w: 3 },
+    { re: rx(String.raw`\b\d+(\.\d+)? ?% (reduced |lower |discount |rebate )?(tier|bracket|band)\b|\b(reduced|lower|discounted|next|volume) (tier|bracket|band)\b`), w: 2.5 },
   ],
   QTY: [
     { re: rx(String.raw`\b(pallet|case|carton|box|piece|unit|bag|item|bundle|roll|package|skid|drum|bottle|tote|crate)s? count\b|\bcount (mismatch|discrepancy|is off|was off)\b`), w: 2 },

@@ -157,3 +157,18 @@ describe('what the API shows of a dispute read from a sample email', () => {
     expect(runId).toBeGreaterThan(0);
   });
 });
+
+describe('deciding the proposals the fan-out staged', () => {
+  it('records the approver decision on a drafted reply, once; the run is not moved by it', async () => {
+    const { runId, after } = await triageAndApprove(triageFor((e) => e.expected.reason_code === 'FRT', 'downstream-1'));
+    const draft = after.proposed_actions.find((p: any) => p.action_type === 'customer_email');
+    const ok = await srv.api('POST', `/proposed-actions/${draft.id}/approve`, { note: 'send as written' });
+    expect(ok.status).toBe(200);
+    expect(await ok.json()).toMatchObject({ id: draft.id, status: 'approved', decided_by: 'mike', decision_note: 'send as written' });
+    const again = await srv.api('POST', `/proposed-actions/${draft.id}/reject`, { reason: 'changed my mind' });
+    expect(again.status).toBe(409);
+    const [decision] = await db.sql`SELECT decision, decided_by, shown_sha256 FROM approval_decisions WHERE proposed_action_id = ${draft.id}`;
+    expect(decision).toMatchObject({ decision: 'approved', decided_by: 'mike', shown_sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect((await runOf(runId)).status).toBe('verifying');
+  });
+});

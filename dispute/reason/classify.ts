@@ -147,7 +147,7 @@ function classifyByRules(input: ReasonInput): ReasonResult {
 // decision is never overridden. The model's answer carries a confidence below LOW_CONFIDENCE (0.6), so the
 // approver always sees it as a warning. Chosen among three pre-declared blends on heldout-4 (see
 // tests/dispute/heldout.test.ts); it took that untouched corpus from 60% to 92% on reason_code. heldout-4 is
-// now training data; heldout-5 is the corpus the model never sees.
+// now training data, and so is heldout-5; heldout-6 is the corpus the model never sees.
 const MODEL_MIN_P = 0.5;
 const MODEL_CONFIDENCE = 0.55;
 

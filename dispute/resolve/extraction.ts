@@ -106,7 +106,8 @@ function pickPo(reading: EmailReading, invoice: InvoiceRow | null, reason: strin
   const shapes = new Set(known.map((k) => k.replace(/\d/g, '9')));
   const ref = reading.po_numbers.find((p) => p.value === picked.value);
   const written = ref ? /(\d[\d-]*\d|\d)\s*$/.exec(ref.raw)?.[1] : undefined;
-  const mirrorShaped = shapes.size === 0 || shapes.has(picked.value.toUpperCase().replace(/\d/g, '9'));
+  // With no PO among the rows found, fall back on the common mirror spelling (PO- and five or six digits).
+  const mirrorShaped = shapes.size ? shapes.has(picked.value.toUpperCase().replace(/\d/g, '9')) : /^PO-\d{5,6}$/i.test(picked.value);
   if (!known.includes(picked.value.toUpperCase()) && !mirrorShaped && written && ref && /^\d+$/.test(written) && !/\bpo-\d/i.test(ref.raw)) {
     return { ...picked, value: written };
   }

@@ -137,6 +137,16 @@ describe('amounts', () => {
     expect(roles('A reminder for invoice INV-004519 in the amount of $9,053.99.')).toEqual([[9053.99, 'invoice']]);
   });
 
+  it('reads thousands written with k, withheld balances, and what they accept or were told', () => {
+    expect(roles('That is about $2.5k we are holding back.')).toEqual([[2500, 'plain']]);
+    expect(roles('We will not pay the open balance of $820.10 until then.')).toEqual([[820.1, 'claim']]);
+    expect(roles('We are holding the remaining $310.00 until the rest ships.')).toEqual([[310, 'claim']]);
+    expect(roles('We will pay for the 20 units we got ($4,000.00).')).toEqual([[4000, 'payable']]);
+    expect(roles('The rest ($9,100.00) is approved.')).toEqual([[9100, 'payable']]);
+    expect(roles('The rep told us $42 on the phone.')).toEqual([[42, 'unit']]);
+    expect(roles("A 'pallet fee' line of 95.00 which we will not pay.")).toEqual([[95, 'claim']]);
+  });
+
   it('reads amounts with thousands separators followed by punctuation', () => {
     expect(read('Statement lists INV-004699 ($18,772.56, PO-83633) as open.').amounts[0]?.value).toBe(18772.56);
   });

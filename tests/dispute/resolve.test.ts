@@ -158,6 +158,15 @@ describe('merging with the triage event', () => {
   });
 });
 
+describe('PO number', () => {
+  it("takes the mirror's spelling when the mirror knows it, and the customer's own scheme as written", () => {
+    const known = extract({ from: 'aiko.kim@keystonedental.example', body: 'Invoice INV-004352, P.O. #77023: the glove price is wrong.' });
+    expect(known.po_number).toBe('PO-77023');
+    const own = extract({ from: 'aiko.kim@keystonedental.example', body: 'Our AP system rejected INV-004355: it shows no order number. Our PO is 4500012877.' });
+    expect(own.po_number).toBe('4500012877');
+  });
+});
+
 describe('more invoice decisions', () => {
   it('drops a bare number the mirror does not know instead of reporting it as the invoice', () => {
     const x = extract({ from: 'ap@keystonedental.example', body: 'We paid by ACH, our batch 55443322 went out Monday.' });

@@ -29,6 +29,10 @@ const MONEY = /(?:\b(?:USD|US\$|CAD|EUR|GBP)\s?|[$€£]\s?)(\d{1,3}(?:,\d{3})+|
 const DECIMAL_COMMA = /((?:\b(?:USD|US\$|CAD|EUR|GBP)\s?|[$€£]\s?))(\d{1,3}(?:\.\d{3})+,\d{2}|\d+,\d{2})(?![\d.,]*\d)/gi;
 // The same with the currency after it: "405,00 USD", "1.236,00 EUR".
 const DECIMAL_COMMA_AFTER = /\b(\d{1,3}(?:\.\d{3})+,\d{2}|\d+,\d{2})(?=\s?(?:USD|EUR|GBP|CAD|dollars)\b)/gi;
+// Without any currency sign: "7.121,38" can only be a decimal comma, and once an email writes money that way,
+// its bare "356,07" is one too (a US thousands group has three digits).
+const EUROPEAN = /\b\d{1,3}(?:\.\d{3})+,\d{2}(?![\d.,]*\d)/;
+const DECIMAL_COMMA_BARE = /(?<![\d.,$€£])\b(\d{1,3}(?:\.\d{3})+,\d{2}|\d+,\d{2})(?![\d.,]*\d)/g;
 
 const UNIT_AFTER = /^\s*(each\b|ea\b|apiece|a piece|per\b|\/\s?[a-z]+\b|an? (unit|piece|box|case|roll|pallet|carton|bucket|spool|hour|bag|drum|kit|pack)\b)/;
 const UNIT_BEFORE = [
@@ -85,7 +89,8 @@ export function findAmounts(raw: string): AmountMention[] {
   const out: AmountMention[] = [];
   // Swapping the separators keeps every offset, so spans still point into the original text.
   const swap = (n: string) => n.replace(/[.,]/g, (c) => (c === '.' ? ',' : '.'));
-  const text = raw.replace(DECIMAL_COMMA, (_m, cur: string, n: string) => cur + swap(n)).replace(DECIMAL_COMMA_AFTER, swap);
+  let text = raw.replace(DECIMAL_COMMA, (_m, cur: string, n: string) => cur + swap(n)).replace(DECIMAL_COMMA_AFTER, swap);
+  if (EUROPEAN.test(text)) text = text.replace(DECIMAL_COMMA_BARE, swap);
   for (const m of matchAll(text, MONEY)) {
     const whole = (m[1] ?? m[3]!).replace(/,/g, '');
     const frac = m[2] ?? (m[4] ? `.${m[4]}` : '');

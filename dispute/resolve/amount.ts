@@ -30,7 +30,10 @@ export function pickDisputedAmount(amounts: SourcedAmount[], reason: ReasonCode,
     // The invoice's own total or open balance is the disputed amount whatever role its words give it
     // ("the remaining $1,707.31 was sent by ACH" reads as a payable balance, but it is the balance contested).
     const matches = (g: Group) => totals.some((t) => Math.abs(t - g.value) < 0.005 && t > 0);
-    const ofInvoice = groups.find(matches) ?? group(amounts.filter((a) => a.role === 'payable')).find(matches);
+    // When both the total and the open balance are named, what they say they paid is the claim ("a reminder
+    // shows $589.28 outstanding; we wired the full $1,178.56").
+    const matching = groups.filter(matches);
+    const ofInvoice = matching.find((g) => g.roles.has('paid')) ?? matching[0] ?? group(amounts.filter((a) => a.role === 'payable')).find(matches);
     if (ofInvoice) return found(ofInvoice, 0.9);
     const cited = groups.find((g) => g.roles.has('invoice') || g.roles.has('paid'));
     if (cited) return found(cited, 0.8);

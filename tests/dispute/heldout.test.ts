@@ -1,4 +1,4 @@
-// Held-out corpora written apart from the rules (64 + 16 + 48 + 48 + 48 + 48 emails, every reason code, varied styles:
+// Held-out corpora written apart from the rules (64 + 16 + 48 + 48 + 48 + 48 + 32 emails, every reason code, varied styles:
 // terse, rambling, forwarded, non-native, typos, decimal commas; heldout-3 adds AP templates, phone
 // one-liners, angry escalations and trade wording from food, logistics, construction, healthcare and
 // SaaS), run through the real SQL step against
@@ -29,7 +29,11 @@ afterAll(async () => {
 // heldout-6 (48 emails, 3 per code, written before any code or other corpus was read; amount and PO traps)
 // is now the corpus the reason model never trains on. Measured untouched at 0.875 (42/48) on reason_code;
 // 1.0 after general rule additions (volume tiers, "only 3 of the 5", "order calls for", overdue service
-// charges, "never reached us"). Its floor is that measure, a regression guard, not a claim about unseen mail.
+// charges, "never reached us"). It has since joined the training data.
+// heldout-7 (32 emails, 2 per code, written before any code or other corpus was read; many industries,
+// one-liners, long quoted threads, mixed reasons, non-native English, decimal commas) is now the corpus the
+// reason model never trains on. Measured untouched at 1.0 on reason_code (the rules alone decided every
+// email), 0.938 on disputed_amount; its floor is that measure, a regression guard, not a claim about unseen mail.
 describe.each([
   ['heldout-disputes.jsonl', 64, 0.95],
   ['heldout-2.jsonl', 16, 0.95],
@@ -37,6 +41,7 @@ describe.each([
   ['heldout-4.jsonl', 48, 0.95],
   ['heldout-5.jsonl', 48, 0.97],
   ['heldout-6.jsonl', 48, 1.0],
+  ['heldout-7.jsonl', 32, 1.0],
 ])('held-out corpus %s against the mirror', (file, n, minReason) => {
   it('meets the targets', async () => {
     const s = await evaluate(db.sql, readCorpus(join(FIXTURES, file)));

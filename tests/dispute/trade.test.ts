@@ -17,4 +17,19 @@ describe('trade and idiom wording', () => {
     expect(findAmounts('so 192 bucks too much').map((a) => a.value)).toEqual([192]);
     expect(findAmounts('the 3 rolls, value 405,00 USD').map((a) => a.value)).toEqual([405]);
   });
+
+  it('reads bare decimal commas only in an email that writes money the European way', async () => {
+    const { findAmounts } = await import('../../dispute/read/amounts.ts');
+    expect(findAmounts('the total is 2.450,10 and we claim 98,00 back').map((a) => a.value)).toEqual([2450.1, 98]);
+    expect(findAmounts('lines 12,15 and 1,234.50').map((a) => a.value)).toEqual([1234.5]);
+  });
+
+  it('takes the paid amount over the open balance for an already-paid claim', async () => {
+    const { findAmounts } = await import('../../dispute/read/amounts.ts');
+    const { pickDisputedAmount } = await import('../../dispute/resolve/amount.ts');
+    const body = 'The reminder shows 300.00 outstanding. We wired the full 600.00 in March.';
+    const amounts = findAmounts(body).map((a) => ({ ...a, source: 'body' as const }));
+    const invoice = { foreigntotal: 600, foreignamountunpaid: 300 } as Parameters<typeof pickDisputedAmount>[2];
+    expect(pickDisputedAmount(amounts, 'PAID', invoice).value).toBe(600);
+  });
 });

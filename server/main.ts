@@ -86,6 +86,11 @@ async function main() {
     if (stopping) return;
     stopping = true;
     log('info', `${signal}: shutting down`);
+    // A shutdown that cannot finish (a hung connection, say) must not leave the process running forever.
+    setTimeout(() => {
+      log('error', 'shutdown did not finish within 30 s: exiting anyway');
+      process.exit(1);
+    }, 30_000).unref();
     // Stop taking work, let the transaction in flight finish, then close the pool (and the embedded server).
     // Closing the live feed ends the SSE streams, which would otherwise keep server.close() waiting.
     const serverClosed = server ? new Promise<void>((r) => server!.close(() => r())) : undefined;

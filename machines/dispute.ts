@@ -34,6 +34,12 @@ function preconditionWarnings(ctx: DisputeContext): Warning[] {
   return out;
 }
 
+/** The decision the transition has just assigned, as the recordDecision effect stores it. */
+function recordedDecision(ctx: DisputeContext): EffectParams['recordDecision'] {
+  const { action_id, decision, by, note } = ctx.decision!;
+  return { action_id, decision, by, note };
+}
+
 function outcomeOf(steps: Record<StepName, StepState>): Outcome {
   const ran = FAN_OUT_STEPS.map((s) => steps[s]).filter((s) => s.status !== 'skipped');
   const ok = ran.filter((s) => s.status === 'succeeded').length;
@@ -203,7 +209,7 @@ export const disputeMachine = machineSetup.createMachine({
           actions: [
             assign({ decision: ({ event }) => ({ action_id: event.action_id, decision: 'approved' as const, by: event.by, note: event.note, at: event.at }) }),
             { type: 'cancelTimer', params: { name: 'approval_window' } },
-            { type: 'recordDecision', params: ({ event }) => ({ action_id: event.action_id, decision: 'approved' as const, by: event.by, note: event.note }) },
+            { type: 'recordDecision', params: ({ context }) => recordedDecision(context) },
           ],
         },
         REJECT: {
@@ -212,14 +218,14 @@ export const disputeMachine = machineSetup.createMachine({
           actions: [
             assign({ decision: ({ event }) => ({ action_id: event.action_id, decision: 'rejected' as const, by: event.by, note: event.reason, at: event.at }) }),
             { type: 'cancelTimer', params: { name: 'approval_window' } },
-            { type: 'recordDecision', params: ({ event }) => ({ action_id: event.action_id, decision: 'rejected' as const, by: event.by, note: event.reason }) },
+            { type: 'recordDecision', params: ({ context }) => recordedDecision(context) },
           ],
         },
         APPROVAL_EXPIRED: {
           target: 'expired',
           actions: [
             assign({ decision: ({ context, event }) => ({ action_id: context.envelope_id ?? 0, decision: 'expired' as const, by: 'approval window', note: null, at: event.at }) }),
-            { type: 'recordDecision', params: ({ context }) => ({ action_id: context.envelope_id ?? 0, decision: 'expired' as const, by: 'approval window', note: null }) },
+            { type: 'recordDecision', params: ({ context }) => recordedDecision(context) },
           ],
         },
       },

@@ -98,8 +98,6 @@ export type DisputeEvent =
 
 export type DisputeEventType = DisputeEvent['type'];
 
-/** Events that come from outside the runner (HTTP, timers, the verify scheduler). */
-export const EXTERNAL_EVENTS = ['APPROVE', 'REJECT', 'APPROVAL_EXPIRED', 'RETRY_STEP', 'VERIFY_RESULT'] as const;
 
 /** The effects the machine asks for, each a named action with JSON params; the runner executes them. */
 export interface EffectParams {

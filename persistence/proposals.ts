@@ -54,6 +54,3 @@ export async function getProposal(sql: Sql, id: number): Promise<ProposedAction 
   return row;
 }
 
-export async function proposalsOfRun(sql: Sql, runId: number): Promise<ProposedAction[]> {
-  return sql<ProposedAction[]>`SELECT * FROM proposed_actions WHERE run_id = ${runId} ORDER BY id`;
-}

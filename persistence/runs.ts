@@ -87,6 +87,3 @@ export async function appendJournal(sql: Sql, runId: number, firstSeq: number, r
   await sql`INSERT INTO run_journal ${sql(values as never, 'run_id', 'seq', 'event', 'state_before', 'state_after', 'effects', 'at')}`;
 }
 
-export async function journalOf(sql: Sql, runId: number): Promise<JournalRow[]> {
-  return sql<JournalRow[]>`SELECT seq, event, state_before, state_after, effects, at FROM run_journal WHERE run_id = ${runId} ORDER BY seq`;
-}

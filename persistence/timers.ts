@@ -20,17 +20,7 @@ export async function cancelTimer(sql: Sql, runId: number, name: string): Promis
   await sql`DELETE FROM timers WHERE run_id = ${runId} AND name = ${name}`;
 }
 
-export async function timersOfRun(sql: Sql, runId: number): Promise<TimerRow[]> {
-  return sql<TimerRow[]>`SELECT id, run_id, name, event, due_at FROM timers WHERE run_id = ${runId} ORDER BY due_at`;
-}
 
-/** Claims one due timer: the caller applies its event and deletes it in the same transaction. */
-export async function claimDueTimer(sql: Sql, now: Date): Promise<TimerRow | undefined> {
-  const [row]: [TimerRow?] = await sql`
-    SELECT id, run_id, name, event, due_at FROM timers WHERE due_at <= ${now}
-    ORDER BY due_at LIMIT 1 FOR UPDATE SKIP LOCKED`;
-  return row;
-}
 
 export async function deleteTimer(sql: Sql, id: number): Promise<void> {
   await sql`DELETE FROM timers WHERE id = ${id}`;

@@ -84,14 +84,6 @@ export async function applyEventInTransaction(deps: EngineDeps, sql: Sql, runId:
   return { applied: true, run: saved };
 }
 
-/** Can the run's current state take this event? (For answering 409 before writing anything.) */
-export function canTake(run: runs.RunRow, event: DisputeEvent): boolean {
-  try {
-    return restoreSnapshot(run).can(event);
-  } catch {
-    return false;
-  }
-}
 
 async function drive(
   deps: EngineDeps,

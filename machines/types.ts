@@ -8,6 +8,8 @@ export interface TriageEmail {
   subject: string;
   body: string;
   received_at?: string | undefined;
+  /** The customer's Message-ID, so the approved reply threads under it (In-Reply-To, References). */
+  message_id?: string | undefined;
 }
 
 export interface DisputeInput {
@@ -42,6 +44,8 @@ export interface LoadedContext {
   prior_disputes: number;
   open_disputes: Row[];
   prior_invoices: Row[];
+  /** The account's open AR hold request, if an approver asked for one (absent in older snapshots). */
+  hold_requested?: { run_id: number; proposed_action_id: number; by: string; at: string } | null | undefined;
 }
 
 export interface Warning {
@@ -71,6 +75,23 @@ export interface Decision {
   at: string;
 }
 
+/** What the approver may correct on the HITL envelope; the corrected facts are what the fan-out drafts from. */
+export interface Corrections {
+  reason_code?: string | undefined;
+  invoice_ref?: string | undefined;
+  customer_id?: number | undefined;
+  disputed_amount?: number | undefined;
+}
+export type CorrectedField = keyof Corrections;
+export const CORRECTABLE_FIELDS: readonly CorrectedField[] = ['reason_code', 'invoice_ref', 'customer_id', 'disputed_amount'];
+
+/** One corrected field: what the reader found and what the approver set. */
+export interface Correction {
+  field: CorrectedField;
+  from: string | number | null;
+  to: string | number;
+}
+
 export interface DisputeContext {
   input: DisputeInput;
   extraction: ExtractionFacts | null;
@@ -79,6 +100,8 @@ export interface DisputeContext {
   warnings: Warning[];
   envelope_id: number | null;
   decision: Decision | null;
+  /** The approver's corrections at the gate (absent in snapshots written before corrections existed). */
+  corrections?: Correction[] | undefined;
   steps: Record<StepName, StepState>;
   outcome: Outcome | null;
   verify: { check: string; result: VerifyResult; detail: string | null } | null;
@@ -88,7 +111,7 @@ export type DisputeEvent =
   | { type: 'EXTRACTED'; extraction: ExtractionFacts }
   | { type: 'CONTEXT_LOADED'; loaded: LoadedContext }
   | { type: 'APPROVAL_STAGED'; action_id: number }
-  | { type: 'APPROVE'; action_id: number; by: string; note: string | null; at: string }
+  | { type: 'APPROVE'; action_id: number; by: string; note: string | null; at: string; corrections?: Corrections | undefined }
   | { type: 'REJECT'; action_id: number; by: string; reason: string; at: string }
   | { type: 'APPROVAL_EXPIRED'; at: string }
   | { type: 'STEP_SUCCEEDED'; step: StepName; proposed_action_id: number }
@@ -106,7 +129,13 @@ export interface EffectParams {
   stageApproval: { window_minutes: number };
   setTimer: { name: string; delay_ms: number; event: DisputeEvent };
   cancelTimer: { name: string };
-  recordDecision: { action_id: number; decision: 'approved' | 'rejected' | 'expired'; by: string; note: string | null };
+  recordDecision: {
+    action_id: number;
+    decision: 'approved' | 'rejected' | 'expired';
+    by: string;
+    note: string | null;
+    corrections?: Correction[] | undefined;
+  };
   runStep: { step: StepName; attempt: number };
   alertStepFailed: { step: StepName; attempts: number; error: string };
   postRun: { outcome: RunEnding };

@@ -4,6 +4,8 @@ import { startEmbedded, type EmbeddedHandle } from './embedded.ts';
 
 export type Sql = postgres.Sql;
 export type Tx = postgres.TransactionSql;
+/** What a query needs: the pool or a transaction. A function that must run inside one takes `Tx`. */
+export type Db = postgres.ISql;
 
 export interface Database {
   sql: Sql;

@@ -1,14 +1,57 @@
 // Queries on the outbox: external effects written in the event's transaction, delivered after commit
 // by the dispatcher (runtime/outbox.ts).
-import type { Sql } from './connect.ts';
+import type { Db } from './connect.ts';
 
 export const OUTBOX_CHANNEL = 'disputeflow_outbox';
 
 /** Enqueues a delivery inside the caller's transaction; the dispatcher wakes at commit. */
-export async function enqueue(sql: Sql, o: { run_id: number | null; kind: string; idempotency_key: string; url: string; body: unknown; now: Date }): Promise<void> {
+export async function enqueue(sql: Db, o: { run_id: number | null; kind: string; idempotency_key: string; url: string; body: unknown; now: Date }): Promise<void> {
   await sql`
     INSERT INTO outbox (run_id, kind, idempotency_key, payload, status, next_attempt_at, created_at)
     VALUES (${o.run_id}, ${o.kind}, ${o.idempotency_key}, ${sql.json({ url: o.url, body: o.body } as never)}, 'pending', ${o.now}, ${o.now})
     ON CONFLICT (idempotency_key) DO NOTHING`;
   await sql`SELECT pg_notify(${OUTBOX_CHANNEL}, '')`;
+}
+
+export interface OutboxRow {
+  id: number;
+  run_id: number | null;
+  kind: string;
+  idempotency_key: string;
+  payload: unknown;
+  attempts: number;
+  proposed_action_id: number | null;
+  channel: string | null;
+  message_id: string | null;
+}
+
+/** Leases the next due row: its next attempt is pushed past the lease, so one process delivers it at a time. */
+export async function leaseDue(sql: Db, now: Date, leaseMs: number): Promise<OutboxRow | undefined> {
+  const [row]: [OutboxRow?] = await sql`
+    UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ${new Date(now.getTime() + leaseMs)}
+    WHERE id = (SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= ${now}
+                ORDER BY next_attempt_at, id LIMIT 1 FOR UPDATE SKIP LOCKED)
+    RETURNING id, run_id, kind, idempotency_key, payload, attempts, proposed_action_id, channel, message_id`;
+  return row;
+}
+
+export async function markDelivered(sql: Db, id: number, now: Date): Promise<void> {
+  await sql`UPDATE outbox SET status = 'delivered', delivered_at = ${now}, last_error = null WHERE id = ${id}`;
+}
+
+export async function markRetry(sql: Db, id: number, next: Date, error: string): Promise<void> {
+  await sql`UPDATE outbox SET next_attempt_at = ${next}, last_error = ${error} WHERE id = ${id}`;
+}
+
+/** The last attempt failed: the row is failed for good, with an alert when the policy asks for one. */
+export async function markFailed(sql: Db, row: OutboxRow, error: string, now: Date, alert: boolean): Promise<void> {
+  await sql`UPDATE outbox SET status = 'failed', last_error = ${error} WHERE id = ${row.id}`;
+  if (!alert) return;
+  const target = (row.payload as { url?: string | null; mail?: { to: string } }).mail?.to ?? (row.payload as { url?: string | null }).url ?? null;
+  await sql`
+    INSERT INTO alerts (run_id, step, kind, message, detail, created_at)
+    VALUES (${row.run_id}, ${row.kind + ':' + row.idempotency_key}, 'delivery_failed',
+            ${`${row.kind} delivery ${row.idempotency_key} failed after ${row.attempts} attempt(s): ${error}`},
+            ${sql.json({ target, attempts: row.attempts, error, proposed_action_id: row.proposed_action_id } as never)}, ${now})
+    ON CONFLICT DO NOTHING`;
 }

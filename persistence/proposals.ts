@@ -1,6 +1,6 @@
 // Queries on proposed_actions and approval_decisions.
 import { createHash } from 'node:crypto';
-import type { Sql } from './connect.ts';
+import type { Db, Sql } from './connect.ts';
 
 export interface ProposedAction {
   id: number;
@@ -17,8 +17,28 @@ export interface ProposedAction {
   decision_note: string | null;
 }
 
+/** A proposal as the API shows it: its etag, the approver's edits, and where its delivery stands. */
+export interface ProposalView extends ProposedAction {
+  etag: string;
+  edits: { subject?: string; body?: string } | null;
+  delivery: { channel: string; status: 'queued' | 'sent' | 'failed'; message_id: string | null; attempts: number; last_error: string | null; sent_at: Date | null } | null;
+}
+
+/** The hash of a payload as shown: the ETag an approval must match, and what the decision row keeps. */
+export const payloadEtag = (payload: unknown) => createHash('sha256').update(JSON.stringify(payload)).digest('hex');
+
+/** The columns of a ProposalView; `p` is proposed_actions. */
+export const proposalViewColumns = (sql: Db) => sql`
+  p.*, d.edits,
+  (SELECT json_build_object('channel', o.channel,
+            'status', CASE o.status WHEN 'pending' THEN 'queued' WHEN 'delivered' THEN 'sent' ELSE 'failed' END,
+            'message_id', o.message_id, 'attempts', o.attempts, 'last_error', o.last_error, 'sent_at', o.delivered_at)
+     FROM outbox o WHERE o.proposed_action_id = p.id) AS delivery`;
+
+export const withEtag = <T extends ProposedAction>(row: T): T & { etag: string } => ({ ...row, etag: payloadEtag(row.payload) });
+
 export async function stageProposal(
-  sql: Sql,
+  sql: Db,
   p: { run_id: number; step: string; action_type: string; entity_type: string; entity_ref: string; payload: unknown; now: Date },
 ): Promise<number> {
   const [row]: [{ id: number }?] = await sql`
@@ -34,23 +54,32 @@ export class DecisionConflictError extends Error {
 
 /** Records a decision as a fact; a second decision on the same action is a conflict. */
 export async function decide(
-  sql: Sql,
-  d: { action_id: number; decision: 'approved' | 'rejected' | 'expired'; by: string; note: string | null; now: Date },
+  sql: Db,
+  d: {
+    action_id: number;
+    decision: 'approved' | 'rejected' | 'expired';
+    by: string;
+    note: string | null;
+    now: Date;
+    edits?: { subject?: string | undefined; body?: string | undefined } | undefined;
+  },
 ): Promise<ProposedAction> {
   const [row]: [ProposedAction?] = await sql`
     UPDATE proposed_actions SET status = ${d.decision}, decided_at = ${d.now}, decided_by = ${d.by}, decision_note = ${d.note}
     WHERE id = ${d.action_id} AND status = 'pending'
     RETURNING *`;
   if (!row) throw new DecisionConflictError(`proposed action ${d.action_id} is not pending`);
-  const shown = createHash('sha256').update(JSON.stringify(row.payload)).digest('hex');
   await sql`
-    INSERT INTO approval_decisions (proposed_action_id, run_id, decision, decided_by, note, shown_sha256, decided_at)
-    VALUES (${row.id}, ${row.run_id}, ${d.decision}, ${d.by}, ${d.note}, ${shown}, ${d.now})`;
+    INSERT INTO approval_decisions (proposed_action_id, run_id, decision, decided_by, note, shown_sha256, decided_at, edits)
+    VALUES (${row.id}, ${row.run_id}, ${d.decision}, ${d.by}, ${d.note}, ${payloadEtag(row.payload)}, ${d.now},
+            ${d.edits && Object.keys(d.edits).length ? sql.json(d.edits as never) : null})`;
   return row;
 }
 
-export async function getProposal(sql: Sql, id: number): Promise<ProposedAction | undefined> {
-  const [row]: [ProposedAction?] = await sql`SELECT * FROM proposed_actions WHERE id = ${id}`;
-  return row;
+export async function getProposal(sql: Db, id: number): Promise<ProposalView | undefined> {
+  const [row]: [Omit<ProposalView, "etag">?] = await sql`
+    SELECT ${proposalViewColumns(sql)} FROM proposed_actions p LEFT JOIN approval_decisions d ON d.proposed_action_id = p.id
+    WHERE p.id = ${id}`;
+  return row && withEtag(row);
 }
 

@@ -1,5 +1,6 @@
 // Read-side queries for the API and the pages: lists with keyset pagination, and everything about one run.
 import type { Sql } from './connect.ts';
+import { proposalViewColumns, withEtag, type ProposedAction } from './proposals.ts';
 
 export interface RunFilter {
   status?: string | undefined;
@@ -42,16 +43,16 @@ export interface ProposalFilter {
 }
 
 export async function listProposals(sql: Sql, f: ProposalFilter) {
-  const rows = await sql<Record<string, unknown>[]>`
-    SELECT * FROM proposed_actions
+  const rows = await sql<ProposedAction[]>`
+    SELECT ${proposalViewColumns(sql)} FROM proposed_actions p LEFT JOIN approval_decisions d ON d.proposed_action_id = p.id
     WHERE true
-      ${f.status ? sql`AND status = ${f.status}` : sql``}
-      ${f.action_type ? sql`AND action_type = ${f.action_type}` : sql``}
-      ${f.run_id ? sql`AND run_id = ${f.run_id}` : sql``}
-      ${f.cursor ? sql`AND id < ${f.cursor}` : sql``}
-    ORDER BY id DESC
+      ${f.status ? sql`AND p.status = ${f.status}` : sql``}
+      ${f.action_type ? sql`AND p.action_type = ${f.action_type}` : sql``}
+      ${f.run_id ? sql`AND p.run_id = ${f.run_id}` : sql``}
+      ${f.cursor ? sql`AND p.id < ${f.cursor}` : sql``}
+    ORDER BY p.id DESC
     LIMIT ${f.limit + 1}`;
-  return page(rows, f.limit, 'id');
+  return page(rows.map(withEtag) as unknown as Record<string, unknown>[], f.limit, 'id');
 }
 
 function page<T extends Record<string, unknown>>(rows: T[], limit: number, key: string) {

@@ -1,5 +1,5 @@
 // Queries on runs and their journal. Each takes the sql handle (or a transaction) as its first argument.
-import type { Sql } from './connect.ts';
+import type { Db, Sql, Tx } from './connect.ts';
 
 export interface RunRow {
   id: number;
@@ -73,7 +73,7 @@ export async function saveRun(
   return row!;
 }
 
-export async function appendJournal(sql: Sql, runId: number, firstSeq: number, rows: Omit<JournalRow, 'seq'>[]): Promise<void> {
+export async function appendJournal(sql: Db, runId: number, firstSeq: number, rows: Omit<JournalRow, 'seq'>[]): Promise<void> {
   if (rows.length === 0) return;
   const values = rows.map((r, i) => ({
     run_id: runId,
@@ -87,3 +87,18 @@ export async function appendJournal(sql: Sql, runId: number, firstSeq: number, r
   await sql`INSERT INTO run_journal ${sql(values as never, 'run_id', 'seq', 'event', 'state_before', 'state_after', 'effects', 'at')}`;
 }
 
+
+/**
+ * Records something that happened to a run outside its machine (a downstream proposal decided, a delivery
+ * sent or failed) as a journal entry that leaves the state as it is, so the timeline tells the whole story.
+ * Takes the run's lock like an event does, so the journal's sequence stays gap-free.
+ */
+export async function appendRunNote(sql: Tx, runId: number, event: Record<string, unknown>, now: Date, channel: string): Promise<void> {
+  const [run]: [{ event_count: number; state_value: unknown; status: string }?] = await sql`
+    SELECT event_count, state_value, status FROM runs WHERE id = ${runId} FOR UPDATE`;
+  if (!run) return;
+  await appendJournal(sql, runId, run.event_count, [{ event, state_before: run.state_value, state_after: run.state_value, effects: [], at: now }]);
+  await sql`
+    UPDATE runs SET event_count = event_count + 1 WHERE id = ${runId}
+    RETURNING pg_notify(${channel}, json_build_object('run_id', id, 'status', status, 'seq', event_count - 1)::text)`;
+}

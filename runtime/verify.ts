@@ -7,6 +7,8 @@ import type { Sql } from '../persistence/connect.ts';
 import type { DisputeEvent, VerifyResult } from '../machines/types.ts';
 import { applyEventInTransaction, type EngineDeps } from './engine.ts';
 import { RunRestoreError } from './restore.ts';
+import { WORKFLOW_TYPE } from '../machines/contract.ts';
+import { announce } from '../steps/notify.ts';
 
 export interface VerifyOutcome {
   run_id: number;
@@ -56,6 +58,14 @@ export async function runDueChecks(deps: EngineDeps, opts: { max?: number; timeo
       const { result, detail } = await runCheck(deps.sql, check, opts.timeoutMs);
       await sql`UPDATE workflow_verify_results SET status = ${result}, checked_at = ${deps.clock.now()}, detail = ${sql.json({ message: detail })}
         WHERE id = ${check.id}`;
+      // The real outcome reaches subscribers without reading the database: one ledger event per run and check.
+      await announce(sql, deps.notifyUrl, {
+        event_type: 'workflow.verified',
+        idempotency_key: `${WORKFLOW_TYPE}:run_${check.run_id}:verify:${check.check_name}`,
+        run_id: check.run_id,
+        payload: { run_id: check.run_id, workflow_type: WORKFLOW_TYPE, check: check.check_name, result, detail },
+        now: deps.clock.now(),
+      });
       const event: DisputeEvent = { type: 'VERIFY_RESULT', check: check.check_name, result, detail };
       try {
         await tx.savepoint((sp) => applyEventInTransaction(deps, sp as unknown as Sql, check.run_id, event));

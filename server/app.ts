@@ -7,10 +7,13 @@ import type { Sql } from '../persistence/connect.ts';
 import type { Clock } from '../runtime/clock.ts';
 import type { EffectRegistry } from '../runtime/effects.ts';
 import { runFeed, type RunFeed } from '../runtime/runFeed.ts';
-import type { Config } from './config.ts';
+import { DEFAULT_AR_QUEUE_EMAIL, DEFAULT_MAIL_FROM, type Config } from './config.ts';
+import type { CarryOutConfig } from '../runtime/decisions.ts';
 import { badRequest, errorHandler } from './errors.ts';
 import type { Logger } from './log.ts';
 import { adminRoutes } from './routes/admin.ts';
+import { correctionRoutes } from './routes/corrections.ts';
+import { mailRoutes } from './routes/mail.ts';
 import { healthRoutes } from './routes/health.ts';
 import { liveRoutes } from './routes/live.ts';
 import { machineGraphRoutes } from './routes/machineGraph.ts';
@@ -23,7 +26,7 @@ export interface AppDeps {
   sql: Sql;
   clock: Clock;
   effects: EffectRegistry;
-  config: Pick<Config, 'webhookSecret' | 'approvers' | 'bodyLimitKb'> & Partial<Pick<Config, 'preconditionSeverity'>>;
+  config: Pick<Config, 'webhookSecret' | 'approvers' | 'bodyLimitKb'> & Partial<Pick<Config, 'preconditionSeverity' | 'mailFrom' | 'arQueueEmail'>>;
   log: Logger;
   notifyUrl?: string | undefined;
   /** The live feed (one LISTEN per process); created here when not given. Close it at shutdown. */
@@ -32,6 +35,13 @@ export interface AppDeps {
 
 /** What the engine needs, from the app's dependencies. */
 export const engineDeps = (d: AppDeps) => ({ sql: d.sql, clock: d.clock, effects: d.effects, notifyUrl: d.notifyUrl });
+
+/** Where approved proposals go: the From of mail, the AR queue's address, the ERP webhook. */
+export const carryOutConfig = (d: AppDeps): CarryOutConfig => ({
+  mailFrom: d.config.mailFrom ?? DEFAULT_MAIL_FROM,
+  arQueueEmail: d.config.arQueueEmail ?? DEFAULT_AR_QUEUE_EMAIL,
+  notifyUrl: d.notifyUrl,
+});
 
 export interface AppState {
   rawBody?: string;
@@ -56,6 +66,8 @@ export function createApp(deps: AppDeps): Koa {
   runRoutes(router, deps);
   proposalRoutes(router, deps);
   adminRoutes(router, deps);
+  correctionRoutes(router, deps);
+  mailRoutes(router, deps);
   machineGraphRoutes(router, deps);
   liveRoutes(router, deps, deps.feed ?? runFeed(deps.sql, (err) => deps.log('error', 'live feed', { error: String(err) })));
   pageRoutes(router, deps); // after proposalRoutes: GET /proposed-actions asked for HTML falls through to the page

@@ -6,6 +6,9 @@ import path from 'node:path';
 import { z } from 'zod';
 import { parseSchedule } from '../runtime/verify.ts';
 
+export const DEFAULT_MAIL_FROM = 'Accounts Receivable <ar@disputeflow.localhost>';
+export const DEFAULT_AR_QUEUE_EMAIL = 'ar@disputeflow.localhost';
+
 const Env = z.object({
   DATABASE_URL: z.string().url('must be a postgres:// URL').optional(),
   DATA_DIR: z.string().min(1).default('.data'),
@@ -34,6 +37,17 @@ const Env = z.object({
   DB_POOL_MAX: z.coerce.number().int().min(2, 'must be at least 2').max(100).default(10),
   NOTIFY_WEBHOOK_URL: z.string().url('must be an http(s) URL').regex(/^https?:/, 'must be an http(s) URL').optional(),
   NOTIFY_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\/[^\s/]+(:\d+)?\/?(\?\S*)?$/, 'must be smtp://[user:pass@]host[:port] or smtps://…')
+    .optional(),
+  MAIL_FROM: z
+    .string()
+    .max(320)
+    .regex(/^([^<>\r\n]*<)?[^\s@<>]+@[^\s@<>]+>?$/, 'must be an address, e.g. "Accounts Receivable <ar@example.com>"')
+    .default(DEFAULT_MAIL_FROM),
+  AR_QUEUE_EMAIL: z.string().regex(/^[^\s@<>]+@[^\s@<>]+$/, 'must be an email address').optional(),
+  DELIVERY_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
   STATELY_INSPECT: z
     .string()
     .regex(/^(0|1|true|false|wss?:\/\/\S+)$/, 'must be 1 (run the local Stately relay), 0, or the ws:// URL of a Stately inspector relay')
@@ -59,6 +73,12 @@ export interface Config {
   preconditionSeverity: Record<string, 'warn' | 'block'>;
   notifyUrl: string | undefined;
   notifySecret: string;
+  /** SMTP_URL: approved mail goes to this server; unset, it is written as .eml files under DATA_DIR/mail/. */
+  smtpUrl: string | undefined;
+  mailFrom: string;
+  /** AR_QUEUE_EMAIL: where an escalation goes when the account has no sales rep (default: MAIL_FROM's address). */
+  arQueueEmail: string;
+  deliveryTimeoutMs: number;
   /** STATELY_INSPECT (runtime/inspection.ts): stream runs to Stately's inspector; off when unset. */
   statelyInspect: string | undefined;
 }
@@ -107,6 +127,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     generatedSecretsFile: secretsFile,
     notifyUrl: e.NOTIFY_WEBHOOK_URL,
     notifySecret: e.NOTIFY_WEBHOOK_SECRET ?? webhookSecret,
+    smtpUrl: e.SMTP_URL,
+    mailFrom: e.MAIL_FROM,
+    arQueueEmail: e.AR_QUEUE_EMAIL ?? (/<([^<>]+)>/.exec(e.MAIL_FROM)?.[1] ?? e.MAIL_FROM),
+    deliveryTimeoutMs: e.DELIVERY_TIMEOUT_MS,
     statelyInspect: e.STATELY_INSPECT,
     preconditionSeverity: Object.fromEntries(
       (e.PRECONDITION_SEVERITY ?? '').split(',').filter(Boolean).map((kv) => kv.split('=') as [string, 'warn' | 'block']),

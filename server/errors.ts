@@ -9,6 +9,8 @@ export class HttpError extends Error {
     readonly code: string,
     message: string,
     readonly details?: unknown,
+    /** Fields beside `error` in the body (a 412 carries the current proposed action). */
+    readonly extra?: Record<string, unknown>,
   ) {
     super(message);
   }
@@ -44,7 +46,7 @@ export function errorHandler(log: (level: 'error', msg: string, extra?: Record<s
         h = new HttpError(500, 'internal', 'internal error; see the server log');
       }
       ctx.status = h.status;
-      ctx.body = { error: { code: h.code, message: h.message, ...(h.details !== undefined ? { details: h.details } : {}) } };
+      ctx.body = { error: { code: h.code, message: h.message, ...(h.details !== undefined ? { details: h.details } : {}) }, ...h.extra };
     }
   };
 }

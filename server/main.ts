@@ -1,6 +1,7 @@
 // `npm start`: the HTTP server and the workers (timer scheduler). `npm run worker`: workers only.
 // Any number of these processes may run against one database.
 import type { Server } from 'node:http';
+import path from 'node:path';
 import { connect } from '../persistence/connect.ts';
 import { migrate } from '../persistence/migrate.ts';
 import { importMirror, mirrorIsEmpty } from '../persistence/mirror/import.ts';
@@ -10,6 +11,7 @@ import { effectRegistry } from '../runtime/registry.ts';
 import { timerScheduler } from '../runtime/timers.ts';
 import { verifyScheduler } from '../runtime/verify.ts';
 import { outboxDispatcher } from '../runtime/outbox.ts';
+import { folderMailer, smtpMailer } from '../runtime/mailer.ts';
 import { runFeed } from '../runtime/runFeed.ts';
 import { inspectionBridge, parseStatelyInspect, statelyInspector } from '../runtime/inspection.ts';
 import { createApp } from './app.ts';
@@ -43,10 +45,25 @@ async function main() {
   }
 
   const deps = { sql: db.sql, clock: systemClock, effects: effectRegistry(), notifyUrl: config.notifyUrl };
+  // Approved mail: a real SMTP server when SMTP_URL is set, else RFC 822 files under DATA_DIR/mail/.
+  const mailDir = path.resolve(config.dataDir, 'mail');
+  const mailer = config.smtpUrl ? smtpMailer(config.smtpUrl, config.deliveryTimeoutMs) : folderMailer(mailDir);
+  log('info', config.smtpUrl ? `approved mail is sent by SMTP to ${new URL(config.smtpUrl).host}` : `approved mail is written to ${mailDir}`);
   const workers = [
     timerScheduler(deps, { onError: (err) => log('error', 'timer scheduler', { error: String(err) }) }),
     verifyScheduler(deps, config.verifySchedule, (err) => log('error', 'verify scheduler', { error: String(err) })),
-    outboxDispatcher({ sql: db.sql, clock: systemClock, secret: config.notifySecret }, (err) => log('error', 'outbox dispatcher', { error: String(err) })),
+    outboxDispatcher(
+      {
+        sql: db.sql,
+        clock: systemClock,
+        secret: config.notifySecret,
+        mailer,
+        erpDir: path.resolve(config.dataDir, 'erp'),
+        notifyUrl: config.notifyUrl,
+        deliveryTimeoutMs: config.deliveryTimeoutMs,
+      },
+      (err) => log('error', 'outbox dispatcher', { error: String(err) }),
+    ),
   ];
   for (const w of workers) await w.start();
 
@@ -101,6 +118,7 @@ async function main() {
       ...workers.map((w) => w.stop()),
     ]);
     server?.closeAllConnections();
+    mailer.close();
     await db.close();
     log('info', 'stopped');
     process.exit(0);

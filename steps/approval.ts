@@ -1,6 +1,7 @@
 // The HITL gate: stage the envelope the approver decides on, and record the decision as a fact.
 import { CONTRACT, WORKFLOW_TYPE } from '../machines/contract.ts';
 import type { DisputeContext, DisputeEvent, EffectParams } from '../machines/types.ts';
+import { recordCorrections } from '../persistence/corrections.ts';
 import { decide, stageProposal } from '../persistence/proposals.ts';
 import type { EffectContext } from './effect.ts';
 
@@ -22,6 +23,7 @@ export function envelopePayload(ctx: DisputeContext, runId: number, expiresAt: D
     extraction: ctx.extraction,
     email: ctx.input.email ? { from: ctx.input.email.from, subject: ctx.input.email.subject, body: ctx.input.email.body } : null,
     prior_disputes: ctx.prior_disputes,
+    hold_requested: loaded?.hold_requested ?? null,
     open_disputes: loaded?.open_disputes ?? [],
     recent_payments: loaded?.recent_payments ?? [],
     prior_invoices: loaded?.prior_invoices ?? [],
@@ -48,4 +50,7 @@ export async function stageApproval(c: EffectContext, p: EffectParams['stageAppr
 
 export async function recordDecision(c: EffectContext, p: EffectParams['recordDecision']): Promise<void> {
   await decide(c.tx, { action_id: p.action_id, decision: p.decision, by: p.by, note: p.note, now: c.now });
+  if (p.corrections?.length) {
+    await recordCorrections(c.tx, { run_id: c.run.id, action_id: p.action_id, by: p.by, now: c.now, corrections: p.corrections });
+  }
 }

@@ -4,6 +4,7 @@
 import { CONTRACT } from '../machines/contract.ts';
 import type { EffectParams, LoadedContext, Row } from '../machines/types.ts';
 import type { Sql } from '../persistence/connect.ts';
+import { holdRequestFor } from '../persistence/holds.ts';
 
 const Q = CONTRACT.context_queries;
 
@@ -24,12 +25,13 @@ export async function loadContext(sql: Sql, params: EffectParams['loadContext'],
   }
   // Issued together: postgres.js pipelines them on the transaction's connection (one round trip, not five).
   const run = (q: { text: string }, params: unknown[]) => sql.unsafe(q.text, params as never[], { prepare: true }) as unknown as Promise<Row[]>;
-  const [[customer], recent, [count], open, prior] = await Promise.all([
+  const [[customer], recent, [count], open, prior, hold] = await Promise.all([
     run(Q.customer, [customerId]),
     run(Q.recent_payments, [customerId, now]),
     run(Q.prior_disputes, [customerId]) as Promise<{ count: number }[]>,
     run(Q.open_disputes, [customerId]),
     run(Q.prior_invoices, [customerId]),
+    holdRequestFor(sql, customerId),
   ]);
   return {
     customer: customer ?? null,
@@ -39,5 +41,7 @@ export async function loadContext(sql: Sql, params: EffectParams['loadContext'],
     prior_disputes: count?.count ?? 0,
     open_disputes: open,
     prior_invoices: prior.filter((p) => p.id !== invoice?.id),
+    // An AR hold an approver already asked for (an earlier run's approved hold review), until the ERP acts.
+    hold_requested: hold ? { run_id: hold.run_id, proposed_action_id: hold.proposed_action_id, by: hold.requested_by, at: hold.requested_at.toISOString() } : null,
   };
 }

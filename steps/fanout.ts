@@ -55,7 +55,10 @@ const BUILDERS: Record<StepName, (c: EffectContext) => Promise<Built>> = {
       today: today(c.now),
     });
     const to = ctx.input.email?.from ?? (customerOf(ctx)?.email ?? null);
-    return { entity_type: 'customer', entity_ref: customerRef(ctx), payload: { to, ...reply, tool: 'propose_email_to_customer', sent: false } };
+    // A reply to the customer's email answers in its thread: "Re: <their subject>".
+    const original = ctx.input.email?.subject?.trim();
+    const subject = original ? (/^re:/i.test(original) ? original : `Re: ${original}`) : reply.subject;
+    return { entity_type: 'customer', entity_ref: customerRef(ctx), payload: { to, ...reply, subject, tool: 'propose_email_to_customer' } };
   },
   async escalate(c) {
     const ctx = c.context;

@@ -1,6 +1,9 @@
-// Verify checks: staged pending when the run reaches verifying; run later by the verify scheduler.
+// Verify checks: staged pending when the run reaches verifying (response_drafted) or when the approver
+// approves the drafted reply (response_sent); run later by the verify scheduler.
 import { CONTRACT } from '../machines/contract.ts';
 import type { EffectParams } from '../machines/types.ts';
+import type { Db } from '../persistence/connect.ts';
+import { stageCheck } from '../persistence/verify.ts';
 import type { EffectContext } from './effect.ts';
 
 export async function stageVerify(c: EffectContext, p: EffectParams['stageVerify']): Promise<void> {
@@ -8,9 +11,26 @@ export async function stageVerify(c: EffectContext, p: EffectParams['stageVerify
   for (const name of p.checks) {
     const check = CONTRACT.verify_checks.find((v) => v.name === name);
     if (!check) throw new Error(`verify check ${name} is not in the contract`);
-    await c.tx`
-      INSERT INTO workflow_verify_results (run_id, check_name, sql_check, params, status, due_at, created_at)
-      VALUES (${c.run.id}, ${name}, ${check.sql_check}, ${c.tx.json([c.run.id, approvedAt])}, 'pending',
-              ${new Date(c.now.getTime() + check.window_seconds * 1000)}, ${c.now})`;
+    await stageCheck(c.tx, {
+      run_id: c.run.id,
+      check_name: name,
+      sql_check: check.sql_check,
+      params: [c.run.id, approvedAt],
+      due_at: new Date(c.now.getTime() + check.window_seconds * 1000),
+      now: c.now,
+    });
   }
+}
+
+/** response_sent: staged in the transaction that approves the drafted reply and queues its delivery. */
+export async function stageResponseSent(tx: Db, p: { run_id: number; proposed_action_id: number; now: Date }): Promise<void> {
+  const check = CONTRACT.verify_checks.find((v) => v.name === 'response_sent')!;
+  await stageCheck(tx, {
+    run_id: p.run_id,
+    check_name: check.name,
+    sql_check: check.sql_check,
+    params: [p.run_id, p.proposed_action_id],
+    due_at: new Date(p.now.getTime() + check.window_seconds * 1000),
+    now: p.now,
+  });
 }

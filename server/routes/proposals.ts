@@ -1,15 +1,42 @@
-// Proposed actions: the approver's queue, and decisions. Deciding the HITL envelope is an event to the run
-// (one transaction with the decision row); a second decision on the same action answers 409.
+// Proposed actions: the approver's queue, and decisions (runtime/decisions.ts). Every proposal carries its
+// etag (the hash of the payload as shown, also the ETag header); approve and reject honour If-Match.
 import type Router from '@koa/router';
-import { CONTRACT } from '../../machines/contract.ts';
-import { decide, DecisionConflictError, getProposal } from '../../persistence/proposals.ts';
+import type { Context } from 'koa';
+import { getProposal } from '../../persistence/proposals.ts';
 import { listProposals } from '../../persistence/readModel.ts';
-import { applyEvent } from '../../runtime/engine.ts';
-import type { DisputeEvent } from '../../machines/types.ts';
-import { engineDeps, readJson, type AppDeps } from '../app.ts';
+import { decideProposal, DecisionError } from '../../runtime/decisions.ts';
+import { carryOutConfig, engineDeps, readJson, type AppDeps } from '../app.ts';
 import { approverOf } from '../auth.ts';
-import { conflict, fromZod, notFound } from '../errors.ts';
+import { badRequest, conflict, fromZod, HttpError, notFound } from '../errors.ts';
 import { ApproveBody, IdParam, ProposalsQuery, RejectBody } from '../schemas.ts';
+
+/** If-Match's entity tags, unquoted (weak tags compare by value); undefined when the header is absent. */
+export function ifMatchTags(ctx: Context): string[] | undefined {
+  const header = ctx.get('if-match');
+  if (!header) return undefined;
+  const tags = header.split(',').map((t) => t.trim().replace(/^W\//, '').replace(/^"(.*)"$/, '$1')).filter(Boolean);
+  if (tags.length === 0 || tags.some((t) => t !== '*' && !/^[0-9a-f]{64}$/i.test(t))) {
+    throw badRequest('If-Match: must be the ETag of the proposed action ("<64 hex digits>") or *', [{ field: 'If-Match', message: 'must be an ETag of this API or *' }]);
+  }
+  return tags.map((t) => t.toLowerCase());
+}
+
+function toHttp(err: unknown): unknown {
+  if (!(err instanceof DecisionError)) return err;
+  const f = err.failure;
+  switch (f.kind) {
+    case 'not_found':
+      return notFound(f.message);
+    case 'invalid':
+      return badRequest(f.message, f.details);
+    case 'conflict':
+      return conflict(f.message, f.details);
+    case 'precondition_failed':
+      return new HttpError(412, 'precondition_failed', f.message, [{ field: 'If-Match', message: `the current ETag is "${f.current.etag}"` }], {
+        proposed_action: f.current,
+      });
+  }
+}
 
 export function proposalRoutes(router: Router, deps: AppDeps): void {
   router.get('/proposed-actions', async (ctx, next) => {
@@ -27,6 +54,7 @@ export function proposalRoutes(router: Router, deps: AppDeps): void {
     if (!id.success) throw fromZod(id.error, 'id');
     const p = await getProposal(deps.sql, id.data);
     if (!p) throw notFound(`proposed action ${id.data} does not exist`);
+    ctx.set('ETag', `"${p.etag}"`);
     ctx.body = p;
   });
 
@@ -35,38 +63,22 @@ export function proposalRoutes(router: Router, deps: AppDeps): void {
       const by = approverOf(ctx, deps.config.approvers);
       const id = IdParam.safeParse(ctx.params.id);
       if (!id.success) throw fromZod(id.error, 'id');
+      const ifMatch = ifMatchTags(ctx);
       const { json } = await readJson(ctx, deps.config.bodyLimitKb);
       const parsed = verb === 'approve' ? ApproveBody.safeParse(json) : RejectBody.safeParse(json);
       if (!parsed.success) throw fromZod(parsed.error);
-      const note = ('note' in parsed.data ? parsed.data.note : (parsed.data as { reason: string }).reason) ?? null;
-      const proposal = await getProposal(deps.sql, id.data);
-      if (!proposal) throw notFound(`proposed action ${id.data} does not exist`);
-      if (proposal.status !== 'pending') throw conflict(`proposed action ${proposal.id} is already ${proposal.status}`, { status: proposal.status });
-      const at = deps.clock.now().toISOString();
-      if (proposal.action_type === CONTRACT.hitl.action_type) {
-        const event: DisputeEvent =
-          verb === 'approve'
-            ? { type: 'APPROVE', action_id: proposal.id, by, note, at }
-            : { type: 'REJECT', action_id: proposal.id, by, reason: note!, at };
-        const result = await applyEvent(engineDeps(deps), proposal.run_id, event);
-        if (!result.applied) {
-          const now = await getProposal(deps.sql, proposal.id);
-          throw conflict(`proposed action ${proposal.id} is ${now?.status ?? 'gone'}; run ${proposal.run_id} is ${result.run.status}`, {
-            status: now?.status,
-            run_status: result.run.status,
-          });
-        }
-      } else {
-        // Downstream proposals (drafted email, escalation, hold review) are decided as facts for their executor.
-        try {
-          await deps.sql.begin((tx) => decide(tx as never, { action_id: proposal.id, decision: verb === 'approve' ? 'approved' : 'rejected', by, note, now: deps.clock.now() }));
-        } catch (err) {
-          if (err instanceof DecisionConflictError) throw conflict(err.message);
-          throw err;
-        }
+      const body = parsed.data as { note?: string; reason?: string; corrections?: Record<string, never>; edits?: Record<string, never> };
+      try {
+        const decided = await decideProposal(
+          { ...engineDeps(deps), carryOut: carryOutConfig(deps) },
+          { id: id.data, verb, by, note: (verb === 'approve' ? body.note : body.reason) ?? null, corrections: body.corrections, edits: body.edits, ifMatch },
+        );
+        deps.log('info', `proposed action ${verb}d`, { proposed_action_id: decided.id, run_id: decided.run_id, by });
+        ctx.set('ETag', `"${decided.etag}"`);
+        ctx.body = decided;
+      } catch (err) {
+        throw toHttp(err);
       }
-      deps.log('info', `proposed action ${verb}d`, { proposed_action_id: proposal.id, run_id: proposal.run_id, by });
-      ctx.body = await getProposal(deps.sql, proposal.id);
     });
   }
 }

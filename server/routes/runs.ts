@@ -2,6 +2,9 @@
 import type Router from '@koa/router';
 import { listRuns, runCounts, runFacts } from '../../persistence/readModel.ts';
 import { getRun, type RunRow } from '../../persistence/runs.ts';
+import { runCorrections } from '../../persistence/corrections.ts';
+import { runDeliveries } from '../../persistence/deliveries.ts';
+import { withEtag, type ProposedAction } from '../../persistence/proposals.ts';
 import type { DisputeContext } from '../../machines/types.ts';
 import type { AppDeps } from '../app.ts';
 import { approverOf } from '../auth.ts';
@@ -38,7 +41,7 @@ export function runRoutes(router: Router, deps: AppDeps): void {
 }
 
 export async function runView(deps: Pick<AppDeps, 'sql'>, run: RunRow) {
-  const facts = await runFacts(deps.sql, run.id);
+  const [facts, corrections, deliveries] = await Promise.all([runFacts(deps.sql, run.id), runCorrections(deps.sql, run.id), runDeliveries(deps.sql, run.id)]);
   const context = run.snapshot.context as unknown as DisputeContext;
   return {
     run_id: run.id,
@@ -51,14 +54,27 @@ export async function runView(deps: Pick<AppDeps, 'sql'>, run: RunRow) {
     invoked_by: run.invoked_by,
     created_at: run.created_at,
     updated_at: run.updated_at,
+    // As corrected by the approver; what the reader found is in `corrections` (from).
     extraction: context.extraction ?? null,
+    corrections,
+    deliveries: deliveries.map((d) => ({
+      proposed_action_id: d.proposed_action_id,
+      channel: d.channel,
+      status: d.status,
+      message_id: d.message_id,
+      to: d.to,
+      subject: d.subject,
+      attempts: d.attempts,
+      last_error: d.last_error,
+      sent_at: d.sent_at,
+    })),
     warnings: context.warnings ?? [],
     steps: context.steps ?? null,
     decision: context.decision ?? null,
     outcome: context.outcome ?? null,
     context,
     journal: facts.journal,
-    proposed_actions: facts.proposals,
+    proposed_actions: (facts.proposals as unknown as ProposedAction[]).map(withEtag),
     approval_decisions: facts.decisions,
     timers: facts.timers,
     verify_results: facts.verify,

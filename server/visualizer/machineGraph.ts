@@ -84,7 +84,14 @@ const isEffect = (name: string) => !name.startsWith('xstate.');
 function guardOf(g: unknown): { name: string; params: Record<string, unknown> | null } | null {
   if (g == null) return null;
   if (typeof g === 'string') return { name: g, params: null };
-  if (typeof g === 'function') return { name: (g as { type?: string }).type ?? (g.name || 'inline guard'), params: null };
+  if (typeof g === 'function') {
+    // and([...]) / or([...]) / not(...) carry their operands: draw them as a readable expression.
+    const parts = (g as { guards?: unknown[] }).guards;
+    if (Array.isArray(parts) && (g.name === 'and' || g.name === 'or')) {
+      return { name: parts.map((p) => guardOf(p)?.name ?? 'guard').join(g.name === 'and' ? ' && ' : ' || '), params: null };
+    }
+    return { name: (g as { type?: string }).type ?? (g.name || 'inline guard'), params: null };
+  }
   if (typeof g === 'object' && 'type' in g) {
     const params = (g as { params?: unknown }).params;
     return { name: String((g as { type: unknown }).type), params: params && typeof params === 'object' ? (params as Record<string, unknown>) : null };

@@ -24,7 +24,12 @@ const asArray = <T>(x: T | T[] | undefined): T[] => (x === undefined ? [] : Arra
 function guardName(g: unknown): string | null {
   if (g == null) return null;
   if (typeof g === 'string') return g;
-  if (typeof g === 'function') return g.name || 'inline guard';
+  if (typeof g === 'function') {
+    // Independently of the server's walker: and([a, b]) is drawn as "a && b".
+    const operands = (g as { guards?: unknown[] }).guards;
+    if (g.name === 'and' && Array.isArray(operands)) return operands.map(guardName).join(' && ');
+    return g.name || 'inline guard';
+  }
   return String((g as { type: unknown }).type);
 }
 

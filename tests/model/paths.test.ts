@@ -133,8 +133,10 @@ describe('shortest paths of the dispute machine, through the real runner', () =>
     expect(run.status).toBe(statusOf(path.state.value));
     for (const k of FAN_OUT_STEPS) expect(run.steps[k]).toMatchObject({ status: path.state.context.steps[k].status, attempts: path.state.context.steps[k].attempts });
     const [counts] = await db.sql`SELECT (SELECT count(*) FROM workflow_run_log WHERE run_id = ${run_id})::int AS logs,
-      (SELECT count(*) FROM event_ledger WHERE run_id = ${run_id} AND event_type <> 'workflow.alert')::int AS outcomes`;
+      (SELECT count(*) FROM event_ledger WHERE run_id = ${run_id} AND event_type NOT IN ('workflow.alert', 'workflow.verified'))::int AS outcomes,
+      (SELECT count(*) FROM event_ledger WHERE run_id = ${run_id} AND event_type = 'workflow.verified')::int AS verified`;
     const posted = path.state.context.outcome !== null || ['rejected', 'expired', 'blocked'].includes(String(path.state.value)) ? 1 : 0;
-    expect(counts).toEqual({ logs: posted, outcomes: posted });
+    const verified = events.filter((e) => e.type === 'VERIFY_RESULT').length;
+    expect(counts).toEqual({ logs: posted, outcomes: posted, verified });
   });
 });

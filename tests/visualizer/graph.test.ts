@@ -94,7 +94,7 @@ describe('GET /api/contract', () => {
       region: { state: 'fanOut.arHoldDecision', states: ['check', 'running', 'retrying', 'succeeded', 'failed', 'skipped'] },
     });
     expect(card.hitl_state.transitions.map((t: any) => `${t.label}→${t.target}`)).toEqual([
-      'APPROVAL_STAGED→awaitingApproval', 'APPROVE [isCurrentEnvelope]→fanOut', 'REJECT [isCurrentEnvelope]→rejected', 'APPROVAL_EXPIRED→expired',
+      'APPROVAL_STAGED→awaitingApproval', 'APPROVE [isCurrentEnvelope && correctsInvoiceOrCustomer]→recontext', 'APPROVE [isCurrentEnvelope]→fanOut', 'REJECT [isCurrentEnvelope]→rejected', 'APPROVAL_EXPIRED→expired',
     ]);
     expect(Object.fromEntries(card.machine.states.map((s: any) => [s.key, s.status]))).toMatchObject({
       trigger: 'running', awaitingApproval: 'awaiting_approval', fanOut: 'running', verifying: 'verifying', blocked: 'blocked',

@@ -1,0 +1,26 @@
+// AR hold requests: an approved hold review marks the account "hold requested" until the ERP acts on it.
+// Kept beside the mirror's customers table (which every import replaces), keyed by customer.
+import type { Db } from './connect.ts';
+
+export interface HoldRequest {
+  customer_id: number;
+  run_id: number;
+  proposed_action_id: number;
+  requested_by: string;
+  requested_at: Date;
+}
+
+export async function requestHold(sql: Db, h: HoldRequest): Promise<void> {
+  await sql`
+    INSERT INTO customer_hold_requests (customer_id, run_id, proposed_action_id, requested_by, requested_at)
+    VALUES (${h.customer_id}, ${h.run_id}, ${h.proposed_action_id}, ${h.requested_by}, ${h.requested_at})
+    ON CONFLICT (customer_id) DO UPDATE SET run_id = excluded.run_id, proposed_action_id = excluded.proposed_action_id,
+      requested_by = excluded.requested_by, requested_at = excluded.requested_at`;
+}
+
+export async function holdRequestFor(sql: Db, customerId: number): Promise<HoldRequest | null> {
+  const [row]: [HoldRequest?] = await sql`
+    SELECT customer_id::int, run_id::int, proposed_action_id::int, requested_by, requested_at
+    FROM customer_hold_requests WHERE customer_id = ${customerId}`;
+  return row ?? null;
+}

@@ -1,0 +1,133 @@
+// Deciding a proposed action. The HITL envelope is an event to its run (APPROVE carries the approver's
+// corrections, checked against the mirror first); a downstream proposal (the drafted reply, the escalation,
+// the hold review) is decided and carried out in one transaction. Either way an approval is bound to what
+// was shown (If-Match against the payload's etag), and bad input is refused before anything is written.
+import { CONTRACT } from '../machines/contract.ts';
+import type { Corrections, DisputeContext, DisputeEvent, DisputeInput } from '../machines/types.ts';
+import { isReasonCode, REASON_CODES } from '../dispute/types.ts';
+import { customerExists, invoicesByTranid } from '../persistence/mirror/lookup.ts';
+import { DecisionConflictError, getProposal, type ProposalView } from '../persistence/proposals.ts';
+import { getRun } from '../persistence/runs.ts';
+import { decideDownstream, EDITABLE_ACTIONS, type CarryOutConfig, type Edits } from '../steps/carryOut.ts';
+import { applyEvent, type EngineDeps } from './engine.ts';
+
+export type { CarryOutConfig } from '../steps/carryOut.ts';
+
+export type DecisionFailure =
+  | { kind: 'not_found'; message: string }
+  | { kind: 'invalid'; message: string; details: { field: string; message: string }[] }
+  | { kind: 'precondition_failed'; message: string; current: ProposalView }
+  | { kind: 'conflict'; message: string; details?: Record<string, unknown> };
+
+export class DecisionError extends Error {
+  constructor(readonly failure: DecisionFailure) {
+    super(failure.message);
+  }
+}
+
+export interface DecisionRequest {
+  id: number;
+  verb: 'approve' | 'reject';
+  by: string;
+  note: string | null;
+  corrections?: Corrections | undefined;
+  edits?: Edits | undefined;
+  /** The If-Match header's entity tags ('*' matches any); absent means the client did not bind the approval. */
+  ifMatch?: string[] | undefined;
+}
+
+export type DecisionDeps = EngineDeps & { carryOut: CarryOutConfig };
+
+const invalid = (field: string, message: string) =>
+  new DecisionError({ kind: 'invalid', message: `${field}: ${message}`, details: [{ field, message }] });
+
+export async function decideProposal(deps: DecisionDeps, r: DecisionRequest): Promise<ProposalView> {
+  const proposal = await getProposal(deps.sql, r.id);
+  if (!proposal) throw new DecisionError({ kind: 'not_found', message: `proposed action ${r.id} does not exist` });
+  if (r.ifMatch && !r.ifMatch.includes('*') && !r.ifMatch.includes(proposal.etag)) {
+    throw new DecisionError({
+      kind: 'precondition_failed',
+      message: `proposed action ${proposal.id} is not what was shown (If-Match does not match its ETag); nothing was written`,
+      current: proposal,
+    });
+  }
+  if (proposal.status !== 'pending') {
+    throw new DecisionError({ kind: 'conflict', message: `proposed action ${proposal.id} is already ${proposal.status}`, details: { status: proposal.status } });
+  }
+  const isEnvelope = proposal.action_type === CONTRACT.hitl.action_type;
+  if (r.corrections && !isEnvelope) throw invalid('corrections', `only the approval envelope (${CONTRACT.hitl.action_type}) takes corrections`);
+  if (r.edits && !EDITABLE_ACTIONS.has(proposal.action_type)) throw invalid('edits', `only a drafted reply or escalation takes edits, not ${proposal.action_type}`);
+  if ((r.corrections || r.edits) && r.verb === 'reject') throw invalid(r.corrections ? 'corrections' : 'edits', 'only an approval takes these');
+  const at = deps.clock.now();
+  const run = await getRun(deps.sql, proposal.run_id);
+  if (!run) throw new DecisionError({ kind: 'not_found', message: `run ${proposal.run_id} does not exist` });
+
+  if (isEnvelope) {
+    const corrections = r.corrections ? await checkCorrections(deps, run.snapshot.context as unknown as DisputeContext, r.corrections) : undefined;
+    const event: DisputeEvent =
+      r.verb === 'approve'
+        ? { type: 'APPROVE', action_id: proposal.id, by: r.by, note: r.note, at: at.toISOString(), ...(corrections ? { corrections } : {}) }
+        : { type: 'REJECT', action_id: proposal.id, by: r.by, reason: r.note ?? '', at: at.toISOString() };
+    const result = await applyEvent(deps, proposal.run_id, event);
+    if (!result.applied) {
+      const now = await getProposal(deps.sql, proposal.id);
+      throw new DecisionError({
+        kind: 'conflict',
+        message: `proposed action ${proposal.id} is ${now?.status ?? 'gone'}; run ${proposal.run_id} is ${result.run.status}`,
+        details: { status: now?.status, run_status: result.run.status },
+      });
+    }
+  } else {
+    try {
+      await deps.sql.begin((tx) =>
+        decideDownstream(tx, deps.carryOut, {
+          proposal,
+          run_input: run.input as unknown as DisputeInput,
+          verb: r.verb,
+          by: r.by,
+          note: r.note,
+          edits: r.edits,
+          now: at,
+        }),
+      );
+    } catch (err) {
+      if (err instanceof DecisionConflictError) throw new DecisionError({ kind: 'conflict', message: err.message });
+      throw err;
+    }
+  }
+  return (await getProposal(deps.sql, proposal.id))!;
+}
+
+/**
+ * The approver's corrections, checked against the mirror: a known reason code, a customer that exists, an
+ * invoice that is that customer's (or, with no customer known, the only one with that number).
+ */
+async function checkCorrections(deps: DecisionDeps, ctx: DisputeContext, c: Corrections): Promise<Corrections> {
+  const out: Corrections = {};
+  if (c.reason_code !== undefined) {
+    if (!isReasonCode(c.reason_code)) throw invalid('corrections.reason_code', `must be one of ${REASON_CODES.join(', ')}`);
+    out.reason_code = c.reason_code;
+  }
+  if (c.customer_id !== undefined) {
+    if (!(await customerExists(deps.sql, c.customer_id))) throw invalid('corrections.customer_id', `customer ${c.customer_id} is not in the NetSuite mirror`);
+    out.customer_id = c.customer_id;
+  }
+  if (c.invoice_ref !== undefined) {
+    const customer = c.customer_id ?? (ctx.extraction?.customer_id as number | null | undefined) ?? ctx.loaded?.customer?.id ?? null;
+    const customerId = customer == null ? null : Number(customer);
+    // Approvers type numbers as customers do; the mirror's tranid is upper case (INV-004138).
+    let ref = c.invoice_ref.trim();
+    let found = await invoicesByTranid(deps.sql, ref, customerId);
+    if (found.length === 0 && ref !== ref.toUpperCase()) {
+      ref = ref.toUpperCase();
+      found = await invoicesByTranid(deps.sql, ref, customerId);
+    }
+    if (found.length === 0) {
+      throw invalid('corrections.invoice_ref', customerId === null ? `invoice ${ref} is not in the NetSuite mirror` : `customer ${customerId} has no invoice ${ref} in the NetSuite mirror`);
+    }
+    if (found.length > 1) throw invalid('corrections.invoice_ref', `invoice ${ref} exists under more than one customer: correct customer_id too`);
+    out.invoice_ref = ref;
+  }
+  if (c.disputed_amount !== undefined) out.disputed_amount = Math.round(c.disputed_amount * 100) / 100;
+  return out;
+}

@@ -1,0 +1,33 @@
+// The approver's corrections as labeled training data: each corrected run with the email as the reader saw
+// it and the labels as the approver set them. JSON pages, or JSON lines (?format=jsonl) for a training set.
+import type Router from '@koa/router';
+import { z } from 'zod';
+import { correctedExamples } from '../../persistence/corrections.ts';
+import type { AppDeps } from '../app.ts';
+import { approverOf } from '../auth.ts';
+import { fromZod } from '../errors.ts';
+
+const CorrectionsQuery = z.strictObject({
+  since: z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time' }).optional(),
+  format: z.enum(['json', 'jsonl']).default('json'),
+  cursor: z.string().regex(/^\d{1,15}$/, 'must be a cursor returned by this API').optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+});
+
+export function correctionRoutes(router: Router, deps: AppDeps): void {
+  router.get('/corrections', async (ctx) => {
+    approverOf(ctx, deps.config.approvers);
+    const q = CorrectionsQuery.safeParse(ctx.query);
+    if (!q.success) throw fromZod(q.error, 'query');
+    const page = await correctedExamples(deps.sql, {
+      since: q.data.since ? new Date(q.data.since) : undefined,
+      cursor: q.data.cursor ? Number(q.data.cursor) : undefined,
+      limit: q.data.limit,
+    });
+    if (q.data.format === 'jsonl') {
+      ctx.type = 'application/x-ndjson';
+      if (page.next_cursor) ctx.set('Link', `<?format=jsonl&limit=${q.data.limit}&cursor=${page.next_cursor}>; rel="next"`);
+      ctx.body = page.items.map((i) => JSON.stringify(i)).join('\n') + (page.items.length ? '\n' : '');
+    } else ctx.body = page;
+  });
+}

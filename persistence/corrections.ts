@@ -17,16 +17,14 @@ export async function recordCorrections(
   c: { run_id: number; action_id: number; by: string; now: Date; corrections: Correction[] },
 ): Promise<void> {
   if (c.corrections.length === 0) return;
-  const rows = c.corrections.map((x) => ({
-    run_id: c.run_id,
-    proposed_action_id: c.action_id,
-    field: x.field,
-    from_value: JSON.stringify(x.from),
-    to_value: JSON.stringify(x.to),
-    corrected_by: c.by,
-    corrected_at: c.now,
-  }));
-  await sql`INSERT INTO corrections ${sql(rows, 'run_id', 'proposed_action_id', 'field', 'from_value', 'to_value', 'corrected_by', 'corrected_at')}`;
+  // A handful of rows at most (one per correctable field); each value keeps its JSON type (string or number).
+  await Promise.all(
+    c.corrections.map(
+      (x) => sql`
+        INSERT INTO corrections (run_id, proposed_action_id, field, from_value, to_value, corrected_by, corrected_at)
+        VALUES (${c.run_id}, ${c.action_id}, ${x.field}, ${sql.json(x.from as never)}, ${sql.json(x.to as never)}, ${c.by}, ${c.now})`,
+    ),
+  );
 }
 
 export async function runCorrections(sql: Db, runId: number): Promise<CorrectionRow[]> {

@@ -23,7 +23,13 @@ export interface TestServer {
 
 export async function startTestServer(
   sql: Sql,
-  opts: { effects?: Partial<EffectRegistry>; clock?: ManualClock; bodyLimitKb?: number; preconditionSeverity?: Record<string, 'warn' | 'block'> } = {},
+  opts: {
+    effects?: Partial<EffectRegistry>;
+    clock?: ManualClock;
+    bodyLimitKb?: number;
+    preconditionSeverity?: Record<string, 'warn' | 'block'>;
+    notifyUrl?: string;
+  } = {},
 ): Promise<TestServer> {
   const clock = opts.clock ?? new ManualClock('2026-11-20T16:00:00Z');
   const effects = effectRegistry(opts.effects);
@@ -33,6 +39,7 @@ export async function startTestServer(
     effects,
     config: { webhookSecret: SECRET, approvers: parseApprovers(`mike:${TOKEN}`), bodyLimitKb: opts.bodyLimitKb ?? 64, preconditionSeverity: opts.preconditionSeverity },
     log: createLogger((process.env.TEST_LOG_LEVEL as 'error' | undefined) ?? 'silent'),
+    notifyUrl: opts.notifyUrl,
   });
   const server = app.listen(0, '127.0.0.1');
   await new Promise<void>((r) => server.once('listening', r));

@@ -40,11 +40,11 @@ export async function runCheck(sql: Sql, check: Pick<DueCheck, 'sql_check' | 'pa
 }
 
 /**
- * Runs every due check (each in its own transaction); returns what was recorded.
+ * Runs every due check (each in its own transaction), or only those of one run; returns what was recorded.
  * A run that cannot take its result (its snapshot cannot be restored) keeps the recorded result and is then
  * marked failed with an alert, as on the timer path: never silently left where it was.
  */
-export async function runDueChecks(deps: EngineDeps, opts: { max?: number; timeoutMs?: number } = {}): Promise<VerifyOutcome[]> {
+export async function runDueChecks(deps: EngineDeps, opts: { max?: number; timeoutMs?: number; only?: { run_id: number } } = {}): Promise<VerifyOutcome[]> {
   const out: VerifyOutcome[] = [];
   for (let i = 0; i < (opts.max ?? 1000); i++) {
     let unrestorable: RunRestoreError | undefined;
@@ -54,7 +54,7 @@ export async function runDueChecks(deps: EngineDeps, opts: { max?: number; timeo
       const [check]: [DueCheck?] = await sql`
         SELECT v.id, v.run_id, v.check_name, v.sql_check, v.params
         FROM workflow_verify_results v JOIN runs r ON r.id = v.run_id
-        WHERE v.status = 'pending' AND v.due_at <= ${now}
+        WHERE v.status = 'pending' AND v.due_at <= ${now} ${opts.only ? sql`AND v.run_id = ${opts.only.run_id}` : sql``}
         ORDER BY v.due_at, v.id LIMIT 1
         FOR UPDATE SKIP LOCKED`;
       if (!check) return null;

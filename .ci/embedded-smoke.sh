@@ -34,5 +34,7 @@ curl -fsS -X POST "http://127.0.0.1:$port/proposed-actions/$action/approve" -H "
 status=$(curl -fsS "http://127.0.0.1:$port/runs/$run_id" -H "authorization: Bearer $token" | node -pe "JSON.parse(require('fs').readFileSync(0)).status")
 echo "run $run_id is $status"
 test "$status" = verifying
-if grep -q "$secret\|$token" "$log"; then echo "a secret reached the log"; exit 1; fi
+pgpw=$(node -p "require('$data/embedded-postgres.json').password")
+test "$(stat -c %a "$data/embedded-postgres.json")" = 600
+if grep -q "$secret\|$token\|$pgpw" "$log"; then echo "a secret reached the log"; exit 1; fi
 echo "embedded default: OK"

@@ -71,9 +71,11 @@ function corrected(extraction: ExtractionFacts | null, corrections: Correction[]
   return next;
 }
 
-/** A corrected invoice or customer changes what the context queries return: load it again. */
-const reloadsContext = (corrections: Correction[] | undefined) =>
-  (corrections ?? []).some((c) => c.field === 'invoice_ref' || c.field === 'customer_id');
+/**
+ * An invoice or customer given by the approver is loaded again, even when it is the one the reader found:
+ * the fan-out then drafts from the mirror as it is at approval, for the invoice the approver vouched for.
+ */
+const reloadsContext = (corrections: Corrections | undefined) => corrections?.invoice_ref !== undefined || corrections?.customer_id !== undefined;
 
 function outcomeOf(steps: Record<StepName, StepState>): Outcome {
   const ran = FAN_OUT_STEPS.map((s) => steps[s]).filter((s) => s.status !== 'skipped');
@@ -109,8 +111,7 @@ const machineSetup = setup({
     'prior_disputes >= 2': ({ context }) => context.prior_disputes >= CONTRACT.hold_review_threshold,
     hasBlockingFailure: ({ context }) => context.warnings.some((w) => w.severity === 'block'),
     isCurrentEnvelope: ({ context, event }) => 'action_id' in event && event.action_id === context.envelope_id,
-    correctsInvoiceOrCustomer: ({ context, event }) =>
-      event.type === 'APPROVE' && reloadsContext(correctionsOf(context, event.corrections)),
+    correctsInvoiceOrCustomer: ({ event }) => event.type === 'APPROVE' && reloadsContext(event.corrections),
     stepSucceeded: ({ event }, p: StepParams) => event.type === 'STEP_SUCCEEDED' && isStep(event, p.step),
     canRetry: ({ context, event }, p: StepParams) =>
       event.type === 'STEP_FAILED' && isStep(event, p.step) && context.steps[p.step].attempts < policy.max_attempts,

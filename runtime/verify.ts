@@ -5,7 +5,7 @@
 import { Cron } from 'croner';
 import type { Sql } from '../persistence/connect.ts';
 import type { DisputeEvent, VerifyResult } from '../machines/types.ts';
-import { applyEventInTransaction, type EngineDeps } from './engine.ts';
+import { applyEventInTransaction, failUnrestorable, type EngineDeps } from './engine.ts';
 import { RunRestoreError } from './restore.ts';
 import { WORKFLOW_TYPE } from '../machines/contract.ts';
 import { announce } from '../steps/notify.ts';
@@ -41,17 +41,22 @@ export async function runCheck(sql: Sql, check: Pick<DueCheck, 'sql_check' | 'pa
   }
 }
 
-/** Runs every due check (each in its own transaction); returns what was recorded. */
-export async function runDueChecks(deps: EngineDeps, opts: { max?: number; timeoutMs?: number } = {}): Promise<VerifyOutcome[]> {
+/**
+ * Runs every due check (each in its own transaction), or only those of one run; returns what was recorded.
+ * A run that cannot take its result (its snapshot cannot be restored) keeps the recorded result and is then
+ * marked failed with an alert, as on the timer path: never silently left where it was.
+ */
+export async function runDueChecks(deps: EngineDeps, opts: { max?: number; timeoutMs?: number; only?: { run_id: number } } = {}): Promise<VerifyOutcome[]> {
   const out: VerifyOutcome[] = [];
   for (let i = 0; i < (opts.max ?? 1000); i++) {
+    let unrestorable: RunRestoreError | undefined;
     const done = await deps.sql.begin(async (tx) => {
       const sql = tx as unknown as Sql;
       const now = deps.clock.now();
       const [check]: [DueCheck?] = await sql`
         SELECT v.id, v.run_id, v.check_name, v.sql_check, v.params
         FROM workflow_verify_results v JOIN runs r ON r.id = v.run_id
-        WHERE v.status = 'pending' AND v.due_at <= ${now}
+        WHERE v.status = 'pending' AND v.due_at <= ${now} ${opts.only ? sql`AND v.run_id = ${opts.only.run_id}` : sql``}
         ORDER BY v.due_at, v.id LIMIT 1
         FOR UPDATE SKIP LOCKED`;
       if (!check) return null;
@@ -70,12 +75,13 @@ export async function runDueChecks(deps: EngineDeps, opts: { max?: number; timeo
       try {
         await tx.savepoint((sp) => applyEventInTransaction(deps, sp as unknown as Sql, check.run_id, event));
       } catch (err) {
-        // A run that cannot take the result (restore failure) keeps the recorded result; the check is done.
         if (!(err instanceof RunRestoreError)) throw err;
+        unrestorable = err; // failed below, once this transaction has recorded the result and let go of the run
       }
       return { run_id: check.run_id, check_name: check.check_name, result, detail };
     });
     if (!done) break;
+    if (unrestorable) await failUnrestorable(deps, done.run_id, unrestorable);
     out.push(done);
   }
   return out;

@@ -12,15 +12,17 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-export async function createTestDatabase(opts: { mirror?: boolean; max?: number } = {}): Promise<TestDatabase> {
+/** `mirror: false` gives a migrated database without the sample mirror; `migrated: false` an empty one. */
+export async function createTestDatabase(opts: { mirror?: boolean; migrated?: boolean; max?: number } = {}): Promise<TestDatabase> {
   const adminUrl = inject('adminUrl');
   const name = `disputeflow_t_${randomBytes(6).toString('hex')}`;
   const admin = sqlClient(adminUrl, 1);
-  if (opts.mirror === false) await admin.unsafe(`CREATE DATABASE ${name}`);
-  else await admin.unsafe(`CREATE DATABASE ${name} TEMPLATE ${inject('templateDb')}`);
+  const fromTemplate = opts.mirror !== false && opts.migrated !== false;
+  if (fromTemplate) await admin.unsafe(`CREATE DATABASE ${name} TEMPLATE ${inject('templateDb')}`);
+  else await admin.unsafe(`CREATE DATABASE ${name}`);
   const url = withDatabase(adminUrl, name);
   const sql = sqlClient(url, opts.max ?? 10);
-  if (opts.mirror === false) await migrate(sql);
+  if (!fromTemplate && opts.migrated !== false) await migrate(sql);
   return {
     sql,
     url,

@@ -70,4 +70,18 @@ describe('operations', () => {
       failEscalation = false;
     }
   });
+
+  it('answers 409 to an approval of a run that cannot be restored, and shows the run failed with an alert', async () => {
+    const res = await srv.triage(triageFor((e) => e.expected.customer_id === 1002, 'ops-3'));
+    const { run_id } = (await res.json()) as { run_id: number };
+    const [envelope] = await db.sql<{ id: number }[]>`SELECT id FROM proposed_actions WHERE run_id = ${run_id} AND step = 'approval'`;
+    await db.sql`UPDATE runs SET snapshot = jsonb_set(snapshot, '{value}', '"gone"') WHERE id = ${run_id}`;
+    const approve = await srv.api('POST', `/proposed-actions/${envelope!.id}/approve`, {});
+    expect(approve.status).toBe(409);
+    expect(await approve.json()).toMatchObject({ error: { details: { run_status: 'failed' } } });
+    const run = (await (await srv.api('GET', `/runs/${run_id}`)).json()) as any;
+    expect(run.status).toBe('failed');
+    const alerts = (await (await srv.api('GET', `/alerts?run_id=${run_id}`)).json()) as any;
+    expect(alerts.items).toEqual([expect.objectContaining({ run_id, kind: 'restore_failed' })]);
+  });
 });

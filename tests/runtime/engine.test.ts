@@ -188,6 +188,29 @@ describe('versioned runs', () => {
     expect(await db.sql`SELECT count(*)::int AS n FROM timers WHERE run_id IN (${broken.run.id}, ${healthy.run.id})`).toEqual([{ n: 0 }]);
   });
 
+  it('a due verify check of an unrestorable run records its result and fails the run visibly; the scheduler carries on', async () => {
+    const d = deps();
+    const broken = await startFor(d);
+    const healthy = await startFor(d);
+    await approve(d, broken.run.id, broken.envelopeId);
+    await approve(d, healthy.run.id, healthy.envelopeId);
+    await db.sql`UPDATE runs SET snapshot = jsonb_set(snapshot, '{value}', '"gone"') WHERE id = ${broken.run.id}`;
+    d.clock.advance(30_000);
+    const results = await runDueChecks(d);
+    expect(results.filter((r) => r.run_id === broken.run.id || r.run_id === healthy.run.id)).toEqual([
+      expect.objectContaining({ run_id: broken.run.id, result: 'pass' }),
+      expect.objectContaining({ run_id: healthy.run.id, result: 'pass' }),
+    ]);
+    const rows = await db.sql`SELECT id, status FROM runs WHERE id IN (${broken.run.id}, ${healthy.run.id}) ORDER BY id`;
+    expect(rows).toEqual([{ id: broken.run.id, status: 'failed' }, { id: healthy.run.id, status: 'completed' }]);
+    const [alert] = await db.sql`SELECT kind, message FROM alerts WHERE run_id = ${broken.run.id}`;
+    expect(alert).toMatchObject({ kind: 'restore_failed', message: expect.stringMatching(/cannot be restored/) });
+    const [last] = await db.sql`SELECT event FROM run_journal WHERE run_id = ${broken.run.id} ORDER BY seq DESC LIMIT 1`;
+    expect(last!.event).toMatchObject({ type: 'runtime.restore_failed' });
+    expect(await db.sql`SELECT status FROM workflow_verify_results WHERE run_id = ${broken.run.id}`).toEqual([{ status: 'pass' }]);
+    expect(await runDueChecks(d)).toEqual([]); // the check is done: not run again
+  });
+
   it('migrates a run stored by an older machine version through the registered function', async () => {
     const d = deps();
     const { run, envelopeId } = await startFor(d);

@@ -1,0 +1,29 @@
+// Migrations are append-only once committed. Every database records the checksum of each migration it
+// applied and refuses to start when the file no longer matches (persistence/migrate.ts), so an edited
+// migration breaks every existing DATA_DIR and server. This test holds the checksum of every committed file.
+import { describe, expect, it } from 'vitest';
+import { loadMigrations, type Migration } from '../../persistence/migrate.ts';
+
+/** sha256 of every committed migration file. Adding a migration: list it here in the same commit. */
+const RELEASED: Record<string, string> = {
+  '0001_init.sql': '66a8e4227122145ede144001e5422fa6702f6333e03a9dd99b8dabaa949afa18',
+  '0002_reconcile_init.sql': '533cb569e4fc7ade6d4dc2c0049900eb37f1ecda1601b99ca9aea64282b486dd',
+  '0003_approval_loop.sql': '40ba3e3f107c6bcaf633f4c57f547a6475bd34f003f05fc956f12e7e4db84dec',
+};
+
+const fileOf = (m: Migration) => `${String(m.version).padStart(4, '0')}_${m.name}.sql`;
+
+describe('released migrations', () => {
+  it('are all still there, unchanged', () => {
+    const files = new Map(loadMigrations().map((m) => [fileOf(m), m.checksum]));
+    for (const [file, checksum] of Object.entries(RELEASED)) {
+      expect(files.get(file), `sql/migrations/${file} was edited, renamed or removed after it was released: add a new numbered migration instead`).toBe(checksum);
+    }
+  });
+
+  it('are all listed here', () => {
+    for (const m of loadMigrations()) {
+      expect(RELEASED[fileOf(m)], `sql/migrations/${fileOf(m)} is new: list its sha256 (${m.checksum}) in RELEASED of this test when you commit it`).toBeDefined();
+    }
+  });
+});

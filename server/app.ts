@@ -33,19 +33,34 @@ export interface AppDeps {
 /** What the engine needs, from the app's dependencies. */
 export const engineDeps = (d: AppDeps) => ({ sql: d.sql, clock: d.clock, effects: d.effects, notifyUrl: d.notifyUrl });
 
-export interface AppState {
-  rawBody?: string;
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Reads the exact bytes of the body within the size limit (413 above it). Signatures are checked over these
+ * bytes, before anything is decoded or parsed.
+ */
+export async function readBody(ctx: Koa.Context, limitKb: number): Promise<Buffer> {
+  return getRawBody(ctx.req, { limit: `${limitKb}kb`, length: ctx.get('content-length') || undefined });
 }
 
-/** Reads the raw body (kept for signature checks) within the size limit, then parses JSON. */
-export async function readJson(ctx: Koa.Context, limitKb: number): Promise<{ raw: string; json: unknown }> {
-  const raw = await getRawBody(ctx.req, { limit: `${limitKb}kb`, encoding: 'utf8', length: ctx.get('content-length') || undefined });
-  if (raw.trim() === '') return { raw, json: {} };
+/** Decodes strict UTF-8 and parses JSON; an empty body is `{}`. Both failures are a 400 naming `body`. */
+export function parseJson(bytes: Buffer): unknown {
+  let raw: string;
   try {
-    return { raw, json: JSON.parse(raw) };
+    raw = utf8.decode(bytes);
+  } catch {
+    throw badRequest('body: must be UTF-8 encoded', [{ field: 'body', message: 'must be UTF-8 encoded' }]);
+  }
+  if (raw.trim() === '') return {};
+  try {
+    return JSON.parse(raw);
   } catch {
     throw badRequest('body: must be valid JSON', [{ field: 'body', message: 'must be valid JSON' }]);
   }
+}
+
+export async function readJson(ctx: Koa.Context, limitKb: number): Promise<unknown> {
+  return parseJson(await readBody(ctx, limitKb));
 }
 
 export function createApp(deps: AppDeps): Koa {

@@ -19,10 +19,13 @@ export const notFound = (message: string) => new HttpError(404, 'not_found', mes
 export const conflict = (message: string, details?: unknown) => new HttpError(409, 'conflict', message, details);
 export const unauthorized = (message: string) => new HttpError(401, 'unauthorized', message);
 
+/** Unknown keys are echoed back to name them; a key is the client's text, so it is shortened. */
+const shown = (key: string) => (key.length > 64 ? `${key.slice(0, 64)}…` : key);
+
 export function fromZod(err: z.ZodError, where = 'body'): HttpError {
   const details = err.issues.map((i) => ({
-    field: i.path.length ? i.path.join('.') : where,
-    message: i.code === 'unrecognized_keys' ? `unknown field(s): ${(i as { keys: string[] }).keys.join(', ')}` : i.message,
+    field: i.path.length ? i.path.map(String).join('.') : where,
+    message: i.code === 'unrecognized_keys' ? `unknown field(s): ${i.keys.map(shown).join(', ')}` : i.message,
   }));
   const first = details[0]!;
   return badRequest(`${first.field}: ${first.message}`, details);

@@ -8,39 +8,33 @@ import { applyEvent } from '../../runtime/engine.ts';
 import type { DisputeEvent } from '../../machines/types.ts';
 import { engineDeps, readJson, type AppDeps } from '../app.ts';
 import { approverOf } from '../auth.ts';
-import { conflict, fromZod, notFound } from '../errors.ts';
-import { ApproveBody, IdParam, ProposalsQuery, RejectBody } from '../schemas.ts';
+import { conflict, notFound } from '../errors.ts';
+import { ApproveBody, IdParam, parseQuery, parseWith, ProposalsQuery, RejectBody } from '../schemas.ts';
 
 export function proposalRoutes(router: Router, deps: AppDeps): void {
   router.get('/proposed-actions', async (ctx, next) => {
     // The approvals page lives at the same path: browsers asking for HTML get the page.
     if (ctx.accepts('json', 'html') === 'html') return next();
     approverOf(ctx, deps.config.approvers);
-    const q = ProposalsQuery.safeParse(ctx.query);
-    if (!q.success) throw fromZod(q.error, 'query');
-    ctx.body = await listProposals(deps.sql, { ...q.data, cursor: q.data.cursor ? Number(q.data.cursor) : undefined });
+    ctx.body = await listProposals(deps.sql, parseQuery(ProposalsQuery, ctx.query));
   });
 
   router.get('/proposed-actions/:id', async (ctx) => {
     approverOf(ctx, deps.config.approvers);
-    const id = IdParam.safeParse(ctx.params.id);
-    if (!id.success) throw fromZod(id.error, 'id');
-    const p = await getProposal(deps.sql, id.data);
-    if (!p) throw notFound(`proposed action ${id.data} does not exist`);
+    const id = parseWith(IdParam, ctx.params.id, 'id');
+    const p = await getProposal(deps.sql, id);
+    if (!p) throw notFound(`proposed action ${id} does not exist`);
     ctx.body = p;
   });
 
   for (const verb of ['approve', 'reject'] as const) {
     router.post(`/proposed-actions/:id/${verb}`, async (ctx) => {
       const by = approverOf(ctx, deps.config.approvers);
-      const id = IdParam.safeParse(ctx.params.id);
-      if (!id.success) throw fromZod(id.error, 'id');
-      const { json } = await readJson(ctx, deps.config.bodyLimitKb);
-      const parsed = verb === 'approve' ? ApproveBody.safeParse(json) : RejectBody.safeParse(json);
-      if (!parsed.success) throw fromZod(parsed.error);
-      const note = ('note' in parsed.data ? parsed.data.note : (parsed.data as { reason: string }).reason) ?? null;
-      const proposal = await getProposal(deps.sql, id.data);
-      if (!proposal) throw notFound(`proposed action ${id.data} does not exist`);
+      const id = parseWith(IdParam, ctx.params.id, 'id');
+      const json = await readJson(ctx, deps.config.bodyLimitKb);
+      const note = verb === 'approve' ? (parseWith(ApproveBody, json).note ?? null) : parseWith(RejectBody, json).reason;
+      const proposal = await getProposal(deps.sql, id);
+      if (!proposal) throw notFound(`proposed action ${id} does not exist`);
       if (proposal.status !== 'pending') throw conflict(`proposed action ${proposal.id} is already ${proposal.status}`, { status: proposal.status });
       const at = deps.clock.now().toISOString();
       if (proposal.action_type === CONTRACT.hitl.action_type) {

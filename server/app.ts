@@ -82,6 +82,7 @@ export function createApp(deps: AppDeps): Koa {
     deps.log('debug', 'request', { method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(performance.now() - started) });
   });
   app.use(router.routes());
+  // 405 with Allow, 501 for methods no route knows, and OPTIONS; the error handler writes them as JSON.
   app.use(router.allowedMethods());
   return app;
 }

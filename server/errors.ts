@@ -31,14 +31,30 @@ export function fromZod(err: z.ZodError, where = 'body'): HttpError {
   return badRequest(`${first.field}: ${first.message}`, details);
 }
 
+/** What a status set without a body (by the router, or by nobody) means to an API client. */
+function fromBareStatus(ctx: Context): HttpError {
+  const allow = ctx.response.get('Allow');
+  if (!allow) ctx.remove('Allow');
+  switch (ctx.status) {
+    case 404:
+      return notFound(`no route for ${ctx.method} ${ctx.path}`);
+    case 405:
+      return new HttpError(405, 'method_not_allowed', `${ctx.method} is not allowed on ${ctx.path}; allowed: ${allow}`, { allow: allow.split(', ') });
+    case 501:
+      return new HttpError(501, 'not_implemented', `the method ${ctx.method} is not supported`);
+    default:
+      return new HttpError(ctx.status, `http_${ctx.status}`, ctx.message || `HTTP ${ctx.status}`);
+  }
+}
+
 export function errorHandler(log: (level: 'error', msg: string, extra?: Record<string, unknown>) => void) {
   return async (ctx: Context, next: Next) => {
+    let h: HttpError | undefined;
     try {
       await next();
-      if (ctx.status === 404 && ctx.body === undefined) throw notFound(`no route for ${ctx.method} ${ctx.path}`);
+      if (ctx.status >= 400 && ctx.body == null) h = fromBareStatus(ctx);
     } catch (err) {
       const e = err as { status?: number; expose?: boolean; type?: string; message?: string };
-      let h: HttpError;
       if (err instanceof HttpError) h = err;
       else if (e.type === 'entity.too.large' || e.status === 413) h = new HttpError(413, 'body_too_large', 'request body is larger than the limit');
       else if (e.status && e.status < 500 && e.expose) h = new HttpError(e.status, 'invalid_request', e.message ?? 'bad request');
@@ -46,8 +62,10 @@ export function errorHandler(log: (level: 'error', msg: string, extra?: Record<s
         log('error', 'unhandled error', { method: ctx.method, path: ctx.path, error: String((err as Error)?.stack ?? err) });
         h = new HttpError(500, 'internal', 'internal error; see the server log');
       }
-      ctx.status = h.status;
-      ctx.body = { error: { code: h.code, message: h.message, ...(h.details !== undefined ? { details: h.details } : {}) } };
     }
+    if (!h) return;
+    ctx.status = h.status;
+    ctx.type = 'json'; // also over a type a route had set before it threw
+    ctx.body = { error: { code: h.code, message: h.message, ...(h.details !== undefined ? { details: h.details } : {}) } };
   };
 }

@@ -1,5 +1,6 @@
 // The HTTP edge (issue 8): text PostgreSQL cannot hold, query values beyond what the database can hold,
-// and the webhook's order of checks. Every rejection is a JSON error naming the field, and writes nothing.
+// unsupported methods, and the webhook's order of checks. Every rejection is a JSON error naming the field,
+// and writes nothing.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { sign } from '../../server/auth.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
@@ -155,6 +156,24 @@ describe('query and path values the database cannot hold', () => {
 
   it('hours up to a century still work', async () => {
     expect((await srv.api('GET', '/runs?older_than_hours=876000&newer_than_hours=0.5')).status).toBe(200);
+  });
+});
+
+describe('methods and paths no route takes', () => {
+  it('answer 405 with Allow, 501 for unknown methods, 404 for unknown paths, all as JSON errors', async () => {
+    let res = await srv.api('PUT', '/runs', {});
+    expect(res.headers.get('allow')?.split(', ').sort()).toEqual(['GET', 'HEAD', 'POST']);
+    await expectError(res, 405, 'method_not_allowed');
+    res = await srv.api('DELETE', '/runs/1');
+    expect(res.headers.get('allow')?.split(', ').sort()).toEqual(['GET', 'HEAD']);
+    await expectError(res, 405, 'method_not_allowed');
+    res = await srv.api('PATCH', '/proposed-actions/1/approve', {});
+    expect(res.headers.get('allow')).toBe('POST');
+    await expectError(res, 405, 'method_not_allowed');
+    await expectError(await srv.api('PROPFIND', '/runs'), 501, 'not_implemented');
+    await expectError(await srv.api('PROPFIND', '/nowhere'), 501, 'not_implemented');
+    await expectError(await srv.api('GET', '/nowhere', undefined, null), 404, 'not_found');
+    await expectError(await srv.api('POST', '/runs/1', {}), 405, 'method_not_allowed');
   });
 });
 

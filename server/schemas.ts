@@ -32,6 +32,15 @@ export const relayedText = (max: number) =>
     .overwrite((s) => s.replace(NUL_ALL, '').replace(LONE_SURROGATE_ALL, '\uFFFD'))
     .max(max, `must be at most ${max} characters`);
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * One email is one run: a UUID is compared in lower case (`B61E…` and `b61e…` are the same email). Any other
+ * id is the upstream system's opaque key and kept exactly as given, case and all: many such ids (base64
+ * message ids) are case-sensitive, and merging two emails would silently drop a dispute.
+ */
+export const canonicalEmailUuid = (id: string) => (UUID.test(id) ? id.toLowerCase() : id);
+
 export const Email = z.strictObject({
   from: relayedText(320).trim().min(3, 'must be the sender address'),
   to: relayedText(2000).optional(),
@@ -42,7 +51,8 @@ export const Email = z.strictObject({
 
 export const TriageEvent = z.strictObject({
   email_uuid: text(200)
-    .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,199}$/, 'must be 1-200 characters of letters, digits, . _ : -'),
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,199}$/, 'must be 1-200 characters of letters, digits, . _ : -')
+    .transform(canonicalEmailUuid),
   customer_id: z.number({ error: 'must be an integer' }).int('must be an integer').positive('must be a positive integer').nullable().optional(),
   invoice_ref: text(64).trim().min(1, 'must not be empty').nullable().optional(),
   reason_text: relayedText(20_000).trim().min(1, 'must not be empty'),

@@ -1,6 +1,6 @@
 // The HTTP edge (issue 8): text PostgreSQL cannot hold, query values beyond what the database can hold,
-// unsupported methods, and the webhook's order of checks. Every rejection is a JSON error naming the field,
-// and writes nothing.
+// unsupported methods, the webhook's order of checks, and one run per email. Every rejection is a JSON error
+// naming the field, and writes nothing.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { sign } from '../../server/auth.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
@@ -194,5 +194,33 @@ describe('the webhook checks the signature before it reads the body', () => {
     const bytes = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(JSON.stringify({ ...good, email_uuid: 'edge-bom' }))]);
     const res = await postBytes(bytes);
     expect(res.status).toBe(202);
+  });
+});
+
+describe('one email is one run', () => {
+  it('an email_uuid that is a UUID is the same email in any case', async () => {
+    const upper = 'B61E6BA5-3682-4DD6-B804-69B84B2D4EDE';
+    const first = await srv.triage({ ...good, email_uuid: upper });
+    expect(first.status).toBe(202);
+    const { run_id } = (await first.json()) as { run_id: number };
+    for (const id of [upper.toLowerCase(), 'b61e6ba5-3682-4DD6-b804-69b84b2d4ede']) {
+      const again = await srv.triage({ ...good, email_uuid: id });
+      expect(again.status).toBe(200);
+      expect(await again.json()).toMatchObject({ run_id, created: false });
+    }
+    const manual = await srv.api('POST', '/runs', { ...good, email_uuid: upper });
+    expect(manual.status).toBe(200);
+    const [row] = await db.sql`SELECT email_uuid FROM runs WHERE id = ${run_id}`;
+    expect(row!.email_uuid).toBe(upper.toLowerCase());
+    const [n] = await db.sql`SELECT count(*)::int AS n FROM runs WHERE lower(email_uuid) = ${upper.toLowerCase()}`;
+    expect(n!.n).toBe(1);
+  });
+
+  it('any other email_uuid is an opaque key, kept exactly (case-sensitive)', async () => {
+    const c = await srv.triage({ ...good, email_uuid: 'Msg-AbC.1' });
+    const d = await srv.triage({ ...good, email_uuid: 'msg-abc.1' });
+    expect([c.status, d.status]).toEqual([202, 202]);
+    const e = await srv.triage({ ...good, email_uuid: 'Msg-AbC.1' });
+    expect(e.status).toBe(200);
   });
 });

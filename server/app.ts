@@ -8,8 +8,8 @@ import type { Clock } from '../runtime/clock.ts';
 import type { EffectRegistry } from '../runtime/effects.ts';
 import { runFeed, type RunFeed } from '../runtime/runFeed.ts';
 import type { Config } from './config.ts';
-import { badRequest, errorHandler } from './errors.ts';
-import type { Logger } from './log.ts';
+import { badRequest, errorHandler, isClientAbort } from './errors.ts';
+import { rateLimitedErrors, type ErrorLog, type Logger } from './log.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { healthRoutes } from './routes/health.ts';
 import { liveRoutes } from './routes/live.ts';
@@ -25,6 +25,8 @@ export interface AppDeps {
   effects: EffectRegistry;
   config: Pick<Config, 'webhookSecret' | 'approvers' | 'bodyLimitKb'> & Partial<Pick<Config, 'preconditionSeverity'>>;
   log: Logger;
+  /** Where errors a client can cause are logged, rate-limited per kind; made from `log` when not given. */
+  errors?: ErrorLog;
   notifyUrl?: string | undefined;
   /** The live feed (one LISTEN per process); created here when not given. Close it at shutdown. */
   feed?: RunFeed;
@@ -74,7 +76,15 @@ export function createApp(deps: AppDeps): Koa {
   machineGraphRoutes(router, deps);
   liveRoutes(router, deps, deps.feed ?? runFeed(deps.sql, (err) => deps.log('error', 'live feed', { error: String(err) })));
   pageRoutes(router, deps); // after proposalRoutes: GET /proposed-actions asked for HTML falls through to the page
-  app.use(errorHandler(deps.log));
+  const errors = deps.errors ?? rateLimitedErrors(deps.log);
+  // Koa's default printer writes multi-line stacks (for example of every client that aborts mid-body):
+  // with a listener of our own, every error is one JSON line, and a flood of them is a few lines.
+  app.on('error', (err: unknown) => {
+    const e = err as { code?: string; name?: string; message?: string; stack?: string };
+    if (isClientAbort(err)) errors(`connection:${e.code ?? e.name ?? 'error'}`, 'warn', 'client connection error', { code: e.code, error: e.message });
+    else errors(`koa:${e.code ?? e.name ?? 'error'}`, 'error', 'unhandled error', { error: String(e.stack ?? err) });
+  });
+  app.use(errorHandler(errors));
   app.use(async (ctx, next) => {
     const started = performance.now();
     await next();

@@ -2,6 +2,7 @@
 // shown; anything else is a 500 with a generic message (the details go to our log, not to the client).
 import type { Context, Next } from 'koa';
 import { z } from 'zod';
+import type { ErrorLog } from './log.ts';
 
 export class HttpError extends Error {
   constructor(
@@ -47,7 +48,15 @@ function fromBareStatus(ctx: Context): HttpError {
   }
 }
 
-export function errorHandler(log: (level: 'error', msg: string, extra?: Record<string, unknown>) => void) {
+/** The client went away or sent a broken request stream: its fault, nobody will read an answer. */
+export function isClientAbort(err: unknown, ctx?: Context): boolean {
+  const e = err as { code?: string; type?: string } | null;
+  if (e?.type === 'request.aborted') return true;
+  if (typeof e?.code === 'string' && (/^HPE_/.test(e.code) || ['ECONNRESET', 'ECONNABORTED', 'EPIPE', 'ERR_STREAM_PREMATURE_CLOSE'].includes(e.code))) return true;
+  return Boolean(ctx?.req.destroyed && !ctx.req.complete);
+}
+
+export function errorHandler(errors: ErrorLog) {
   return async (ctx: Context, next: Next) => {
     let h: HttpError | undefined;
     try {
@@ -57,9 +66,10 @@ export function errorHandler(log: (level: 'error', msg: string, extra?: Record<s
       const e = err as { status?: number; expose?: boolean; type?: string; message?: string };
       if (err instanceof HttpError) h = err;
       else if (e.type === 'entity.too.large' || e.status === 413) h = new HttpError(413, 'body_too_large', 'request body is larger than the limit');
+      else if (isClientAbort(err, ctx)) h = new HttpError(400, 'request_aborted', 'the request body was not received in full');
       else if (e.status && e.status < 500 && e.expose) h = new HttpError(e.status, 'invalid_request', e.message ?? 'bad request');
       else {
-        log('error', 'unhandled error', { method: ctx.method, path: ctx.path, error: String((err as Error)?.stack ?? err) });
+        errors('unhandled', 'error', 'unhandled error', { method: ctx.method, path: ctx.path, error: String((err as Error)?.stack ?? err) });
         h = new HttpError(500, 'internal', 'internal error; see the server log');
       }
     }

@@ -1,5 +1,6 @@
 // The Koa application: routes, auth, validation and error mapping. Built from injected dependencies so
 // tests run it on an ephemeral port against a real database.
+import type { Server } from 'node:http';
 import Router from '@koa/router';
 import Koa from 'koa';
 import getRawBody from 'raw-body';
@@ -8,7 +9,7 @@ import type { Clock } from '../runtime/clock.ts';
 import type { EffectRegistry } from '../runtime/effects.ts';
 import { runFeed, type RunFeed } from '../runtime/runFeed.ts';
 import type { Config } from './config.ts';
-import { badRequest, errorHandler, isClientAbort } from './errors.ts';
+import { answerClientError, badRequest, errorHandler, isClientAbort } from './errors.ts';
 import { rateLimitedErrors, type ErrorLog, type Logger } from './log.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -85,6 +86,9 @@ export function createApp(deps: AppDeps): Koa {
     else errors(`koa:${e.code ?? e.name ?? 'error'}`, 'error', 'unhandled error', { error: String(e.stack ?? err) });
   });
   app.use(errorHandler(errors));
+  // Every server of this app (npm start, tests, bench) answers what Node's parser refuses as JSON too.
+  const listen = app.listen.bind(app) as (...args: unknown[]) => Server;
+  app.listen = ((...args: unknown[]) => listen(...args).on('clientError', (err, socket) => answerClientError(err, socket, errors))) as Koa['listen'];
   app.use(async (ctx, next) => {
     const started = performance.now();
     await next();
@@ -92,7 +96,7 @@ export function createApp(deps: AppDeps): Koa {
     deps.log('debug', 'request', { method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(performance.now() - started) });
   });
   app.use(router.routes());
-  // 405 with Allow, 501 for methods no route knows, and OPTIONS; the error handler writes them as JSON.
+  // 405 with Allow (also for methods no route knows), and OPTIONS; the error handler writes them as JSON.
   app.use(router.allowedMethods());
   return app;
 }

@@ -1,5 +1,7 @@
 // One error shape for every client: {error: {code, message, details?}}. Only errors we mean to show are
 // shown; anything else is a 500 with a generic message (the details go to our log, not to the client).
+import type { ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { Context, Next } from 'koa';
 import { z } from 'zod';
 import type { ErrorLog } from './log.ts';
@@ -32,7 +34,11 @@ export function fromZod(err: z.ZodError, where = 'body'): HttpError {
   return badRequest(`${first.field}: ${first.message}`, details);
 }
 
-/** What a status set without a body (by the router, or by nobody) means to an API client. */
+/**
+ * What a status set without a body (by the router, or by nobody) means to an API client. A method no route
+ * knows (PROPFIND) is the client's mistake like any other: 405 with Allow where the path exists, else 404,
+ * rather than the router's 501, so that a 5xx always means our own fault.
+ */
 function fromBareStatus(ctx: Context): HttpError {
   const allow = ctx.response.get('Allow');
   if (!allow) ctx.remove('Allow');
@@ -40,9 +46,9 @@ function fromBareStatus(ctx: Context): HttpError {
     case 404:
       return notFound(`no route for ${ctx.method} ${ctx.path}`);
     case 405:
-      return new HttpError(405, 'method_not_allowed', `${ctx.method} is not allowed on ${ctx.path}; allowed: ${allow}`, { allow: allow.split(', ') });
     case 501:
-      return new HttpError(501, 'not_implemented', `the method ${ctx.method} is not supported`);
+      if (!allow) return notFound(`no route for ${ctx.method} ${ctx.path}`);
+      return new HttpError(405, 'method_not_allowed', `${ctx.method} is not allowed on ${ctx.path}; allowed: ${allow}`, { allow: allow.split(', ') });
     default:
       return new HttpError(ctx.status, `http_${ctx.status}`, ctx.message || `HTTP ${ctx.status}`);
   }
@@ -54,6 +60,32 @@ export function isClientAbort(err: unknown, ctx?: Context): boolean {
   if (e?.type === 'request.aborted') return true;
   if (typeof e?.code === 'string' && (/^HPE_/.test(e.code) || ['ECONNRESET', 'ECONNABORTED', 'EPIPE', 'ERR_STREAM_PREMATURE_CLOSE'].includes(e.code))) return true;
   return Boolean(ctx?.req.destroyed && !ctx.req.complete);
+}
+
+/**
+ * Requests Node's HTTP parser refuses (an unknown method such as FOO, a malformed or oversized header) never
+ * reach Koa. Answer them in the same JSON shape, and log them as connection errors (rate-limited); a client
+ * that already went away gets nothing.
+ */
+export function answerClientError(err: Error & { code?: string }, socket: Duplex, errors: ErrorLog): void {
+  const code = err.code ?? 'error';
+  errors(`connection:${code}`, 'warn', 'client connection error', { code, error: err.message });
+  const inFlight = (socket as { _httpMessage?: ServerResponse })._httpMessage;
+  if (code === 'ECONNRESET' || code === 'HPE_INVALID_EOF_STATE' || !socket.writable || inFlight?.headersSent) {
+    socket.destroy();
+    return;
+  }
+  const [status, reason, h] =
+    code === 'HPE_HEADER_OVERFLOW'
+      ? ([431, 'Request Header Fields Too Large', new HttpError(431, 'headers_too_large', 'the request headers are larger than the limit')] as const)
+      : code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? ([408, 'Request Timeout', new HttpError(408, 'request_timeout', 'the request was not received in time')] as const)
+        : ([400, 'Bad Request', badRequest('the request is not valid HTTP/1.1 (method, target or headers)')] as const);
+  const body = JSON.stringify({ error: { code: h.code, message: h.message } });
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+      `Cache-Control: no-store\r\nConnection: close\r\n\r\n${body}`,
+  );
 }
 
 export function errorHandler(errors: ErrorLog) {

@@ -160,7 +160,7 @@ describe('query and path values the database cannot hold', () => {
 });
 
 describe('methods and paths no route takes', () => {
-  it('answer 405 with Allow, 501 for unknown methods, 404 for unknown paths, all as JSON errors', async () => {
+  it('answer 405 with Allow (also for methods no route knows), 404 for unknown paths, all as JSON errors and never a 5xx', async () => {
     let res = await srv.api('PUT', '/runs', {});
     expect(res.headers.get('allow')?.split(', ').sort()).toEqual(['GET', 'HEAD', 'POST']);
     await expectError(res, 405, 'method_not_allowed');
@@ -170,8 +170,11 @@ describe('methods and paths no route takes', () => {
     res = await srv.api('PATCH', '/proposed-actions/1/approve', {});
     expect(res.headers.get('allow')).toBe('POST');
     await expectError(res, 405, 'method_not_allowed');
-    await expectError(await srv.api('PROPFIND', '/runs'), 501, 'not_implemented');
-    await expectError(await srv.api('PROPFIND', '/nowhere'), 501, 'not_implemented');
+    res = await srv.api('PROPFIND', '/runs');
+    expect(res.headers.get('allow')?.split(', ').sort()).toEqual(['GET', 'HEAD', 'POST']);
+    await expectError(res, 405, 'method_not_allowed');
+    await expectError(await srv.api('MKCOL', '/healthz'), 405, 'method_not_allowed');
+    await expectError(await srv.api('PROPFIND', '/nowhere'), 404, 'not_found');
     await expectError(await srv.api('GET', '/nowhere', undefined, null), 404, 'not_found');
     await expectError(await srv.api('POST', '/runs/1', {}), 405, 'method_not_allowed');
   });
@@ -222,5 +225,30 @@ describe('one email is one run', () => {
     expect([c.status, d.status]).toEqual([202, 202]);
     const e = await srv.triage({ ...good, email_uuid: 'Msg-AbC.1' });
     expect(e.status).toBe(200);
+  });
+});
+
+describe('found by fuzzing (tests/fuzz)', () => {
+  it('a method no route knows is never a 5xx: 405 where the path exists, 404 elsewhere', async () => {
+    // Was: the router's 501 Not Implemented (plain text, then JSON): a 5xx for a client's mistake.
+    await expectError(await srv.api('LOCK', '/webhooks/triage', {}), 405, 'method_not_allowed');
+    await expectError(await srv.api('PURGE', '/proposed-actions/1/approve', {}), 405, 'method_not_allowed');
+    await expectError(await srv.api('MKCOL', '/no/such/path'), 404, 'not_found');
+  });
+
+  it("what Node's HTTP parser refuses (an unknown method, oversized headers) is a JSON error too", async () => {
+    // Was: Node's own plain "400 Bad Request" / "431" with an empty body, never reaching Koa.
+    await expectError(await srv.api('FOO', '/runs'), 400, 'invalid_request');
+    await expectError(await fetch(`${srv.url}/healthz`, { headers: { 'x-big': 'a'.repeat(20_000) } }), 431, 'headers_too_large');
+    expect((await srv.api('GET', '/healthz')).status).toBe(200);
+  });
+
+  it('HEAD /api/live answers its headers at once instead of hanging', async () => {
+    // Was: headers written by a stream Node sends no body for, so they were never flushed.
+    const res = await fetch(`${srv.url}/api/live`, { method: 'HEAD', headers: { authorization: `Bearer ${TOKEN}` }, signal: AbortSignal.timeout(3_000) });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    const denied = await fetch(`${srv.url}/api/live`, { method: 'HEAD', signal: AbortSignal.timeout(3_000) });
+    expect(denied.status).toBe(401);
   });
 });

@@ -108,6 +108,7 @@ export function errorHandler(errors: ErrorLog) {
     if (!h) return;
     ctx.status = h.status;
     ctx.type = 'json'; // also over a type a route had set before it threw
+    ctx.set('Cache-Control', 'no-store');
     ctx.body = { error: { code: h.code, message: h.message, ...(h.details !== undefined ? { details: h.details } : {}) } };
   };
 }

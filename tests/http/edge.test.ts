@@ -34,6 +34,7 @@ type ErrorBody = { error: { code: string; message: string; details?: { field: st
 async function expectError(res: Response, status: number, code: string, field?: string) {
   expect(res.status).toBe(status);
   expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+  expect(res.headers.get('cache-control')).toBe('no-store');
   const body = (await res.json()) as ErrorBody;
   expect(body.error.code).toBe(code);
   expect(typeof body.error.message).toBe('string');

@@ -11,7 +11,7 @@ import { getRun } from '../persistence/runs.ts';
 import { decideDownstream, EDITABLE_ACTIONS, type CarryOutConfig, type Edits } from '../steps/carryOut.ts';
 import { applyEvent, type EngineDeps } from './engine.ts';
 
-export type { CarryOutConfig } from '../steps/carryOut.ts';
+export type { CarryOutConfig, Edits } from '../steps/carryOut.ts';
 
 export type DecisionFailure =
   | { kind: 'not_found'; message: string }

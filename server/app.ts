@@ -1,5 +1,6 @@
 // The Koa application: routes, auth, validation and error mapping. Built from injected dependencies so
 // tests run it on an ephemeral port against a real database.
+import type { Server } from 'node:http';
 import Router from '@koa/router';
 import Koa from 'koa';
 import getRawBody from 'raw-body';
@@ -9,8 +10,8 @@ import type { EffectRegistry } from '../runtime/effects.ts';
 import { runFeed, type RunFeed } from '../runtime/runFeed.ts';
 import { DEFAULT_AR_QUEUE_EMAIL, DEFAULT_MAIL_FROM, type Config } from './config.ts';
 import type { CarryOutConfig } from '../runtime/decisions.ts';
-import { badRequest, errorHandler } from './errors.ts';
-import type { Logger } from './log.ts';
+import { answerClientError, badRequest, errorHandler, isClientAbort } from './errors.ts';
+import { rateLimitedErrors, type ErrorLog, type Logger } from './log.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { correctionRoutes } from './routes/corrections.ts';
 import { mailRoutes } from './routes/mail.ts';
@@ -28,6 +29,8 @@ export interface AppDeps {
   effects: EffectRegistry;
   config: Pick<Config, 'webhookSecret' | 'approvers' | 'bodyLimitKb'> & Partial<Pick<Config, 'preconditionSeverity' | 'mailFrom' | 'arQueueEmail'>>;
   log: Logger;
+  /** Where errors a client can cause are logged, rate-limited per kind; made from `log` when not given. */
+  errors?: ErrorLog;
   notifyUrl?: string | undefined;
   /** The live feed (one LISTEN per process); created here when not given. Close it at shutdown. */
   feed?: RunFeed;
@@ -43,19 +46,34 @@ export const carryOutConfig = (d: AppDeps): CarryOutConfig => ({
   notifyUrl: d.notifyUrl,
 });
 
-export interface AppState {
-  rawBody?: string;
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Reads the exact bytes of the body within the size limit (413 above it). Signatures are checked over these
+ * bytes, before anything is decoded or parsed.
+ */
+export async function readBody(ctx: Koa.Context, limitKb: number): Promise<Buffer> {
+  return getRawBody(ctx.req, { limit: `${limitKb}kb`, length: ctx.get('content-length') || undefined });
 }
 
-/** Reads the raw body (kept for signature checks) within the size limit, then parses JSON. */
-export async function readJson(ctx: Koa.Context, limitKb: number): Promise<{ raw: string; json: unknown }> {
-  const raw = await getRawBody(ctx.req, { limit: `${limitKb}kb`, encoding: 'utf8', length: ctx.get('content-length') || undefined });
-  if (raw.trim() === '') return { raw, json: {} };
+/** Decodes strict UTF-8 and parses JSON; an empty body is `{}`. Both failures are a 400 naming `body`. */
+export function parseJson(bytes: Buffer): unknown {
+  let raw: string;
   try {
-    return { raw, json: JSON.parse(raw) };
+    raw = utf8.decode(bytes);
+  } catch {
+    throw badRequest('body: must be UTF-8 encoded', [{ field: 'body', message: 'must be UTF-8 encoded' }]);
+  }
+  if (raw.trim() === '') return {};
+  try {
+    return JSON.parse(raw);
   } catch {
     throw badRequest('body: must be valid JSON', [{ field: 'body', message: 'must be valid JSON' }]);
   }
+}
+
+export async function readJson(ctx: Koa.Context, limitKb: number): Promise<unknown> {
+  return parseJson(await readBody(ctx, limitKb));
 }
 
 export function createApp(deps: AppDeps): Koa {
@@ -71,7 +89,18 @@ export function createApp(deps: AppDeps): Koa {
   machineGraphRoutes(router, deps);
   liveRoutes(router, deps, deps.feed ?? runFeed(deps.sql, (err) => deps.log('error', 'live feed', { error: String(err) })));
   pageRoutes(router, deps); // after proposalRoutes: GET /proposed-actions asked for HTML falls through to the page
-  app.use(errorHandler(deps.log));
+  const errors = deps.errors ?? rateLimitedErrors(deps.log);
+  // Koa's default printer writes multi-line stacks (for example of every client that aborts mid-body):
+  // with a listener of our own, every error is one JSON line, and a flood of them is a few lines.
+  app.on('error', (err: unknown) => {
+    const e = err as { code?: string; name?: string; message?: string; stack?: string };
+    if (isClientAbort(err)) errors(`connection:${e.code ?? e.name ?? 'error'}`, 'warn', 'client connection error', { code: e.code, error: e.message });
+    else errors(`koa:${e.code ?? e.name ?? 'error'}`, 'error', 'unhandled error', { error: String(e.stack ?? err) });
+  });
+  app.use(errorHandler(errors));
+  // Every server of this app (npm start, tests, bench) answers what Node's parser refuses as JSON too.
+  const listen = app.listen.bind(app) as (...args: unknown[]) => Server;
+  app.listen = ((...args: unknown[]) => listen(...args).on('clientError', (err, socket) => answerClientError(err, socket, errors))) as Koa['listen'];
   app.use(async (ctx, next) => {
     const started = performance.now();
     await next();
@@ -79,6 +108,7 @@ export function createApp(deps: AppDeps): Koa {
     deps.log('debug', 'request', { method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(performance.now() - started) });
   });
   app.use(router.routes());
+  // 405 with Allow (also for methods no route knows), and OPTIONS; the error handler writes them as JSON.
   app.use(router.allowedMethods());
   return app;
 }

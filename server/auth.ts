@@ -14,10 +14,21 @@ function same(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-export function verifySignature(secret: string, raw: string, header: string | undefined): void {
+/**
+ * The signature header's digest, checked for form before the body is read: a request without one is a 401
+ * whatever its body holds.
+ */
+export function signatureOf(header: string | undefined): Buffer {
   if (!header) throw unauthorized('missing X-Signature header (sha256=<hex HMAC-SHA256 of the body>)');
-  if (!/^sha256=[0-9a-f]{64}$/i.test(header)) throw unauthorized('X-Signature must be sha256=<64 hex digits>');
-  if (!same(sign(secret, raw), header.toLowerCase())) throw unauthorized('X-Signature does not match the body');
+  const m = /^sha256=([0-9a-f]{64})$/i.exec(header.trim());
+  if (!m) throw unauthorized('X-Signature must be sha256=<64 hex digits>');
+  return Buffer.from(m[1]!, 'hex');
+}
+
+/** Compares the HMAC of the exact body bytes with the header's digest, in constant time. */
+export function verifySignature(secret: string, body: Buffer, digest: Buffer): void {
+  const expected = createHmac('sha256', secret).update(body).digest();
+  if (digest.length !== expected.length || !timingSafeEqual(expected, digest)) throw unauthorized('X-Signature does not match the body');
 }
 
 /** Returns the approver's name for a valid `Authorization: Bearer <token>`. */

@@ -16,7 +16,7 @@ import { runFeed } from '../runtime/runFeed.ts';
 import { inspectionBridge, parseStatelyInspect, statelyInspector } from '../runtime/inspection.ts';
 import { createApp } from './app.ts';
 import { ConfigError, loadConfig } from './config.ts';
-import { createLogger } from './log.ts';
+import { createLogger, rateLimitedErrors } from './log.ts';
 
 const workerOnly = process.argv.includes('--worker');
 /** Open during start-up, so that a failed start still stops the embedded PostgreSQL it launched. */
@@ -34,6 +34,14 @@ async function main() {
     throw err;
   }
   const log = createLogger(config.logLevel);
+  const errors = rateLimitedErrors(log);
+  // Whatever Node itself would print goes through the logger too, so that stderr is JSON lines only.
+  process.removeAllListeners('warning');
+  process.on('warning', (w) => errors(`warning:${w.name}`, 'warn', 'node warning', { name: w.name, error: w.message }));
+  process.on('uncaughtException', (err) => {
+    log('error', 'uncaught exception: exiting', { error: String(err?.stack ?? err) });
+    process.exit(1);
+  });
   const db = await connect({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, max: config.dbPoolMax, log: (m) => log('info', m) });
   openDb = db;
   log('info', db.embedded ? `using the embedded PostgreSQL under ${config.dataDir}` : 'using DATABASE_URL');
@@ -84,7 +92,7 @@ async function main() {
 
   let server: Server | undefined;
   if (!workerOnly) {
-    const app = createApp({ ...deps, config, log, feed });
+    const app = createApp({ ...deps, config, log, errors, feed });
     server = app.listen(config.port, config.host);
     await new Promise<void>((resolve, reject) => server!.once('listening', resolve).once('error', reject));
     const addr = server.address();
@@ -120,6 +128,7 @@ async function main() {
     server?.closeAllConnections();
     mailer.close();
     await db.close();
+    errors.flush();
     log('info', 'stopped');
     process.exit(0);
   };

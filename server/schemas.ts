@@ -1,23 +1,63 @@
-// Request bodies, validated at the edge. Unknown fields are rejected so that typos never pass silently.
+// Request bodies and query strings, validated at the edge. Unknown fields are rejected so that typos never
+// pass silently. Every text field goes through `text` or `relayedText`, because PostgreSQL refuses NUL
+// (\u0000) in text and jsonb and jsonb refuses an unpaired UTF-16 surrogate ("\ud800"): without them such a
+// value would get as far as the database and answer 500.
 import { z } from 'zod';
+import { badRequest, fromZod } from './errors.ts';
+
+const NUL = /\u0000/;
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const NUL_ALL = /\u0000/g;
+const LONE_SURROGATE_ALL = new RegExp(LONE_SURROGATE.source, 'g');
+
+const string = () => z.string({ error: (iss) => (iss.input === undefined ? 'is required' : 'must be a string') });
+
+/**
+ * Text a person typed, or a key: refused with 400 naming the field when it holds NUL or an unpaired
+ * surrogate. Use it for every new text field (`text(2000).optional()`, `text(64).trim().min(1)`).
+ */
+export const text = (max: number) =>
+  string()
+    .refine((s) => !NUL.test(s), { message: 'must not contain NUL (\\u0000)', abort: true })
+    .refine((s) => !LONE_SURROGATE.test(s), { message: 'must not contain an unpaired UTF-16 surrogate such as \\ud800', abort: true })
+    .max(max, `must be at most ${max} characters`);
+
+/**
+ * Text relayed from a customer's email by the triage system: NUL is dropped and an unpaired surrogate
+ * becomes U+FFFD (as any UTF-8 encoder does), never refused. Refusing would lose the dispute at every
+ * redelivery for a byte nobody can see; the signature was already checked over the exact bytes.
+ */
+export const relayedText = (max: number) =>
+  string()
+    .overwrite((s) => s.replace(NUL_ALL, '').replace(LONE_SURROGATE_ALL, '\uFFFD'))
+    .max(max, `must be at most ${max} characters`);
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * One email is one run: a UUID is compared in lower case (`B61E…` and `b61e…` are the same email). Any other
+ * id is the upstream system's opaque key and kept exactly as given, case and all: many such ids (base64
+ * message ids) are case-sensitive, and merging two emails would silently drop a dispute.
+ */
+export const canonicalEmailUuid = (id: string) => (UUID.test(id) ? id.toLowerCase() : id);
 
 export const Email = z.strictObject({
-  from: z.string().trim().min(3, 'must be the sender address').max(320),
-  to: z.string().max(2000).optional(),
-  subject: z.string().max(2000),
-  body: z.string().max(200_000),
+  from: relayedText(320).trim().min(3, 'must be the sender address'),
+  to: relayedText(2000).optional(),
+  subject: relayedText(2000),
+  body: relayedText(200_000),
   received_at: z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time' }).optional(),
   // The customer's Message-ID (e.g. <abc@mail.example>): the approved reply threads under it.
-  message_id: z.string().trim().min(3).max(998).regex(/^\S+$/, 'must be one Message-ID such as <id@host>').optional(),
+  message_id: text(998).trim().min(3).regex(/^\S+$/, 'must be one Message-ID such as <id@host>').optional(),
 });
 
 export const TriageEvent = z.strictObject({
-  email_uuid: z
-    .string({ error: 'is required' })
-    .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,199}$/, 'must be 1-200 characters of letters, digits, . _ : -'),
-  customer_id: z.number({ error: 'must be an integer' }).int('must be an integer').positive().nullable().optional(),
-  invoice_ref: z.string().trim().min(1, 'must not be empty').max(64).nullable().optional(),
-  reason_text: z.string({ error: 'is required' }).trim().min(1, 'must not be empty').max(20_000),
+  email_uuid: text(200)
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,199}$/, 'must be 1-200 characters of letters, digits, . _ : -')
+    .transform(canonicalEmailUuid),
+  customer_id: z.number({ error: 'must be an integer' }).int('must be an integer').positive('must be a positive integer').nullable().optional(),
+  invoice_ref: text(64).trim().min(1, 'must not be empty').nullable().optional(),
+  reason_text: relayedText(20_000).trim().min(1, 'must not be empty'),
   email: Email.nullable().optional(),
 });
 export type TriageEvent = z.infer<typeof TriageEvent>;
@@ -25,8 +65,8 @@ export type TriageEvent = z.infer<typeof TriageEvent>;
 /** What the approver may correct on the HITL envelope; checked against the mirror before anything is written. */
 export const Corrections = z
   .strictObject({
-    reason_code: z.string().trim().toUpperCase().regex(/^[A-Z]{2,4}$/, 'must be a reason code such as PRC').optional(),
-    invoice_ref: z.string().trim().min(1, 'must not be empty').max(64).optional(),
+    reason_code: text(8).trim().toUpperCase().regex(/^[A-Z]{2,4}$/, 'must be a reason code such as PRC').optional(),
+    invoice_ref: text(64).trim().min(1, 'must not be empty').optional(),
     customer_id: z.number({ error: 'must be an integer' }).int('must be an integer').positive('must be a positive id').max(Number.MAX_SAFE_INTEGER).optional(),
     disputed_amount: z.number({ error: 'must be a number' }).finite().nonnegative('must not be negative').max(1e12, 'is too large').optional(),
   })
@@ -36,36 +76,87 @@ export const Corrections = z
 export const Edits = z
   .strictObject({
     // A header line: no line breaks (they would let a subject inject headers).
-    subject: z.string().trim().min(1, 'must not be empty').max(998).regex(/^[^\r\n]*$/, 'must be one line').optional(),
-    body: z.string().min(1, 'must not be empty').max(100_000).optional(),
+    subject: text(998).trim().min(1, 'must not be empty').regex(/^[^\r\n]*$/, 'must be one line').optional(),
+    body: text(100_000).min(1, 'must not be empty').optional(),
   })
   .refine((e) => Object.keys(e).length > 0, 'must name subject or body');
 
 export const ApproveBody = z.strictObject({
-  note: z.string().trim().max(2000).optional(),
+  note: text(2000).trim().optional(),
   corrections: Corrections.optional(),
   edits: Edits.optional(),
 });
-export const RejectBody = z.strictObject({ reason: z.string({ error: 'is required' }).trim().min(1, 'must not be empty').max(2000) });
+export const RejectBody = z.strictObject({ reason: text(2000).trim().min(1, 'must not be empty') });
 
-const cursor = z.string().regex(/^\d+$/, 'must be a cursor returned by this API').optional();
-const limit = z.coerce.number().int().min(1).max(200).default(50);
+/**
+ * A positive integer id as this API hands them out: JSON numbers, so at most 2^53 − 1. Written in decimal
+ * digits only ("0x10", "1e3" and " 7" are not ids); anything else is a 400 naming the field.
+ */
+export const id = (message = 'must be a positive integer id') =>
+  text(32)
+    .regex(/^\d{1,16}$/, `${message} (decimal digits, at most ${Number.MAX_SAFE_INTEGER})`)
+    .transform(Number)
+    .refine((n) => n >= 1 && n <= Number.MAX_SAFE_INTEGER, `${message} (1 to ${Number.MAX_SAFE_INTEGER})`);
+
+export const IdParam = id();
+
+const cursor = id('must be a cursor returned by this API').optional();
+const limit = text(16)
+  .regex(/^\d{1,3}$/, 'must be an integer from 1 to 200')
+  .transform(Number)
+  .refine((n) => n >= 1 && n <= 200, 'must be an integer from 1 to 200')
+  .default(50);
+/** Up to 100 years: further back than any run, and far inside what a date can hold. */
+const MAX_HOURS = 876_000;
+const hours = text(32)
+  .regex(/^\d+(\.\d+)?$/, `must be a number of hours from 0 to ${MAX_HOURS}`)
+  .transform(Number)
+  .refine((n) => n <= MAX_HOURS, `must be a number of hours from 0 to ${MAX_HOURS}`)
+  .optional();
 
 export const RunsQuery = z.strictObject({
   status: z.enum(['running', 'awaiting_approval', 'verifying', 'completed', 'partial', 'failed', 'rejected', 'expired', 'blocked']).optional(),
-  customer_id: z.coerce.number().int().positive().optional(),
-  older_than_hours: z.coerce.number().min(0).optional(),
-  newer_than_hours: z.coerce.number().min(0).optional(),
+  customer_id: id('must be a positive integer customer id').optional(),
+  older_than_hours: hours,
+  newer_than_hours: hours,
   cursor,
   limit,
 });
 
 export const ProposalsQuery = z.strictObject({
   status: z.enum(['pending', 'approved', 'rejected', 'expired']).optional(),
-  action_type: z.string().max(100).optional(),
-  run_id: z.coerce.number().int().positive().optional(),
+  action_type: text(100)
+    .regex(/^[a-z][a-z0-9_]*$/, 'must be an action type such as customer_email')
+    .optional(),
+  run_id: id('must be a positive integer run id').optional(),
   cursor,
   limit,
 });
 
-export const IdParam = z.coerce.number({ error: 'must be a numeric id' }).int().positive('must be a positive id');
+export const AlertsQuery = z.strictObject({
+  run_id: id('must be a positive integer run id').optional(),
+  cursor,
+  limit,
+});
+
+/**
+ * Validates a query string. A parameter given twice (`?status=a&status=b`) arrives as an array: that is a
+ * 400 saying so, rather than a type error about arrays.
+ */
+export function parseQuery<S extends z.ZodObject>(schema: S, query: Record<string, string | string[] | undefined>): z.output<S> {
+  const repeated = Object.keys(query).filter((k) => Array.isArray(query[k]) && Object.hasOwn(schema.shape, k));
+  if (repeated.length) {
+    const details = repeated.map((field) => ({ field, message: 'must be given once' }));
+    throw badRequest(`${repeated[0]}: must be given once`, details);
+  }
+  const parsed = schema.safeParse(query);
+  if (!parsed.success) throw fromZod(parsed.error, 'query');
+  return parsed.data;
+}
+
+/** Validates a body or a path parameter; a failure is a 400 naming each field. */
+export function parseWith<S extends z.ZodType>(schema: S, value: unknown, where = 'body'): z.output<S> {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw fromZod(parsed.error, where);
+  return parsed.data;
+}

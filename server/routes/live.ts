@@ -11,6 +11,12 @@ const HEARTBEAT_MS = 20_000;
 export function liveRoutes(router: Router, deps: AppDeps, feed: RunFeed): void {
   router.get('/api/live', async (ctx) => {
     approverOfStream(ctx, deps.config.approvers);
+    // HEAD gets the headers and ends: Node writes no body for HEAD, so a stream would never flush them.
+    if (ctx.method === 'HEAD') {
+      ctx.status = 200;
+      ctx.type = 'text/event-stream; charset=utf-8';
+      return;
+    }
     const res = ctx.res;
     let open = true;
     const write = (text: string) => {

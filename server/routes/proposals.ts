@@ -2,13 +2,15 @@
 // etag (the hash of the payload as shown, also the ETag header); approve and reject honour If-Match.
 import type Router from '@koa/router';
 import type { Context } from 'koa';
+import type { Corrections } from '../../machines/types.ts';
+import type { Edits } from '../../runtime/decisions.ts';
 import { getProposal } from '../../persistence/proposals.ts';
 import { listProposals } from '../../persistence/readModel.ts';
 import { decideProposal, DecisionError } from '../../runtime/decisions.ts';
 import { carryOutConfig, engineDeps, readJson, type AppDeps } from '../app.ts';
 import { approverOf } from '../auth.ts';
-import { badRequest, conflict, fromZod, HttpError, notFound } from '../errors.ts';
-import { ApproveBody, IdParam, ProposalsQuery, RejectBody } from '../schemas.ts';
+import { badRequest, conflict, HttpError, notFound } from '../errors.ts';
+import { ApproveBody, IdParam, parseQuery, parseWith, ProposalsQuery, RejectBody } from '../schemas.ts';
 
 /** If-Match's entity tags, unquoted (weak tags compare by value); undefined when the header is absent. */
 export function ifMatchTags(ctx: Context): string[] | undefined {
@@ -43,17 +45,14 @@ export function proposalRoutes(router: Router, deps: AppDeps): void {
     // The approvals page lives at the same path: browsers asking for HTML get the page.
     if (ctx.accepts('json', 'html') === 'html') return next();
     approverOf(ctx, deps.config.approvers);
-    const q = ProposalsQuery.safeParse(ctx.query);
-    if (!q.success) throw fromZod(q.error, 'query');
-    ctx.body = await listProposals(deps.sql, { ...q.data, cursor: q.data.cursor ? Number(q.data.cursor) : undefined });
+    ctx.body = await listProposals(deps.sql, parseQuery(ProposalsQuery, ctx.query));
   });
 
   router.get('/proposed-actions/:id', async (ctx) => {
     approverOf(ctx, deps.config.approvers);
-    const id = IdParam.safeParse(ctx.params.id);
-    if (!id.success) throw fromZod(id.error, 'id');
-    const p = await getProposal(deps.sql, id.data);
-    if (!p) throw notFound(`proposed action ${id.data} does not exist`);
+    const id = parseWith(IdParam, ctx.params.id, 'id');
+    const p = await getProposal(deps.sql, id);
+    if (!p) throw notFound(`proposed action ${id} does not exist`);
     ctx.set('ETag', `"${p.etag}"`);
     ctx.body = p;
   });
@@ -61,17 +60,15 @@ export function proposalRoutes(router: Router, deps: AppDeps): void {
   for (const verb of ['approve', 'reject'] as const) {
     router.post(`/proposed-actions/:id/${verb}`, async (ctx) => {
       const by = approverOf(ctx, deps.config.approvers);
-      const id = IdParam.safeParse(ctx.params.id);
-      if (!id.success) throw fromZod(id.error, 'id');
+      const id = parseWith(IdParam, ctx.params.id, 'id');
       const ifMatch = ifMatchTags(ctx);
-      const { json } = await readJson(ctx, deps.config.bodyLimitKb);
-      const parsed = verb === 'approve' ? ApproveBody.safeParse(json) : RejectBody.safeParse(json);
-      if (!parsed.success) throw fromZod(parsed.error);
-      const body = parsed.data as { note?: string; reason?: string; corrections?: Record<string, never>; edits?: Record<string, never> };
+      const json = await readJson(ctx, deps.config.bodyLimitKb);
+      const body: { note?: string; reason?: string; corrections?: Corrections; edits?: Edits } =
+        verb === 'approve' ? parseWith(ApproveBody, json) : parseWith(RejectBody, json);
       try {
         const decided = await decideProposal(
           { ...engineDeps(deps), carryOut: carryOutConfig(deps) },
-          { id: id.data, verb, by, note: (verb === 'approve' ? body.note : body.reason) ?? null, corrections: body.corrections, edits: body.edits, ifMatch },
+          { id, verb, by, note: (verb === 'approve' ? body.note : body.reason) ?? null, corrections: body.corrections, edits: body.edits, ifMatch },
         );
         deps.log('info', `proposed action ${verb}d`, { proposed_action_id: decided.id, run_id: decided.run_id, by });
         ctx.set('ETag', `"${decided.etag}"`);

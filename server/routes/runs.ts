@@ -8,34 +8,32 @@ import { withEtag, type ProposedAction } from '../../persistence/proposals.ts';
 import type { DisputeContext } from '../../machines/types.ts';
 import type { AppDeps } from '../app.ts';
 import { approverOf } from '../auth.ts';
-import { fromZod, notFound } from '../errors.ts';
-import { IdParam, RunsQuery } from '../schemas.ts';
+import { notFound } from '../errors.ts';
+import { IdParam, parseQuery, parseWith, RunsQuery } from '../schemas.ts';
 
 const hoursAgo = (now: Date, h: number | undefined) => (h === undefined ? undefined : new Date(now.getTime() - h * 3_600_000));
 
 export function runRoutes(router: Router, deps: AppDeps): void {
   router.get('/runs', async (ctx) => {
     approverOf(ctx, deps.config.approvers);
-    const q = RunsQuery.safeParse(ctx.query);
-    if (!q.success) throw fromZod(q.error, 'query');
+    const q = parseQuery(RunsQuery, ctx.query);
     const now = deps.clock.now();
     const page = await listRuns(deps.sql, {
-      status: q.data.status,
-      customer_id: q.data.customer_id,
-      created_before: hoursAgo(now, q.data.older_than_hours),
-      created_after: hoursAgo(now, q.data.newer_than_hours),
-      cursor: q.data.cursor ? Number(q.data.cursor) : undefined,
-      limit: q.data.limit,
+      status: q.status,
+      customer_id: q.customer_id,
+      created_before: hoursAgo(now, q.older_than_hours),
+      created_after: hoursAgo(now, q.newer_than_hours),
+      cursor: q.cursor,
+      limit: q.limit,
     });
     ctx.body = { ...page, counts: await runCounts(deps.sql) };
   });
 
   router.get('/runs/:id', async (ctx) => {
     approverOf(ctx, deps.config.approvers);
-    const id = IdParam.safeParse(ctx.params.id);
-    if (!id.success) throw fromZod(id.error, 'id');
-    const run = await getRun(deps.sql, id.data);
-    if (!run) throw notFound(`run ${id.data} does not exist`);
+    const id = parseWith(IdParam, ctx.params.id, 'id');
+    const run = await getRun(deps.sql, id);
+    if (!run) throw notFound(`run ${id} does not exist`);
     ctx.body = await runView(deps, run);
   });
 }

@@ -2,28 +2,26 @@
 import type Router from '@koa/router';
 import type { Context } from 'koa';
 import { startRun } from '../../runtime/engine.ts';
-import { engineDeps, readJson, type AppDeps } from '../app.ts';
-import { approverOf, verifySignature } from '../auth.ts';
-import { fromZod } from '../errors.ts';
-import { TriageEvent } from '../schemas.ts';
+import { engineDeps, parseJson, readBody, readJson, type AppDeps } from '../app.ts';
+import { approverOf, signatureOf, verifySignature } from '../auth.ts';
+import { parseWith, TriageEvent } from '../schemas.ts';
 
 export function triageRoutes(router: Router, deps: AppDeps): void {
   router.post('/webhooks/triage', async (ctx) => {
-    const { raw, json } = await readJson(ctx, deps.config.bodyLimitKb);
-    verifySignature(deps.config.webhookSecret, raw, ctx.get('x-signature') || undefined);
-    await start(ctx, deps, json, 'triage');
+    // Signature first, over the exact bytes: nothing of an unsigned body is decoded or parsed.
+    const digest = signatureOf(ctx.get('x-signature') || undefined);
+    const bytes = await readBody(ctx, deps.config.bodyLimitKb);
+    verifySignature(deps.config.webhookSecret, bytes, digest);
+    await start(ctx, deps, parseJson(bytes), 'triage');
   });
   router.post('/runs', async (ctx) => {
     const by = approverOf(ctx, deps.config.approvers);
-    const { json } = await readJson(ctx, deps.config.bodyLimitKb);
-    await start(ctx, deps, json, by);
+    await start(ctx, deps, await readJson(ctx, deps.config.bodyLimitKb), by);
   });
 }
 
 async function start(ctx: Context, deps: AppDeps, json: unknown, invokedBy: string): Promise<void> {
-  const parsed = TriageEvent.safeParse(json);
-  if (!parsed.success) throw fromZod(parsed.error);
-  const b = parsed.data;
+  const b = parseWith(TriageEvent, json);
   const { run, created } = await startRun(
     engineDeps(deps),
     {

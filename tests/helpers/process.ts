@@ -6,6 +6,8 @@ export interface Child {
   proc: ChildProcess;
   url: string;
   output(): string;
+  /** What the process wrote on stderr alone (its log). */
+  stderr(): string;
   exited: Promise<number | null>;
 }
 
@@ -24,8 +26,12 @@ export async function startProduct(env: Record<string, string | undefined>, args
   for (const [k, v] of Object.entries(env)) if (v === undefined) delete childEnv[k];
   const proc = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts', ...args], { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
+  let err = '';
   proc.stdout!.on('data', (d) => (out += d));
-  proc.stderr!.on('data', (d) => (out += d));
+  proc.stderr!.on('data', (d) => {
+    out += d;
+    err += d;
+  });
   const exited = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
   const url = `http://127.0.0.1:${port}`;
   if (args.includes('--worker')) {
@@ -33,7 +39,7 @@ export async function startProduct(env: Record<string, string | undefined>, args
   } else {
     await waitFor(async () => (await fetch(`${url}/readyz`).catch(() => null))?.status === 200, 60_000, () => out, proc);
   }
-  return { proc, url, output: () => out, exited };
+  return { proc, url, output: () => out, stderr: () => err, exited };
 }
 
 export async function waitFor(cond: () => boolean | Promise<boolean>, ms: number, why: () => string, proc?: ChildProcess): Promise<void> {

@@ -9,6 +9,7 @@ const RELEASED: Record<string, string> = {
   '0001_init.sql': '66a8e4227122145ede144001e5422fa6702f6333e03a9dd99b8dabaa949afa18',
   '0002_reconcile_init.sql': '533cb569e4fc7ade6d4dc2c0049900eb37f1ecda1601b99ca9aea64282b486dd',
   '0003_approval_loop.sql': '40ba3e3f107c6bcaf633f4c57f547a6475bd34f003f05fc956f12e7e4db84dec',
+  '0004_canonical_email_uuid.sql': '093769ce9dd5dcea4fd0f73a7ba680e1dc077860ced9c44a7254b77b71213af8',
 };
 
 const fileOf = (m: Migration) => `${String(m.version).padStart(4, '0')}_${m.name}.sql`;

@@ -16,15 +16,14 @@ export async function recordCorrections(
   sql: Db,
   c: { run_id: number; action_id: number; by: string; now: Date; corrections: Correction[] },
 ): Promise<void> {
-  if (c.corrections.length === 0) return;
-  // A handful of rows at most (one per correctable field); each value keeps its JSON type (string or number).
-  await Promise.all(
-    c.corrections.map(
-      (x) => sql`
-        INSERT INTO corrections (run_id, proposed_action_id, field, from_value, to_value, corrected_by, corrected_at)
-        VALUES (${c.run_id}, ${c.action_id}, ${x.field}, ${sql.json(x.from as never)}, ${sql.json(x.to as never)}, ${c.by}, ${c.now})`,
-    ),
-  );
+  // The values go in as JSON text cast to jsonb: a JS string bound straight to a jsonb column would be
+  // serialized as JSON a second time ("\"PRC\""), and a JS null would be SQL NULL instead of JSON null.
+  for (const x of c.corrections) {
+    await sql`
+      INSERT INTO corrections (run_id, proposed_action_id, field, from_value, to_value, corrected_by, corrected_at)
+      VALUES (${c.run_id}, ${c.action_id}, ${x.field}, ${JSON.stringify(x.from ?? null)}::text::jsonb, ${JSON.stringify(x.to)}::text::jsonb,
+              ${c.by}, ${c.now})`;
+  }
 }
 
 export async function runCorrections(sql: Db, runId: number): Promise<CorrectionRow[]> {

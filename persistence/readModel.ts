@@ -65,7 +65,9 @@ function page<T extends Record<string, unknown>>(rows: T[], limit: number, key: 
 export async function runFacts(sql: Sql, runId: number) {
   const [journal, proposals, decisions, timers, verify, runLog, reflexion, ledger, alerts, outbox] = await Promise.all([
     sql`SELECT seq, event, state_before, state_after, effects, at FROM run_journal WHERE run_id = ${runId} ORDER BY seq`,
-    sql`SELECT * FROM proposed_actions WHERE run_id = ${runId} ORDER BY id`,
+    // The same view as GET /proposed-actions: with the approver's edits and the delivery.
+    sql`SELECT ${proposalViewColumns(sql)} FROM proposed_actions p LEFT JOIN approval_decisions d ON d.proposed_action_id = p.id
+        WHERE p.run_id = ${runId} ORDER BY p.id`,
     sql`SELECT proposed_action_id, decision, decided_by, note, shown_sha256, decided_at FROM approval_decisions WHERE run_id = ${runId} ORDER BY id`,
     sql`SELECT name, event, due_at, created_at FROM timers WHERE run_id = ${runId} ORDER BY due_at`,
     sql`SELECT check_name, sql_check, params, status, due_at, checked_at, detail FROM workflow_verify_results WHERE run_id = ${runId} ORDER BY id`,

@@ -1,6 +1,9 @@
 // Public, read-only descriptions of the workflow for the pages: the statechart as a graph (walked from the
-// machine itself), the contract card, and the server's clock (the approvals page counts down against it).
+// machine itself), the contract card, the reason codes (the approvals page's correction select) and the
+// server's clock (the approvals page counts down against it).
 import type Router from '@koa/router';
+import { REASONS } from '../../dispute/reason/codes.ts';
+import { REASON_CODES } from '../../dispute/types.ts';
 import { MACHINE_VERSION, disputeMachine } from '../../machines/dispute.ts';
 import type { AppDeps } from '../app.ts';
 import { contractCard } from '../visualizer/contractCard.ts';
@@ -14,6 +17,10 @@ export function machineGraphRoutes(router: Router, deps: AppDeps): void {
   });
   router.get('/api/contract', (ctx) => {
     ctx.body = card;
+  });
+  const reasonCodes = { items: REASON_CODES.map((code) => ({ code, label: REASONS[code].label, department: REASONS[code].department })) };
+  router.get('/api/reason-codes', (ctx) => {
+    ctx.body = reasonCodes;
   });
   router.get('/api/time', (ctx) => {
     ctx.body = { now: deps.clock.now().toISOString() };

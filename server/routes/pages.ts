@@ -1,7 +1,7 @@
-// The pages (inspector, approvals, contract) and their static assets from visualizer/, plus elkjs's browser
-// bundle from node_modules, so everything works offline. The pages are public shells: they read every
-// private fact through the HTTP API with the approver's token. Registered after the proposals route, which
-// hands browsers asking for HTML at /proposed-actions on to here.
+// The pages (inspector, approvals, sent mail, contract) and their static assets from visualizer/, plus
+// elkjs's browser bundle from node_modules, so everything works offline. The pages are public shells: they
+// read every private fact through the HTTP API with the approver's token. Registered after the proposals
+// route, which hands browsers asking for HTML at /proposed-actions on to here.
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -69,6 +69,7 @@ export function pageRoutes(router: Router, _deps: AppDeps): void {
   router.get('/', (ctx) => ctx.redirect('/inspector'));
   router.get('/inspector', page('inspector.html'));
   router.get('/contract', page('contract.html'));
+  router.get('/mail', page('mail.html'));
   // Reached only when GET /proposed-actions was asked for HTML (the JSON route calls next()).
   router.get('/proposed-actions', page('approvals.html'));
   router.get('/assets/vendor/elk.bundled.js', (ctx) => sendFile(ctx, ELK_BUNDLE));

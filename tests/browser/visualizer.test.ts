@@ -139,10 +139,10 @@ describe('a run, live, from triage to verifying', () => {
     await page.click(`${envelope} button[data-action="approve"]`);
     const outcome = await page.waitForSelector(`#outcomes li[data-proposal-id="${envelopeId}"]`);
     expect(await outcome.textContent()).toMatch(/approved by mike\. The run is now verifying\./);
-    // The fan-out staged the drafted reply: it is now pending, with subject and body.
+    // The fan-out staged the drafted reply: it is now pending, with subject and body (editable).
     await page.waitForSelector(`${card} [data-proposal="customer_email"]`);
-    expect(await text(page, `${card} [data-proposal="customer_email"] .subject`)).toMatch(/INV-004143/);
-    expect(await text(page, `${card} [data-proposal="customer_email"] .email-body`)).toMatch(/INV-004143/);
+    expect(await page.inputValue(`${card} [data-proposal="customer_email"] input.subject`)).toMatch(/INV-004143/);
+    expect(await page.inputValue(`${card} [data-proposal="customer_email"] textarea.email-body`)).toMatch(/INV-004143/);
     await shot(page, 'approvals-after-approve');
     const decided = (await (await srv.api('GET', `/proposed-actions/${envelopeId}`)).json()) as { status: string; decision_note: string };
     expect(decided).toMatchObject({ status: 'approved', decision_note: 'Price difference confirmed with sales' });

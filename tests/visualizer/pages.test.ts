@@ -33,6 +33,7 @@ describe('pages', () => {
   it.each([
     ['/inspector', 'Inspector · disputeflow'],
     ['/contract', 'Contract · disputeflow'],
+    ['/mail', 'Sent mail · disputeflow'],
   ])('serves %s as HTML with a CSP that allows only this server', async (p, title) => {
     const res = await get(p, { accept: 'text/html' });
     expect(res.status).toBe(200);
@@ -52,6 +53,36 @@ describe('pages', () => {
     expect(json.status).toBe(200);
     expect(await json.json()).toEqual({ items: [], next_cursor: null });
     expect((await srv.api('GET', '/proposed-actions', undefined, null)).status).toBe(401);
+  });
+
+  it('links every page to every other in the same navigation, the current one marked', async () => {
+    const pages = { '/inspector': 'Inspector', '/proposed-actions': 'Approvals', '/mail': 'Sent mail', '/contract': 'Contract' };
+    for (const current of Object.keys(pages)) {
+      const html = await (await get(current, { accept: 'text/html' })).text();
+      const nav = /<nav aria-label="Pages">([\s\S]*?)<\/nav>/.exec(html)?.[1] ?? '';
+      const links = [...nav.matchAll(/<a href="([^"]+)"( aria-current="page")?>([^<]+)<\/a>/g)].map((m) => [m[1], m[3], Boolean(m[2])]);
+      expect(links, current).toEqual(Object.entries(pages).map(([href, label]) => [href, label, href === current]));
+    }
+  });
+
+  it('serves the Sent mail page as a public shell: the mail itself needs the token', async () => {
+    const page = await get('/mail', { accept: 'text/html' });
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    expect(html).toContain('<script type="module" src="/assets/js/mail.js"></script>');
+    expect(html).toContain('<label for="mail-status">Status</label>');
+    expect((await get('/assets/js/mail.js')).status).toBe(200);
+    expect((await get('/api/mail', { accept: 'application/json' })).status).toBe(401);
+    expect((await get('/api/mail?status=sent', { accept: 'application/json', authorization: `Bearer ${TOKEN}` })).status).toBe(200);
+  });
+
+  it('lists the reason codes for the correction select, publicly', async () => {
+    const res = await get('/api/reason-codes');
+    expect(res.status).toBe(200);
+    const { items } = (await res.json()) as { items: { code: string; label: string; department: string }[] };
+    expect(items.map((i) => i.code)).toEqual(['PRC', 'DSC', 'QTY', 'DMG', 'WRG', 'NRC', 'SNR', 'DUP', 'PAID', 'CRN', 'TAX', 'TRM', 'PO', 'FRT', 'NOI', 'OTH']);
+    expect(items.find((i) => i.code === 'DMG')).toEqual({ code: 'DMG', label: 'Damaged or defective goods', department: 'shipping' });
+    expect(items.every((i) => i.label.length > 3)).toBe(true);
   });
 
   it('redirects / to the inspector', async () => {

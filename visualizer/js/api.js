@@ -18,9 +18,12 @@ export class ApiError extends Error {
   }
 }
 
-/** Calls the API as the approver; a 401 forgets the token and tells the page to ask again. */
-export async function api(path, { method = 'GET', body, auth = true } = {}) {
-  const headers = { accept: 'application/json' };
+/**
+ * Calls the API as the approver; a 401 forgets the token and tells the page to ask again. `headers` adds
+ * request headers (If-Match on decisions).
+ */
+export async function api(path, { method = 'GET', body, auth = true, headers: extra = {} } = {}) {
+  const headers = { accept: 'application/json', ...extra };
   const t = token.get();
   if (auth) {
     if (!t) throw new ApiError(401, 'unauthorized', 'the approver token is needed');

@@ -1,10 +1,13 @@
 // The approvals page: every pending proposed action, grouped by run, with what the approver needs to
 // decide (customer, invoice and amount, reason and evidence, prior invoices and disputes, warnings, the
-// drafted email, time left in the approval window); approve or reject with a note. Updates live.
+// drafted email, time left in the approval window); approve or reject with a note. On the envelope the
+// approver corrects what the reader found; a drafted reply or escalation is edited before it is approved.
+// Every decision is bound to what the page showed (If-Match with the proposal's ETag). Decided proposals
+// show the corrections, the edits and where their delivery stands. Updates live.
 import { api, clockOffset, liveFeed, throttle } from './api.js';
 import { mountAuth, signInPrompt } from './auth.js';
 import { $, clear, facts, h, table, showLiveState } from './dom.js';
-import { dateTime, day, duration, money, statusLabel } from './format.js';
+import { correctionText, dateTime, day, deliveryDetail, duration, fieldLabel, money, statusLabel } from './format.js';
 
 const HITL = 'workflow_customer_invoice_dispute';
 const TITLES = {
@@ -13,15 +16,32 @@ const TITLES = {
   customer_escalation: 'Escalation to the sales rep',
   ar_hold_review: 'AR hold-or-continue review',
 };
+const EDITABLE = new Set(['customer_email', 'customer_escalation']);
+const RECENT = 10;
+const CHECK = 'Check the marked field.';
+const STALE = 'This proposal changed since you loaded it. It has been reloaded: check it and decide again.';
 
-const s = { signedIn: false, offset: 0, stopLive: null, windows: [], signature: null };
-const el = { list: $('#cases'), outcomes: $('#outcomes'), summary: $('#pending-summary'), live: $('#live-state') };
+const s = {
+  signedIn: false,
+  offset: 0,
+  stopLive: null,
+  windows: [],
+  signature: null,
+  reasons: [], // [{code, label}] from GET /api/reason-codes
+  errors: new Map(), // proposal id → {fields: {inputId: message}, general}: survives live re-renders
+  stale: new Map(), // proposal id → the notice shown after a 412
+};
+const el = { list: $('#cases'), recent: $('#recent-body'), outcomes: $('#outcomes'), summary: $('#pending-summary'), live: $('#live-state') };
 
 const now = () => Date.now() + s.offset;
+
+// The reason codes for the correction select (public); without them the select offers the reader's code.
+const reasonsReady = api('/api/reason-codes', { auth: false }).then((r) => (s.reasons = r.items)).catch(() => []);
 
 async function load() {
   if (!s.signedIn) return;
   try {
+    await reasonsReady;
     const pending = [];
     let cursor = null;
     do {
@@ -31,21 +51,32 @@ async function load() {
     } while (cursor && pending.length < 1000);
     const byRun = new Map();
     for (const p of pending) byRun.set(p.run_id, [...(byRun.get(p.run_id) ?? []), p]);
-    const runs = await Promise.all([...byRun.keys()].map((id) => api(`/runs/${id}`).catch(() => null)));
-    render(pending, byRun, runs.filter(Boolean));
+    // The latest decisions of runs with nothing left to decide: where their deliveries stand.
+    const latest = await api('/proposed-actions?limit=50');
+    const recent = latest.items.filter((p) => p.status !== 'pending' && !byRun.has(p.run_id)).slice(0, RECENT);
+    const runIds = new Set([...byRun.keys(), ...recent.filter((p) => p.action_type === HITL).map((p) => p.run_id)]);
+    const runs = await Promise.all([...runIds].map((id) => api(`/runs/${id}`).catch(() => null)));
+    render(pending, byRun, runs.filter(Boolean), recent);
   } catch (err) {
     if (err.status !== 401) clear(el.list, h('p', { class: 'error', role: 'alert' }, err.message));
   }
 }
 const refresh = throttle(load, 400);
 
-function render(pending, byRun, runs) {
+/** A control the approver changed: its value differs from what the page prefilled. */
+function isDirty(x) {
+  if (x.tagName === 'SELECT') return [...x.options].some((o) => o.selected !== o.defaultSelected);
+  if (x.type === 'checkbox' || x.type === 'radio') return x.checked !== x.defaultChecked;
+  return x.value !== x.defaultValue;
+}
+
+function render(pending, byRun, runs, recent) {
   // Live updates re-render only when something the approver sees changed, and keep what they were typing.
-  const signature = JSON.stringify([pending, runs]);
+  const signature = JSON.stringify([pending, runs, recent]);
   if (signature === s.signature) return;
   s.signature = signature;
-  const drafts = [...el.list.querySelectorAll('textarea')].map((t) => [t.id, t.value]);
-  const opened = new Set([...el.list.querySelectorAll('details[data-key]')].filter((d) => d.open).map((d) => d.dataset.key));
+  const typed = [...el.list.querySelectorAll('input[id], textarea[id], select[id]')].filter(isDirty).map((x) => [x.id, x.value]);
+  const opened = new Set([...document.querySelectorAll('details[data-key]')].filter((d) => d.open).map((d) => d.dataset.key));
   const focused = document.activeElement?.id;
   s.windows = [];
   const runById = new Map(runs.map((r) => [r.run_id, r]));
@@ -53,11 +84,14 @@ function render(pending, byRun, runs) {
   // Oldest run first: the one whose window closes soonest.
   const ids = [...byRun.keys()].sort((a, b) => a - b);
   clear(el.list, ids.map((id) => caseCard(runById.get(id), byRun.get(id))));
-  for (const [id, value] of drafts) {
-    const t = document.getElementById(id);
-    if (t && value) t.value = value;
+  clear(el.recent, recent.length
+    ? h('ul', { class: 'decided-list' }, recent.map((p) => decidedItem(p, runById.get(p.run_id), true)))
+    : h('p', { class: 'empty' }, 'Nothing decided yet.'));
+  for (const [id, value] of typed) {
+    const x = document.getElementById(id);
+    if (x) x.value = value;
   }
-  for (const d of el.list.querySelectorAll('details[data-key]')) if (opened.has(d.dataset.key)) d.open = true;
+  for (const d of document.querySelectorAll('details[data-key]')) if (opened.has(d.dataset.key)) d.open = true;
   if (focused) document.getElementById(focused)?.focus();
   tick();
 }
@@ -130,7 +164,44 @@ function caseCard(run, proposals) {
         { label: 'Reference', value: (x) => x.reference ?? '—' },
         { label: 'Applied to', value: (x) => x.applied_to ?? '—' },
       ], p.recent_payments ?? [], { caption: 'Payments in the last 90 days', empty: 'No recent payments.' })),
+    decidedOfRun(run),
     ordered.map((x) => decision(x, run)));
+}
+
+/** What was already decided on this run (the envelope, a reply): corrections, edits, delivery. */
+function decidedOfRun(run) {
+  const done = (run?.proposed_actions ?? []).filter((x) => x.status !== 'pending');
+  if (!done.length) return null;
+  return h('div', { class: 'decided-block' },
+    h('h3', {}, `Decided (${done.length})`),
+    h('ul', { class: 'decided-list' }, done.map((x) => decidedItem(x, run, false))));
+}
+
+/** One decided proposal in a line or three: who decided, the corrections or edits, the delivery. */
+function decidedItem(p, run, withRun) {
+  const corrections = p.action_type === HITL ? (run?.corrections ?? []).filter((c) => c.proposed_action_id === p.id) : [];
+  const edited = p.edits ? Object.keys(p.edits).filter((k) => p.edits[k] !== undefined) : [];
+  const x = p.payload ?? {};
+  return h('li', { class: 'decided', 'data-proposal-id': String(p.id), 'data-action-type': p.action_type },
+    h('div', { class: 'decided-head' },
+      h('strong', {}, TITLES[p.action_type] ?? p.action_type), ' ',
+      h('span', { class: 'muted small' }, `#${p.id}`), ' ',
+      h('span', { class: `badge proposal-${p.status}` }, p.status),
+      ' ', h('span', { class: 'who' }, `${p.decided_by ? `by ${p.decided_by}` : ''}${p.decided_at ? ` ${dateTime(p.decided_at)}` : ''}${p.decision_note ? ` — “${p.decision_note}”` : ''}`),
+      withRun ? [' ', h('a', { href: `/inspector#run=${p.run_id}` }, `run #${p.run_id}`)] : null),
+    corrections.length
+      ? h('ul', { class: 'corrections-done', 'aria-label': `Corrections of #${p.id}` }, corrections.map((c) => h('li', { 'data-field': c.field }, correctionText(c))))
+      : p.action_type === HITL && p.status === 'approved' ? h('p', { class: 'muted small' }, 'Approved as the reader found it (no corrections).') : null,
+    edited.length
+      ? h('details', { class: 'edits', 'data-key': `edits-${p.id}` },
+        h('summary', {}, `Edited by the approver: ${edited.join(' and ')}`),
+        facts([['Subject', p.edits.subject != null ? `${p.edits.subject} (was “${x.subject ?? ''}”)` : null]]),
+        p.edits.body != null ? h('pre', { class: 'email-body' }, p.edits.body) : null)
+      : null,
+    p.delivery || (p.status === 'approved' && EDITABLE.has(p.action_type))
+      ? h('p', { class: 'delivery', 'data-status': p.delivery?.status ?? 'none' },
+        h('span', { class: `badge delivery-${p.delivery?.status ?? 'none'}` }, p.delivery?.status ?? 'not queued'), ' ', deliveryDetail(p.delivery))
+      : null);
 }
 
 function warningsList(warnings) {
@@ -157,11 +228,8 @@ function proposalBody(p) {
         x.will_stage_ar_hold_review ? 'and an AR hold review is staged.' : 'and (with fewer than two open disputes) no AR hold review is staged.',
         ' Nothing is sent to the customer without a further approval.');
     case 'customer_email':
-      return h('div', { class: 'email', 'data-proposal': 'customer_email' },
-        facts([['To', x.to ?? '—'], ['Subject', h('span', { class: 'subject' }, x.subject ?? '—')]]),
-        h('pre', { class: 'email-body' }, x.body ?? ''));
     case 'customer_escalation':
-      return facts(Object.entries(x).filter(([k, v]) => k !== 'attempt' && (v === null || typeof v !== 'object')).map(([k, v]) => [k.replaceAll('_', ' '), String(v)]));
+      return null; // shown as editable fields inside the form
     case 'ar_hold_review':
       return h('div', {}, facts([['Recommendation', x.recommendation], ['Prior disputes', x.prior_disputes]]),
         Array.isArray(x.reasons) ? h('ul', {}, x.reasons.map((r) => h('li', {}, typeof r === 'string' ? r : JSON.stringify(r)))) : null);
@@ -170,37 +238,212 @@ function proposalBody(p) {
   }
 }
 
+/** A labelled control with its own error line (aria-describedby), filled from the page's error state. */
+function field(p, id, label, control, hint) {
+  const err = s.errors.get(p.id)?.fields?.[id];
+  const errId = `${id}-error`;
+  const hintId = hint ? `${id}-hint` : null;
+  control.id = id;
+  control.setAttribute('aria-describedby', [hintId, errId].filter(Boolean).join(' '));
+  if (err) control.setAttribute('aria-invalid', 'true');
+  const clearError = () => {
+    const state = s.errors.get(p.id);
+    if (!state?.fields?.[id]) return;
+    delete state.fields[id];
+    control.removeAttribute('aria-invalid');
+    document.getElementById(errId).textContent = '';
+    if (!Object.keys(state.fields).length && state.general === CHECK) {
+      s.errors.delete(p.id);
+      const general = control.closest('form')?.querySelector('.form-error');
+      if (general) general.textContent = '';
+    }
+  };
+  control.addEventListener('input', clearError);
+  control.addEventListener('change', clearError);
+  return h('div', { class: 'field' },
+    h('label', { for: id }, label),
+    control,
+    hint ? h('p', { class: 'hint', id: hintId }, hint) : null,
+    h('p', { class: 'field-error', id: errId, role: 'alert' }, err ?? ''));
+}
+
+const numText = (v) => (v === null || v === undefined ? '' : String(v));
+const twoDecimals = (v) => (v === null || v === undefined || !Number.isFinite(Number(v)) ? '' : Number(v).toFixed(2));
+
+/**
+ * The envelope's "Correct what the reader found": reason, invoice, customer and disputed amount, prefilled
+ * with the extraction's values. collect() returns {body: {corrections}} with only the changed fields (an
+ * empty body when nothing changed), or {errors} naming the inputs it cannot send as they are.
+ */
+function correctionFields(p) {
+  const x = p.payload ?? {};
+  const ex = x.extraction ?? {};
+  const code = ex.reason_code ?? x.reason?.code ?? null;
+  const initial = {
+    reason_code: code,
+    invoice_ref: ex.invoice_ref ?? x.invoice_ref ?? '',
+    customer_id: numText(ex.customer_id ?? x.customer?.id),
+    disputed_amount: twoDecimals(ex.disputed_amount),
+  };
+  const codes = s.reasons.length ? s.reasons : code ? [{ code, label: '' }] : [];
+  const reason = h('select', { name: 'reason_code' }, codes.map((r) =>
+    h('option', { value: r.code, selected: r.code === code }, `${r.code}${r.label ? ` — ${r.label}` : ''}${r.code === code ? ' (as read)' : ''}`)));
+  const invoice = h('input', { name: 'invoice_ref', type: 'text', value: initial.invoice_ref, autocomplete: 'off', spellcheck: 'false', maxlength: '64', placeholder: 'e.g. INV-004138' });
+  const customer = h('input', { name: 'customer_id', type: 'number', min: '1', step: '1', inputmode: 'numeric', value: initial.customer_id, placeholder: 'e.g. 1002' });
+  const amount = h('input', { name: 'disputed_amount', type: 'number', min: '0', step: 'any', inputmode: 'decimal', value: initial.disputed_amount, placeholder: 'e.g. 172.80' });
+  const quote = ex.evidence?.reason_code;
+  const conf = ex.confidence?.reason_code;
+  const evidenceHint = quote || conf != null
+    ? ['The reader chose ', h('strong', {}, code ?? '—'), conf != null ? ` (${Math.round(conf * 100)} % confident)` : '', quote ? [' from ', h('q', {}, quote)] : '']
+    : 'The reader quoted no words for the reason.';
+  const ids = { reason_code: `reason-${p.id}`, invoice_ref: `invoice-${p.id}`, customer_id: `customer-${p.id}`, disputed_amount: `amount-${p.id}` };
+  const node = h('fieldset', { class: 'corrections', 'data-corrections': String(p.id) },
+    h('legend', {}, 'Correct what the reader found'),
+    h('p', { class: 'hint' }, 'Change only what is wrong; only changed fields are sent, and the fan-out drafts from the corrected facts.'),
+    h('div', { class: 'fields' },
+      field(p, ids.reason_code, 'Reason', reason, evidenceHint),
+      field(p, ids.invoice_ref, 'Invoice reference', invoice),
+      field(p, ids.customer_id, 'Customer id', customer),
+      field(p, ids.disputed_amount, 'Disputed amount', amount)));
+
+  const collect = () => {
+    const out = {};
+    const errors = {};
+    if (reason.value && reason.value !== initial.reason_code) out.reason_code = reason.value;
+    const ref = invoice.value.trim();
+    if (ref !== initial.invoice_ref) {
+      if (!ref) errors[ids.invoice_ref] = 'Give the right invoice reference: a correction cannot remove it.';
+      else out.invoice_ref = ref;
+    }
+    for (const [key, input] of [['customer_id', customer], ['disputed_amount', amount]]) {
+      if (input.validity.badInput) {
+        errors[ids[key]] = 'must be a number';
+        continue;
+      }
+      const v = input.value.trim();
+      const same = v === initial[key] || (v !== '' && initial[key] !== '' && Number(v) === Number(initial[key]));
+      if (same) continue;
+      if (v === '') errors[ids[key]] = `Give the right ${key === 'customer_id' ? 'customer id' : 'amount'}: a correction cannot remove it.`;
+      else out[key] = Number(v);
+    }
+    if (Object.keys(errors).length) return { errors };
+    return { body: Object.keys(out).length ? { corrections: out } : {} };
+  };
+  const fieldOf = (f) => ids[f.replace(/^corrections\./, '')];
+  return { node, collect, fieldOf };
+}
+
+const lines = (t) => String(t ?? '').replace(/\r\n?/g, '\n');
+
+/** A drafted reply or escalation as editable subject and body; collect() sends only what changed. */
+function editFields(p) {
+  const x = p.payload ?? {};
+  const isReply = p.action_type === 'customer_email';
+  const to = isReply ? x.to : x.to?.email ? `${x.to.name ?? ''} <${x.to.email}>`.trim() : 'the AR queue (no sales rep on file)';
+  const subject = h('input', { name: 'subject', type: 'text', class: 'subject', value: x.subject ?? '', maxlength: '998', autocomplete: 'off' });
+  const body = h('textarea', { name: 'body', class: 'email-body', rows: String(Math.min(24, Math.max(8, lines(x.body).split('\n').length + 1))) }, lines(x.body));
+  const ids = { subject: `subject-${p.id}`, body: `body-${p.id}` };
+  const node = h('div', { class: 'email', 'data-proposal': p.action_type },
+    facts([
+      ['To', to ?? '—'],
+      ['Queue', isReply ? null : x.queue],
+      ['Department', isReply ? null : x.department],
+    ]),
+    field(p, ids.subject, 'Subject', subject),
+    field(p, ids.body, isReply ? 'Reply' : 'Message', body, 'Edit the text if it needs it: what you approve is exactly what is sent.'));
+  const collect = () => {
+    const edits = {};
+    if (subject.value.trim() !== String(x.subject ?? '').trim()) edits.subject = subject.value.trim();
+    if (lines(body.value) !== lines(x.body)) edits.body = lines(body.value);
+    return { body: Object.keys(edits).length ? { edits } : {} };
+  };
+  const fieldOf = (f) => ids[f.replace(/^edits\./, '')];
+  return { node, collect, fieldOf };
+}
+
 function decision(p, run) {
+  const state = s.errors.get(p.id);
   const note = h('textarea', { id: `note-${p.id}`, name: 'note', maxlength: '2000', rows: '2', placeholder: 'Optional when approving; required when rejecting' });
-  const error = h('p', { class: 'form-error', role: 'alert' });
+  const error = h('p', { class: 'form-error', role: 'alert' }, state?.general ?? '');
   const approve = h('button', { type: 'submit', class: 'primary', value: 'approve', 'data-action': 'approve' }, 'Approve');
   const reject = h('button', { type: 'submit', class: 'danger', value: 'reject', 'data-action': 'reject' }, 'Reject');
-  const form = h('form', { onsubmit: async (ev) => {
+  const extra = p.action_type === HITL ? correctionFields(p) : EDITABLE.has(p.action_type) ? editFields(p) : null;
+  const staleNotice = s.stale.get(p.id);
+  const setErrors = (next) => {
+    if (next) s.errors.set(p.id, next);
+    else s.errors.delete(p.id);
+    // Show them now (the next live re-render draws them from s.errors too).
+    for (const e of form.querySelectorAll('.field-error')) e.textContent = next?.fields?.[e.id.replace(/-error$/, '')] ?? '';
+    for (const c of form.querySelectorAll('[aria-invalid]')) c.removeAttribute('aria-invalid');
+    for (const id of Object.keys(next?.fields ?? {})) document.getElementById(id)?.setAttribute('aria-invalid', 'true');
+    error.textContent = next?.general ?? '';
+  };
+  const form = h('form', { novalidate: true, onsubmit: async (ev) => {
     ev.preventDefault();
     const verb = ev.submitter?.value === 'reject' ? 'reject' : 'approve';
     const text = note.value.trim();
+    s.stale.delete(p.id);
+    form.querySelector('.stale')?.remove();
     if (verb === 'reject' && !text) {
-      error.textContent = 'Give a reason to reject.';
+      setErrors({ general: 'Give a reason to reject.' });
       note.focus();
       return;
     }
-    error.textContent = '';
+    let body;
+    if (verb === 'approve') {
+      const got = extra ? extra.collect() : { body: {} };
+      if (got.errors) {
+        setErrors({ fields: got.errors, general: CHECK });
+        document.getElementById(Object.keys(got.errors)[0])?.focus();
+        return;
+      }
+      body = { ...(text ? { note: text } : {}), ...got.body };
+    } else body = { reason: text };
+    setErrors(null);
     approve.disabled = reject.disabled = true;
     try {
-      const body = verb === 'approve' ? (text ? { note: text } : {}) : { reason: text };
-      const done = await api(`/proposed-actions/${p.id}/${verb}`, { method: 'POST', body });
+      // Bound to what the page showed: a proposal changed since is refused (412) and nothing is written.
+      const done = await api(`/proposed-actions/${p.id}/${verb}`, { method: 'POST', body, headers: { 'if-match': `"${p.etag}"` } });
       const after = await api(`/runs/${p.run_id}`).catch(() => null);
       s.signature = null;
-      announce(`${TITLES[p.action_type] ?? p.action_type} (#${done.id}) for run #${p.run_id}: ${done.status} by ${done.decided_by ?? 'you'}${after ? `. The run is now ${statusLabel(after.status)}.` : '.'}`, false, p.id);
+      const changed = [
+        body.corrections ? `corrected ${Object.keys(body.corrections).map((f) => fieldLabel(f).toLowerCase()).join(', ')}` : null,
+        body.edits ? `edited ${Object.keys(body.edits).join(' and ')}` : null,
+      ].filter(Boolean);
+      announce(`${TITLES[p.action_type] ?? p.action_type} (#${done.id}) for run #${p.run_id}: ${done.status} by ${done.decided_by ?? 'you'}${changed.length ? ` (${changed.join('; ')})` : ''}${after ? `. The run is now ${statusLabel(after.status)}.` : '.'}${done.delivery ? ` Delivery: ${done.delivery.status}.` : ''}`, false, p.id);
       await load();
     } catch (err) {
       approve.disabled = reject.disabled = false;
-      error.textContent = err.status === 409 ? `Already decided: ${err.message}` : err.message;
+      if (err.status === 412) {
+        // Show the proposal as it is now: what was typed over the old version is dropped with it.
+        form.reset();
+        s.stale.set(p.id, STALE);
+        announce(`#${p.id}: ${STALE}`, true, p.id);
+        s.signature = null;
+        await load();
+        return;
+      }
+      if (err.status === 400 && Array.isArray(err.details) && extra) {
+        const fields = {};
+        const rest = [];
+        for (const d of err.details) {
+          const id = extra.fieldOf(String(d.field ?? ''));
+          if (id && !fields[id]) fields[id] = d.message;
+          else if (!id) rest.push(`${d.field}: ${d.message}`);
+        }
+        setErrors({ fields, general: rest.length ? rest.join('; ') : CHECK });
+        const first = Object.keys(fields)[0];
+        if (first) document.getElementById(first)?.focus();
+        return;
+      }
+      setErrors({ general: err.status === 409 ? `Already decided: ${err.message}` : err.message });
       if (err.status === 409) announce(`#${p.id}: ${err.message}`, true, p.id);
     }
   } },
-  h('div', {}, h('label', { for: `note-${p.id}` }, 'Note'), note), approve, reject, error);
-  return h('section', { class: 'decision', 'data-proposal-id': String(p.id), 'data-action-type': p.action_type, 'aria-labelledby': `proposal-${p.id}` },
+  staleNotice ? h('p', { class: 'stale', role: 'alert' }, staleNotice) : null,
+  extra?.node,
+  h('div', { class: 'note' }, h('label', { for: `note-${p.id}` }, 'Note'), note), approve, reject, error);
+  return h('section', { class: 'decision', 'data-proposal-id': String(p.id), 'data-action-type': p.action_type, 'data-etag': p.etag, 'aria-labelledby': `proposal-${p.id}` },
     h('h3', { id: `proposal-${p.id}` }, `${TITLES[p.action_type] ?? p.action_type} `, h('span', { class: 'muted small' }, `#${p.id} · proposed ${dateTime(p.proposed_at)}`)),
     proposalBody(p, run),
     form);
@@ -230,6 +473,7 @@ function onSignedIn(signedIn) {
   if (!signedIn) {
     clear(el.summary);
     clear(el.list, signInPrompt('what is waiting for approval'));
+    clear(el.recent);
     setLive('offline');
     return;
   }

@@ -64,3 +64,34 @@ export const STATUS_LABEL = {
   blocked: 'blocked',
 };
 export const statusLabel = (s) => STATUS_LABEL[s] ?? s;
+
+/** The fields an approver may correct on the envelope, as people say them. */
+export const FIELD_LABEL = {
+  reason_code: 'Reason',
+  invoice_ref: 'Invoice',
+  customer_id: 'Customer id',
+  disputed_amount: 'Disputed amount',
+};
+export const fieldLabel = (f) => FIELD_LABEL[f] ?? String(f).replaceAll('_', ' ');
+
+const shown = (v) => (v === null || v === undefined || v === '' ? '(nothing)' : String(v));
+
+/** "Reason: PRC → DMG (by mike)" */
+export function correctionText(c) {
+  return `${fieldLabel(c.field)}: ${shown(c.from)} → ${shown(c.to)}${c.by ? ` (by ${c.by})` : ''}`;
+}
+
+export const CHANNEL_LABEL = { email: 'email', erp_webhook: 'ERP hand-off' };
+
+/**
+ * Where a delivery stands, beside its status badge: when and with which Message-ID it was sent, the last
+ * error and the attempts when it failed, the attempts so far while queued.
+ */
+export function deliveryDetail(d) {
+  if (!d) return 'not queued';
+  const via = CHANNEL_LABEL[d.channel] ?? d.channel;
+  const tries = `${d.attempts} attempt${d.attempts === 1 ? '' : 's'}`;
+  if (d.status === 'sent') return [via, dateTime(d.sent_at), d.message_id ? `Message-ID ${d.message_id}` : null].filter(Boolean).join(' · ');
+  if (d.status === 'failed') return `${via} · failed after ${tries}: ${d.last_error ?? 'no error recorded'}`;
+  return `${via} · ${d.attempts ? `${tries} so far${d.last_error ? `, last error: ${d.last_error}` : ''}` : 'waiting for the outbox'}`;
+}

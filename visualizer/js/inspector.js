@@ -1,10 +1,12 @@
 // The live statechart inspector: the machine drawn from GET /api/machine, the runs list (filters, counts,
-// pages), and one run's journal, proposed actions, steps, timers and side effects. Active states follow the
-// run live over GET /api/live; a journal entry can be clicked to see the chart as it was after that step.
+// pages), and one run's journal, proposed actions, corrections, deliveries, steps, timers and side effects.
+// Active states follow the run live over GET /api/live; a journal entry can be clicked to see the chart as
+// it was after that step. The journal also holds notes that are not machine events (a downstream proposal
+// decided, a delivery sent or failed): they leave the state as it was.
 import { api, clockOffset, liveFeed, throttle } from './api.js';
 import { mountAuth, signInPrompt } from './auth.js';
 import { $, clear, facts, h, jsonBlock, table, showLiveState } from './dom.js';
-import { ago, dateTime, money, stateText, statusLabel, STATUS_LABEL } from './format.js';
+import { ago, correctionText, dateTime, deliveryDetail, fieldLabel, money, stateText, statusLabel, STATUS_LABEL } from './format.js';
 import { activeIds, highlight, layoutStatechart, renderStatechart } from './statechart.js';
 
 const AGES = [
@@ -218,7 +220,7 @@ function renderRun() {
     facts([
       ['Customer', customer ? `${customer.companyname} (${customer.id})` : r.customer_id ? `customer ${r.customer_id}` : 'unknown'],
       ['Invoice', inv ? `${inv.tranid} · ${money(inv.foreigntotal, customer?.currency)}` : (r.extraction?.invoice_ref ?? '—')],
-      ['Reason', r.extraction?.reason_code ?? '—'],
+      ['Reason', reasonFact(r)],
       ['Email', r.email_uuid],
       ['Started', `${dateTime(r.created_at)} by ${r.invoked_by}`],
       ['Updated', dateTime(r.updated_at)],
@@ -227,6 +229,8 @@ function renderRun() {
     r.status === 'awaiting_approval' ? h('p', {}, h('a', { href: '/proposed-actions' }, 'Decide on the approvals page →')) : null);
 
   const steps = Object.entries(r.steps ?? {}).map(([step, st]) => ({ step, ...st }));
+  const corrections = r.corrections ?? [];
+  const deliveries = r.deliveries ?? [];
   // A live update of the same run keeps the reader's place in the column.
   const scroller = el.details.closest('.details');
   const top = s.shownRunId === r.run_id ? scroller.scrollTop : 0;
@@ -241,8 +245,26 @@ function renderRun() {
         { label: 'Step', value: (p) => p.step },
         { label: 'Status', value: (p) => h('span', { class: `badge proposal-${p.status}` }, p.status) },
         { label: 'Proposed', value: (p) => dateTime(p.proposed_at) },
-        { label: 'Decided', value: (p) => (p.decided_by ? `${p.decided_by}${p.decision_note ? ` — “${p.decision_note}”` : ''}` : '—') },
+        { label: 'Decided', value: (p) => (p.decided_by ? `${p.decided_by}${p.decision_note ? ` — “${p.decision_note}”` : ''}${p.edits ? ` (edited ${Object.keys(p.edits).join(' and ')})` : ''}` : '—') },
+        { label: 'Delivery', value: (p) => (p.delivery ? h('span', { class: `badge delivery-${p.delivery.status}` }, p.delivery.status) : '—') },
       ], r.proposed_actions, { empty: 'Nothing proposed yet.' })),
+    section('corrections-panel', `Corrections (${corrections.length})`, corrections.length > 0,
+      table([
+        { label: 'Field', value: (c) => fieldLabel(c.field) },
+        { label: 'Reader found', value: (c) => (c.from == null ? '(nothing)' : String(c.from)) },
+        { label: 'Approver set', value: (c) => h('strong', {}, String(c.to)) },
+        { label: 'By', value: (c) => c.by },
+        { label: 'At', value: (c) => dateTime(c.at) },
+        { label: 'Envelope', value: (c) => `#${c.proposed_action_id}` },
+      ], corrections, { empty: 'The approver corrected nothing.' })),
+    section('deliveries-panel', `Deliveries (${deliveries.length})`, deliveries.length > 0,
+      table([
+        { label: 'Proposal', value: (d) => `#${d.proposed_action_id}` },
+        { label: 'To', value: (d) => d.to ?? '—' },
+        { label: 'Subject', value: (d) => d.subject ?? '—' },
+        { label: 'Status', value: (d) => h('span', { class: `badge delivery-${d.status}` }, d.status) },
+        { label: 'Detail', value: (d) => deliveryDetail(d) },
+      ], deliveries, { empty: 'Nothing approved for delivery yet.' })),
     section('steps-panel', 'Steps, timers and checks', true,
       table([
         { label: 'Step', value: (x) => x.step },
@@ -279,6 +301,50 @@ function renderRun() {
   scroller.scrollTop = top;
 }
 
+/** The reason as the run has it now; when the approver corrected it, what the reader had found too. */
+function reasonFact(r) {
+  const c = (r.corrections ?? []).find((x) => x.field === 'reason_code');
+  const code = r.extraction?.reason_code ?? '—';
+  return c ? `${code} (corrected from ${c.from ?? 'nothing'} by ${c.by})` : code;
+}
+
+const NOTE = /^(proposal|delivery)\./;
+const ACTION_TITLE = {
+  workflow_customer_invoice_dispute: 'Envelope',
+  customer_email: 'Reply',
+  customer_escalation: 'Escalation',
+  ar_hold_review: 'AR hold review',
+};
+
+/** A journal note (not a machine event) in words. */
+function noteText(e) {
+  const what = ACTION_TITLE[e.action_type] ?? e.action_type ?? 'proposal';
+  switch (e.type) {
+    case 'proposal.approved':
+    case 'proposal.rejected': {
+      const edited = e.edits ? Object.keys(e.edits) : [];
+      return `${what} #${e.proposed_action_id} ${e.type.slice(9)} by ${e.by ?? '—'}${e.note ? ` — “${e.note}”` : ''}${edited.length ? `; the approver edited the ${edited.join(' and ')}` : ''}`;
+    }
+    case 'delivery.sent':
+      return `${e.channel === 'erp_webhook' ? 'ERP hand-off' : 'Mail'} of proposal #${e.proposed_action_id} sent (attempt ${e.attempts ?? '?'})${e.message_id ? ` · Message-ID ${e.message_id}` : ''}`;
+    case 'delivery.failed':
+      return `${e.channel === 'erp_webhook' ? 'ERP hand-off' : 'Mail'} of proposal #${e.proposed_action_id} failed after ${e.attempts ?? '?'} attempt${e.attempts === 1 ? '' : 's'}: ${e.error ?? 'no error recorded'}`;
+    default:
+      return e.type;
+  }
+}
+
+/** The corrections an APPROVE carried, with what the reader had found (the run's corrections, else the effect's). */
+function approveCorrections(j) {
+  const e = j.event ?? {};
+  if (e.type !== 'APPROVE') return [];
+  const recorded = (s.run.corrections ?? []).filter((c) => c.proposed_action_id === e.action_id);
+  if (recorded.length) return recorded;
+  const fx = (j.effects ?? []).find((x) => x.type === 'recordDecision')?.params?.corrections;
+  if (Array.isArray(fx) && fx.length) return fx.map((c) => ({ ...c, by: e.by }));
+  return Object.entries(e.corrections ?? {}).map(([field, to]) => ({ field, from: null, to, by: e.by }));
+}
+
 function effectText(e) {
   const p = e.params ?? {};
   const bits = Object.entries(p).filter(([, v]) => v === null || typeof v !== 'object').map(([k, v]) => `${k}=${v}`);
@@ -292,13 +358,21 @@ function renderTimeline() {
   const last = rows.at(-1)?.seq;
   clear(box, h('ol', { class: 'timeline' }, rows.map((j) => {
     const current = s.pinnedSeq === null ? j.seq === last : j.seq === s.pinnedSeq;
+    const type = j.event?.type ?? '?';
+    const note = NOTE.test(type);
+    const corrections = approveCorrections(j);
     return h('li', {}, h('button', {
-      type: 'button', class: 'entry', 'data-seq': String(j.seq), 'aria-pressed': String(current),
+      type: 'button', class: note ? 'entry note' : 'entry', 'data-seq': String(j.seq), 'data-event': type, 'aria-pressed': String(current),
       title: 'Show the statechart as it was after this step',
       onclick: () => pin(j.seq === last ? null : j.seq),
     },
-    h('span', { class: 'entry-head' }, h('span', { class: 'seq' }, `#${j.seq}`), h('strong', { class: 'event' }, j.event?.type ?? '?'), h('time', { datetime: j.at }, dateTime(j.at))),
-    h('span', { class: 'entry-move' }, j.state_before == null ? '(start)' : stateText(j.state_before), ' → ', h('strong', {}, stateText(j.state_after))),
+    h('span', { class: 'entry-head' }, h('span', { class: 'seq' }, `#${j.seq}`), h('strong', { class: 'event' }, type), h('time', { datetime: j.at }, dateTime(j.at))),
+    note
+      ? [h('span', { class: 'entry-note' }, noteText(j.event)), h('span', { class: 'entry-move muted' }, 'state unchanged: ', stateText(j.state_after))]
+      : h('span', { class: 'entry-move' }, j.state_before == null ? '(start)' : stateText(j.state_before), ' → ', h('strong', {}, stateText(j.state_after))),
+    corrections.length
+      ? h('span', { class: 'entry-corrections' }, 'Corrected: ', corrections.map(correctionText).join('; '))
+      : null,
     j.effects?.length ? h('span', { class: 'entry-effects' }, j.effects.map(effectText).join(' · ')) : null));
   })));
 }

@@ -208,6 +208,72 @@ describe('approving or rejecting a fresh envelope with any note', () => {
   });
 });
 
+describe('approving a fresh envelope with any corrections, bound to any ETag', () => {
+  let n = 0;
+  const correction = fc.record(
+    {
+      reason_code: fc.oneof(fc.constantFrom('DSC', 'dsc', 'PRC', 'XYZ', 'OTH', ''), nastyString, anyValue),
+      invoice_ref: fc.oneof(fc.constantFrom('INV-004143', 'INV-004132', 'inv-004132', 'INV-004156', 'INV-999999', ''), nastyString, anyValue),
+      customer_id: fc.oneof(fc.constantFrom(1002, 1003, 999999, 0, -1, 1.5, 2 ** 53, 1e308), anyValue),
+      disputed_amount: fc.oneof(fc.double({ noNaN: true, min: -1e14, max: 1e14 }), fc.constantFrom(0, 50, 172.8, 0.005, -0.01), anyValue),
+      __proto__: fc.constant({ polluted: true }),
+    },
+    { requiredKeys: [] },
+  );
+  fuzz(
+    'applies exactly the valid corrections with the shown ETag, else 400/412 and nothing written',
+    [fc.oneof(correction, anyValue), fc.constantFrom('shown', 'absent', 'stale', 'star', 'junk')],
+    async (corrections, match) => {
+      const started = await srv.triage({ email_uuid: `fuzz-correct-${++n}`, customer_id: 1002, reason_text: 'Pricing discrepancy on INV-004143' });
+      const { run_id } = (await started.json()) as { run_id: number };
+      const [env] = (await (await srv.api('GET', `/proposed-actions?run_id=${run_id}`)).json()).items as { id: number; etag: string }[];
+      const ifMatch = { shown: `"${env!.etag}"`, absent: null, stale: `"${'0'.repeat(64)}"`, star: '*', junk: 'W/"x y"' }[match];
+      const body = Buffer.from(JSON.stringify({ corrections }));
+      const status = await check({ method: 'POST', path: `/proposed-actions/${env!.id}/approve`, headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json', 'if-match': ifMatch }, body });
+      if (match === 'stale') expect([400, 412]).toContain(status);
+      if (match === 'junk') expect(status).toBe(400);
+      const [run] = await db.sql<{ status: string }[]>`SELECT status FROM runs WHERE id = ${run_id}`;
+      if (status === 200) expect(run!.status).not.toBe('awaiting_approval');
+      else {
+        expect([400, 412]).toContain(status);
+        expect(run!.status).toBe('awaiting_approval');
+      }
+      // Nothing a client sends reaches Object.prototype.
+      expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    },
+  );
+});
+
+describe('approving a fresh drafted reply with any edits', () => {
+  let n = 0;
+  const edits = fc.record({ subject: fc.oneof(nastyString, fc.constantFrom('Re: your invoice', 'two\r\nBcc: x@evil.example', ''), anyValue), body: fc.oneof(nastyString, fc.constantFrom('Dear customer,\n', ''), anyValue) }, { requiredKeys: [] });
+  fuzz('queues exactly the edited text for delivery, or names the field and writes nothing', [fc.oneof(edits, anyValue)], async (e) => {
+    const started = await srv.triage({ email_uuid: `fuzz-edit-${++n}`, customer_id: 1002, reason_text: 'Pricing discrepancy on INV-004143' });
+    const { run_id } = (await started.json()) as { run_id: number };
+    const [env] = (await (await srv.api('GET', `/proposed-actions?run_id=${run_id}`)).json()).items as { id: number }[];
+    expect((await srv.api('POST', `/proposed-actions/${env!.id}/approve`, {})).status).toBe(200);
+    const reply = ((await (await srv.api('GET', `/proposed-actions?run_id=${run_id}&action_type=customer_email`)).json()).items as { id: number; payload: { subject: string; body: string } }[])[0]!;
+    const status = await check({ method: 'POST', path: `/proposed-actions/${reply.id}/approve`, headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: Buffer.from(JSON.stringify({ edits: e })) });
+    const [o] = await db.sql<{ mail: { subject: string; text: string } }[]>`SELECT payload->'mail' AS mail FROM outbox WHERE proposed_action_id = ${reply.id}`;
+    if (status === 200) {
+      const ed = e as { subject?: string; body?: string };
+      expect(o!.mail.subject).toBe(ed.subject !== undefined ? ed.subject.trim() : reply.payload.subject);
+      expect(o!.mail.text).toBe(ed.body ?? reply.payload.body);
+      expect(o!.mail.subject).not.toMatch(/[\r\n]/);
+    } else {
+      expect([400, 413]).toContain(status);
+      expect(o).toBeUndefined();
+    }
+  });
+});
+
+describe('GET /corrections and GET /api/mail', () => {
+  const fits = fc.constantFrom('json', 'jsonl', 'csv', '2026-11-20T00:00:00Z', 'yesterday', 'queued', 'sent', 'failed', '1', '10');
+  fuzz('any query, token and accept', [fc.constantFrom('/corrections', '/api/mail'), queryString(['since', 'format', 'status', 'cursor', 'limit'], fits), bearer, accept], async (path, q, auth, acc) => {
+    await check({ method: 'GET', path: `${path}${q}`, headers: { authorization: auth, accept: acc } });
+  });
+});
+
 describe('POST /runs (manual invoke)', () => {
   fuzz('any body, token and content type', [rawBody(triageBody), bearer, contentType], async (body, auth, type) => {
     await check({ method: 'POST', path: '/runs', headers: { authorization: auth, 'content-type': type }, body });
@@ -268,7 +334,7 @@ describe('GET /api/live', () => {
 });
 
 describe('public routes: health, readiness, machine, contract, time, pages', () => {
-  const PATHS = ['/healthz', '/readyz', '/api/machine', '/api/contract', '/api/time', '/', '/inspector', '/contract', '/proposed-actions', '/assets/vendor/elk.bundled.js'];
+  const PATHS = ['/healthz', '/readyz', '/api/machine', '/api/contract', '/api/time', '/api/reason-codes', '/', '/inspector', '/contract', '/mail', '/proposed-actions', '/assets/vendor/elk.bundled.js'];
   fuzz('any method, query and headers', [fc.constantFrom(...PATHS), method, queryString(['token', 'x'], nastyString), accept, fc.option(headerJunk)], async (path, m, q, acc, junk) => {
     await check({ method: m, path: `${path}${q}`, headers: { accept: acc, 'if-none-match': junk, 'x-anything': junk } });
   });
@@ -284,7 +350,7 @@ describe('public routes: health, readiness, machine, contract, time, pages', () 
 });
 
 describe('any route', () => {
-  const ROUTES = ['/webhooks/triage', '/runs', '/runs/{id}', '/proposed-actions', '/proposed-actions/{id}', '/proposed-actions/{id}/approve', '/proposed-actions/{id}/reject', '/alerts', '/admin/verify/run', '/api/machine', '/api/contract', '/healthz', '/readyz', '/nowhere', '/runs/{id}/nothing', '/{x}'];
+  const ROUTES = ['/webhooks/triage', '/runs', '/runs/{id}', '/proposed-actions', '/proposed-actions/{id}', '/proposed-actions/{id}/approve', '/proposed-actions/{id}/reject', '/alerts', '/admin/verify/run', '/api/machine', '/api/contract', '/corrections', '/api/mail', '/api/reason-codes', '/healthz', '/readyz', '/nowhere', '/runs/{id}/nothing', '/{x}'];
   fuzz(
     'any method, content type, token and body',
     [fc.constantFrom(...ROUTES), fc.constant(null).chain(() => idSegment(ids())), method, contentType, bearer, rawBody(anyValue), accept],

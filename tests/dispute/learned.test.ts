@@ -30,13 +30,11 @@ describe('learned reason model', () => {
     expect(statSync(MODEL_PATH).size).toBeLessThan(300_000);
   });
 
-  it('is deterministic and fast', () => {
+  // Its speed is measured by npm run bench (bench/readers.ts), never asserted here: a loaded CI machine is no clock.
+  it('is deterministic', () => {
     const input = { subject: 'order 4471', body: 'The driver never turned up and nothing is at our dock yet.' };
     const a = predict(shipped, input);
-    expect(predict(shipped, input)).toEqual(a);
-    const t0 = performance.now();
-    for (let i = 0; i < 200; i++) predict(shipped, input);
-    expect((performance.now() - t0) / 200).toBeLessThan(1);
+    for (let i = 0; i < 20; i++) expect(predict(shipped, input)).toEqual(a);
   });
 
   it('reads stemmed unigrams and bigrams with number shapes', () => {

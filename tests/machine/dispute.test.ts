@@ -54,8 +54,30 @@ describe('dispute machine', () => {
   it('ignores an approval of another envelope and a second approval', () => {
     const { s } = run([...toApproval(), { ...approve, action_id: 8 } as DisputeEvent]);
     expect(s.value).toBe('awaitingApproval');
-    const [afterFirst] = transition(disputeMachine, run([...toApproval(), approve]).s, approve);
-    expect(afterFirst.value).toMatchObject({ fanOut: expect.anything() });
+    const approved = run([...toApproval(), approve]).s;
+    const [afterSecond, actions] = transition(disputeMachine, approved, approve);
+    // Not taken: the very same snapshot (the runner writes nothing), and no effect asked for.
+    expect(afterSecond).toBe(approved);
+    expect(actions).toEqual([]);
+  });
+
+  it('applies the approver’s corrections: a reason is drafted from directly, an invoice or customer is loaded again', () => {
+    const reason = run([...toApproval(), { ...approve, corrections: { reason_code: 'DSC', disputed_amount: 12.5 } } as DisputeEvent]);
+    expect(reason.s.value).toMatchObject({ fanOut: expect.anything() });
+    expect(reason.s.context.extraction).toMatchObject({ reason_code: 'DSC', disputed_amount: 12.5 });
+    expect(reason.s.context.corrections).toEqual([
+      { field: 'reason_code', from: 'PRC', to: 'DSC' },
+      { field: 'disputed_amount', from: null, to: 12.5 },
+    ]);
+    expect(reason.log.at(-1)!.find((a) => a.type === 'recordDecision')!.params).toMatchObject({ decision: 'approved', corrections: reason.s.context.corrections });
+    const invoice = run([...toApproval(), { ...approve, corrections: { invoice_ref: 'INV-2' } } as DisputeEvent]);
+    expect(invoice.s.value).toBe('recontext');
+    expect(invoice.log.at(-1)!.find((a) => a.type === 'loadContext')!.params).toEqual({ customer_id: 1001, invoice_ref: 'INV-2' });
+    // A correction equal to what the reader found is no correction (no fact recorded), but an invoice the
+    // approver names is still loaded again.
+    const same = run([...toApproval(), { ...approve, corrections: { invoice_ref: 'INV-1' } } as DisputeEvent]);
+    expect(same.s.value).toBe('recontext');
+    expect(same.s.context.corrections).toEqual([]);
   });
 
   it('fans out to all three steps only when prior_disputes >= 2', () => {

@@ -14,7 +14,12 @@ const USER = 'disputeflow';
 const PASSWORD = 'disputeflow-local';
 const DATABASE = 'disputeflow';
 
-export async function startEmbedded(dataDir: string, log: (msg: string) => void): Promise<EmbeddedHandle> {
+export interface EmbeddedOptions {
+  /** Listen on this port (a restart that clients should find again); default: a free port. */
+  port?: number;
+}
+
+export async function startEmbedded(dataDir: string, log: (msg: string) => void, opts: EmbeddedOptions = {}): Promise<EmbeddedHandle> {
   const databaseDir = path.resolve(dataDir, 'pg');
   mkdirSync(path.dirname(databaseDir), { recursive: true });
   if (process.getuid?.() === 0) {
@@ -26,7 +31,7 @@ export async function startEmbedded(dataDir: string, log: (msg: string) => void)
   }
   await stopOrphanPostmaster(databaseDir, log);
   const EmbeddedPostgres = await loadEmbeddedPostgres();
-  const port = await freePort();
+  const port = opts.port ?? (await freePort());
   const pg = new EmbeddedPostgres({
     databaseDir,
     user: USER,

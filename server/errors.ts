@@ -2,6 +2,7 @@
 // shown; anything else is a 500 with a generic message (the details go to our log, not to the client).
 import type { Context, Next } from 'koa';
 import { z } from 'zod';
+import { isDatabaseUnavailable } from '../persistence/connect.ts';
 
 export class HttpError extends Error {
   constructor(
@@ -18,6 +19,10 @@ export const badRequest = (message: string, details?: unknown) => new HttpError(
 export const notFound = (message: string) => new HttpError(404, 'not_found', message);
 export const conflict = (message: string, details?: unknown) => new HttpError(409, 'conflict', message, details);
 export const unauthorized = (message: string) => new HttpError(401, 'unauthorized', message);
+/** Seconds a client should wait before retrying a 503. */
+export const RETRY_AFTER_S = 2;
+export const databaseUnavailable = () =>
+  new HttpError(503, 'database_unavailable', 'the database is unavailable (stopped, restarting or unreachable); retry shortly: repeating the same request is safe');
 
 export function fromZod(err: z.ZodError, where = 'body'): HttpError {
   const details = err.issues.map((i) => ({
@@ -28,7 +33,7 @@ export function fromZod(err: z.ZodError, where = 'body'): HttpError {
   return badRequest(`${first.field}: ${first.message}`, details);
 }
 
-export function errorHandler(log: (level: 'error', msg: string, extra?: Record<string, unknown>) => void) {
+export function errorHandler(log: (level: 'warn' | 'error', msg: string, extra?: Record<string, unknown>) => void) {
   return async (ctx: Context, next: Next) => {
     try {
       await next();
@@ -39,7 +44,12 @@ export function errorHandler(log: (level: 'error', msg: string, extra?: Record<s
       if (err instanceof HttpError) h = err;
       else if (e.type === 'entity.too.large' || e.status === 413) h = new HttpError(413, 'body_too_large', 'request body is larger than the limit');
       else if (e.status && e.status < 500 && e.expose) h = new HttpError(e.status, 'invalid_request', e.message ?? 'bad request');
-      else {
+      else if (isDatabaseUnavailable(err)) {
+        // The database is stopped, restarting or unreachable: not a fault of this request, and not a crash.
+        log('warn', 'database unavailable', { method: ctx.method, path: ctx.path, error: String((err as Error)?.message ?? err) });
+        h = databaseUnavailable();
+        ctx.set('Retry-After', String(RETRY_AFTER_S));
+      } else {
         log('error', 'unhandled error', { method: ctx.method, path: ctx.path, error: String((err as Error)?.stack ?? err) });
         h = new HttpError(500, 'internal', 'internal error; see the server log');
       }

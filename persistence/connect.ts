@@ -1,5 +1,7 @@
 // Opens the database: DATABASE_URL when given, otherwise the embedded PostgreSQL under DATA_DIR.
-import postgres from 'postgres';
+// postgres.js 3.4.9 as vendored in vendor/postgres, with a fix that lets a process survive the database
+// stopping under it (see vendor/postgres/README.md); its types are the npm package's.
+import postgres from '../vendor/postgres/src/index.js';
 import { startEmbedded, type EmbeddedHandle } from './embedded.ts';
 
 export type Sql = postgres.Sql;

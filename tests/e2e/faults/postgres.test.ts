@@ -12,10 +12,15 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isDatabaseUnavailable, sqlClient } from '../../../persistence/connect.ts';
 import { startEmbedded, type EmbeddedHandle } from '../../../persistence/embedded.ts';
+import { RUN_CHANNEL } from '../../../runtime/engine.ts';
+import { Poller } from '../../../runtime/poller.ts';
+import { runFeed } from '../../../runtime/runFeed.ts';
 import { sleep, until } from '../../helpers/faults.ts';
 import { freePort } from '../../helpers/process.ts';
 
-/** After the database is back, the pool commits again within this. */
+/** While the database is down, every answer comes within this. */
+const PROBE_BOUND_MS = 3000;
+/** After the database is back, the pool commits again, and the LISTENs return, within this. */
 const RECOVERY_BOUND_MS = 5000;
 
 let dir: string;
@@ -100,4 +105,55 @@ describe('faults: PostgreSQL stopped and started', () => {
     await sql`DROP TABLE fault_probe`;
     console.log(`[faults:postgres] driver: ${commits} commits across 3 restarts; committing again ${recoveries.join(', ')} ms after each`);
   }, 90_000);
+
+  it('in one process: queries fail fast while it is down; pool, LISTEN and poller return within seconds; the feed resyncs once', async () => {
+    const sql = sqlClient(url, 4);
+    const notifier = sqlClient(url, 1);
+    closers.push(() => sql.end({ timeout: 1 }), () => notifier.end({ timeout: 1 }));
+    const feed = runFeed(sql);
+    const seen = { notices: 0, resyncs: 0 };
+    await feed.subscribe({ notice: () => seen.notices++, resync: () => seen.resyncs++ });
+    let kicks = 0;
+    // A poll far longer than the test: only a NOTIFY on its channel runs the job.
+    const poller = new Poller(sql, 'disputeflow_faults_probe', async () => void kicks++, 3_600_000, () => {});
+    await poller.start();
+    closers.push(() => poller.stop(), () => feed.close());
+    const notify = () =>
+      notifier`SELECT pg_notify(${RUN_CHANNEL}, ${JSON.stringify({ run_id: 1, status: 'running', seq: 0 })}), pg_notify('disputeflow_faults_probe', '')`;
+    await until(() => kicks === 1, 5000, () => 'the poller runs its job at start');
+    await notify();
+    await until(() => seen.notices === 1 && kicks === 2, 5000, () => `before the restart: ${JSON.stringify({ ...seen, kicks })}`);
+
+    await stopPostgres();
+    // Meanwhile the pool is used as the schedulers use it: each query fails, quickly, as "unavailable".
+    const downUntil = Date.now() + 3000;
+    let failures = 0;
+    while (Date.now() < downUntil) {
+      const t = performance.now();
+      const err = await sql`SELECT 1`.then(() => null, (e: unknown) => e);
+      expect(isDatabaseUnavailable(err), `a query while the database is down failed with ${String(err)}`).toBe(true);
+      expect(performance.now() - t).toBeLessThan(PROBE_BOUND_MS);
+      failures++;
+      await sleep(100);
+    }
+    await startPostgres();
+    const back = Date.now();
+    const n0 = seen.notices;
+    const k0 = kicks;
+    await until(
+      async () => {
+        await notify().catch(() => {});
+        return seen.notices > n0 && kicks > k0;
+      },
+      RECOVERY_BOUND_MS,
+      () => `both LISTENs back: ${JSON.stringify({ notices: seen.notices - n0, kicks: kicks - k0 })}`,
+      100,
+    );
+    const recovered = Date.now() - back;
+    await expect(sql`SELECT 1 AS one`).resolves.toEqual([{ one: 1 }]);
+    await sleep(500);
+    // One re-established LISTEN, one resync for the subscribers (the pages re-read once, not once per attempt).
+    expect(seen.resyncs, 'resyncs after one restart').toBe(1);
+    console.log(`[faults:postgres] in-process: ${failures} queries failed fast while down; LISTEN and poller back ${recovered} ms after the restart`);
+  }, 60_000);
 });

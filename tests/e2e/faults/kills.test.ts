@@ -13,7 +13,7 @@ import {
 } from '../../helpers/faults.ts';
 
 const RUNS = envNumber('FAULT_RUNS', 200);
-const CYCLES = envNumber('FAULT_CYCLES', 6);
+const CYCLES = envNumber('FAULT_CYCLES', 4);
 const CONCURRENCY = envNumber('FAULT_CONCURRENCY', 8);
 const SECRET = 'faults-webhook-secret-0123456789';
 const NOTIFY_SECRET = 'faults-notify-secret-0123456789';
@@ -126,7 +126,7 @@ describe('faults: SIGKILL of servers and workers', () => {
     const loadSeconds = (Date.now() - t0) / 1000;
     log.push(`${at()}: all ${RUNS} runs driven`);
     f.assertNoCrash();
-    await settle(db.sql, 90_000, () => `${log.join('\n')}\n${f.outputs()}`);
+    const outboxAged = await settle(db.sql, 90_000, () => `${log.join('\n')}\n${f.outputs()}`);
     log.push(`${at()}: settled`);
     await pump.stop();
     f.assertNoCrash();
@@ -142,7 +142,7 @@ describe('faults: SIGKILL of servers and workers', () => {
         seed, ...figures,
         kills: { server: f.kills('server'), worker: f.kills('worker') },
         requests: driver.stats.requests, attempts: driver.stats.attempts, network_errors: driver.stats.networkErrors, unavailable_503: driver.stats.unavailable,
-        in_flight_at_kills: inFlightAtKill, verify_calls: pump.calls(), verify_checked_on_demand: pump.checked(), slowest_verify_call: pump.slowest(),
+        in_flight_at_kills: inFlightAtKill, verify_calls: pump.calls(), verify_checked_on_demand: pump.checked(), slowest_verify_call: pump.slowest(), slowest_attempt: driver.stats.slowest, outbox_leases_aged: outboxAged,
         load_seconds: loadSeconds, total_seconds: (Date.now() - t0) / 1000,
       })}`,
     );

@@ -130,6 +130,42 @@ describe('faults: PostgreSQL stopped and started', () => {
     });
   }, 120_000);
 
+  it("in one process: a transaction's statements never reach its connection's next session", async () => {
+    // One connection: a transaction on it, killed by the server (pg_terminate_backend), goes on issuing
+    // statements (the engine turns a failing fan-out step into STEP_FAILED and carries on), while a query
+    // queued behind it reconnects the connection. postgres.js 3.4.9 sent those statements to the new
+    // session, outside any transaction (or inside the next one): row B was committed without row A.
+    const sql = sqlClient(url, 1);
+    const admin = sqlClient(url, 1);
+    closers.push(() => sql.end({ timeout: 1 }), () => admin.end({ timeout: 1 }));
+    await admin`CREATE TABLE session_probe (tag text NOT NULL)`;
+    let pid = 0;
+    let caught: unknown;
+    let late: unknown = 'not issued';
+    const transaction = sql
+      .begin(async (tx) => {
+        await tx`INSERT INTO session_probe VALUES ('A')`;
+        pid = (await tx<{ pid: number }[]>`SELECT pg_backend_pid() AS pid`)[0]!.pid;
+        await tx`SELECT pg_sleep(10)`.catch((err: unknown) => (caught = err));
+        await until(() => queued !== undefined, 5000, () => 'the queued query settles');
+        late = await tx`INSERT INTO session_probe VALUES ('B')`.then(() => 'committed', (err: unknown) => err);
+      })
+      .then(() => 'committed', (err: unknown) => err);
+    await until(() => pid !== 0, 5000, () => 'the transaction reports its backend');
+    let queued: unknown;
+    const next = sql`SELECT 1 AS one`.then((r) => (queued = r), (err: unknown) => (queued = err));
+    await admin`SELECT pg_terminate_backend(${pid})`;
+    await next;
+    // Whatever the queued query got, the connection has a new session now.
+    await expect(sql`SELECT 1 AS one`).resolves.toEqual([{ one: 1 }]);
+    await until(() => late !== 'not issued', 5000, () => 'the late statement settles');
+    expect(isDatabaseUnavailable(caught), `the interrupted statement: ${String(caught)}`).toBe(true);
+    expect(isDatabaseUnavailable(late), `the statement after the connection died: ${String(late)}`).toBe(true);
+    expect(isDatabaseUnavailable(await transaction), 'the transaction').toBe(true);
+    expect(await admin`SELECT tag FROM session_probe`, 'rows written by the transaction').toEqual([]);
+    await admin`DROP TABLE session_probe`;
+  }, 30_000);
+
   it('in one process: queries fail fast while it is down; pool, LISTEN and poller return within seconds; the feed resyncs once', async () => {
     const sql = sqlClient(url, 4);
     const notifier = sqlClient(url, 1);

@@ -237,6 +237,7 @@ function Postgres(a, b) {
     let savepoints = 0
       , connection
       , prepare = null
+    let ours = null // [disputeflow patch] the connection's `reserved` while it serves this transaction
 
     try {
       await sql.unsafe('begin ' + options.replace(/[^a-z ]/ig, ''), [], { onexecute }).execute()
@@ -289,6 +290,8 @@ function Postgres(a, b) {
       }
 
       function handler(q) {
+        if (c.reserved !== ours) // [disputeflow patch] closed since (and maybe reconnected, even for another transaction):
+          return q.reject(Errors.connection('CONNECTION_CLOSED', options)) // [disputeflow patch] never send this to its next session
         q.catch(e => uncaughtError || (uncaughtError = e))
         c.queue === full
           ? queries.push(q)
@@ -302,6 +305,7 @@ function Postgres(a, b) {
       c.reserved = () => queries.length
         ? c.execute(queries.shift())
         : move(c, reserved)
+      ours = c.reserved // [disputeflow patch]
     }
   }
 

@@ -547,6 +547,7 @@ export async function checkExactlyOnce(sql: Sql, records: RunRecord[], receiver:
       (SELECT string_agg(l.event_type, ',') FROM event_ledger l WHERE l.run_id = r.id) AS ledger_type,
       (SELECT count(*) FROM workflow_verify_results v WHERE v.run_id = r.id)::int AS verifies,
       (SELECT string_agg(v.status, ',') FROM workflow_verify_results v WHERE v.run_id = r.id) AS verify_status,
+      (SELECT string_agg(coalesce(v.detail->>'message', '-'), ',') FROM workflow_verify_results v WHERE v.run_id = r.id) AS verify_detail,
       (SELECT count(*) FROM timers t WHERE t.run_id = r.id)::int AS timers,
       (SELECT count(*) FROM run_journal j WHERE j.run_id = r.id)::int AS journal,
       (SELECT coalesce(min(j.seq), -1) FROM run_journal j WHERE j.run_id = r.id)::int AS seq_min,
@@ -568,7 +569,9 @@ export async function checkExactlyOnce(sql: Sql, records: RunRecord[], receiver:
     expect(r, `no run for ${rec.uuid}`).toBeDefined();
     expect(r!.id, `run of ${rec.uuid}`).toBe(rec.runId);
     statuses[r!.status] = (statuses[r!.status] ?? 0) + 1;
-    const where = `run ${r!.id} (${rec.uuid}, plan ${rec.plan}, decision answered ${rec.decisionStatus ?? '-'} after ${rec.decisionAttempts ?? 0} attempt(s))`;
+    const where =
+      `run ${r!.id} (${rec.uuid}, plan ${rec.plan}, decision answered ${rec.decisionStatus ?? '-'} after ${rec.decisionAttempts ?? 0} attempt(s), ` +
+      `status ${r!.status}, verify ${r!.verify_status ?? '-'}: ${r!.verify_detail ?? '-'})`;
     // Common to every run: one envelope and one decision, one run log, one reflexion entry and one ledger
     // event for its ending, a journal 0..n-1 without gaps or repeats, no timer left.
     expect(r, where).toMatchObject({

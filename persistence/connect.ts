@@ -1,5 +1,7 @@
 // Opens the database: DATABASE_URL when given, otherwise the embedded PostgreSQL under DATA_DIR.
-import postgres from 'postgres';
+// postgres.js 3.4.9 as vendored in vendor/postgres, with a fix that lets a process survive the database
+// stopping under it (see vendor/postgres/README.md); its types are the npm package's.
+import postgres from '../vendor/postgres/src/index.js';
 import { startEmbedded, type EmbeddedHandle } from './embedded.ts';
 
 export type Sql = postgres.Sql;
@@ -25,6 +27,11 @@ export function sqlClient(url: string, max = 10): Sql {
   return postgres(url, {
     max,
     onnotice: () => {},
+    // Seconds before a closed connection tries again. postgres.js's default grows with every failed
+    // attempt to 10–20 s, so after a short database outage queries (and the pollers' LISTEN) waited that
+    // long after the database was back, and requests made during the outage hung as long before failing.
+    // Capped at 1 s (with jitter): outages cost at most about a second either side.
+    backoff: (retries: number) => (0.5 + Math.random() / 2) * Math.min(3 ** retries / 100, 1),
     // numeric and bigint come back as strings by default; ids and amounts here fit in a double.
     types: {
       bigint: { to: 20, from: [20], serialize: (x: number) => String(x), parse: (x: string) => Number(x) },
@@ -33,6 +40,30 @@ export function sqlClient(url: string, max = 10): Sql {
     },
     connection: { application_name: 'disputeflow' },
   });
+}
+
+/** SQLSTATEs that mean the server is not there for us right now (not that the statement was wrong). */
+const UNAVAILABLE_SQLSTATES = new Set([
+  '57P01', // admin_shutdown: the server is stopping and ended our session
+  '57P02', // crash_shutdown
+  '57P03', // cannot_connect_now: starting up or shutting down
+  '53300', // too_many_connections
+]);
+/** Socket errors (Node) and postgres.js's own connection errors. */
+const UNAVAILABLE_CODES = new Set([
+  'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN',
+  'CONNECTION_CLOSED', 'CONNECTION_DESTROYED', 'CONNECTION_ENDED', 'CONNECT_TIMEOUT',
+]);
+
+/**
+ * True when an error means the database could not be reached or dropped the connection (stopped,
+ * restarting, unreachable, out of connections), as opposed to a statement it rejected. Callers answer
+ * these with "try again later"; the pool reconnects by itself.
+ */
+export function isDatabaseUnavailable(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string') return false;
+  return UNAVAILABLE_CODES.has(code) || UNAVAILABLE_SQLSTATES.has(code) || code.startsWith('08'); // 08xxx: connection exception
 }
 
 export async function connect(opts: ConnectOptions): Promise<Database> {

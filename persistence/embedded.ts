@@ -34,7 +34,12 @@ interface Credentials {
   initial_password?: string | undefined;
 }
 
-export async function startEmbedded(dataDir: string, log: (msg: string) => void): Promise<EmbeddedHandle> {
+export interface EmbeddedOptions {
+  /** Listen on this port (a restart that clients should find again); default: a free port. */
+  port?: number;
+}
+
+export async function startEmbedded(dataDir: string, log: (msg: string) => void, opts: EmbeddedOptions = {}): Promise<EmbeddedHandle> {
   const databaseDir = path.resolve(dataDir, 'pg');
   mkdirSync(path.dirname(databaseDir), { recursive: true });
   if (process.getuid?.() === 0) {
@@ -51,7 +56,7 @@ export async function startEmbedded(dataDir: string, log: (msg: string) => void)
   if (fresh) credentials = { password: credentials.password, initial_password: newPassword() };
   writeCredentials(credentialsFile, credentials);
   const EmbeddedPostgres = await loadEmbeddedPostgres();
-  const port = await freePort();
+  const port = opts.port ?? (await freePort());
   const pg = new EmbeddedPostgres({
     databaseDir,
     user: USER,

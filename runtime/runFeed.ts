@@ -36,11 +36,20 @@ export function parseNotice(payload: string): RunNotice | null {
   }
 }
 
+/**
+ * How long the feed waits for more re-LISTENs before telling subscribers to resync. While the database is
+ * down, postgres.js queues one LISTEN per failed reconnect attempt and confirms them all (each with its
+ * onlisten call) once it is back: without this, every SSE client got dozens of `resync` events and re-read
+ * everything as many times.
+ */
+const RESYNC_SETTLE_MS = 200;
+
 export function runFeed(sql: Sql, onError: (err: unknown) => void = () => {}): RunFeed {
   const subscribers = new Set<FeedSubscriber>();
   let listening: Promise<{ unlisten(): Promise<void> }> | undefined;
   let listens = 0;
   let closed = false;
+  let resyncTimer: NodeJS.Timeout | undefined;
 
   const each = (fn: (s: FeedSubscriber) => void) => {
     for (const s of [...subscribers]) {
@@ -59,9 +68,15 @@ export function runFeed(sql: Sql, onError: (err: unknown) => void = () => {}): R
         const n = parseNotice(payload);
         if (n) each((s) => s.notice(n));
       },
-      // Called on the first LISTEN and again after every reconnect.
+      // Called on the first LISTEN and again after every reconnect (in a burst after an outage: one resync).
       () => {
-        if (listens++ > 0) each((s) => s.resync?.());
+        if (listens++ === 0 || closed) return;
+        clearTimeout(resyncTimer);
+        resyncTimer = setTimeout(() => {
+          resyncTimer = undefined;
+          if (!closed) each((s) => s.resync?.());
+        }, RESYNC_SETTLE_MS);
+        resyncTimer.unref();
       },
     );
 
@@ -84,6 +99,7 @@ export function runFeed(sql: Sql, onError: (err: unknown) => void = () => {}): R
     },
     async close() {
       closed = true;
+      clearTimeout(resyncTimer);
       each((s) => s.close?.());
       subscribers.clear();
       const l = listening;

@@ -3,7 +3,7 @@
 // on its own connection; a row found is pass, none is fail, an error or timeout is `timeout`. The result
 // is recorded and fed to the run in the transaction that holds the check's row, so it counts exactly once.
 import { Cron } from 'croner';
-import type { Sql } from '../persistence/connect.ts';
+import { isDatabaseUnavailable, type Sql } from '../persistence/connect.ts';
 import type { DisputeEvent, VerifyResult } from '../machines/types.ts';
 import { applyEventInTransaction, failUnrestorable, type EngineDeps } from './engine.ts';
 import { RunRestoreError } from './restore.ts';
@@ -27,7 +27,11 @@ interface DueCheck {
 
 export const CHECK_TIMEOUT_MS = 5000;
 
-/** Runs a check read-only with a statement timeout. Never throws: errors are the `timeout` result. */
+/**
+ * Runs a check read-only with a statement timeout. Its errors are the `timeout` result, except the database
+ * going away (stopped, restarting, the session ended): then the check did not run, and this throws, so that
+ * the caller records nothing and the check stays pending.
+ */
 export async function runCheck(sql: Sql, check: Pick<DueCheck, 'sql_check' | 'params'>, timeoutMs = CHECK_TIMEOUT_MS): Promise<{ result: VerifyResult; detail: string | null }> {
   try {
     const rows = await sql.begin('read only', async (tx) => {
@@ -36,6 +40,7 @@ export async function runCheck(sql: Sql, check: Pick<DueCheck, 'sql_check' | 'pa
     });
     return rows.length > 0 ? { result: 'pass', detail: `found ${rows.length} row(s)` } : { result: 'fail', detail: 'no row found' };
   } catch (err) {
+    if (isDatabaseUnavailable(err)) throw err;
     const e = err as { code?: string; message?: string };
     return { result: 'timeout', detail: `${e.code ?? 'error'}: ${e.message ?? String(err)}`.slice(0, 500) };
   }

@@ -4,6 +4,7 @@ import type { ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Context, Next } from 'koa';
 import { z } from 'zod';
+import { isDatabaseUnavailable } from '../persistence/connect.ts';
 import type { ErrorLog } from './log.ts';
 
 export class HttpError extends Error {
@@ -23,6 +24,10 @@ export const badRequest = (message: string, details?: unknown) => new HttpError(
 export const notFound = (message: string) => new HttpError(404, 'not_found', message);
 export const conflict = (message: string, details?: unknown) => new HttpError(409, 'conflict', message, details);
 export const unauthorized = (message: string) => new HttpError(401, 'unauthorized', message);
+/** Seconds a client should wait before retrying a 503. */
+export const RETRY_AFTER_S = 2;
+export const databaseUnavailable = () =>
+  new HttpError(503, 'database_unavailable', 'the database is unavailable (stopped, restarting or unreachable); retry shortly: repeating the same request is safe');
 
 /** Unknown keys are echoed back to name them; a key is the client's text, so it is shortened. */
 const shown = (key: string) => (key.length > 64 ? `${key.slice(0, 64)}…` : key);
@@ -102,7 +107,12 @@ export function errorHandler(errors: ErrorLog) {
       else if (e.type === 'entity.too.large' || e.status === 413) h = new HttpError(413, 'body_too_large', 'request body is larger than the limit');
       else if (isClientAbort(err, ctx)) h = new HttpError(400, 'request_aborted', 'the request body was not received in full');
       else if (e.status && e.status < 500 && e.expose) h = new HttpError(e.status, 'invalid_request', e.message ?? 'bad request');
-      else {
+      else if (isDatabaseUnavailable(err)) {
+        // The database is stopped, restarting or unreachable: not a fault of this request, and not a crash.
+        errors('database', 'warn', 'database unavailable', { method: ctx.method, path: ctx.path, error: String((err as Error)?.message ?? err) });
+        h = databaseUnavailable();
+        ctx.set('Retry-After', String(RETRY_AFTER_S));
+      } else {
         errors('unhandled', 'error', 'unhandled error', { method: ctx.method, path: ctx.path, error: String((err as Error)?.stack ?? err) });
         h = new HttpError(500, 'internal', 'internal error; see the server log');
       }

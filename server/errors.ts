@@ -65,7 +65,10 @@ function fromBareStatus(ctx: Context): HttpError {
 export function isClientAbort(err: unknown, ctx?: Context): boolean {
   const e = err as { code?: string; type?: string } | null;
   if (e?.type === 'request.aborted') return true;
-  if (typeof e?.code === 'string' && (/^HPE_/.test(e.code) || ['ECONNRESET', 'ECONNABORTED', 'EPIPE', 'ERR_STREAM_PREMATURE_CLOSE'].includes(e.code))) return true;
+  // The same socket codes come from the database's connection (ECONNRESET when PostgreSQL goes away): they
+  // are the client's only while its request is still arriving.
+  const clientCode = typeof e?.code === 'string' && (/^HPE_/.test(e.code) || ['ECONNRESET', 'ECONNABORTED', 'EPIPE', 'ERR_STREAM_PREMATURE_CLOSE'].includes(e.code));
+  if (clientCode && (!ctx || !ctx.req.complete)) return true;
   return Boolean(ctx?.req.destroyed && !ctx.req.complete);
 }
 

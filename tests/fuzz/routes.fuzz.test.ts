@@ -230,12 +230,12 @@ describe('approving a fresh envelope with any corrections, bound to any ETag', (
       const ifMatch = { shown: `"${env!.etag}"`, absent: null, stale: `"${'0'.repeat(64)}"`, star: '*', junk: 'W/"x y"' }[match];
       const body = Buffer.from(JSON.stringify({ corrections }));
       const status = await check({ method: 'POST', path: `/proposed-actions/${env!.id}/approve`, headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json', 'if-match': ifMatch }, body });
-      if (match === 'stale') expect([400, 412]).toContain(status);
+      if (match === 'stale') expect([400, 412, 413]).toContain(status);
       if (match === 'junk') expect(status).toBe(400);
       const [run] = await db.sql<{ status: string }[]>`SELECT status FROM runs WHERE id = ${run_id}`;
       if (status === 200) expect(run!.status).not.toBe('awaiting_approval');
       else {
-        expect([400, 412]).toContain(status);
+        expect([400, 412, 413]).toContain(status);
         expect(run!.status).toBe('awaiting_approval');
       }
       // Nothing a client sends reaches Object.prototype.

@@ -543,8 +543,9 @@ export async function checkExactlyOnce(sql: Sql, records: RunRecord[], receiver:
       (SELECT count(*) FROM workflow_run_log l WHERE l.run_id = r.id)::int AS logs,
       (SELECT string_agg(l.status, ',') FROM workflow_run_log l WHERE l.run_id = r.id) AS log_status,
       (SELECT count(*) FROM reflexion_log l WHERE l.run_id = r.id)::int AS reflexions,
-      (SELECT count(*) FROM event_ledger l WHERE l.run_id = r.id)::int AS ledger,
-      (SELECT string_agg(l.event_type, ',') FROM event_ledger l WHERE l.run_id = r.id) AS ledger_type,
+      (SELECT count(*) FROM event_ledger l WHERE l.run_id = r.id AND l.event_type <> 'workflow.verified')::int AS ledger,
+      (SELECT string_agg(l.event_type, ',') FROM event_ledger l WHERE l.run_id = r.id AND l.event_type <> 'workflow.verified') AS ledger_type,
+      (SELECT count(*) FROM event_ledger l WHERE l.run_id = r.id AND l.event_type = 'workflow.verified')::int AS verified_events,
       (SELECT count(*) FROM workflow_verify_results v WHERE v.run_id = r.id)::int AS verifies,
       (SELECT string_agg(v.status, ',') FROM workflow_verify_results v WHERE v.run_id = r.id) AS verify_status,
       (SELECT string_agg(coalesce(v.detail->>'message', '-'), ',') FROM workflow_verify_results v WHERE v.run_id = r.id) AS verify_detail,
@@ -573,7 +574,9 @@ export async function checkExactlyOnce(sql: Sql, records: RunRecord[], receiver:
       `run ${r!.id} (${rec.uuid}, plan ${rec.plan}, decision answered ${rec.decisionStatus ?? '-'} after ${rec.decisionAttempts ?? 0} attempt(s), ` +
       `status ${r!.status}, verify ${r!.verify_status ?? '-'}: ${r!.verify_detail ?? '-'})`;
     // Common to every run: one envelope and one decision, one run log, one reflexion entry and one ledger
-    // event for its ending, a journal 0..n-1 without gaps or repeats, no timer left.
+    // event for its ending (and one workflow.verified per check that ran), a journal 0..n-1 without gaps or
+    // repeats, no timer left.
+    expect(r!.verified_events, where).toBe((r!.verify_status ?? '').split(',').filter((x: string) => x && x !== 'pending').length);
     expect(r, where).toMatchObject({
       envelopes: 1, decisions: 1, logs: 1, reflexions: 1, ledger: 1, timers: 0,
       journal: r!.event_count, seq_min: 0, seq_max: r!.event_count - 1,
@@ -606,7 +609,9 @@ export async function checkExactlyOnce(sql: Sql, records: RunRecord[], receiver:
   const outbox = await sql<Record<string, any>[]>`
     SELECT l.idempotency_key AS ledger_key, o.idempotency_key, o.status, o.attempts, o.payload
     FROM event_ledger l FULL JOIN outbox o ON o.idempotency_key = 'notify:' || l.idempotency_key ORDER BY l.id`;
-  expect(outbox.length, 'outbox rows').toBe(records.length);
+  // One ledger event per run ending, plus one workflow.verified per check that ran.
+  const verifiedEvents = rows.reduce((n, r) => n + Number(r.verified_events), 0);
+  expect(outbox.length, 'outbox rows').toBe(records.length + verifiedEvents);
   let duplicates = 0;
   let redeliveredKeys = 0;
   for (const o of outbox) {

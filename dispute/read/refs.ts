@@ -25,10 +25,11 @@ export function findPurchaseOrders(text: string): Tagged[] {
   return out;
 }
 
-const METHOD_PREFIX: Record<string, string> = {
+// Keyed by the customer's word: a Map, which holds nothing but its own entries.
+const METHOD_PREFIX = new Map(Object.entries({
   chk: 'CHK', chq: 'CHK', ck: 'CHK', check: 'CHK', cheque: 'CHK',
   ach: 'ACH', eft: 'ACH', wire: 'WIRE', wt: 'WIRE', cc: 'CC', card: 'CC', 'credit card': 'CC',
-};
+}));
 // A verb "check" ("please check 4138") is not a cheque.
 const VERB_BEFORE_CHECK = /\b(please|pls|kindly|to|you|can|could|would|will|and|also|then|i'll|we'll|double)\s+$/i;
 
@@ -39,7 +40,7 @@ export function findPaymentRefs(text: string): Tagged[] {
   for (const m of matchAll(text, prefixed)) {
     const p = (m[1] ?? m[3]!).toLowerCase();
     if (m[3] && m[3] !== m[3].toUpperCase()) continue; // "cc 1234" in prose is not a card payment
-    out.push(tag('payment', m, `${METHOD_PREFIX[p]}-${m[2] ?? m[4]}`));
+    out.push(tag('payment', m, `${METHOD_PREFIX.get(p)}-${m[2] ?? m[4]}`));
   }
   const labelled = new RegExp(
     String.raw`\b(check|cheque|ach|wire(?:\s+transfer)?|eft|credit\s+card|card)(?:,?\s+(?:payment|transfer|trace|confirmation))?` +
@@ -49,7 +50,7 @@ export function findPaymentRefs(text: string): Tagged[] {
   for (const m of matchAll(text, labelled)) {
     const word = m[1]!.toLowerCase().replace(/\s+transfer$/, '').replace(/\s+/g, ' ');
     if ((word === 'check' || word === 'cheque') && VERB_BEFORE_CHECK.test(text.slice(Math.max(0, m.index - 12), m.index))) continue;
-    out.push({ ...tag('payment', m, `${METHOD_PREFIX[word] ?? 'CHK'}-${m[2]}`), start: m.index, end: m.index + m[0].length });
+    out.push({ ...tag('payment', m, `${METHOD_PREFIX.get(word) ?? 'CHK'}-${m[2]}`), start: m.index, end: m.index + m[0].length });
   }
   return dedupe(out);
 }

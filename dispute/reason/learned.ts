@@ -94,7 +94,8 @@ export function train(examples: LearnedExample[], opts: { alpha?: number; min_df
       row[c]!++;
     }
   }
-  const terms: Record<string, number[]> = {};
+  // Terms are customers' words: kept in objects without a prototype, so that no word can be "__proto__".
+  const terms: Record<string, number[]> = Object.create(null);
   for (const t of [...counts.keys()].sort()) {
     const row = counts.get(t)!;
     if (row.reduce((a, b) => a + b, 0) < min_df) continue;
@@ -102,7 +103,7 @@ export function train(examples: LearnedExample[], opts: { alpha?: number; min_df
     row.forEach((n, i) => n > 0 && sparse.push(i, n));
     terms[t] = sparse;
   }
-  const model: ModelData = { version: 1, alpha, min_df, classes, docs, terms, adjust: {} };
+  const model: ModelData = { version: 1, alpha, min_df, classes, docs, terms, adjust: Object.create(null) };
   // Correct the naive Bayes scores until every training example wins by `margin` (or the epochs run out).
   // Steps that are powers of two in a fixed example order keep the result exact and reproducible.
   const base = compile({ ...model });
@@ -165,7 +166,8 @@ function compile(model: ModelData): Compiled {
   for (const [t, sparse] of Object.entries(model.terms)) {
     const row = [...logUnseen];
     for (let i = 0; i < sparse.length; i += 2) row[sparse[i]!] = Math.log(sparse[i + 1]! + model.alpha) - denom[sparse[i]!]!;
-    const adjust = model.adjust[t] ?? [];
+    // Own entries only: a term like "constructor" must not find Object.prototype's member in a parsed model.
+    const adjust = Object.hasOwn(model.adjust, t) ? model.adjust[t]! : [];
     for (let i = 0; i < adjust.length; i += 2) row[adjust[i]!]! += adjust[i + 1]!;
     terms.set(t, row);
   }

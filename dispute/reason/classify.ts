@@ -3,6 +3,7 @@
 // reasons both have strong evidence the one the customer raises first is the primary: AR emails lead
 // with the main complaint ("1. pricing … 2. freight …"), and the rest become secondary reasons. When the
 // rules find nothing, a small learned model (learned.ts) gets a say; see blend() below.
+import { SECOND_OPINION_CONFIDENCE } from '../confidence.ts';
 import { sentenceAt } from '../read/spans.ts';
 import { REASON_CODES, type ReasonCode } from '../types.ts';
 import { familyHits } from './families.ts';
@@ -151,7 +152,7 @@ function classifyByRules(input: ReasonInput): ReasonResult {
 // fourth blend (also let a >= 0.9 model override a rule decision scoring below 2 * MIN_SCORE) was measured on
 // heldout-7: no gain there (1.0 either way) and heldout-6 fell to 0.979, so it was not adopted.
 const MODEL_MIN_P = 0.5;
-const MODEL_CONFIDENCE = 0.55;
+const MODEL_CONFIDENCE = SECOND_OPINION_CONFIDENCE;
 
 function blend(rules: ReasonResult, input: ReasonInput): ReasonResult {
   if (rules.code !== 'OTH') return rules;

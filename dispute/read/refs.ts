@@ -3,7 +3,8 @@
 // Each is normalized to the mirror's spelling: PO-77023, CHK-139767, ACH-943358, WIRE-697540, CC-840955.
 import { digitsOf, matchAll, type Tagged } from './spans.ts';
 
-const NUMWORD = String.raw`(?:\s*(?:no\.?|nr\.?|num(?:ber)?\.?|#|:|is|was|ref(?:erence)?\.?)(?=[\s#:\d-]))*\s*#?\s*`;
+// "\s*(?:#\s*)?" and not "\s*#?\s*": two adjacent \s* can split a run of spaces in quadratically many ways.
+const NUMWORD = String.raw`(?:\s*(?:no\.?|nr\.?|num(?:ber)?\.?|#|:|is|was|ref(?:erence)?\.?)(?=[\s#:\d-]))*\s*(?:#\s*)?`;
 const CODE = String.raw`([A-Za-z]{0,4}-?\d[\d-]{2,16}\d|\d{3,})`;
 
 function tag(kind: string, m: RegExpExecArray, value: string, group = 0): Tagged {
@@ -44,7 +45,7 @@ export function findPaymentRefs(text: string): Tagged[] {
   }
   const labelled = new RegExp(
     String.raw`\b(check|cheque|ach|wire(?:\s+transfer)?|eft|credit\s+card|card)(?:,?\s+(?:payment|transfer|trace|confirmation))?` +
-      String.raw`(?:\s*(?:no\.?|number|num|#|ref(?:erence)?|trace(?:\s+number)?|confirmation(?:\s+number)?|id|is|was|:)(?=[\s#:\d]))*\s*#?\s*(\d{4,})\b`,
+      String.raw`(?:\s*(?:no\.?|number|num|#|ref(?:erence)?|trace(?:\s+number)?|confirmation(?:\s+number)?|id|is|was|:)(?=[\s#:\d]))*\s*(?:#\s*)?(\d{4,})\b`,
     'gi',
   );
   for (const m of matchAll(text, labelled)) {
@@ -108,9 +109,16 @@ export function findNonInvoiceSpans(text: string, invoicePrefixes: string[]): Ta
   return out;
 }
 
+/** Drops a tag that starts inside an earlier kept tag of the same value. */
 function dedupe(tags: Tagged[]): Tagged[] {
   const sorted = [...tags].sort((a, b) => a.start - b.start || b.end - a.end);
   const out: Tagged[] = [];
-  for (const t of sorted) if (!out.some((o) => o.value === t.value && o.start <= t.start && t.start < o.end)) out.push(t);
+  // In start order, only the furthest end reached by each value matters (one look-up per tag, not a scan).
+  const reach = new Map<string, number>();
+  for (const t of sorted) {
+    if ((reach.get(t.value) ?? -1) > t.start) continue;
+    out.push(t);
+    reach.set(t.value, Math.max(reach.get(t.value) ?? -1, t.end));
+  }
   return out;
 }

@@ -4,7 +4,7 @@
 // with the main complaint ("1. pricing … 2. freight …"), and the rest become secondary reasons. When the
 // rules find nothing, a small learned model (learned.ts) gets a say; see blend() below.
 import { SECOND_OPINION_CONFIDENCE } from '../confidence.ts';
-import { sentenceAt } from '../read/spans.ts';
+import { sentencesOf, type Sentences } from '../read/spans.ts';
 import { REASON_CODES, type ReasonCode } from '../types.ts';
 import { familyHits } from './families.ts';
 import { structuralFeatures } from './features.ts';
@@ -67,7 +67,7 @@ interface Hit {
 }
 
 /** The rule's strongest match in `text`: negated matches are skipped, background ones dampened. */
-function bestHit(rule: Rule, text: string, offset: number, factor: number): Hit | null {
+function bestHit(rule: Rule, text: string, sentences: Sentences, offset: number, factor: number): Hit | null {
   const re = new RegExp(rule.re.source, rule.re.flags.replace('g', '') + 'g');
   let best: Hit | null = null;
   for (let m = re.exec(text); m; m = re.exec(text)) {
@@ -75,7 +75,7 @@ function bestHit(rule: Rule, text: string, offset: number, factor: number): Hit 
     const lead = text.slice(Math.max(0, m.index - 40), m.index);
     if (rule.neg && NEGATED.test(lead)) continue;
     if (accepted(text, m.index, m.index + m[0].length)) continue;
-    const sentence = sentenceAt(text, m.index, m.index + m[0].length);
+    const sentence = sentences.at(m.index, m.index + m[0].length);
     const weight = rule.w * factor * (rule.unless?.test(sentence) ? 0.25 : 1);
     if (!best || weight > best.weight) best = { weight, position: offset + m.index, sentence };
     if (weight === rule.w * factor) break;
@@ -91,12 +91,14 @@ function accepted(text: string, start: number, end: number): boolean {
 
 function score(subject: string, body: string) {
   const out = new Map<ReasonCode, { score: number; first: number; best: Hit | null }>();
+  const inSubject = sentencesOf(subject);
+  const inBody = sentencesOf(body);
   for (const code of REASON_CODES) {
     let total = 0;
     let first = Infinity;
     let best: Hit | null = null;
     for (const rule of RULES[code]) {
-      const hits = [bestHit(rule, subject, 0, SUBJECT_WEIGHT), bestHit(rule, body, 100_000, 1)].filter((h): h is Hit => h !== null);
+      const hits = [bestHit(rule, subject, inSubject, 0, SUBJECT_WEIGHT), bestHit(rule, body, inBody, 100_000, 1)].filter((h): h is Hit => h !== null);
       if (!hits.length) continue;
       const top = hits.reduce((a, b) => (b.weight > a.weight ? b : a));
       total += top.weight;

@@ -55,6 +55,13 @@ const STOP = new Set(
 export function features(input: LearnedInput): string[] {
   const text = repairTypos([input.subject, input.body, input.fallback ?? ''].join('\n')).toLowerCase();
   const tokens: string[] = [];
+  // A long text repeats its words: each is stemmed once.
+  const stems = new Map<string, string>();
+  const stemOf = (w: string) => {
+    let st = stems.get(w);
+    if (st === undefined) stems.set(w, (st = stem(w)));
+    return st;
+  };
   const re = /\$\s?\d[\d,]*(?:\.\d+)?|\d[\d,]*(?:\.\d+)?\s?%|\d[\d,.]*|[a-z][a-z']*/g;
   for (let m = re.exec(text); m; m = re.exec(text)) {
     const t = m[0];
@@ -63,7 +70,7 @@ export function features(input: LearnedInput): string[] {
     else if (/^\d/.test(t)) tokens.push('<num>');
     else {
       const w = t.replace(/'s$/, '').replace(/n't$/, ' not').split(' ');
-      for (const x of w) if (x && !STOP.has(x)) tokens.push(stem(x.replace(/'/g, '')));
+      for (const x of w) if (x && !STOP.has(x)) tokens.push(stemOf(x.replace(/'/g, '')));
     }
   }
   const out = new Set<string>();

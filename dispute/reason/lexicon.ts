@@ -86,8 +86,11 @@ const BARE_CONTRACTION = /\b(has|have|had|did|does|do|is|was|were|are|could|woul
 
 /** The text with misspelled domain words repaired in place; everything else is left as written. */
 export function repairTypos(text: string): string {
+  // A long text repeats its words: each is looked up once.
+  const repaired = new Map<string, string | null>();
   return text.replace(BARE_CONTRACTION, "$1n't").replace(/[A-Za-z]{5,}/g, (w) => {
-    const fixed = repairWord(w);
+    let fixed = repaired.get(w);
+    if (fixed === undefined) repaired.set(w, (fixed = repairWord(w)));
     if (!fixed) return w;
     return w === w.toUpperCase() ? fixed.toUpperCase() : w[0] === w[0]!.toUpperCase() ? fixed[0]!.toUpperCase() + fixed.slice(1) : fixed;
   });

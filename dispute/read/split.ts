@@ -59,8 +59,13 @@ function historyStart(lines: string[]): { index: number; forwarded: boolean } {
   }
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!.trim();
-    // Every marker below starts with one of these; most lines do not, and skip the patterns.
-    if (!/^[-_>bfo]/i.test(line)) continue;
+    // Bottom-posted replies: a run of '>' lines up to the end is history. No marker below starts with '>', and
+    // every one starts with one of -_bfo: most lines skip the patterns.
+    if (line.startsWith('>')) {
+      if (quotedToEnd[i]) return { index: i, forwarded: false };
+      continue;
+    }
+    if (!/^[-_bfo]/i.test(line)) continue;
     if (HISTORY_MARKERS.some((m) => m.test(line))) return { index: i, forwarded: FORWARD_MARKER.test(line) };
     // "On Tue, Nov 3, 2026 at 9:12 AM Dana <dana@x>\nwrote:" wraps over two lines.
     if (/^on\b/i.test(line) && /^.*\bwrote:\s*$/i.test(lines[i + 1]?.trim() ?? '') && line.length < 200) {
@@ -68,10 +73,6 @@ function historyStart(lines: string[]): { index: number; forwarded: boolean } {
     }
     // Outlook pastes a header block: From: … then Sent:/Date:/To:/Subject: within a few lines.
     if (/^from\s*:/i.test(line) && lines.slice(i + 1, i + 5).some((l) => /^\s*(sent|date|to|subject)\s*:/i.test(l))) {
-      return { index: i, forwarded: false };
-    }
-    // Bottom-posted replies: a run of '>' lines up to the end is history.
-    if (line.startsWith('>') && quotedToEnd[i]) {
       return { index: i, forwarded: false };
     }
   }

@@ -27,15 +27,14 @@ export function normalizeName(s: string): string {
 
 /** normalizeName of each line of `text`, the lines kept apart by "\n". */
 function normalizeLines(text: string): string {
-  return text
+  const words = text
     .toLowerCase()
     .replace(/&/g, ' and ')
     .replace(/'s\b/g, '')
     .replace(SUFFIXES, ' ')
-    .replace(/[^a-z0-9\n]+/g, ' ')
-    .split('\n')
-    .map((l) => ` ${l.trim()} `)
-    .join('\n');
+    .replace(/[^a-z0-9\n]+/g, ' ');
+  // Only single spaces are left beside the words: each line trimmed and padded with one space, in two passes.
+  return ` ${words.replace(/^ | $/g, '').replace(/ ?\n ?/g, ' \n ')} `;
 }
 
 const squash = (s: string) => s.toLowerCase().replace(/&/g, 'and').replace(/[^a-z0-9]/g, '');
@@ -44,18 +43,23 @@ const squash = (s: string) => s.toLowerCase().replace(/&/g, 'and').replace(/[^a-
 export function findNamedCustomers(texts: string[], customers: NamedCustomer[]): CompanyMention[] {
   const out: CompanyMention[] = [];
   const all = texts.join('\n');
-  const lines = all.split('\n');
   // Every line normalized at once and searched as one string: line by line, a long email would cost a few
-  // pattern passes per line and a search per line and customer.
+  // pattern passes per line and a search per line and customer. The lines themselves are needed only to
+  // quote the one that names a customer.
   const norm = normalizeLines(all);
-  const starts = [0];
-  for (let i = norm.indexOf('\n'); i >= 0; i = norm.indexOf('\n', i + 1)) starts.push(i + 1);
+  let lines: string[] | null = null;
+  let starts: number[] | null = null;
   for (const c of customers) {
     const name = normalizeName(c.companyname);
     // A one-word or very short name would match ordinary words; require something distinctive.
     if (name.trim().length < 5) continue;
     const at = norm.indexOf(name);
     if (at < 0) continue;
+    lines ??= all.split('\n');
+    if (!starts) {
+      starts = [0];
+      for (let i = norm.indexOf('\n'); i >= 0; i = norm.indexOf('\n', i + 1)) starts.push(i + 1);
+    }
     // The line it is on: the last line start at or before it.
     let lo = 0;
     let hi = starts.length;

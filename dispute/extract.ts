@@ -1,5 +1,6 @@
 // The pure halves of the extraction step: prepare (read the email, classify the reason, plan the
 // lookups) and finish (resolve against the rows found). steps/extract.ts runs the lookups in between.
+import { SECOND_OPINION_CONFIDENCE } from './confidence.ts';
 import { readEmail, reasonText, type EmailReading } from './read/email.ts';
 import { classifyReason, type ReasonResult } from './reason/classify.ts';
 import { resolveExtraction } from './resolve/extraction.ts';
@@ -32,10 +33,13 @@ export function prepareExtraction(input: ExtractInput): PreparedExtraction {
     distinct_invoices: new Set(reading.invoices.filter((c) => c.source !== 'history').map((c) => c.key)).size,
   };
   let reason = classifyReason({ ...reasonText(reading.parts), hints: counts });
-  // The triage summary is a second opinion, used only when the email itself says nothing clear.
+  // The triage summary is a second opinion, used only when the email itself says nothing clear; its
+  // confidence stays below the warning threshold, so the approver is told the reason was not in the email.
   if (reason.code === 'OTH' && input.email && input.reason_text?.trim()) {
     const fromSummary = classifyReason({ subject: '', body: input.reason_text });
-    if (fromSummary.code !== 'OTH') reason = { ...fromSummary, confidence: Math.min(fromSummary.confidence, 0.6), evidence: `triage summary: ${fromSummary.evidence}` };
+    if (fromSummary.code !== 'OTH') {
+      reason = { ...fromSummary, confidence: Math.min(fromSummary.confidence, SECOND_OPINION_CONFIDENCE), evidence: `triage summary: ${fromSummary.evidence}` };
+    }
   }
   return { reading, reason, plan, hints };
 }

@@ -2,7 +2,7 @@
 // prices, the invoice total, what they will pay, the subtotal a tax was computed on); only the words
 // around an amount tell the disputed one apart, so each gets a role and a cue strength here and the
 // resolver picks once the reason and the invoice are known.
-import { matchAll, sentenceBounds, type Span } from './spans.ts';
+import { matchAll, sentencesOf, type Span } from './spans.ts';
 
 export type AmountRole =
   | 'unit' // a price per unit or a factor: "$38.75 per roll", "3 x $1,264.00", "contract price of $52.00"
@@ -23,16 +23,19 @@ export interface AmountMention extends Span {
 }
 
 // A bare whole number is money only when a currency word follows it ("192 bucks", "450 dollars").
-const MONEY = /(?:\b(?:USD|US\$|CAD|EUR|GBP)\s?|[$€£]\s?)(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(?!\d|,\d)|\b(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d{2})(?![\d%])(?:\s?(?:USD|dollars))?|(?=\s?(?:bucks|dollars|usd)\b))/gi;
+// Digit groups are bounded (up to 10^18, past any real amount): a bare number may start after any comma of
+// "1,000,000,…", and an unbounded group would re-read the rest of the run from each of them.
+const MONEY = /(?:\b(?:USD|US\$|CAD|EUR|GBP)\s?|[$€£]\s?)(\d{1,3}(?:,\d{3}){1,5}|\d{1,18})(\.\d+)?(?!\d|,\d)|\b(\d{1,3}(?:,\d{3}){1,5}|\d{1,18})(?:\.(\d{2})(?![\d%])(?:\s?(?:USD|dollars))?|(?=\s?(?:bucks|dollars|usd)\b))/gi;
 
 // "USD 1.236,00" or "USD 665,56": a decimal comma, read only next to a currency sign so "1,234" stays US.
-const DECIMAL_COMMA = /((?:\b(?:USD|US\$|CAD|EUR|GBP)\s?|[$€£]\s?))(\d{1,3}(?:\.\d{3})+,\d{2}|\d+,\d{2})(?![\d.,]*\d)/gi;
+// "(?![.,]*\d)": no digit follows in the same number; "[\d.,]*\d" said the same but re-read the whole run.
+const DECIMAL_COMMA = /((?:\b(?:USD|US\$|CAD|EUR|GBP)\s?|[$€£]\s?))(\d{1,3}(?:\.\d{3}){1,5},\d{2}|\d{1,18},\d{2})(?![.,]*\d)/gi;
 // The same with the currency after it: "405,00 USD", "1.236,00 EUR".
-const DECIMAL_COMMA_AFTER = /\b(\d{1,3}(?:\.\d{3})+,\d{2}|\d+,\d{2})(?=\s?(?:USD|EUR|GBP|CAD|dollars)\b)/gi;
+const DECIMAL_COMMA_AFTER = /\b(\d{1,3}(?:\.\d{3}){1,5},\d{2}|\d{1,18},\d{2})(?=\s?(?:USD|EUR|GBP|CAD|dollars)\b)/gi;
 // Without any currency sign: "7.121,38" can only be a decimal comma, and once an email writes money that way,
 // its bare "356,07" is one too (a US thousands group has three digits).
-const EUROPEAN = /\b\d{1,3}(?:\.\d{3})+,\d{2}(?![\d.,]*\d)/;
-const DECIMAL_COMMA_BARE = /(?<![\d.,$€£])\b(\d{1,3}(?:\.\d{3})+,\d{2}|\d+,\d{2})(?![\d.,]*\d)/g;
+const EUROPEAN = /\b\d{1,3}(?:\.\d{3}){1,5},\d{2}(?![.,]*\d)/;
+const DECIMAL_COMMA_BARE = /(?<![\d.,$€£])\b(\d{1,3}(?:\.\d{3}){1,5},\d{2}|\d{1,18},\d{2})(?![.,]*\d)/g;
 
 const UNIT_AFTER = /^\s*(each\b|ea\b|apiece|a piece|per\b|\/\s?[a-z]+\b|an? (unit|piece|box|case|roll|pallet|carton|bucket|spool|hour|bag|drum|kit|pack)\b)/;
 const UNIT_BEFORE = [
@@ -84,24 +87,31 @@ const CLAIM_AFTER: [RegExp, number][] = [
 ];
 const CLAIM_SENTENCE = /\b(credit|refund|dispute|disputing|overcharg\w*|remove|reverse|deduct|short[- ]pa\w*)\b/;
 
-/** Every money amount in `text`, with its role. */
+// Amounts read from one text. Real disputes state a handful (the labeled corpora at most 5, a pasted statement
+// a few dozen); the words around each cost a few dozen pattern tests, so a text of thousands of amounts stops
+// here instead of taking seconds, and the resolver is not handed thousands of mentions to rank.
+export const MAX_AMOUNTS = 100;
+
+/** The money amounts in `text` (the first MAX_AMOUNTS), with their roles. */
 export function findAmounts(raw: string): AmountMention[] {
   const out: AmountMention[] = [];
   // Swapping the separators keeps every offset, so spans still point into the original text.
   const swap = (n: string) => n.replace(/[.,]/g, (c) => (c === '.' ? ',' : '.'));
   let text = raw.replace(DECIMAL_COMMA, (_m, cur: string, n: string) => cur + swap(n)).replace(DECIMAL_COMMA_AFTER, swap);
   if (EUROPEAN.test(text)) text = text.replace(DECIMAL_COMMA_BARE, swap);
+  const sentences = sentencesOf(text);
   for (const m of matchAll(text, MONEY)) {
+    if (out.length >= MAX_AMOUNTS) break;
     const whole = (m[1] ?? m[3]!).replace(/,/g, '');
     const frac = m[2] ?? (m[4] ? `.${m[4]}` : '');
     // "$1.2k", "USD 15k": thousands, read only after a currency sign.
-    const kilo = /^\s?k\b/i.exec(text.slice(m.index + m[0].length));
+    const kilo = /^\s?k\b/i.exec(text.slice(m.index + m[0].length, m.index + m[0].length + 3));
     const thousands = kilo && /[$€£]|usd|cad|eur|gbp/i.test(m[0]) ? 1000 : 1;
     const value = Math.round(Number(whole + frac) * thousands * 100) / 100;
     if (!Number.isFinite(value)) continue;
     const start = m.index;
     const end = m.index + m[0].length + (thousands > 1 ? kilo![0].length : 0);
-    const b = sentenceBounds(text, start, end);
+    const b = sentences.bounds(start, end);
     const before = text.slice(Math.max(b.start, start - 90), start).toLowerCase().replace(/\s+/g, ' ');
     const after = text.slice(end, Math.min(b.end, end + 50)).toLowerCase().replace(/\s+/g, ' ');
     const sentence = text.slice(b.start, b.end).replace(/\s+/g, ' ').trim();

@@ -3,7 +3,7 @@
 import { findAmounts, type AmountMention } from './amounts.ts';
 import { findInvoiceCandidates, type InvoiceCandidate } from './invoices.ts';
 import { findCreditMemos, findNonInvoiceSpans, findPaymentRefs, findPurchaseOrders, findRmas } from './refs.ts';
-import { sentenceAt, type Tagged } from './spans.ts';
+import { sentencesOf, type Tagged } from './spans.ts';
 import { bareSubject, splitEmail, type EmailParts } from './split.ts';
 
 export type Source = 'subject' | 'body' | 'history';
@@ -36,6 +36,10 @@ export interface ReadOptions {
   invoicePrefixes?: string[];
 }
 
+// Distinct references of each kind kept from a message. An email cites one or two POs or payments (the
+// labeled corpora at most 2); the lookup asks the mirror about 10, and each kept one quotes its sentence.
+const MAX_REFS = 20;
+
 interface Segment {
   source: Source;
   text: string;
@@ -63,11 +67,19 @@ export function readEmail(email: { from: string; subject: string; body: string }
       const avoid = [...po, ...pay, ...cm, ...rma, ...money, ...findNonInvoiceSpans(seg.text, prefixes)];
       invoices.push(...findInvoiceCandidates(seg.text, avoid, { invoicePrefixes: prefixes }).map((c) => ({ ...c, source: seg.source })));
       amounts.push(...money.map((a) => ({ ...a, source: seg.source })));
-      const toRef = (t: Tagged): Reference => ({ value: t.value, raw: t.raw, source: seg.source, evidence: sentenceAt(seg.text, t.start, t.end) });
-      refs.po.push(...po.map(toRef));
-      refs.pay.push(...pay.map(toRef));
-      refs.cm.push(...cm.map(toRef));
-      refs.rma.push(...rma.map(toRef));
+      const sentences = sentencesOf(seg.text);
+      // The first mention of each value is kept (subject before body), and only it is quoted.
+      const add = (list: Reference[], tags: Tagged[]) => {
+        for (const t of tags) {
+          if (list.length >= MAX_REFS) break;
+          if (list.some((r) => r.value === t.value)) continue;
+          list.push({ value: t.value, raw: t.raw, source: seg.source, evidence: sentences.at(t.start, t.end) });
+        }
+      };
+      add(refs.po, po);
+      add(refs.pay, pay);
+      add(refs.cm, cm);
+      add(refs.rma, rma);
     }
     return { invoices: sortCandidates(invoices), amounts, ...refs };
   };
@@ -81,21 +93,16 @@ export function readEmail(email: { from: string; subject: string; body: string }
     parts,
     invoices: orOld(mine.invoices, old?.invoices),
     amounts: orOld(mine.amounts, parts.forwarded ? old?.amounts : undefined),
-    po_numbers: uniqueRefs(orOld(mine.po, old?.po)),
-    payment_refs: uniqueRefs(orOld(mine.pay, old?.pay)),
-    credit_memos: uniqueRefs(orOld(mine.cm, old?.cm)),
-    rmas: uniqueRefs(orOld(mine.rma, old?.rma)),
+    po_numbers: orOld(mine.po, old?.po),
+    payment_refs: orOld(mine.pay, old?.pay),
+    credit_memos: orOld(mine.cm, old?.cm),
+    rmas: orOld(mine.rma, old?.rma),
   };
 }
 
 function sortCandidates(c: SourcedCandidate[]): SourcedCandidate[] {
   const rank = (x: SourcedCandidate) => (x.labelled ? 0 : 2) + (x.source === 'subject' ? 0 : 1);
   return [...c].sort((a, b) => rank(a) - rank(b) || a.start - b.start);
-}
-
-function uniqueRefs(refs: Reference[]): Reference[] {
-  const seen = new Set<string>();
-  return refs.filter((r) => (seen.has(r.value) ? false : (seen.add(r.value), true)));
 }
 
 /** The text the reason is read from: subject and the message itself, or a forwarded message it carries. */

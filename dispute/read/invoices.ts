@@ -2,7 +2,7 @@
 // INV4138, Invoice No. INV-004138), so a candidate is reduced to a key: its digits without leading
 // zeros, the same expression the database indexes. Labelled mentions come first; bare numbers shaped
 // like the numbering come after, and only survive if the mirror knows them.
-import { digitsOf, inAny, matchAll, sentenceAt, stripZeros, type Span } from './spans.ts';
+import { digitsOf, matchAll, sentencesOf, stripZeros, type Span } from './spans.ts';
 
 export interface InvoiceCandidate extends Span {
   raw: string;
@@ -25,29 +25,43 @@ export interface CandidateOptions {
 const ci = (word: string): string => [...word].map((c) => (/[a-z]/i.test(c) ? `[${c.toUpperCase()}${c.toLowerCase()}]` : c)).join('');
 // "Invoice-4150" is written too; "INV-004150" is a code, read whole by step 2 below.
 const LABEL = String.raw`\b(?:(?:${ci('invoices')}|${ci('invoice')}|${ci('bills')}|${ci('bill')})\b-?|${ci('inv')}\b\.?)`;
-const NUMWORD = String.raw`(?:\s*(?:${ci('no')}\.?|${ci('nr')}\.?|${ci('number')}|${ci('num')}\.?|#|:|${ci('ref')}\.?)(?=[\s#:\d]))*\s*#?\s*`;
+// "\s*(?:#\s*)?" and not "\s*#?\s*": two adjacent \s* can split a run of spaces in quadratically many ways.
+const NUMWORD = String.raw`(?:\s*(?:${ci('no')}\.?|${ci('nr')}\.?|${ci('number')}|${ci('num')}\.?|#|:|${ci('ref')}\.?)(?=[\s#:\d]))*\s*(?:#\s*)?`;
 // Letters before the digits must be written as a code (upper case, or "inv"), never an English word.
 const TOKEN = String.raw`((?:[A-Z]{1,5}|${ci('inv')})[-\s.]?\d{3,10}|\d{3,10})(?![\d,.]\d)(?![-/]\d)`;
-const LIST_SEP = String.raw`\s*(?:,|${ci('and')}|&|\/|${ci('or')}|\+)\s*#?\s*`;
+const LIST_SEP = String.raw`\s*(?:,|${ci('and')}|&|\/|${ci('or')}|\+)\s*(?:#\s*)?`;
 const OTHER_PREFIXES = new Set(['PO', 'CM', 'CN', 'RMA', 'RA', 'CHK', 'ACH', 'WIRE', 'CC', 'SO', 'DT', 'BOL', 'EFT', 'SKU']);
 const YEAR = /^(19|20)\d{2}$/;
 // A bare number followed by a word like "boxes" is a quantity, not a reference.
 const QUANTITY_AFTER = /^\s+(?!(and|or|is|was|has|had|dated|from|for|which|that|shows|to|on|in|at|we|were|are|with|of|as|the|this|but|still|remains|should|needs|also|again|issued|billed|totaling|totalling)\b)[a-z]/;
 
+// Candidates kept from one text. An email names a few invoices (the labeled corpora at most 6, a pasted
+// statement a few dozen) and the lookup asks the mirror about 20 of them; a text of thousands of numbers
+// stops here, labelled ones first, instead of quoting a sentence for each.
+export const MAX_CANDIDATES = 100;
+
 export function findInvoiceCandidates(text: string, avoid: Span[], opts: CandidateOptions): InvoiceCandidate[] {
   const prefixes = opts.invoicePrefixes.map((p) => p.toUpperCase());
   const out: InvoiceCandidate[] = [];
+  const sentences = sentencesOf(text);
+  // Which characters a candidate or a masked span covers: a candidate is at most a few characters long, so
+  // checking its own characters keeps every check short however many spans the text holds.
+  const taken = new Uint8Array(text.length);
+  const masked = new Uint8Array(text.length);
+  for (const s of avoid) masked.fill(1, s.start, s.end);
+  const covered = (marks: Uint8Array, s: Span) => marks.subarray(s.start, s.end).includes(1);
   const push = (raw: string, start: number, labelled: boolean) => {
     const span = { start, end: start + raw.length };
-    if (out.some((c) => c.start < span.end && span.start < c.end)) return;
+    if (out.length >= MAX_CANDIDATES || covered(taken, span)) return;
     const prefixMatch = /^([A-Za-z]+)/.exec(raw);
     const prefix = prefixMatch ? prefixMatch[1]!.toUpperCase() : null;
     if (prefix && OTHER_PREFIXES.has(prefix)) return;
     if (prefix && !labelled && !prefixes.includes(prefix)) return;
     // A labelled number may touch a masked span only when it carries an invoice prefix ("INV-004138").
-    if (inAny(span, avoid) && !(prefix && prefixes.includes(prefix))) return;
+    if (covered(masked, span) && !(prefix && prefixes.includes(prefix))) return;
     const digits = digitsOf(raw);
-    out.push({ ...span, raw, key: stripZeros(digits), prefix, digits, labelled, sentence: sentenceAt(text, start, span.end) });
+    taken.fill(1, span.start, span.end);
+    out.push({ ...span, raw, key: stripZeros(digits), prefix, digits, labelled, sentence: sentences.at(start, span.end) });
   };
 
   // 1. "invoice 4623", "Invoice No. INV-004138", "inv 004467", "invoices 4138 and 4139".

@@ -3,7 +3,8 @@
 // Each is normalized to the mirror's spelling: PO-77023, CHK-139767, ACH-943358, WIRE-697540, CC-840955.
 import { digitsOf, matchAll, type Tagged } from './spans.ts';
 
-const NUMWORD = String.raw`(?:\s*(?:no\.?|nr\.?|num(?:ber)?\.?|#|:|is|was|ref(?:erence)?\.?)(?=[\s#:\d-]))*\s*#?\s*`;
+// "\s*(?:#\s*)?" and not "\s*#?\s*": two adjacent \s* can split a run of spaces in quadratically many ways.
+const NUMWORD = String.raw`(?:\s*(?:no\.?|nr\.?|num(?:ber)?\.?|#|:|is|was|ref(?:erence)?\.?)(?=[\s#:\d-]))*\s*(?:#\s*)?`;
 const CODE = String.raw`([A-Za-z]{0,4}-?\d[\d-]{2,16}\d|\d{3,})`;
 
 function tag(kind: string, m: RegExpExecArray, value: string, group = 0): Tagged {
@@ -25,10 +26,11 @@ export function findPurchaseOrders(text: string): Tagged[] {
   return out;
 }
 
-const METHOD_PREFIX: Record<string, string> = {
+// Keyed by the customer's word: a Map, which holds nothing but its own entries.
+const METHOD_PREFIX = new Map(Object.entries({
   chk: 'CHK', chq: 'CHK', ck: 'CHK', check: 'CHK', cheque: 'CHK',
   ach: 'ACH', eft: 'ACH', wire: 'WIRE', wt: 'WIRE', cc: 'CC', card: 'CC', 'credit card': 'CC',
-};
+}));
 // A verb "check" ("please check 4138") is not a cheque.
 const VERB_BEFORE_CHECK = /\b(please|pls|kindly|to|you|can|could|would|will|and|also|then|i'll|we'll|double)\s+$/i;
 
@@ -39,17 +41,17 @@ export function findPaymentRefs(text: string): Tagged[] {
   for (const m of matchAll(text, prefixed)) {
     const p = (m[1] ?? m[3]!).toLowerCase();
     if (m[3] && m[3] !== m[3].toUpperCase()) continue; // "cc 1234" in prose is not a card payment
-    out.push(tag('payment', m, `${METHOD_PREFIX[p]}-${m[2] ?? m[4]}`));
+    out.push(tag('payment', m, `${METHOD_PREFIX.get(p)}-${m[2] ?? m[4]}`));
   }
   const labelled = new RegExp(
     String.raw`\b(check|cheque|ach|wire(?:\s+transfer)?|eft|credit\s+card|card)(?:,?\s+(?:payment|transfer|trace|confirmation))?` +
-      String.raw`(?:\s*(?:no\.?|number|num|#|ref(?:erence)?|trace(?:\s+number)?|confirmation(?:\s+number)?|id|is|was|:)(?=[\s#:\d]))*\s*#?\s*(\d{4,})\b`,
+      String.raw`(?:\s*(?:no\.?|number|num|#|ref(?:erence)?|trace(?:\s+number)?|confirmation(?:\s+number)?|id|is|was|:)(?=[\s#:\d]))*\s*(?:#\s*)?(\d{4,})\b`,
     'gi',
   );
   for (const m of matchAll(text, labelled)) {
     const word = m[1]!.toLowerCase().replace(/\s+transfer$/, '').replace(/\s+/g, ' ');
     if ((word === 'check' || word === 'cheque') && VERB_BEFORE_CHECK.test(text.slice(Math.max(0, m.index - 12), m.index))) continue;
-    out.push({ ...tag('payment', m, `${METHOD_PREFIX[word] ?? 'CHK'}-${m[2]}`), start: m.index, end: m.index + m[0].length });
+    out.push({ ...tag('payment', m, `${METHOD_PREFIX.get(word) ?? 'CHK'}-${m[2]}`), start: m.index, end: m.index + m[0].length });
   }
   return dedupe(out);
 }
@@ -107,9 +109,16 @@ export function findNonInvoiceSpans(text: string, invoicePrefixes: string[]): Ta
   return out;
 }
 
+/** Drops a tag that starts inside an earlier kept tag of the same value. */
 function dedupe(tags: Tagged[]): Tagged[] {
   const sorted = [...tags].sort((a, b) => a.start - b.start || b.end - a.end);
   const out: Tagged[] = [];
-  for (const t of sorted) if (!out.some((o) => o.value === t.value && o.start <= t.start && t.start < o.end)) out.push(t);
+  // In start order, only the furthest end reached by each value matters (one look-up per tag, not a scan).
+  const reach = new Map<string, number>();
+  for (const t of sorted) {
+    if ((reach.get(t.value) ?? -1) > t.start) continue;
+    out.push(t);
+    reach.set(t.value, Math.max(reach.get(t.value) ?? -1, t.end));
+  }
   return out;
 }

@@ -13,36 +13,66 @@ export interface Tagged extends Span {
   value: string;
 }
 
-export const overlaps = (a: Span, b: Span): boolean => a.start < b.end && b.start < a.end;
-export const inAny = (s: Span, spans: Span[]): boolean => spans.some((x) => overlaps(s, x));
-
 const ABBREV = /\b(no|nr|inv|approx|vs|mr|mrs|ms|dr|co|inc|ltd|st|ave|e\.g|i\.e|etc|dept|ref|qty|p\.o)\.$/i;
+// A sentence is quoted at most this far on either side of what was found in it. Real sentences are far
+// shorter (the longest in the labeled corpora has 216 characters); past this there is only a wall of text,
+// and quoting it whole for each of its mentions would cost time and memory quadratic in its length.
+export const SENTENCE_REACH = 400;
 
-/** The sentence (or line) that contains position `at`, trimmed. */
-export function sentenceAt(text: string, at: number, endAt = at): string {
-  const b = sentenceBounds(text, at, endAt);
-  return text.slice(b.start, b.end).replace(/\s+/g, ' ').trim();
+/** Sentence lookups in one text: its breaks are found once, so each lookup is a binary search. */
+export interface Sentences {
+  bounds(at: number, endAt?: number): Span;
+  /** The sentence (or line) that contains positions `at`..`endAt`, trimmed, whitespace collapsed. */
+  at(at: number, endAt?: number): string;
 }
 
-export function sentenceBounds(text: string, at: number, endAt = at): Span {
-  let start = at;
-  while (start > 0) {
-    const c = text[start - 1]!;
-    if (c === '\n') break;
-    if (/[.!?]/.test(c) && /\s/.test(text[start] ?? '') && !ABBREV.test(text.slice(Math.max(0, start - 8), start))) break;
-    start--;
-  }
-  let end = endAt;
-  while (end < text.length) {
-    const c = text[end]!;
-    if (c === '\n') break;
-    if (/[.!?]/.test(c) && (end + 1 >= text.length || /\s/.test(text[end + 1]!)) && !ABBREV.test(text.slice(Math.max(0, end - 7), end + 1))) {
-      end++;
-      break;
+export function sentencesOf(text: string): Sentences {
+  let breaks: { starts: number[]; ends: number[] } | null = null;
+  // starts: where a sentence may begin (after a line end, or after . ! ? and a space, not an abbreviation);
+  // ends: where one may end (at a line end, or after . ! ? before a space or the end of the text).
+  const find = () => {
+    const starts: number[] = [];
+    const ends: number[] = [];
+    for (const m of text.matchAll(/\n|[.!?](?=\s|$)/g)) {
+      const p = m.index!;
+      if (m[0] === '\n') {
+        starts.push(p + 1);
+        ends.push(p);
+      } else if (!ABBREV.test(text.slice(Math.max(0, p - 7), p + 1))) {
+        if (p + 1 < text.length) starts.push(p + 1);
+        ends.push(p + 1);
+      }
     }
-    end++;
+    return { starts, ends };
+  };
+  const bounds = (at: number, endAt = at): Span => {
+    const { starts, ends } = (breaks ??= find());
+    const i = firstWhere(starts, (s) => s > at);
+    const start = i > 0 ? starts[i - 1]! : 0;
+    // A line end right at `endAt` closes the sentence there; a full stop must come at or after it.
+    const j = firstWhere(ends, (e) => e > endAt || (e === endAt && text[endAt] === '\n'));
+    const end = j < ends.length ? ends[j]! : text.length;
+    return { start: Math.max(start, at - SENTENCE_REACH), end: Math.min(end, endAt + SENTENCE_REACH) };
+  };
+  return {
+    bounds,
+    at: (at, endAt = at) => {
+      const b = bounds(at, endAt);
+      return text.slice(b.start, b.end).replace(/\s+/g, ' ').trim();
+    },
+  };
+}
+
+/** Index of the first element of the sorted `xs` for which `past` holds (false up to there, then true). */
+function firstWhere(xs: number[], past: (x: number) => boolean): number {
+  let lo = 0;
+  let hi = xs.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (past(xs[mid]!)) hi = mid;
+    else lo = mid + 1;
   }
-  return { start, end };
+  return lo;
 }
 
 /** All matches of a global regex, with positions. */

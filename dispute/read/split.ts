@@ -24,7 +24,7 @@ export interface EmailParts {
 
 const HISTORY_MARKERS: RegExp[] = [
   /^-{2,}\s*(original message|forwarded message|message d'origine)\s*-{2,}/i,
-  /^(begin forwarded message|forwarded message)\s*:?\s*$/i,
+  /^(begin forwarded message|forwarded message)\s*(?::\s*)?$/i,
   /^_{6,}\s*$/,
   /^on\b.{0,300}\bwrote:\s*$/i,
 ];
@@ -35,8 +35,12 @@ const CLOSING =
 
 export function parseAddress(raw: string | null | undefined): Sender {
   if (!raw) return { name: null, email: null, domain: null };
-  const angle = /^\s*"?([^"<]*?)"?\s*[<[](?:mailto:)?([^>\]\s]+@[^>\]\s]+)[>\]]/.exec(raw);
-  const bare = /([A-Za-z0-9._%+'-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,})/.exec(raw);
+  // Written so that no stretch of the text is re-read from many places (else a "From:" line of one repeated
+  // character costs time quadratic in its length): the name ends on a non-space (it is trimmed anyway), so only
+  // "\s*" crosses a run of spaces; the address holds no bracket and one "@", so a failed try stops at the next
+  // bracket; the bare address starts only where a run of address characters starts.
+  const angle = /^\s*(?=\S)"?((?:[^"<]*?[^"<\s])?)"?\s*[<[](?:mailto:)?([^>\]\s<[@]+@[^>\]\s<[]+)[>\]]/.exec(raw);
+  const bare = /(?<![A-Za-z0-9._%+'-])([A-Za-z0-9._%+'-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,})/.exec(raw);
   const email = (angle?.[2] ?? bare?.[1] ?? '').trim().toLowerCase() || null;
   const name = angle?.[1]?.trim() || (bare ? raw.replace(bare[0], '').replace(/[<>"[\]]/g, '').trim() : raw.trim()) || null;
   const domain = email ? email.slice(email.indexOf('@') + 1) : null;
@@ -45,19 +49,30 @@ export function parseAddress(raw: string | null | undefined): Sender {
 
 /** Index of the first line that starts quoted or forwarded history, or -1. */
 function historyStart(lines: string[]): { index: number; forwarded: boolean } {
+  // quotedToEnd[i]: every line from i on is blank or quoted; found once from the end, not per '>' line.
+  // (Typed arrays: a plain array of a few hundred thousand holes is a slow dictionary in V8.)
+  const quotedToEnd = new Uint8Array(lines.length + 1);
+  quotedToEnd[lines.length] = 1;
+  for (let i = lines.length - 1; i >= 0; i--) {
+    const l = lines[i]!.trim();
+    quotedToEnd[i] = quotedToEnd[i + 1]! && (l === '' || l.startsWith('>')) ? 1 : 0;
+  }
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!.trim();
+    // Bottom-posted replies: a run of '>' lines up to the end is history. No marker below starts with '>', and
+    // every one starts with one of -_bfo: most lines skip the patterns.
+    if (line.startsWith('>')) {
+      if (quotedToEnd[i]) return { index: i, forwarded: false };
+      continue;
+    }
+    if (!/^[-_bfo]/i.test(line)) continue;
     if (HISTORY_MARKERS.some((m) => m.test(line))) return { index: i, forwarded: FORWARD_MARKER.test(line) };
     // "On Tue, Nov 3, 2026 at 9:12 AM Dana <dana@x>\nwrote:" wraps over two lines.
-    if (/^on\b/i.test(line) && /^\S*.*\bwrote:\s*$/i.test(lines[i + 1]?.trim() ?? '') && line.length < 200) {
+    if (/^on\b/i.test(line) && /^.*\bwrote:\s*$/i.test(lines[i + 1]?.trim() ?? '') && line.length < 200) {
       return { index: i, forwarded: false };
     }
     // Outlook pastes a header block: From: … then Sent:/Date:/To:/Subject: within a few lines.
     if (/^from\s*:/i.test(line) && lines.slice(i + 1, i + 5).some((l) => /^\s*(sent|date|to|subject)\s*:/i.test(l))) {
-      return { index: i, forwarded: false };
-    }
-    // Bottom-posted replies: a run of '>' lines up to the end is history.
-    if (line.startsWith('>') && lines.slice(i).every((l) => l.trim() === '' || l.trim().startsWith('>'))) {
       return { index: i, forwarded: false };
     }
   }
@@ -66,6 +81,25 @@ function historyStart(lines: string[]): { index: number; forwarded: boolean } {
 
 /** Index of the line where the signature begins (a short closing line after some content), or -1. */
 function signatureStart(lines: string[]): number {
+  // What follows each line, found once from the end rather than re-read at every closing-like line: the length
+  // of the next non-blank line (-1: none), how many non-blank lines follow and whether all of them are short.
+  const nextLength = new Int32Array(lines.length);
+  const restCount = new Int32Array(lines.length);
+  const restShort = new Uint8Array(lines.length);
+  let following = -1;
+  let count = 0;
+  let short = 1;
+  for (let i = lines.length - 1; i >= 0; i--) {
+    nextLength[i] = following;
+    restCount[i] = count;
+    restShort[i] = short;
+    const l = lines[i]!.trim();
+    if (l) {
+      following = l.length;
+      count++;
+      if (l.length > 80) short = 0;
+    }
+  }
   let content = 0;
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!.trim();
@@ -73,9 +107,8 @@ function signatureStart(lines: string[]): number {
     if (content > 0 && line.length <= 40 && CLOSING.test(line) && !/\d/.test(line) && line.split(/\s+/).length <= 5) {
       // "Thanks for the quick reply." can open a message too: a real closing is followed by a short
       // name-like line (or by nothing much at all).
-      const rest = lines.slice(i + 1).map((l) => l.trim()).filter(Boolean);
-      const nameNext = rest.length === 0 || rest[0]!.length <= 40;
-      const shortRest = rest.length <= 6 && rest.every((l) => l.length <= 80);
+      const nameNext = nextLength[i]! <= 40;
+      const shortRest = restCount[i]! <= 6 && restShort[i] === 1;
       if ((line.endsWith(',') && nameNext) || shortRest) return i;
     }
     if (line) content++;
@@ -108,7 +141,8 @@ export function splitEmail(email: { from: string; subject: string; body: string 
 
 /** Subject without reply/forward prefixes ("RE: FW: …"). */
 export function bareSubject(subject: string): string {
-  return subject.replace(/^\s*((re|fw|fwd|aw|wg|sv|tr)\s*(\[\d+\])?\s*:\s*)+/i, '').trim();
+  // "(\[\d+\]\s*)?" and not "(\[\d+\])?\s*": beside the "\s*" before it, a run of spaces could be split two ways.
+  return subject.replace(/^\s*((re|fw|fwd|aw|wg|sv|tr)\s*(\[\d+\]\s*)?:\s*)+/i, '').trim();
 }
 
 /** One spelling for dashes, quotes and spaces, so patterns need not list every Unicode variant. */

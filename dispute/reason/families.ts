@@ -106,10 +106,25 @@ const CONCEPTS = new Map<string, Entry[]>(
   }),
 );
 
+// Concept entries by their first word ("=word" for an exact form), so one pass over a clause finds them all.
+const BY_FIRST_WORD = new Map<string, { concept: string; entry: Entry }[]>();
+for (const [concept, entries] of CONCEPTS) {
+  for (const entry of entries) {
+    const key = (entry.exact[0] ? '=' : '') + entry.words[0]!;
+    BY_FIRST_WORD.set(key, [...(BY_FIRST_WORD.get(key) ?? []), { concept, entry }]);
+  }
+}
+
 interface Token {
   raw: string;
   stem: string;
   at: number;
+}
+
+interface Clause {
+  tokens: Token[];
+  /** Token ranges [start, end) where each concept occurs, in order of start. */
+  occurrences: Map<string, [number, number][]>;
 }
 
 const CONTRACTIONS: [RegExp, string][] = [
@@ -120,9 +135,9 @@ const CONTRACTIONS: [RegExp, string][] = [
 // A clause ends at sentence punctuation, a comma before a space, a dash between spaces, or "and"/"but".
 const CLAUSE_END = /[.!?;:,](?=\s|$)|\n|\s-+\s|\s(?:and|but)\s/gi;
 
-/** Clauses of `text` as stemmed tokens with their offsets. Contractions are expanded first. */
-function clauses(text: string): Token[][] {
-  const out: Token[][] = [];
+/** Clauses of `text` as stemmed tokens with their offsets and concepts. Contractions are expanded first. */
+function clauses(text: string): Clause[] {
+  const out: Clause[] = [];
   const pieces: { text: string; at: number }[] = [];
   let start = 0;
   for (const m of text.matchAll(CLAUSE_END)) {
@@ -130,52 +145,91 @@ function clauses(text: string): Token[][] {
     start = m.index! + m[0].length;
   }
   pieces.push({ text: text.slice(start), at: start });
+  // A long text repeats its words: each is stemmed once.
+  const stems = new Map<string, string>();
   for (const m of pieces) {
     let chunk = m.text;
-    for (const [re, to] of CONTRACTIONS) chunk = chunk.replace(re, to);
+    // Every contraction has an apostrophe or a percent sign; most clauses have neither.
+    if (/['%]/.test(chunk)) for (const [re, to] of CONTRACTIONS) chunk = chunk.replace(re, to);
     const tokens: Token[] = [];
-    for (const t of chunk.matchAll(/[a-z]+|\d+/gi)) tokens.push({ raw: t[0].toLowerCase(), stem: stem(t[0]), at: m.at });
-    if (tokens.length) out.push(tokens);
+    for (const t of chunk.matchAll(/[a-z]+|\d+/gi)) {
+      const raw = t[0].toLowerCase();
+      let st = stems.get(raw);
+      if (st === undefined) stems.set(raw, (st = stem(raw)));
+      tokens.push({ raw, stem: st, at: m.at });
+    }
+    if (tokens.length) out.push({ tokens, occurrences: occurrencesIn(tokens) });
   }
   return out;
 }
 
-// Occurrences per clause and concept, computed once: the families share most concepts.
-const seen = new WeakMap<Token[], Map<string, [number, number][]>>();
+const NO_OCCURRENCES = new Map<string, [number, number][]>();
 
-/** Token ranges [start, end) where `concept` occurs in the clause. */
-function occurrences(tokens: Token[], concept: string): [number, number][] {
-  let cache = seen.get(tokens);
-  if (!cache) seen.set(tokens, (cache = new Map()));
-  const known = cache.get(concept);
-  if (known) return known;
-  const out: [number, number][] = [];
-  cache.set(concept, out);
-  const entries = CONCEPTS.get(concept)!;
+// Plain loops: this runs for every word of every clause, and callbacks created here would cost more than the
+// comparisons themselves in a long text.
+function occurrencesIn(tokens: Token[]): Map<string, [number, number][]> {
+  let out = NO_OCCURRENCES;
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i]!;
-    for (const e of entries) {
-      if (e.words[0] !== (e.exact[0] ? t.raw : t.stem)) continue;
-      const n = e.words.length;
-      if (i + n > tokens.length) continue;
-      if (e.words.every((w, k) => (e.exact[k] ? tokens[i + k]!.raw === w : tokens[i + k]!.stem === w))) out.push([i, i + n]);
+    for (const candidates of [BY_FIRST_WORD.get(t.stem), BY_FIRST_WORD.get(`=${t.raw}`)]) {
+      if (!candidates) continue;
+      for (const { concept, entry: e } of candidates) {
+        const n = e.words.length;
+        if (i + n > tokens.length) continue;
+        let k = 1;
+        while (k < n && e.words[k] === (e.exact[k] ? tokens[i + k]!.raw : tokens[i + k]!.stem)) k++;
+        if (k < n) continue;
+        if (out === NO_OCCURRENCES) out = new Map();
+        let list = out.get(concept);
+        if (!list) out.set(concept, (list = []));
+        list.push([i, i + n]);
+      }
     }
   }
   return out;
 }
 
-function matchFamily(tokens: Token[], f: Family): boolean {
+const NONE: [number, number][] = [];
+
+/** The first index below `n` for which `past` holds (it is false up to some index and true from there), or `n`. */
+function firstIndex(n: number, past: (i: number) => boolean): number {
+  let lo = 0;
+  let hi = n;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (past(mid)) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+/** Whether the sorted `xs` holds a value in [from, to). */
+const anyIn = (xs: number[], from: number, to: number) => {
+  const i = firstIndex(xs.length, (k) => xs[k]! >= from);
+  return i < xs.length && xs[i]! < to;
+};
+
+function matchFamily(clause: Clause, f: Family): boolean {
+  // Most clauses lack one of the concepts: say so before building anything.
+  for (const s of f.slots) if (!clause.occurrences.has(s)) return false;
   const gap = f.gap ?? 4;
-  const occ = f.slots.map((s) => occurrences(tokens, s));
+  const occ = f.slots.map((s) => clause.occurrences.get(s)!);
+  const startsOf = (concepts: string[]) => concepts.flatMap((c) => (clause.occurrences.get(c) ?? NONE).map(([s]) => s)).sort((a, b) => a - b);
   // Families that carry their own negation ("nobody came") are not turned around by it.
-  const negs = f.slots.some((s) => NEGATIVE.has(s)) ? [] : occurrences(tokens, 'NEG').map(([s]) => s);
-  const blocks = (f.block ?? []).flatMap((b) => occurrences(tokens, b).map(([s]) => s));
+  const negs = f.slots.some((s) => NEGATIVE.has(s)) ? [] : startsOf(['NEG']);
+  const blocks = startsOf(f.block ?? []);
+  // Each slot looks only at the occurrences within `gap` tokens of the previous one (a binary search into
+  // the sorted list), so a clause of thousands of repeated concept words is walked in linear time.
   const walk = (slot: number, from: number, first: number): boolean => {
     if (slot === f.slots.length) {
       // A negation just before or inside the match turns it around ("we have not paid").
-      return !negs.some((n) => n >= first - 3 && n < from) && !blocks.some((b) => b > first && b < from - 1);
+      return !anyIn(negs, first - 3, from) && !anyIn(blocks, first + 1, from - 1);
     }
-    return occ[slot]!.some(([s, e]) => (slot === 0 || (s >= from && s - from <= gap)) && walk(slot + 1, e, slot === 0 ? s : first));
+    const list = occ[slot]!;
+    if (slot === 0) return list.some(([s, e]) => walk(1, e, s));
+    for (let k = firstIndex(list.length, (i) => list[i]![0] >= from); k < list.length && list[k]![0] - from <= gap; k++) {
+      if (walk(slot + 1, list[k]![1], first)) return true;
+    }
+    return false;
   };
   return walk(0, 0, 0);
 }
@@ -193,8 +247,18 @@ export interface FamilyHit {
 export function familyHits(text: string): FamilyHit[] {
   const out: FamilyHit[] = [];
   const all = clauses(text);
+  // The clauses each concept occurs in, in order: a family is tried only where its first concept is, not in
+  // every clause of a long text.
+  const withConcept = new Map<string, Clause[]>();
+  for (const c of all) {
+    for (const concept of c.occurrences.keys()) {
+      let list = withConcept.get(concept);
+      if (!list) withConcept.set(concept, (list = []));
+      list.push(c);
+    }
+  }
   for (const [id, f] of FAMILIES.entries()) {
-    const hit = all.find((tokens) => matchFamily(tokens, f));
+    const hit = withConcept.get(f.slots[0]!)?.find((c) => matchFamily(c, f))?.tokens;
     if (hit) out.push({ id, code: f.code, weight: f.w, index: hit[0]!.at, clause: hit.map((t) => t.raw).join(' ') });
   }
   return out;

@@ -11,7 +11,9 @@ export interface Feature {
   sentence: string;
 }
 
-const MONEY = /(?:[$€£]\s?|\b(?:USD|EUR|GBP)\s?)\d[\d,]*(?:\.\d+)?|\b\d[\d,]*\.\d{2}\b/g;
+// Digit runs are bounded where a match may start after any comma of "1,1,1,…": unbounded, each start would
+// re-read the rest of the run (quadratic time); no amount has more than 24 digits and commas.
+const MONEY = /(?:[$€£]\s?|\b(?:USD|EUR|GBP)\s?)\d[\d,]*(?:\.\d+)?|\b\d[\d,]{0,24}\.\d{2}\b/g;
 const CONTRAST = /\b(whereas|but|instead|while|vs\.?|versus|rather than|should be|should have been|not|agreed|quoted|contract(ed)?|agreement|quote|quotation|po|purchase order|confirmed|acknowledg(e)?ment)\b/i;
 const PRICE_WORD = /\b(price|prices|priced|pricing|rate|rates|cost|charged?|charges|invoiced|billed|bills)\b|\/\s?[a-z]+\b|\bper\b|\beach\b/i;
 // Two amounts about tax, freight, fees or discounts belong to those reasons, not to pricing.
@@ -22,7 +24,7 @@ const COUNT = new RegExp(String.raw`\b\d{1,5}(?:,\d{3})?\s+(?:[a-z"'-]+\s+){0,2}
 const QTY_CONTRAST = /\b(only|but|instead of|however|short|missing|received|delivered|counted|arrived|dropped|shipped|contained|contains|got|is for|was for|light|ordered|had|found|came with|checked in|logged|unloaded)\b/i;
 const UNIT_MONEY = /(?:[$€£]\s?)(\d[\d,]*(?:\.\d+)?)\s?(?:per [a-z]+|\/\s?[a-z]+\b|each\b|ea\b|an? (?:unit|piece|box|case|sheet|roll|pallet|carton|bag|drum|kit|pack|foot|ft|lb|gallon|hour|seat|license|user)\b)/gi;
 const DAMAGE_WORDS = /\b(cracked|broken|damaged|dented|scratched|crushed|torn|shattered|bent|leaking|smashed|chipped|defective|faulty|spoiled|rotten|dead|doa)\b/i;
-const NOT_A_COUNT = /\b(?:invoice|inv|po|order|ref(?:erence)?)\.?\s*(?:no\.?|#)?\s*\d+|(?:[$€£]\s?)\d[\d,]*(?:\.\d+)?|\b\d[\d,]*\.\d+\b|\b\d+(?:\.\d+)?\s?%|\b[A-Za-z]+-?\d[\w-]*|#\s?\d+|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2}\b|\b\d{1,2}[/.-]\d{1,2}(?:[/.-]\d{2,4})?\b|\b(?:19|20)\d{2}\b/gi;
+const NOT_A_COUNT = /\b(?:invoice|inv|po|order|ref(?:erence)?)\.?\s*(?:(?:no\.?|#)\s*)?\d+|(?:[$€£]\s?)\d[\d,]*(?:\.\d+)?|\b\d[\d,]{0,24}\.\d+\b|\b\d+(?:\.\d+)?\s?%|\b[A-Za-z]+-?\d[\w-]*|#\s?\d+|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2}\b|\b\d{1,2}[/.-]\d{1,2}(?:[/.-]\d{2,4})?\b|\b(?:19|20)\d{2}\b/gi;
 
 function sentences(text: string): { text: string; index: number }[] {
   // Split on sentence ends followed by space and on line ends; decimal points stay inside amounts.
@@ -40,6 +42,9 @@ export function structuralFeatures(body: string): Feature[] {
   const out: Feature[] = [];
   const all = sentences(body);
   for (const [i, s] of all.entries()) {
+    // Both signals set numbers against each other: a sentence without a digit has neither (most lines of a
+    // long text), and is passed over without running the patterns below.
+    if (!/\d/.test(s.text)) continue;
     const amounts = new Set((s.text.match(MONEY) ?? []).map((a) => a.replace(/[^\d.]/g, '')));
     if (amounts.size >= 2 && PRICE_WORD.test(s.text) && CONTRAST.test(s.text) && !OTHER_MONEY_TOPIC.test(s.text)) {
       out.push({ code: 'PRC', weight: 2, index: s.index, sentence: s.text.trim() });
@@ -54,7 +59,7 @@ export function structuralFeatures(body: string): Feature[] {
   }
   // Two unit prices set against each other across sentences ("you used $15.85/sheet. The change order
   // locked it at $14.20/sheet.") are a pricing complaint even when no one sentence holds both.
-  const units = all.filter((s) => !OTHER_MONEY_TOPIC.test(s.text)).flatMap((s) => [...s.text.matchAll(UNIT_MONEY)].map((m) => ({ v: m[1]!.replace(/,/g, ''), s })));
+  const units = all.filter((s) => /[$€£]/.test(s.text) && !OTHER_MONEY_TOPIC.test(s.text)).flatMap((s) => [...s.text.matchAll(UNIT_MONEY)].map((m) => ({ v: m[1]!.replace(/,/g, ''), s })));
   if (new Set(units.map((u) => Number(u.v))).size >= 2 && !out.some((f) => f.code === 'PRC')) {
     out.push({ code: 'PRC', weight: 1.5, index: units[0]!.s.index, sentence: units[0]!.s.text.trim() });
   }

@@ -55,6 +55,13 @@ const STOP = new Set(
 export function features(input: LearnedInput): string[] {
   const text = repairTypos([input.subject, input.body, input.fallback ?? ''].join('\n')).toLowerCase();
   const tokens: string[] = [];
+  // A long text repeats its words: each is stemmed once.
+  const stems = new Map<string, string>();
+  const stemOf = (w: string) => {
+    let st = stems.get(w);
+    if (st === undefined) stems.set(w, (st = stem(w)));
+    return st;
+  };
   const re = /\$\s?\d[\d,]*(?:\.\d+)?|\d[\d,]*(?:\.\d+)?\s?%|\d[\d,.]*|[a-z][a-z']*/g;
   for (let m = re.exec(text); m; m = re.exec(text)) {
     const t = m[0];
@@ -62,8 +69,9 @@ export function features(input: LearnedInput): string[] {
     else if (t.endsWith('%')) tokens.push('<pct>');
     else if (/^\d/.test(t)) tokens.push('<num>');
     else {
-      const w = t.replace(/'s$/, '').replace(/n't$/, ' not').split(' ');
-      for (const x of w) if (x && !STOP.has(x)) tokens.push(stem(x.replace(/'/g, '')));
+      // Most words have no apostrophe, and nothing to rewrite: three pattern passes per word add up in a long text.
+      const w = t.includes("'") ? t.replace(/'s$/, '').replace(/n't$/, ' not').split(' ') : [t];
+      for (const x of w) if (x && !STOP.has(x)) tokens.push(stemOf(x.includes("'") ? x.replace(/'/g, '') : x));
     }
   }
   const out = new Set<string>();
@@ -94,7 +102,8 @@ export function train(examples: LearnedExample[], opts: { alpha?: number; min_df
       row[c]!++;
     }
   }
-  const terms: Record<string, number[]> = {};
+  // Terms are customers' words: kept in objects without a prototype, so that no word can be "__proto__".
+  const terms: Record<string, number[]> = Object.create(null);
   for (const t of [...counts.keys()].sort()) {
     const row = counts.get(t)!;
     if (row.reduce((a, b) => a + b, 0) < min_df) continue;
@@ -102,7 +111,7 @@ export function train(examples: LearnedExample[], opts: { alpha?: number; min_df
     row.forEach((n, i) => n > 0 && sparse.push(i, n));
     terms[t] = sparse;
   }
-  const model: ModelData = { version: 1, alpha, min_df, classes, docs, terms, adjust: {} };
+  const model: ModelData = { version: 1, alpha, min_df, classes, docs, terms, adjust: Object.create(null) };
   // Correct the naive Bayes scores until every training example wins by `margin` (or the epochs run out).
   // Steps that are powers of two in a fixed example order keep the result exact and reproducible.
   const base = compile({ ...model });
@@ -165,7 +174,8 @@ function compile(model: ModelData): Compiled {
   for (const [t, sparse] of Object.entries(model.terms)) {
     const row = [...logUnseen];
     for (let i = 0; i < sparse.length; i += 2) row[sparse[i]!] = Math.log(sparse[i + 1]! + model.alpha) - denom[sparse[i]!]!;
-    const adjust = model.adjust[t] ?? [];
+    // Own entries only: a term like "constructor" must not find Object.prototype's member in a parsed model.
+    const adjust = Object.hasOwn(model.adjust, t) ? model.adjust[t]! : [];
     for (let i = 0; i < adjust.length; i += 2) row[adjust[i]!]! += adjust[i + 1]!;
     terms.set(t, row);
   }

@@ -2,8 +2,9 @@
 // the non-native "are arrive" meet on one form) and a typo repair for the domain words AR clerks
 // misspell ("recieved", "invocie", "damadged"). Both are cheap: no dictionary beyond the domain words.
 
-// Irregular forms the suffix stripper cannot reach, mapped to their stem.
-const IRREGULAR: Record<string, string> = {
+// Irregular forms the suffix stripper cannot reach, mapped to their stem. A Map, not an object: the words
+// come from customers, and "constructor" or "__proto__" would find Object.prototype's members in an object.
+const IRREGULAR = new Map<string, string>(Object.entries({
   got: 'get', gotten: 'get', forgot: 'forget', forgotten: 'forget', came: 'come', sent: 'send', paid: 'pay', brought: 'bring', took: 'take', taken: 'take',
   gave: 'give', given: 'give', shown: 'show', went: 'go', gone: 'go', made: 'make', bought: 'buy', left: 'leave',
   broke: 'break', broken: 'break', torn: 'tear', tore: 'tear', bent: 'bend', saw: 'see', seen: 'see', told: 'tell',
@@ -11,12 +12,12 @@ const IRREGULAR: Record<string, string> = {
   charged: 'charg', charges: 'charg', charging: 'charg', charge: 'charg', invoices: 'invoic', invoiced: 'invoic',
   goods: 'goods', stuff: 'stuff', was: 'be', were: 'be', is: 'be', are: 'be', been: 'be', am: 'be', has: 'have', had: 'have',
   does: 'do', did: 'do', done: 'do', wrote: 'write', written: 'write', mailed: 'mail', thru: 'through',
-};
+}));
 
 /** "arrived" → "arriv", "boxes" → "box", "shipping" → "ship", "deliveries" → "deliver". */
 export function stem(word: string): string {
   const w = word.toLowerCase();
-  const irregular = IRREGULAR[w];
+  const irregular = IRREGULAR.get(w);
   if (irregular) return irregular === w ? w : stem(irregular);
   if (w.length <= 3) return w;
   let s = w;
@@ -85,8 +86,11 @@ const BARE_CONTRACTION = /\b(has|have|had|did|does|do|is|was|were|are|could|woul
 
 /** The text with misspelled domain words repaired in place; everything else is left as written. */
 export function repairTypos(text: string): string {
+  // A long text repeats its words: each is looked up once.
+  const repaired = new Map<string, string | null>();
   return text.replace(BARE_CONTRACTION, "$1n't").replace(/[A-Za-z]{5,}/g, (w) => {
-    const fixed = repairWord(w);
+    let fixed = repaired.get(w);
+    if (fixed === undefined) repaired.set(w, (fixed = repairWord(w)));
     if (!fixed) return w;
     return w === w.toUpperCase() ? fixed.toUpperCase() : w[0] === w[0]!.toUpperCase() ? fixed[0]!.toUpperCase() + fixed.slice(1) : fixed;
   });

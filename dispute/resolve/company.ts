@@ -22,13 +22,19 @@ const GENERIC = new Set([
 ]);
 
 export function normalizeName(s: string): string {
-  return ` ${s
+  return normalizeLines(s.replace(/\n/g, ' '));
+}
+
+/** normalizeName of each line of `text`, the lines kept apart by "\n". */
+function normalizeLines(text: string): string {
+  const words = text
     .toLowerCase()
     .replace(/&/g, ' and ')
     .replace(/'s\b/g, '')
     .replace(SUFFIXES, ' ')
-    .replace(/[^a-z0-9]+/g, ' ')
-    .trim()} `;
+    .replace(/[^a-z0-9\n]+/g, ' ');
+  // Only single spaces are left beside the words: each line trimmed and padded with one space, in two passes.
+  return ` ${words.replace(/^ | $/g, '').replace(/ ?\n ?/g, ' \n ')} `;
 }
 
 const squash = (s: string) => s.toLowerCase().replace(/&/g, 'and').replace(/[^a-z0-9]/g, '');
@@ -36,14 +42,33 @@ const squash = (s: string) => s.toLowerCase().replace(/&/g, 'and').replace(/[^a-
 /** Customers whose name appears in any of the texts, with the line that names them. */
 export function findNamedCustomers(texts: string[], customers: NamedCustomer[]): CompanyMention[] {
   const out: CompanyMention[] = [];
-  const lines = texts.flatMap((t) => t.split('\n')).filter((l) => l.trim());
-  const normLines = lines.map(normalizeName);
+  const all = texts.join('\n');
+  // Every line normalized at once and searched as one string: line by line, a long email would cost a few
+  // pattern passes per line and a search per line and customer. The lines themselves are needed only to
+  // quote the one that names a customer.
+  const norm = normalizeLines(all);
+  let lines: string[] | null = null;
+  let starts: number[] | null = null;
   for (const c of customers) {
     const name = normalizeName(c.companyname);
     // A one-word or very short name would match ordinary words; require something distinctive.
     if (name.trim().length < 5) continue;
-    const i = normLines.findIndex((l) => l.includes(name));
-    if (i >= 0) out.push({ id: c.id, how: 'named', evidence: lines[i]!.trim() });
+    const at = norm.indexOf(name);
+    if (at < 0) continue;
+    lines ??= all.split('\n');
+    if (!starts) {
+      starts = [0];
+      for (let i = norm.indexOf('\n'); i >= 0; i = norm.indexOf('\n', i + 1)) starts.push(i + 1);
+    }
+    // The line it is on: the last line start at or before it.
+    let lo = 0;
+    let hi = starts.length;
+    while (hi - lo > 1) {
+      const mid = (lo + hi) >>> 1;
+      if (starts[mid]! <= at) lo = mid;
+      else hi = mid;
+    }
+    out.push({ id: c.id, how: 'named', evidence: lines[lo]!.trim() });
   }
   return out;
 }

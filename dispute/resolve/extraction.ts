@@ -3,6 +3,7 @@
 // become warnings the approver sees, never silent choices.
 import type { EmailReading } from '../read/email.ts';
 import type { ReasonResult } from '../reason/classify.ts';
+import { LOW_CONFIDENCE } from '../confidence.ts';
 import type { Extraction, InvoiceRow, TriageHints } from '../types.ts';
 import { pickDisputedAmount } from './amount.ts';
 import { resolveCustomer } from './customer.ts';
@@ -17,8 +18,8 @@ export interface ResolveInput {
   hints?: TriageHints;
 }
 
-/** Below this a field is shown to the approver as a warning. */
-export const LOW_CONFIDENCE = 0.6;
+// The threshold lives in confidence.ts, beside the caps that must stay below it.
+export { LOW_CONFIDENCE };
 
 export function resolveExtraction({ reading, reason, rows, plan, hints = {} }: ResolveInput): Extraction {
   const warnings: string[] = [];

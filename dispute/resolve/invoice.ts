@@ -125,7 +125,8 @@ function calledDuplicate(g: Group): number {
     const after = m.sentence.slice(at + m.raw.length);
     const before = m.sentence.slice(0, at);
     if (/^\s*(\([^)]*\)\s*)?(is|was|looks like|appears to be|seems to be)( a| to be a)? (duplicate|repeat|copy|double)/i.test(after)) best = Math.max(best, 2);
-    else if (/\b(void|cancel|credit|reverse|remove|delete)( the)?( duplicate)?( invoice)?\s*#?\s*$/i.test(before)) best = Math.max(best, 1);
+    // "\s*(#\s*)?", not "\s*#?\s*": two \s* side by side split a run of spaces in quadratically many ways.
+    else if (/\b(void|cancel|credit|reverse|remove|delete)( the)?( duplicate)?( invoice)?\s*(#\s*)?$/i.test(before)) best = Math.max(best, 1);
   }
   return best;
 }

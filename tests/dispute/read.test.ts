@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { readEmail } from '../../dispute/read/email.ts';
+import { SENTENCE_REACH, sentencesOf } from '../../dispute/read/spans.ts';
 import { splitEmail } from '../../dispute/read/split.ts';
 
 const read = (body: string, subject = 'Invoice question', from = 'Pat Doe <pat@customer.example>') => readEmail({ from, subject, body });
@@ -39,6 +40,22 @@ describe('splitting the email', () => {
     const p = splitEmail({ from: 'a@b.example', subject: 's', body: 'Hi,\n\nThanks for the quick reply.\n\nThe price on INV-004143 is still wrong, it should be $10.00 each per our contract with your team.\n\nBest regards,\nPat\nPhone 555-0114' });
     expect(p.current).toContain('INV-004143');
     expect(p.signature).toContain('555-0114');
+  });
+});
+
+describe('the sentence quoted around a mention', () => {
+  it('ends at a line end or a full stop, not at an abbreviation', () => {
+    const text = 'Hello.\nSee inv. no. 4138 here! Next one.';
+    const at = text.indexOf('4138');
+    expect(sentencesOf(text).at(at, at + 4)).toBe('See inv. no. 4138 here!');
+    expect(sentencesOf(text).at(0)).toBe('Hello.');
+    expect(sentencesOf(text).at(text.length - 3)).toBe('Next one.');
+  });
+
+  it('reaches at most SENTENCE_REACH characters either side into a wall of text', () => {
+    const wall = `${'x '.repeat(5000)}$1 ${'y '.repeat(5000)}`;
+    const at = wall.indexOf('$1');
+    expect(sentencesOf(wall).bounds(at, at + 2)).toEqual({ start: at - SENTENCE_REACH, end: at + 2 + SENTENCE_REACH });
   });
 });
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { LOW_CONFIDENCE } from '../../dispute/confidence.ts';
 import { formatCited } from '../../dispute/resolve/invoice.ts';
 import type { EmailInput } from '../../dispute/types.ts';
 import { extractInMemory, loadMirror } from './helpers/mirror.ts';
@@ -144,6 +145,17 @@ describe('merging with the triage event', () => {
     const x = extract({ from: 'ap@orchardvalleyfarms.example', body: 'Something does not look right with INV-004420.' });
     expect(x.reason_code).toBe('OTH');
     expect(x.confidence.reason_code).toBeLessThan(0.6);
+    expect(x.warnings.join(' ')).toMatch(/low confidence in reason_code/);
+  });
+
+  it('warns when the reason is taken from the triage summary, not from the email', () => {
+    const x = extractInMemory(mirror, {
+      email: { from: 'ap@orchardvalleyfarms.example', subject: '', body: 'Something does not look right with INV-004420.' },
+      reason_text: 'Customer says invoice 4420 was billed twice for the same delivery; this is a duplicate invoice.',
+    });
+    expect(x.reason_code).toBe('DUP');
+    expect(x.evidence.reason_code).toMatch(/^triage summary: /);
+    expect(x.confidence.reason_code).toBeLessThan(LOW_CONFIDENCE);
     expect(x.warnings.join(' ')).toMatch(/low confidence in reason_code/);
   });
 

@@ -94,16 +94,14 @@ const emailUuid = fc.oneof(
   fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,30}$/),
 );
 
-// TODO(reader fix): the email reader (dispute/reason/lexicon.ts, stem via repairWord) looks words up in plain
-// objects, so an email whose text holds "constructor" (or any Object.prototype name, in any case) answers 500
-// ("word.toLowerCase is not a function"). Another engineer is fixing the reader; until that is merged, text
-// that reaches the reader leaves these words out. Re-enable: drop the filter below.
-const PROTOTYPE_WORD = new RegExp(`(${Object.getOwnPropertyNames(Object.prototype).join('|')})`, 'i');
+// Object.prototype's names reach the email reader too (it once met them in plain-object lookups and answered 500).
+const PROTOTYPE_WORD = fc.constantFrom(...Object.getOwnPropertyNames(Object.prototype));
 
 /** Text of the email and the triage reason, which the email reader (dispute/) reads when the event is valid. */
 const readerText = fc.oneof(
   fc.constantFrom('Pricing discrepancy on INV-004143', 'We were billed twice for INV-004143 ($172.80).', 'Damaged on arrival', 'Please send a credit memo.'),
-  nastyString.filter((s) => !PROTOTYPE_WORD.test(s)),
+  nastyString,
+  fc.tuple(nastyString, PROTOTYPE_WORD).map(([s, w]) => `${s} ${w} ${s}`),
 );
 
 const email = fc.record(

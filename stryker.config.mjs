@@ -1,6 +1,9 @@
-// Mutation testing (`npm run test:mutation`; one folder: `npm run test:mutation -- --mutate 'runtime/**/*.ts'`).
-// Each mutant runs only the tests that covered it (perTest coverage), in the vitest run of
-// vitest.mutation.config.ts. Two cores are shared: keep concurrency at 1 or 2.
+// Mutation testing: `npm run test:mutation` (every file in `mutate`, the whole vitest.mutation.config.ts run).
+// Each mutant runs only the tests that covered it (perTest coverage); a static mutant (module-level code,
+// such as the machine's config) runs every test. Two cores are shared: keep concurrency at 1 or 2.
+// One folder against its own tests, in minutes:
+//   MUTATION_TESTS='tests/machine/dispute.test.ts' npm run test:mutation:quick -- 'machines/**/*.ts'
+// (MUTATION_TESTS rather than --testFiles: see vitest.mutation.config.ts.)
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
   testRunner: 'vitest',

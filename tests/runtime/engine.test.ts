@@ -2,7 +2,7 @@
 // alerts, verification and versioned runs — all with the injected clock.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../runtime/clock.ts';
-import { applyEvent, startRun, type EngineDeps } from '../../runtime/engine.ts';
+import { applyEvent, describeError, startRun, type EngineDeps } from '../../runtime/engine.ts';
 import { effectRegistry } from '../../runtime/registry.ts';
 import { fireDueTimers } from '../../runtime/timers.ts';
 import { runDueChecks, nextFireTimes } from '../../runtime/verify.ts';
@@ -228,5 +228,113 @@ describe('versioned runs', () => {
     } finally {
       delete SNAPSHOT_MIGRATIONS[0];
     }
+  });
+});
+
+describe('runs and their journal', () => {
+  it('stores the customer the context found, and journals each step with the state it left', async () => {
+    const d = deps();
+    const { run, envelopeId } = await startFor(d, 1002);
+    const [row] = await db.sql`SELECT customer_id, status, event_count FROM runs WHERE id = ${run.id}`;
+    expect(row).toMatchObject({ customer_id: 1002, status: 'awaiting_approval' });
+    const journal = await db.sql`SELECT seq, event->>'type' AS type, state_before, state_after FROM run_journal WHERE run_id = ${run.id} ORDER BY seq`;
+    expect(journal.map((j) => [j.type, j.state_before, j.state_after])).toEqual([
+      ['xstate.init', null, 'trigger'],
+      ['EXTRACTED', 'trigger', 'context'],
+      ['CONTEXT_LOADED', 'context', 'awaitingApproval'],
+      ['APPROVAL_STAGED', 'awaitingApproval', 'awaitingApproval'],
+    ]);
+    expect(row!.event_count).toBe(journal.length);
+    await approve(d, run.id, envelopeId);
+    const after = await db.sql`SELECT event->>'type' AS type, state_before FROM run_journal WHERE run_id = ${run.id} AND seq > ${journal.at(-1)!.seq} ORDER BY seq`;
+    expect(after[0]).toEqual({ type: 'APPROVE', state_before: 'awaitingApproval' });
+    expect(after[1]).toEqual({ type: 'STEP_SUCCEEDED', state_before: { fanOut: { draftResponse: 'running', escalate: 'running', arHoldDecision: 'skipped' } } });
+  });
+
+  it('journals the effects each step asked for', async () => {
+    const { run } = await startFor(deps());
+    const journal = await db.sql`SELECT effects FROM run_journal WHERE run_id = ${run.id} ORDER BY seq`;
+    expect(journal[0]!.effects).toEqual([{ type: 'extractDispute', params: { input: expect.objectContaining({ run_id: run.id, invoked_by: 'test' }) } }]);
+    expect(journal[2]!.effects.map((e: { type: string }) => e.type)).toEqual(['stageApproval', 'setTimer']);
+  });
+
+  it('returns the existing run for a redelivered email, creating nothing', async () => {
+    const d = deps();
+    const body = { ...triageFor((e) => e.expected.customer_id === 1002, `engine-redelivery-${++seq}`), customer_id: null, invoice_ref: null, invoked_by: 'test' };
+    const first = await startRun(d, body);
+    const again = await startRun(d, body);
+    expect(first.created).toBe(true);
+    expect(again).toEqual({ created: false, run: expect.objectContaining({ id: first.run.id, status: 'awaiting_approval', event_count: first.run.event_count }) });
+    expect(await db.sql`SELECT count(*)::int AS n FROM runs WHERE email_uuid = ${body.email_uuid}`).toEqual([{ n: 1 }]);
+  });
+
+  it('stores no customer when none was found', async () => {
+    const d = deps();
+    const email = { from: 'someone@unknown-sender.example', to: 'ar@northwind-supply.example', subject: 'A question', body: 'We think something is wrong with a bill.', received_at: '2026-11-20T09:00:00Z' };
+    const { run } = await startRun(d, { email_uuid: `engine-nocustomer-${++seq}`, reason_text: email.subject, email, customer_id: null, invoice_ref: null, invoked_by: 'test' });
+    expect(run.customer_id).toBeNull();
+    expect((run.snapshot.context as { loaded: { customer: unknown } }).loaded.customer).toBeNull();
+  });
+
+  it('writes nothing for an event the state does not take', async () => {
+    const d = deps();
+    const { run } = await startFor(d);
+    const res = await applyEvent(d, run.id, { type: 'RETRY_STEP', step: 'escalate' });
+    expect(res.applied).toBe(false);
+    expect(res.run.event_count).toBe(run.event_count);
+    const [row] = await db.sql`SELECT event_count, updated_at FROM runs WHERE id = ${run.id}`;
+    expect(row).toEqual({ event_count: run.event_count, updated_at: run.updated_at });
+  });
+
+  it('says which run does not exist', async () => {
+    await expect(applyEvent(deps(), 987654, { type: 'APPROVAL_EXPIRED', at: 'x' })).rejects.toMatchObject({ code: 'not_found', message: 'run 987654 does not exist' });
+  });
+
+  it('lets an error that is not a restore error through, rolling back, without failing the run', async () => {
+    const d = deps({ recordDecision: async () => { throw new Error('the decisions table is gone'); } });
+    const { run, envelopeId } = await startFor(d);
+    await expect(approve(d, run.id, envelopeId)).rejects.toThrow('the decisions table is gone');
+    const [row] = await db.sql`SELECT status, event_count FROM runs WHERE id = ${run.id}`;
+    expect(row).toEqual({ status: 'awaiting_approval', event_count: run.event_count });
+    expect(await db.sql`SELECT kind FROM alerts WHERE run_id = ${run.id}`).toEqual([]);
+  });
+
+  it('fails an unrestorable run once: a second event adds no journal entry, alert or notification', async () => {
+    const d = deps();
+    const { run, envelopeId } = await startFor(d);
+    await db.sql`UPDATE runs SET snapshot = jsonb_set(snapshot, '{value}', '"gone"') WHERE id = ${run.id}`;
+    const first = await approve(d, run.id, envelopeId);
+    expect(first.run).toMatchObject({ status: 'failed', event_count: run.event_count + 1 });
+    const [entry] = await db.sql`SELECT event, state_before, state_after FROM run_journal WHERE run_id = ${run.id} ORDER BY seq DESC LIMIT 1`;
+    expect(entry).toEqual({
+      event: { type: 'runtime.restore_failed', reason: expect.stringMatching(new RegExp(`^run ${run.id} \\(machine version 1\\) cannot be restored`)) },
+      state_before: 'awaitingApproval',
+      state_after: 'awaitingApproval',
+    });
+    const [alert] = await db.sql`SELECT step, detail FROM alerts WHERE run_id = ${run.id}`;
+    expect(alert).toEqual({ step: null, detail: { machine_version: 1 } });
+    const second = await approve(d, run.id, envelopeId);
+    expect(second).toMatchObject({ applied: false, run: { status: 'failed', event_count: run.event_count + 1 } });
+    expect(await db.sql`SELECT count(*)::int AS n FROM alerts WHERE run_id = ${run.id}`).toEqual([{ n: 1 }]);
+  });
+
+  it('refuses a run stored by a newer machine, naming both versions', async () => {
+    const d = deps();
+    const { run, envelopeId } = await startFor(d);
+    await db.sql`UPDATE runs SET machine_version = 2 WHERE id = ${run.id}`;
+    expect((await approve(d, run.id, envelopeId)).run.status).toBe('failed');
+    const [alert] = await db.sql`SELECT message FROM alerts WHERE run_id = ${run.id}`;
+    expect(alert!.message).toBe(`run ${run.id} was stored by machine version 2, newer than this code's 1`);
+  });
+});
+
+describe('describeError', () => {
+  it('shows a database error\'s SQLSTATE and constraint before its message, and nothing of a stack', () => {
+    expect(describeError(Object.assign(new Error('new row violates check'), { code: '23514', constraint_name: 'x_check' }))).toBe('postgres 23514: constraint x_check: new row violates check');
+    expect(describeError(Object.assign(new Error('connect refused'), { code: 'ECONNREFUSED' }))).toBe('ECONNREFUSED: connect refused');
+    expect(describeError(Object.assign(new Error('odd'), { code: '2351' }))).toBe('2351: odd');
+    expect(describeError(new Error('plain'))).toBe('plain');
+    expect(describeError('a string')).toBe('a string');
+    expect(describeError(new Error('x'.repeat(600)))).toHaveLength(500);
   });
 });

@@ -148,6 +148,7 @@ describe('faults: SIGKILL of servers and workers', () => {
     );
     if (driver.stats.anomalies.length) console.log(f.outputs());
     expect(driver.stats.anomalies, 'answers the product must never give').toEqual([]);
+    expect(driver.stats.notFound, 'a listed envelope answered 404').toEqual([]);
     expect(f.kills('server') + f.kills('worker')).toBe(CYCLES);
   }, 120_000 + RUNS * 400 + CYCLES * 15_000);
 });

@@ -322,6 +322,9 @@ describe('faults: PostgreSQL stopped and started', () => {
     );
     if (driver.stats.anomalies.length) console.log(f.outputs());
     expect(driver.stats.anomalies, 'answers the product must never give').toEqual([]);
+    // Known and open: around a restart a decision can answer 404 for an envelope just listed; it is counted
+    // and printed here (the retried decision and the exactly-once checks below still hold).
+    if (driver.stats.notFound.length) console.info(`faults: ${driver.stats.notFound.length} decision(s) answered 404 around a restart:\n${driver.stats.notFound.join('\n')}`);
     expect(outages).toHaveLength(RESTARTS);
   }, 120_000 + RUNS * 400 + RESTARTS * 20_000);
 });

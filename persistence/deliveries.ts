@@ -47,9 +47,11 @@ export interface DeliveryView {
   queued_at: Date;
 }
 
+/** An outbox row's status as a delivery's (queued, sent, failed); `o` is the outbox row. */
+export const deliveryStatus = (sql: Db) => sql`CASE o.status WHEN 'pending' THEN 'queued' WHEN 'delivered' THEN 'sent' ELSE 'failed' END`;
+
 const VIEW = (sql: Db) => sql`
-  SELECT o.proposed_action_id, o.channel,
-         CASE o.status WHEN 'pending' THEN 'queued' WHEN 'delivered' THEN 'sent' ELSE 'failed' END AS status,
+  SELECT o.proposed_action_id, o.channel, ${deliveryStatus(sql)} AS status,
          o.message_id, coalesce(o.payload->'mail'->>'to', o.payload->>'url') AS "to", o.payload->'mail'->>'subject' AS subject,
          o.attempts, o.last_error, o.delivered_at AS sent_at, o.created_at AS queued_at, o.run_id, o.id`;
 

@@ -1,6 +1,7 @@
 // Queries on proposed_actions and approval_decisions.
 import { createHash } from 'node:crypto';
 import type { Db, Sql } from './connect.ts';
+import { deliveryStatus } from './deliveries.ts';
 
 export interface ProposedAction {
   id: number;
@@ -31,7 +32,7 @@ export const payloadEtag = (payload: unknown) => createHash('sha256').update(JSO
 export const proposalViewColumns = (sql: Db) => sql`
   p.*, d.edits,
   (SELECT json_build_object('channel', o.channel,
-            'status', CASE o.status WHEN 'pending' THEN 'queued' WHEN 'delivered' THEN 'sent' ELSE 'failed' END,
+            'status', ${deliveryStatus(sql)},
             'message_id', o.message_id, 'attempts', o.attempts, 'last_error', o.last_error, 'sent_at', o.delivered_at)
      FROM outbox o WHERE o.proposed_action_id = p.id) AS delivery`;
 

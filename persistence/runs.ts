@@ -1,6 +1,9 @@
 // Queries on runs and their journal. Each takes the sql handle (or a transaction) as its first argument.
 import type { Db, Sql, Tx } from './connect.ts';
 
+/** Where every committed change of a run is announced (LISTEN/NOTIFY), for the live feed. */
+export const RUN_CHANNEL = 'disputeflow_runs';
+
 export interface RunRow {
   id: number;
   workflow_type: string;
@@ -93,12 +96,12 @@ export async function appendJournal(sql: Db, runId: number, firstSeq: number, ro
  * sent or failed) as a journal entry that leaves the state as it is, so the timeline tells the whole story.
  * Takes the run's lock like an event does, so the journal's sequence stays gap-free.
  */
-export async function appendRunNote(sql: Tx, runId: number, event: Record<string, unknown>, now: Date, channel: string): Promise<void> {
+export async function appendRunNote(sql: Tx, runId: number, event: Record<string, unknown>, now: Date): Promise<void> {
   const [run]: [{ event_count: number; state_value: unknown; status: string }?] = await sql`
     SELECT event_count, state_value, status FROM runs WHERE id = ${runId} FOR UPDATE`;
   if (!run) return;
   await appendJournal(sql, runId, run.event_count, [{ event, state_before: run.state_value, state_after: run.state_value, effects: [], at: now }]);
   await sql`
     UPDATE runs SET event_count = event_count + 1 WHERE id = ${runId}
-    RETURNING pg_notify(${channel}, json_build_object('run_id', id, 'status', status, 'seq', event_count - 1)::text)`;
+    RETURNING pg_notify(${RUN_CHANNEL}, json_build_object('run_id', id, 'status', status, 'seq', event_count - 1)::text)`;
 }

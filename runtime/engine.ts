@@ -13,7 +13,8 @@ import type { Clock } from './clock.ts';
 import { FALLIBLE_EFFECTS, type EffectContext, type EffectRegistry } from './effects.ts';
 import { restoreSnapshot, RunRestoreError } from './restore.ts';
 
-export const RUN_CHANNEL = 'disputeflow_runs';
+export { RUN_CHANNEL } from '../persistence/runs.ts';
+import { RUN_CHANNEL } from '../persistence/runs.ts';
 /** A machine that keeps feeding itself events is a bug; stop it rather than loop forever. */
 const MAX_EVENTS_PER_TRANSACTION = 200;
 

@@ -14,7 +14,6 @@ import type { MailPayload } from '../persistence/deliveries.ts';
 import { OUTBOX_CHANNEL, type OutboxRow, leaseDue, markDelivered, markFailed, markRetry } from '../persistence/outbox.ts';
 import { appendRunNote } from '../persistence/runs.ts';
 import { announce } from '../steps/notify.ts';
-import { RUN_CHANNEL } from './engine.ts';
 import type { Mailer } from './mailer.ts';
 import { Poller } from './poller.ts';
 
@@ -130,7 +129,7 @@ export async function dispatchOutbox(deps: OutboxDeps, max = 100): Promise<Deliv
 async function tellRun(deps: OutboxDeps, tx: Tx, row: OutboxRow, outcome: 'sent' | 'failed', error: string | null, now: Date) {
   if (row.proposed_action_id == null || row.run_id == null) return;
   const detail = { proposed_action_id: row.proposed_action_id, channel: row.channel, message_id: row.message_id, attempts: row.attempts, error };
-  await appendRunNote(tx, row.run_id, { type: `delivery.${outcome}`, ...detail }, now, RUN_CHANNEL);
+  await appendRunNote(tx, row.run_id, { type: `delivery.${outcome}`, ...detail }, now);
   await announce(tx, deps.notifyUrl, {
     event_type: `delivery.${outcome}`,
     idempotency_key: `${row.idempotency_key}:${outcome}`,

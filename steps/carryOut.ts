@@ -62,7 +62,6 @@ export async function decideDownstream(
     p.run_id,
     { type: `proposal.${approved ? 'approved' : 'rejected'}`, proposed_action_id: p.id, action_type: p.action_type, by: d.by, note: d.note, ...(d.edits ? { edits: d.edits } : {}) },
     now,
-    'disputeflow_runs',
   );
   if (!approved) return;
   const payload = p.payload as Record<string, unknown>;

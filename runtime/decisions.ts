@@ -4,14 +4,16 @@
 // was shown (If-Match against the payload's etag), and bad input is refused before anything is written.
 import { CONTRACT } from '../machines/contract.ts';
 import type { Corrections, DisputeContext, DisputeEvent, DisputeInput } from '../machines/types.ts';
-import { isReasonCode, REASON_CODES } from '../dispute/types.ts';
 import { customerExists, invoicesByTranid } from '../persistence/mirror/lookup.ts';
 import { DecisionConflictError, getProposal, type ProposalView } from '../persistence/proposals.ts';
 import { getRun } from '../persistence/runs.ts';
 import { decideDownstream, EDITABLE_ACTIONS, type CarryOutConfig, type Edits } from '../steps/carryOut.ts';
+import { isReasonCode, REASON_CODES } from '../steps/reasonCodes.ts';
 import { applyEvent, type EngineDeps } from './engine.ts';
 
 export type { CarryOutConfig, Edits } from '../steps/carryOut.ts';
+/** What a correction's reason_code may be, with labels: the approvals page offers these. */
+export { REASON_OPTIONS, type ReasonOption } from '../steps/reasonCodes.ts';
 
 export type DecisionFailure =
   | { kind: 'not_found'; message: string }

@@ -139,24 +139,28 @@ export const AlertsQuery = z.strictObject({
   limit,
 });
 
+/** Validates a value (a body, a path parameter): the one place a zod failure becomes a 400 naming each field. */
+export function parseWith<S extends z.ZodType>(schema: S, value: unknown, where = 'body'): z.output<S> {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw fromZod(parsed.error, where);
+  return parsed.data;
+}
+
 /**
- * Validates a query string. A parameter given twice (`?status=a&status=b`) arrives as an array: that is a
+ * Validates the query string. A parameter given twice (`?status=a&status=b`) arrives as an array: that is a
  * 400 saying so, rather than a type error about arrays.
  */
-export function parseQuery<S extends z.ZodObject>(schema: S, query: Record<string, string | string[] | undefined>): z.output<S> {
+export function parseQuery<S extends z.ZodObject>(ctx: { query: Record<string, string | string[] | undefined> }, schema: S): z.output<S> {
+  const query = ctx.query;
   const repeated = Object.keys(query).filter((k) => Array.isArray(query[k]) && Object.hasOwn(schema.shape, k));
   if (repeated.length) {
     const details = repeated.map((field) => ({ field, message: 'must be given once' }));
     throw badRequest(`${repeated[0]}: must be given once`, details);
   }
-  const parsed = schema.safeParse(query);
-  if (!parsed.success) throw fromZod(parsed.error, 'query');
-  return parsed.data;
+  return parseWith(schema, query, 'query');
 }
 
-/** Validates a body or a path parameter; a failure is a 400 naming each field. */
-export function parseWith<S extends z.ZodType>(schema: S, value: unknown, where = 'body'): z.output<S> {
-  const parsed = schema.safeParse(value);
-  if (!parsed.success) throw fromZod(parsed.error, where);
-  return parsed.data;
+/** Validates one path parameter (`/runs/:id`); a failure is a 400 naming it. */
+export function parseParam<S extends z.ZodType>(ctx: { params: Record<string, string | undefined> }, name: string, schema: S): z.output<S> {
+  return parseWith(schema, ctx.params[name], name);
 }

@@ -6,17 +6,17 @@ import { runCorrections } from '../../persistence/corrections.ts';
 import { runDeliveries } from '../../persistence/deliveries.ts';
 import { withEtag, type ProposedAction } from '../../persistence/proposals.ts';
 import type { DisputeContext } from '../../machines/types.ts';
-import type { AppDeps } from '../app.ts';
+import type { AppDeps } from '../deps.ts';
 import { approverOf } from '../auth.ts';
 import { notFound } from '../errors.ts';
-import { IdParam, parseQuery, parseWith, RunsQuery } from '../schemas.ts';
+import { IdParam, parseParam, parseQuery, RunsQuery } from '../schemas.ts';
 
 const hoursAgo = (now: Date, h: number | undefined) => (h === undefined ? undefined : new Date(now.getTime() - h * 3_600_000));
 
 export function runRoutes(router: Router, deps: AppDeps): void {
   router.get('/runs', async (ctx) => {
     approverOf(ctx, deps.config.approvers);
-    const q = parseQuery(RunsQuery, ctx.query);
+    const q = parseQuery(ctx, RunsQuery);
     const now = deps.clock.now();
     const page = await listRuns(deps.sql, {
       status: q.status,
@@ -31,7 +31,7 @@ export function runRoutes(router: Router, deps: AppDeps): void {
 
   router.get('/runs/:id', async (ctx) => {
     approverOf(ctx, deps.config.approvers);
-    const id = parseWith(IdParam, ctx.params.id, 'id');
+    const id = parseParam(ctx, 'id', IdParam);
     const run = await getRun(deps.sql, id);
     if (!run) throw notFound(`run ${id} does not exist`);
     ctx.body = await runView(deps, run);

@@ -2,7 +2,7 @@
 // part, so the page shows where every clause of the contract lives in the statechart.
 import { CONTRACT } from '../../machines/contract.ts';
 import { RUN_STATUSES, statusOf } from '../../machines/status.ts';
-import type { MachineGraph } from './machineGraph.ts';
+import type { MachineGraph } from './graph.ts';
 
 export function contractCard(graph: MachineGraph) {
   const byPath = new Map(graph.nodes.map((n) => [n.path.join('.'), n]));

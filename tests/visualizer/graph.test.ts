@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { disputeMachine, MACHINE_VERSION } from '../../machines/dispute.ts';
 import { CONTRACT } from '../../machines/contract.ts';
-import type { MachineGraph } from '../../server/visualizer/machineGraph.ts';
+import type { MachineGraph } from '../../server/visualizer/graph.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 import { transitionKey, walkConfig } from '../helpers/machineWalk.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';

@@ -1,15 +1,14 @@
 // Public, read-only descriptions of the workflow for the pages: the statechart as a graph (walked from the
 // machine itself), the contract card, the reason codes (the approvals page's correction select) and the
-// server's clock (the approvals page counts down against it).
+// server's clock (the pages count the approval window down against it, which may be an injected clock).
 import type Router from '@koa/router';
-import { REASONS } from '../../dispute/reason/codes.ts';
-import { REASON_CODES } from '../../dispute/types.ts';
 import { MACHINE_VERSION, disputeMachine } from '../../machines/dispute.ts';
-import type { AppDeps } from '../app.ts';
+import { REASON_OPTIONS } from '../../runtime/decisions.ts';
+import type { AppDeps } from '../deps.ts';
 import { contractCard } from '../visualizer/contractCard.ts';
-import { machineGraph } from '../visualizer/machineGraph.ts';
+import { machineGraph } from '../visualizer/graph.ts';
 
-export function machineGraphRoutes(router: Router, deps: AppDeps): void {
+export function workflowRoutes(router: Router, deps: AppDeps): void {
   const graph = machineGraph(disputeMachine, MACHINE_VERSION);
   const card = contractCard(graph);
   router.get('/api/machine', (ctx) => {
@@ -18,7 +17,7 @@ export function machineGraphRoutes(router: Router, deps: AppDeps): void {
   router.get('/api/contract', (ctx) => {
     ctx.body = card;
   });
-  const reasonCodes = { items: REASON_CODES.map((code) => ({ code, label: REASONS[code].label, department: REASONS[code].department })) };
+  const reasonCodes = { items: REASON_OPTIONS };
   router.get('/api/reason-codes', (ctx) => {
     ctx.body = reasonCodes;
   });

@@ -1,5 +1,6 @@
 // What the app and its routes are built from: injected, so tests run the app on an ephemeral port against a
 // real database with their own clock. Routes import this module, never the app, which only imports routes.
+import type { Contract } from '../machines/contract.ts';
 import type { Sql } from '../persistence/connect.ts';
 import type { Clock } from '../runtime/clock.ts';
 import type { CarryOutConfig } from '../runtime/decisions.ts';
@@ -20,6 +21,11 @@ export interface AppDeps {
   notifyUrl?: string | undefined;
   /** The live feed (one LISTEN per process); created by the app when not given. Close it at shutdown. */
   feed?: RunFeed;
+  /**
+   * The contract the pages and GET /api/machine, /api/contract describe: CONTRACT, the one the engine runs,
+   * unless a test passes a changed copy to see the drawing and the pages follow it.
+   */
+  contract?: Contract;
 }
 
 /** What the engine needs, from the app's dependencies. */

@@ -2,15 +2,17 @@
 // machine itself), the contract card, the reason codes (the approvals page's correction select) and the
 // server's clock (the pages count the approval window down against it, which may be an injected clock).
 import type Router from '@koa/router';
-import { MACHINE_VERSION, disputeMachine } from '../../machines/dispute.ts';
+import { CONTRACT } from '../../machines/contract.ts';
+import { MACHINE_VERSION, createDisputeMachine } from '../../machines/dispute.ts';
 import { REASON_OPTIONS } from '../../runtime/decisions.ts';
 import type { AppDeps } from '../deps.ts';
 import { contractCard } from '../visualizer/contractCard.ts';
 import { machineGraph } from '../visualizer/graph.ts';
 
 export function workflowRoutes(router: Router, deps: AppDeps): void {
-  const graph = machineGraph(disputeMachine, MACHINE_VERSION);
-  const card = contractCard(graph);
+  const contract = deps.contract ?? CONTRACT;
+  const graph = machineGraph(createDisputeMachine(contract), MACHINE_VERSION);
+  const card = contractCard(contract, graph);
   router.get('/api/machine', (ctx) => {
     ctx.body = graph;
   });

@@ -4,8 +4,7 @@ import { listRuns, runCounts, runFacts } from '../../persistence/readModel.ts';
 import { getRun, type RunRow } from '../../persistence/runs.ts';
 import { runCorrections } from '../../persistence/corrections.ts';
 import { runDeliveries } from '../../persistence/deliveries.ts';
-import { withEtag, type ProposedAction } from '../../persistence/proposals.ts';
-import type { DisputeContext } from '../../machines/types.ts';
+import { payloadEtag } from '../../persistence/proposals.ts';
 import type { AppDeps } from '../deps.ts';
 import { approverOf } from '../auth.ts';
 import { notFound } from '../errors.ts';
@@ -40,7 +39,8 @@ export function runRoutes(router: Router, deps: AppDeps): void {
 
 export async function runView(deps: Pick<AppDeps, 'sql'>, run: RunRow) {
   const [facts, corrections, deliveries] = await Promise.all([runFacts(deps.sql, run.id), runCorrections(deps.sql, run.id), runDeliveries(deps.sql, run.id)]);
-  const context = run.snapshot.context as unknown as DisputeContext;
+  // The stored context as the machine persisted it: shown as JSON, so its fields need no type here.
+  const context = run.snapshot.context;
   return {
     run_id: run.id,
     workflow_type: run.workflow_type,
@@ -72,7 +72,7 @@ export async function runView(deps: Pick<AppDeps, 'sql'>, run: RunRow) {
     outcome: context.outcome ?? null,
     context,
     journal: facts.journal,
-    proposed_actions: (facts.proposals as unknown as ProposedAction[]).map(withEtag),
+    proposed_actions: facts.proposals.map((p) => ({ ...p, etag: payloadEtag(p.payload) })),
     approval_decisions: facts.decisions,
     timers: facts.timers,
     verify_results: facts.verify,

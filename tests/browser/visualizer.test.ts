@@ -112,7 +112,7 @@ describe('a run, live, from triage to verifying', () => {
 
   it('shows the new run and lights up awaitingApproval without a reload', async () => {
     inspector = await open('/inspector');
-    await inspector.evaluate(() => ((window as unknown as { __sameDocument: boolean }).__sameDocument = true));
+    await inspector.evaluate(() => ((window as Window & { __sameDocument?: boolean }).__sameDocument = true));
     runId = await triage(1002, 'browser-live-1');
     await inspector.click(`.run-item[data-run-id="${runId}"]`); // appears through the live feed
     await inspector.waitForSelector('g.state.leaf.active[data-state-path="awaitingApproval"]');
@@ -152,7 +152,7 @@ describe('a run, live, from triage to verifying', () => {
 
   it('follows the run to verifying in the inspector, still without a reload; a journal entry shows the chart as it was', async () => {
     await inspector.waitForSelector('g.state.leaf.active[data-state-path="verifying"]');
-    expect(await inspector.evaluate(() => (window as unknown as { __sameDocument?: boolean }).__sameDocument)).toBe(true);
+    expect(await inspector.evaluate(() => (window as Window & { __sameDocument?: boolean }).__sameDocument)).toBe(true);
     expect(await text(inspector, '#run-status')).toBe('verifying');
     expect(await inspector.$$eval('#timeline .entry', (es) => es.length)).toBe(7);
     expect(await text(inspector, '#changes-panel')).toContain('workflow_verify_results');

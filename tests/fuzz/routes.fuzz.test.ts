@@ -87,7 +87,7 @@ async function check(r: Req): Promise<number> {
   const res = await fetch(`${srv.url}${r.path}`, {
     method: r.method,
     headers,
-    body: hasBody ? (r.body as unknown as BodyInit) : undefined,
+    body: hasBody && r.body ? new Uint8Array(r.body) : undefined,
     redirect: 'manual',
     signal: AbortSignal.timeout(15_000),
   });

@@ -3,8 +3,8 @@
 
 export const WORKFLOW_TYPE = 'customer_invoice_dispute';
 
-export type StepName = 'draftResponse' | 'escalate' | 'arHoldDecision';
-export const FAN_OUT_STEPS: readonly StepName[] = ['draftResponse', 'escalate', 'arHoldDecision'];
+export const FAN_OUT_STEPS = ['draftResponse', 'escalate', 'arHoldDecision'] as const;
+export type StepName = (typeof FAN_OUT_STEPS)[number];
 
 export const CONTRACT = {
   workflow_type: WORKFLOW_TYPE,

@@ -8,6 +8,7 @@ import { Corrections, Note, Reason } from '../machines/events.ts';
 import { LONE_SURROGATE, string, text } from '../machines/text.ts';
 import { badRequest, fromZod } from './errors.ts';
 
+/** Routes build their text fields with it; it lives beside the events, which need it too. */
 export { text };
 
 const NUL_ALL = /\u0000/g;

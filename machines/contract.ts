@@ -3,8 +3,8 @@
 
 export const WORKFLOW_TYPE = 'customer_invoice_dispute';
 
-export type StepName = 'draftResponse' | 'escalate' | 'arHoldDecision';
-export const FAN_OUT_STEPS: readonly StepName[] = ['draftResponse', 'escalate', 'arHoldDecision'];
+export const FAN_OUT_STEPS = ['draftResponse', 'escalate', 'arHoldDecision'] as const;
+export type StepName = (typeof FAN_OUT_STEPS)[number];
 
 export const CONTRACT = {
   workflow_type: WORKFLOW_TYPE,
@@ -70,14 +70,16 @@ export const CONTRACT = {
     entity_ref: 'workflow:customer_invoice_dispute:run_<run_id>',
     approver: 'single approver',
     risk_gate: 3,
-    approval_window_minutes: 60,
+    approval_window_minutes: 60 as number,
   },
   fan_out: [
     { step: 'draftResponse', id: 'draft_response', kind: 'hitl_email_draft', tool: 'propose_email_to_customer', action_type: 'customer_email', entity_type: 'customer' },
     { step: 'escalate', id: 'escalate', kind: 'stage_proposed_action', action_type: 'customer_escalation', entity_type: 'customer' },
-    { step: 'arHoldDecision', id: 'ar_hold_decision', kind: 'stage_proposed_action', action_type: 'ar_hold_review', entity_type: 'workflow_run', if: 'prior_disputes >= 2' },
+    // Staged only when the customer has hold_review_threshold or more open disputes: fanOutCondition() says so in words.
+    { step: 'arHoldDecision', id: 'ar_hold_decision', kind: 'stage_proposed_action', action_type: 'ar_hold_review', entity_type: 'workflow_run' },
   ] as const,
-  hold_review_threshold: 2,
+  /** Open disputes from which the AR hold review is staged: the one number behind the guard, the drawing and the pages. */
+  hold_review_threshold: 2 as number,
   post_actions: [
     { id: 'log_run', target: 'workflow_run_log', fields: ['run_id', 'workflow_type', 'status', 'started_at', 'completed_at', 'summary_json'] },
     { id: 'reflexion', target: 'reflexion_log', tags: ['customer_invoice_dispute', 'customer:<id>'] },
@@ -105,7 +107,7 @@ export const CONTRACT = {
         "SELECT id FROM outbox WHERE channel = 'email' AND run_id = $1 AND proposed_action_id = $2 AND status = 'delivered' LIMIT 1",
     },
   ],
-  retry_policy: { max_attempts: 2, backoff: 'linear' as const, base_ms: 3000, alert_on_final_failure: true },
+  retry_policy: { max_attempts: 2 as number, backoff: 'linear' as const, base_ms: 3000 as number, alert_on_final_failure: true },
   side_effects: [
     { system: 'PostgreSQL', table: 'proposed_actions', action: 'INSERT (action_type=workflow_customer_invoice_dispute, HITL envelope)', source: 'HITL gate' },
     { system: 'PostgreSQL', table: 'proposed_actions', action: 'INSERT (action_type=customer_email, drafted reply)', source: 'fan-out draft_response' },
@@ -123,10 +125,19 @@ export const CONTRACT = {
   ],
 } as const;
 
-export type RetryPolicy = typeof CONTRACT.retry_policy;
+/** The contract's shape; its numbers are plain numbers, so a test can run a changed copy (`{ ...CONTRACT, hold_review_threshold: 3 }`). */
+export type Contract = typeof CONTRACT;
+export type RetryPolicy = Contract['retry_policy'];
+
+/** The hold-review rule in words, from the contract's one number: the guard's name, the drawing's label, the `if` the pages show. */
+export const holdReviewRule = (c: Pick<Contract, 'hold_review_threshold'>) => `prior_disputes >= ${c.hold_review_threshold}`;
+
+/** When a fan-out step runs, in words (`null`: always). */
+export const fanOutCondition = (c: Pick<Contract, 'hold_review_threshold'>, step: StepName): string | null => (step === 'arHoldDecision' ? holdReviewRule(c) : null);
 
 /** The checks the run stages on reaching verifying; the first result among them ends the run. */
-export const RUN_VERIFY_CHECKS: readonly string[] = CONTRACT.verify_checks.filter((c) => c.staged === 'verifying').map((c) => c.name);
+export const runVerifyChecks = (c: Pick<Contract, 'verify_checks'>): readonly string[] => c.verify_checks.filter((v) => v.staged === 'verifying').map((v) => v.name);
+export const RUN_VERIFY_CHECKS = runVerifyChecks(CONTRACT);
 
 /** Delay before attempt `next` (2, 3, …) under linear backoff: base × the attempt that failed. */
 export function retryDelayMs(policy: RetryPolicy, failedAttempt: number): number {

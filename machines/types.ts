@@ -1,6 +1,8 @@
 // Events, context and effect params of the dispute machine: one definition shared by the machine,
 // the runner, the API and the tests. Everything here is JSON.
+import type { z } from 'zod';
 import type { StepName } from './contract.ts';
+import type * as events from './events.ts';
 
 export interface TriageEmail {
   from: string;
@@ -26,27 +28,11 @@ export interface DisputeInput {
 }
 
 /** What the extraction step found (dispute/ defines the full shape; the machine needs these fields). */
-export interface ExtractionFacts {
-  invoice_ref: string | null;
-  customer_id: number | null;
-  reason_code: string;
-  warnings: string[];
-  [k: string]: unknown;
-}
+export type ExtractionFacts = z.infer<typeof events.ExtractionFacts>;
 
 export type Row = Record<string, unknown>;
 
-export interface LoadedContext {
-  customer: Row | null;
-  invoice: Row | null;
-  invoice_matches: number;
-  recent_payments: Row[];
-  prior_disputes: number;
-  open_disputes: Row[];
-  prior_invoices: Row[];
-  /** The account's open AR hold request, if an approver asked for one (absent in older snapshots). */
-  hold_requested?: { run_id: number; proposed_action_id: number; by: string; at: string } | null | undefined;
-}
+export type LoadedContext = z.infer<typeof events.LoadedContext>;
 
 export interface Warning {
   check: string;
@@ -65,7 +51,7 @@ export interface StepState {
 export type Outcome = 'completed' | 'partial' | 'failed';
 /** How a run ended, as the run log and the ledger record it: the fan-out outcome, or the gate's. */
 export type RunEnding = Outcome | 'rejected' | 'expired' | 'blocked';
-export type VerifyResult = 'pass' | 'fail' | 'timeout';
+export type VerifyResult = z.infer<typeof events.VerifyResult>;
 
 export interface Decision {
   action_id: number;
@@ -76,12 +62,7 @@ export interface Decision {
 }
 
 /** What the approver may correct on the HITL envelope; the corrected facts are what the fan-out drafts from. */
-export interface Corrections {
-  reason_code?: string | undefined;
-  invoice_ref?: string | undefined;
-  customer_id?: number | undefined;
-  disputed_amount?: number | undefined;
-}
+export type Corrections = z.output<typeof events.Corrections>;
 export type CorrectedField = keyof Corrections;
 export const CORRECTABLE_FIELDS: readonly CorrectedField[] = ['reason_code', 'invoice_ref', 'customer_id', 'disputed_amount'];
 
@@ -107,17 +88,8 @@ export interface DisputeContext {
   verify: { check: string; result: VerifyResult; detail: string | null } | null;
 }
 
-export type DisputeEvent =
-  | { type: 'EXTRACTED'; extraction: ExtractionFacts }
-  | { type: 'CONTEXT_LOADED'; loaded: LoadedContext }
-  | { type: 'APPROVAL_STAGED'; action_id: number }
-  | { type: 'APPROVE'; action_id: number; by: string; note: string | null; at: string; corrections?: Corrections | undefined }
-  | { type: 'REJECT'; action_id: number; by: string; reason: string; at: string }
-  | { type: 'APPROVAL_EXPIRED'; at: string }
-  | { type: 'STEP_SUCCEEDED'; step: StepName; proposed_action_id: number }
-  | { type: 'STEP_FAILED'; step: StepName; error: string }
-  | { type: 'RETRY_STEP'; step: StepName }
-  | { type: 'VERIFY_RESULT'; check: string; result: VerifyResult; detail: string | null };
+/** The machine's events: inferred from their zod schemas (machines/events.ts), the one definition. */
+export type DisputeEvent = z.output<typeof events.DisputeEventSchema>;
 
 export type DisputeEventType = DisputeEvent['type'];
 

@@ -4,14 +4,16 @@
 // was shown (If-Match against the payload's etag), and bad input is refused before anything is written.
 import { CONTRACT } from '../machines/contract.ts';
 import type { Corrections, DisputeContext, DisputeEvent, DisputeInput } from '../machines/types.ts';
-import { isReasonCode, REASON_CODES } from '../dispute/types.ts';
 import { customerExists, invoicesByTranid } from '../persistence/mirror/lookup.ts';
 import { DecisionConflictError, getProposal, type ProposalView } from '../persistence/proposals.ts';
 import { getRun } from '../persistence/runs.ts';
 import { decideDownstream, EDITABLE_ACTIONS, type CarryOutConfig, type Edits } from '../steps/carryOut.ts';
+import { isReasonCode, REASON_CODES } from '../steps/reasonCodes.ts';
 import { applyEvent, type EngineDeps } from './engine.ts';
 
 export type { CarryOutConfig, Edits } from '../steps/carryOut.ts';
+/** What a correction's reason_code may be, with labels: the approvals page offers these. */
+export { REASON_OPTIONS, type ReasonOption } from '../steps/reasonCodes.ts';
 
 export type DecisionFailure =
   | { kind: 'not_found'; message: string }
@@ -51,9 +53,6 @@ export async function decideProposal(deps: DecisionDeps, r: DecisionRequest): Pr
       current: proposal,
     });
   }
-  if (proposal.status !== 'pending') {
-    throw new DecisionError({ kind: 'conflict', message: `proposed action ${proposal.id} is already ${proposal.status}`, details: { status: proposal.status } });
-  }
   const isEnvelope = proposal.action_type === CONTRACT.hitl.action_type;
   if (r.corrections && !isEnvelope) throw invalid('corrections', `only the approval envelope (${CONTRACT.hitl.action_type}) takes corrections`);
   if (r.edits && !EDITABLE_ACTIONS.has(proposal.action_type)) throw invalid('edits', `only a drafted reply or escalation takes edits, not ${proposal.action_type}`);
@@ -70,10 +69,11 @@ export async function decideProposal(deps: DecisionDeps, r: DecisionRequest): Pr
         : { type: 'REJECT', action_id: proposal.id, by: r.by, reason: r.note ?? '', at: at.toISOString() };
     const result = await applyEvent(deps, proposal.run_id, event);
     if (!result.applied) {
+      // Decided inside the event's transaction (the run's state does not take it); read again only to say why.
       const now = await getProposal(deps.sql, proposal.id);
       throw new DecisionError({
         kind: 'conflict',
-        message: `proposed action ${proposal.id} is ${now?.status ?? 'gone'}; run ${proposal.run_id} is ${result.run.status}`,
+        message: `proposed action ${proposal.id} is ${now?.status === 'pending' ? 'not the run\'s current envelope' : `already ${now?.status ?? 'gone'}`}; run ${proposal.run_id} is ${result.run.status}`,
         details: { status: now?.status, run_status: result.run.status },
       });
     }
@@ -91,7 +91,11 @@ export async function decideProposal(deps: DecisionDeps, r: DecisionRequest): Pr
         }),
       );
     } catch (err) {
-      if (err instanceof DecisionConflictError) throw new DecisionError({ kind: 'conflict', message: err.message });
+      // Decided inside the transaction: the UPDATE … WHERE status = 'pending' found the proposal decided.
+      if (err instanceof DecisionConflictError) {
+        const now = await getProposal(deps.sql, proposal.id);
+        throw new DecisionError({ kind: 'conflict', message: `proposed action ${proposal.id} is already ${now?.status ?? 'gone'}`, details: { status: now?.status } });
+      }
       throw err;
     }
   }

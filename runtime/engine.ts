@@ -79,8 +79,9 @@ export async function applyEventInTransaction(deps: EngineDeps, sql: Sql, runId:
   const run = await runs.lockRun(sql, runId);
   if (!run) throw new RunNotFoundError(`run ${runId} does not exist`);
   const before = restoreSnapshot(run);
+  // The machine decides, under the run's lock, whether its state takes the event (an API answers 409 if not).
+  if (!before.can(event)) return { applied: false, run };
   const [next, actions] = transition(disputeMachine, before, event);
-  if (next === before) return { applied: false, run };
   const saved = await drive(deps, sql, run, before, event, next, actions as unknown as Effect[], deps.clock.now());
   return { applied: true, run: saved };
 }

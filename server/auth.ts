@@ -32,7 +32,7 @@ export function verifySignature(secret: string, body: Buffer, digest: Buffer): v
 }
 
 /** Returns the approver's name for a valid `Authorization: Bearer <token>`. */
-export function approverOf(ctx: Context, approvers: Map<string, string>): string {
+export function approverOf(ctx: Pick<Context, 'get'>, approvers: Map<string, string>): string {
   const header = ctx.get('authorization');
   const m = /^Bearer\s+(\S+)$/i.exec(header);
   if (!m) throw unauthorized('missing Authorization: Bearer <token>');
@@ -46,7 +46,7 @@ export function approverOf(ctx: Context, approvers: Map<string, string>): string
  * The same check for the live feed, where a browser's EventSource cannot set headers: the token may also
  * come as `?token=`. Only the SSE endpoint accepts this; the request log records the path, never the query.
  */
-export function approverOfStream(ctx: Context, approvers: Map<string, string>): string {
+export function approverOfStream(ctx: Pick<Context, 'get' | 'query'>, approvers: Map<string, string>): string {
   if (ctx.get('authorization')) return approverOf(ctx, approvers);
   const token = ctx.query.token;
   if (typeof token !== 'string' || token === '') throw unauthorized('missing Authorization: Bearer <token> (or ?token= for the live feed)');

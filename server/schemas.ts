@@ -1,26 +1,18 @@
 // Request bodies and query strings, validated at the edge. Unknown fields are rejected so that typos never
 // pass silently. Every text field goes through `text` or `relayedText`, because PostgreSQL refuses NUL
 // (\u0000) in text and jsonb and jsonb refuses an unpaired UTF-16 surrogate ("\ud800"): without them such a
-// value would get as far as the database and answer 500.
+// value would get as far as the database and answer 500. What becomes an event (the approver's note, reason
+// and corrections) is defined once, with the event, in machines/events.ts.
 import { z } from 'zod';
+import { Corrections, Note, Reason } from '../machines/events.ts';
+import { LONE_SURROGATE, string, text } from '../machines/text.ts';
 import { badRequest, fromZod } from './errors.ts';
 
-const NUL = /\u0000/;
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+/** Routes build their text fields with it; it lives beside the events, which need it too. */
+export { text };
+
 const NUL_ALL = /\u0000/g;
 const LONE_SURROGATE_ALL = new RegExp(LONE_SURROGATE.source, 'g');
-
-const string = () => z.string({ error: (iss) => (iss.input === undefined ? 'is required' : 'must be a string') });
-
-/**
- * Text a person typed, or a key: refused with 400 naming the field when it holds NUL or an unpaired
- * surrogate. Use it for every new text field (`text(2000).optional()`, `text(64).trim().min(1)`).
- */
-export const text = (max: number) =>
-  string()
-    .refine((s) => !NUL.test(s), { message: 'must not contain NUL (\\u0000)', abort: true })
-    .refine((s) => !LONE_SURROGATE.test(s), { message: 'must not contain an unpaired UTF-16 surrogate such as \\ud800', abort: true })
-    .max(max, `must be at most ${max} characters`);
 
 /**
  * Text relayed from a customer's email by the triage system: NUL is dropped and an unpaired surrogate
@@ -62,16 +54,6 @@ export const TriageEvent = z.strictObject({
 });
 export type TriageEvent = z.infer<typeof TriageEvent>;
 
-/** What the approver may correct on the HITL envelope; checked against the mirror before anything is written. */
-export const Corrections = z
-  .strictObject({
-    reason_code: text(8).trim().toUpperCase().regex(/^[A-Z]{2,4}$/, 'must be a reason code such as PRC').optional(),
-    invoice_ref: text(64).trim().min(1, 'must not be empty').optional(),
-    customer_id: z.number({ error: 'must be an integer' }).int('must be an integer').positive('must be a positive id').max(Number.MAX_SAFE_INTEGER).optional(),
-    disputed_amount: z.number({ error: 'must be a number' }).finite().nonnegative('must not be negative').max(1e12, 'is too large').optional(),
-  })
-  .refine((c) => Object.keys(c).length > 0, 'must name at least one field');
-
 /** The approver's edits of a drafted reply or escalation: what is sent is what was approved. */
 export const Edits = z
   .strictObject({
@@ -82,11 +64,11 @@ export const Edits = z
   .refine((e) => Object.keys(e).length > 0, 'must name subject or body');
 
 export const ApproveBody = z.strictObject({
-  note: text(2000).trim().optional(),
+  note: Note.optional(),
   corrections: Corrections.optional(),
   edits: Edits.optional(),
 });
-export const RejectBody = z.strictObject({ reason: text(2000).trim().min(1, 'must not be empty') });
+export const RejectBody = z.strictObject({ reason: Reason });
 
 /**
  * A positive integer id as this API hands them out: JSON numbers, so at most 2^53 − 1. Written in decimal
@@ -139,24 +121,28 @@ export const AlertsQuery = z.strictObject({
   limit,
 });
 
+/** Validates a value (a body, a path parameter): the one place a zod failure becomes a 400 naming each field. */
+export function parseWith<S extends z.ZodType>(schema: S, value: unknown, where = 'body'): z.output<S> {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw fromZod(parsed.error, where);
+  return parsed.data;
+}
+
 /**
- * Validates a query string. A parameter given twice (`?status=a&status=b`) arrives as an array: that is a
+ * Validates the query string. A parameter given twice (`?status=a&status=b`) arrives as an array: that is a
  * 400 saying so, rather than a type error about arrays.
  */
-export function parseQuery<S extends z.ZodObject>(schema: S, query: Record<string, string | string[] | undefined>): z.output<S> {
+export function parseQuery<S extends z.ZodObject>(ctx: { query: Record<string, string | string[] | undefined> }, schema: S): z.output<S> {
+  const query = ctx.query;
   const repeated = Object.keys(query).filter((k) => Array.isArray(query[k]) && Object.hasOwn(schema.shape, k));
   if (repeated.length) {
     const details = repeated.map((field) => ({ field, message: 'must be given once' }));
     throw badRequest(`${repeated[0]}: must be given once`, details);
   }
-  const parsed = schema.safeParse(query);
-  if (!parsed.success) throw fromZod(parsed.error, 'query');
-  return parsed.data;
+  return parseWith(schema, query, 'query');
 }
 
-/** Validates a body or a path parameter; a failure is a 400 naming each field. */
-export function parseWith<S extends z.ZodType>(schema: S, value: unknown, where = 'body'): z.output<S> {
-  const parsed = schema.safeParse(value);
-  if (!parsed.success) throw fromZod(parsed.error, where);
-  return parsed.data;
+/** Validates one path parameter (`/runs/:id`); a failure is a 400 naming it. */
+export function parseParam<S extends z.ZodType>(ctx: { params: Record<string, string | undefined> }, name: string, schema: S): z.output<S> {
+  return parseWith(schema, ctx.params[name], name);
 }

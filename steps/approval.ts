@@ -1,5 +1,5 @@
 // The HITL gate: stage the envelope the approver decides on, and record the decision as a fact.
-import { CONTRACT, WORKFLOW_TYPE } from '../machines/contract.ts';
+import { CONTRACT, fanOutCondition, WORKFLOW_TYPE } from '../machines/contract.ts';
 import type { DisputeContext, DisputeEvent, EffectParams } from '../machines/types.ts';
 import { recordCorrections } from '../persistence/corrections.ts';
 import { decide, stageProposal } from '../persistence/proposals.ts';
@@ -28,7 +28,10 @@ export function envelopePayload(ctx: DisputeContext, runId: number, expiresAt: D
     recent_payments: loaded?.recent_payments ?? [],
     prior_invoices: loaded?.prior_invoices ?? [],
     warnings: ctx.warnings,
-    fan_out: CONTRACT.fan_out.map((f) => ({ step: f.id, action_type: f.action_type, ...('if' in f ? { if: f.if } : {}) })),
+    fan_out: CONTRACT.fan_out.map((f) => {
+      const when = fanOutCondition(CONTRACT, f.step);
+      return { step: f.id, action_type: f.action_type, ...(when ? { if: when } : {}) };
+    }),
     will_stage_ar_hold_review: ctx.prior_disputes >= CONTRACT.hold_review_threshold,
     approval_expires_at: expiresAt.toISOString(),
   };

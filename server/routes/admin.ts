@@ -2,14 +2,15 @@
 import type Router from '@koa/router';
 import { z } from 'zod';
 import { runDueChecks } from '../../runtime/verify.ts';
-import { engineDeps, readJson, type AppDeps } from '../app.ts';
+import { parseBody } from '../body.ts';
+import { engineDeps, type AppDeps } from '../deps.ts';
 import { approverOf } from '../auth.ts';
-import { AlertsQuery, parseQuery, parseWith } from '../schemas.ts';
+import { AlertsQuery, parseQuery } from '../schemas.ts';
 
 export function adminRoutes(router: Router, deps: AppDeps): void {
   router.post('/admin/verify/run', async (ctx) => {
     const by = approverOf(ctx, deps.config.approvers);
-    parseWith(z.strictObject({}), await readJson(ctx, deps.config.bodyLimitKb));
+    await parseBody(ctx, z.strictObject({}), deps.config.bodyLimitKb);
     const results = await runDueChecks(engineDeps(deps));
     deps.log('info', 'verify checks run on demand', { by, checked: results.length });
     ctx.body = { checked: results.length, results };
@@ -17,7 +18,7 @@ export function adminRoutes(router: Router, deps: AppDeps): void {
 
   router.get('/alerts', async (ctx) => {
     approverOf(ctx, deps.config.approvers);
-    const q = parseQuery(AlertsQuery, ctx.query);
+    const q = parseQuery(ctx, AlertsQuery);
     const rows = await deps.sql`
       SELECT id, run_id, step, kind, message, detail, created_at FROM alerts
       WHERE true ${q.run_id ? deps.sql`AND run_id = ${q.run_id}` : deps.sql``}

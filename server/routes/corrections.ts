@@ -3,9 +3,9 @@
 import type Router from '@koa/router';
 import { z } from 'zod';
 import { correctedExamples } from '../../persistence/corrections.ts';
-import type { AppDeps } from '../app.ts';
+import type { AppDeps } from '../deps.ts';
 import { approverOf } from '../auth.ts';
-import { fromZod } from '../errors.ts';
+import { parseQuery } from '../schemas.ts';
 
 const CorrectionsQuery = z.strictObject({
   since: z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time' }).optional(),
@@ -17,16 +17,15 @@ const CorrectionsQuery = z.strictObject({
 export function correctionRoutes(router: Router, deps: AppDeps): void {
   router.get('/corrections', async (ctx) => {
     approverOf(ctx, deps.config.approvers);
-    const q = CorrectionsQuery.safeParse(ctx.query);
-    if (!q.success) throw fromZod(q.error, 'query');
+    const q = parseQuery(ctx, CorrectionsQuery);
     const page = await correctedExamples(deps.sql, {
-      since: q.data.since ? new Date(q.data.since) : undefined,
-      cursor: q.data.cursor ? Number(q.data.cursor) : undefined,
-      limit: q.data.limit,
+      since: q.since ? new Date(q.since) : undefined,
+      cursor: q.cursor ? Number(q.cursor) : undefined,
+      limit: q.limit,
     });
-    if (q.data.format === 'jsonl') {
+    if (q.format === 'jsonl') {
       ctx.type = 'application/x-ndjson';
-      if (page.next_cursor) ctx.set('Link', `<?format=jsonl&limit=${q.data.limit}&cursor=${page.next_cursor}>; rel="next"`);
+      if (page.next_cursor) ctx.set('Link', `<?format=jsonl&limit=${q.limit}&cursor=${page.next_cursor}>; rel="next"`);
       ctx.body = page.items.map((i) => JSON.stringify(i)).join('\n') + (page.items.length ? '\n' : '');
     } else ctx.body = page;
   });

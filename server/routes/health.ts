@@ -1,6 +1,6 @@
 import type Router from '@koa/router';
 import { migrationStatus } from '../../persistence/migrate.ts';
-import type { AppDeps } from '../app.ts';
+import type { AppDeps } from '../deps.ts';
 
 export function healthRoutes(router: Router, deps: AppDeps): void {
   router.get('/healthz', (ctx) => {

@@ -3,7 +3,7 @@
 // the HTTP API. One LISTEN per process (runtime/runFeed.ts) feeds every client of that process.
 import type Router from '@koa/router';
 import type { RunFeed } from '../../runtime/runFeed.ts';
-import type { AppDeps } from '../app.ts';
+import type { AppDeps } from '../deps.ts';
 import { approverOfStream } from '../auth.ts';
 
 const HEARTBEAT_MS = 20_000;

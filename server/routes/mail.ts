@@ -3,9 +3,9 @@
 import type Router from '@koa/router';
 import { z } from 'zod';
 import { listMail } from '../../persistence/deliveries.ts';
-import type { AppDeps } from '../app.ts';
+import type { AppDeps } from '../deps.ts';
 import { approverOf } from '../auth.ts';
-import { fromZod } from '../errors.ts';
+import { parseQuery } from '../schemas.ts';
 
 const MailQuery = z.strictObject({
   status: z.enum(['queued', 'sent', 'failed']).optional(),
@@ -16,8 +16,7 @@ const MailQuery = z.strictObject({
 export function mailRoutes(router: Router, deps: AppDeps): void {
   router.get('/api/mail', async (ctx) => {
     approverOf(ctx, deps.config.approvers);
-    const q = MailQuery.safeParse(ctx.query);
-    if (!q.success) throw fromZod(q.error, 'query');
-    ctx.body = await listMail(deps.sql, { status: q.data.status, cursor: q.data.cursor ? Number(q.data.cursor) : undefined, limit: q.data.limit });
+    const q = parseQuery(ctx, MailQuery);
+    ctx.body = await listMail(deps.sql, { status: q.status, cursor: q.cursor ? Number(q.cursor) : undefined, limit: q.limit });
   });
 }

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type Router from '@koa/router';
 import type { Context } from 'koa';
-import type { AppDeps } from '../app.ts';
+import type { AppDeps } from '../deps.ts';
 import { notFound } from '../errors.ts';
 
 export const VISUALIZER_DIR = fileURLToPath(new URL('../../visualizer/', import.meta.url));

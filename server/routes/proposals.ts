@@ -7,10 +7,11 @@ import type { Edits } from '../../runtime/decisions.ts';
 import { getProposal } from '../../persistence/proposals.ts';
 import { listProposals } from '../../persistence/readModel.ts';
 import { decideProposal, DecisionError } from '../../runtime/decisions.ts';
-import { carryOutConfig, engineDeps, readJson, type AppDeps } from '../app.ts';
+import { parseBody } from '../body.ts';
+import { carryOutConfig, engineDeps, type AppDeps } from '../deps.ts';
 import { approverOf } from '../auth.ts';
 import { badRequest, conflict, HttpError, notFound } from '../errors.ts';
-import { ApproveBody, IdParam, parseQuery, parseWith, ProposalsQuery, RejectBody } from '../schemas.ts';
+import { ApproveBody, IdParam, parseParam, parseQuery, ProposalsQuery, RejectBody } from '../schemas.ts';
 
 /** If-Match's entity tags, unquoted (weak tags compare by value); undefined when the header is absent. */
 export function ifMatchTags(ctx: Context): string[] | undefined {
@@ -45,12 +46,12 @@ export function proposalRoutes(router: Router, deps: AppDeps): void {
     // The approvals page lives at the same path: browsers asking for HTML get the page.
     if (ctx.accepts('json', 'html') === 'html') return next();
     approverOf(ctx, deps.config.approvers);
-    ctx.body = await listProposals(deps.sql, parseQuery(ProposalsQuery, ctx.query));
+    ctx.body = await listProposals(deps.sql, parseQuery(ctx, ProposalsQuery));
   });
 
   router.get('/proposed-actions/:id', async (ctx) => {
     approverOf(ctx, deps.config.approvers);
-    const id = parseWith(IdParam, ctx.params.id, 'id');
+    const id = parseParam(ctx, 'id', IdParam);
     const p = await getProposal(deps.sql, id);
     if (!p) throw notFound(`proposed action ${id} does not exist`);
     ctx.set('ETag', `"${p.etag}"`);
@@ -60,11 +61,10 @@ export function proposalRoutes(router: Router, deps: AppDeps): void {
   for (const verb of ['approve', 'reject'] as const) {
     router.post(`/proposed-actions/:id/${verb}`, async (ctx) => {
       const by = approverOf(ctx, deps.config.approvers);
-      const id = parseWith(IdParam, ctx.params.id, 'id');
+      const id = parseParam(ctx, 'id', IdParam);
       const ifMatch = ifMatchTags(ctx);
-      const json = await readJson(ctx, deps.config.bodyLimitKb);
       const body: { note?: string; reason?: string; corrections?: Corrections; edits?: Edits } =
-        verb === 'approve' ? parseWith(ApproveBody, json) : parseWith(RejectBody, json);
+        verb === 'approve' ? await parseBody(ctx, ApproveBody, deps.config.bodyLimitKb) : await parseBody(ctx, RejectBody, deps.config.bodyLimitKb);
       try {
         const decided = await decideProposal(
           { ...engineDeps(deps), carryOut: carryOutConfig(deps) },

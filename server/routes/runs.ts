@@ -4,19 +4,18 @@ import { listRuns, runCounts, runFacts } from '../../persistence/readModel.ts';
 import { getRun, type RunRow } from '../../persistence/runs.ts';
 import { runCorrections } from '../../persistence/corrections.ts';
 import { runDeliveries } from '../../persistence/deliveries.ts';
-import { withEtag, type ProposedAction } from '../../persistence/proposals.ts';
-import type { DisputeContext } from '../../machines/types.ts';
-import type { AppDeps } from '../app.ts';
+import { payloadEtag } from '../../persistence/proposals.ts';
+import type { AppDeps } from '../deps.ts';
 import { approverOf } from '../auth.ts';
 import { notFound } from '../errors.ts';
-import { IdParam, parseQuery, parseWith, RunsQuery } from '../schemas.ts';
+import { IdParam, parseParam, parseQuery, RunsQuery } from '../schemas.ts';
 
 const hoursAgo = (now: Date, h: number | undefined) => (h === undefined ? undefined : new Date(now.getTime() - h * 3_600_000));
 
 export function runRoutes(router: Router, deps: AppDeps): void {
   router.get('/runs', async (ctx) => {
     approverOf(ctx, deps.config.approvers);
-    const q = parseQuery(RunsQuery, ctx.query);
+    const q = parseQuery(ctx, RunsQuery);
     const now = deps.clock.now();
     const page = await listRuns(deps.sql, {
       status: q.status,
@@ -31,7 +30,7 @@ export function runRoutes(router: Router, deps: AppDeps): void {
 
   router.get('/runs/:id', async (ctx) => {
     approverOf(ctx, deps.config.approvers);
-    const id = parseWith(IdParam, ctx.params.id, 'id');
+    const id = parseParam(ctx, 'id', IdParam);
     const run = await getRun(deps.sql, id);
     if (!run) throw notFound(`run ${id} does not exist`);
     ctx.body = await runView(deps, run);
@@ -40,7 +39,8 @@ export function runRoutes(router: Router, deps: AppDeps): void {
 
 export async function runView(deps: Pick<AppDeps, 'sql'>, run: RunRow) {
   const [facts, corrections, deliveries] = await Promise.all([runFacts(deps.sql, run.id), runCorrections(deps.sql, run.id), runDeliveries(deps.sql, run.id)]);
-  const context = run.snapshot.context as unknown as DisputeContext;
+  // The stored context as the machine persisted it: shown as JSON, so its fields need no type here.
+  const context = run.snapshot.context;
   return {
     run_id: run.id,
     workflow_type: run.workflow_type,
@@ -72,7 +72,7 @@ export async function runView(deps: Pick<AppDeps, 'sql'>, run: RunRow) {
     outcome: context.outcome ?? null,
     context,
     journal: facts.journal,
-    proposed_actions: (facts.proposals as unknown as ProposedAction[]).map(withEtag),
+    proposed_actions: facts.proposals.map((p) => ({ ...p, etag: payloadEtag(p.payload) })),
     approval_decisions: facts.decisions,
     timers: facts.timers,
     verify_results: facts.verify,

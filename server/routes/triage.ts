@@ -2,7 +2,8 @@
 import type Router from '@koa/router';
 import type { Context } from 'koa';
 import { startRun } from '../../runtime/engine.ts';
-import { engineDeps, parseJson, readBody, readJson, type AppDeps } from '../app.ts';
+import { parseJson, readBody, readJson } from '../body.ts';
+import { engineDeps, type AppDeps } from '../deps.ts';
 import { approverOf, signatureOf, verifySignature } from '../auth.ts';
 import { parseWith, TriageEvent } from '../schemas.ts';
 

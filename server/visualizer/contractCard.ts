@@ -1,10 +1,10 @@
-// The contract card: CONTRACT (machines/contract.ts) joined with what the machine itself says about each
-// part, so the page shows where every clause of the contract lives in the statechart.
-import { CONTRACT } from '../../machines/contract.ts';
+// The contract card: the contract (machines/contract.ts) joined with what the machine built from it says
+// about each part, so the page shows where every clause of the contract lives in the statechart.
+import { fanOutCondition, type Contract } from '../../machines/contract.ts';
 import { RUN_STATUSES, statusOf } from '../../machines/status.ts';
-import type { MachineGraph } from './machineGraph.ts';
+import type { MachineGraph } from './graph.ts';
 
-export function contractCard(graph: MachineGraph) {
+export function contractCard(contract: Contract, graph: MachineGraph) {
   const byPath = new Map(graph.nodes.map((n) => [n.path.join('.'), n]));
   const top = graph.nodes.filter((n) => n.path.length === 1);
   const edgesFrom = (path: string) => {
@@ -16,7 +16,7 @@ export function contractCard(graph: MachineGraph) {
     return r ? { state: r.path.join('.'), states: r.children.map((c) => c.split('.').at(-1)!) } : null;
   };
   return {
-    contract: CONTRACT,
+    contract,
     machine: {
       id: graph.machine.id,
       version: graph.machine.version,
@@ -32,7 +32,11 @@ export function contractCard(graph: MachineGraph) {
     },
     statuses: RUN_STATUSES,
     hitl_state: { state: 'awaitingApproval', transitions: edgesFrom('awaitingApproval') },
-    fan_out: CONTRACT.fan_out.map((f) => ({ ...f, region: region(f.step) })),
+    // `if`: when the step runs, in words from the contract's numbers (absent: always).
+    fan_out: contract.fan_out.map((f) => {
+      const when = fanOutCondition(contract, f.step);
+      return { ...f, ...(when ? { if: when } : {}), region: region(f.step) };
+    }),
     precondition_state: { state: 'precondition', transitions: edgesFrom('precondition') },
     post_state: { state: 'post', entry: byPath.get('post')?.entry ?? [], transitions: edgesFrom('post') },
     verify_state: { state: 'verifying', entry: byPath.get('verifying')?.entry ?? [], transitions: edgesFrom('verifying') },

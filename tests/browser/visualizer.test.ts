@@ -5,6 +5,7 @@
 import { mkdirSync } from 'node:fs';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CONTRACT, holdReviewRule } from '../../machines/contract.ts';
 import { disputeMachine } from '../../machines/dispute.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 import { triageFor } from '../helpers/fixtures.ts';
@@ -88,7 +89,7 @@ describe('inspector: the statechart', () => {
     const expected = walked.transitions.map((t) => `${t.kind === 'always' ? 'always' : t.kind === 'done' ? 'onDone' : t.event}${t.guard ? ` [${t.guard}]` : ''}`);
     expect(labels.map((l) => l.text).sort()).toEqual(expected.sort());
     expect(labels.every((l) => l.w > 10)).toBe(true);
-    expect(labels.map((l) => l.text)).toContain('always [prior_disputes >= 2]');
+    expect(labels.map((l) => l.text)).toContain(`always [${holdReviewRule(CONTRACT)}]`);
 
     // Laid out, not stacked: no two states that are not nested overlap.
     const boxes = await page.$$eval('g.state', (gs) => gs.map((g) => { const b = (g as SVGGElement).getBoundingClientRect(); return { id: g.getAttribute('data-state-id')!, x: b.x, y: b.y, w: b.width, h: b.height }; }));
@@ -111,7 +112,7 @@ describe('a run, live, from triage to verifying', () => {
 
   it('shows the new run and lights up awaitingApproval without a reload', async () => {
     inspector = await open('/inspector');
-    await inspector.evaluate(() => ((window as unknown as { __sameDocument: boolean }).__sameDocument = true));
+    await inspector.evaluate(() => ((window as Window & { __sameDocument?: boolean }).__sameDocument = true));
     runId = await triage(1002, 'browser-live-1');
     await inspector.click(`.run-item[data-run-id="${runId}"]`); // appears through the live feed
     await inspector.waitForSelector('g.state.leaf.active[data-state-path="awaitingApproval"]');
@@ -151,7 +152,7 @@ describe('a run, live, from triage to verifying', () => {
 
   it('follows the run to verifying in the inspector, still without a reload; a journal entry shows the chart as it was', async () => {
     await inspector.waitForSelector('g.state.leaf.active[data-state-path="verifying"]');
-    expect(await inspector.evaluate(() => (window as unknown as { __sameDocument?: boolean }).__sameDocument)).toBe(true);
+    expect(await inspector.evaluate(() => (window as Window & { __sameDocument?: boolean }).__sameDocument)).toBe(true);
     expect(await text(inspector, '#run-status')).toBe('verifying');
     expect(await inspector.$$eval('#timeline .entry', (es) => es.length)).toBe(7);
     expect(await text(inspector, '#changes-panel')).toContain('workflow_verify_results');

@@ -10,7 +10,7 @@ const corpus = loadCorpus();
 const results = corpus.map((e) => ({ e, got: extractInMemory(mirror, { email: e, reason_text: '' }) }));
 
 describe('labeled sample, pure resolver', () => {
-  const s = score(results.map(({ e, got }) => ({ expected: e.expected, got: got as unknown as Record<string, unknown> })));
+  const s = score(results.map(({ e, got }) => ({ expected: e.expected, got: { ...got } })));
   const misses = (f: string) => s.misses.filter((m) => m.field === f);
 
   it('has 45 labeled emails', () => {
@@ -37,7 +37,7 @@ describe('labeled sample, pure resolver', () => {
 
 describe('own labeled emails (written for these tests, other styles), pure resolver', () => {
   const own = loadCorpus(join(import.meta.dirname, 'fixtures/own-disputes.jsonl'));
-  const s = score(own.map((e) => ({ expected: e.expected, got: extractInMemory(mirror, { email: e, reason_text: '' }) as unknown as Record<string, unknown> })));
+  const s = score(own.map((e) => ({ expected: e.expected, got: { ...extractInMemory(mirror, { email: e, reason_text: '' }) } })));
 
   it('keeps every field right', () => {
     expect(s.misses).toEqual([]);

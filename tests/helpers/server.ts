@@ -8,6 +8,7 @@ import { ManualClock } from '../../runtime/clock.ts';
 import { effectRegistry } from '../../runtime/registry.ts';
 import type { EffectRegistry } from '../../runtime/effects.ts';
 import type { Sql } from '../../persistence/connect.ts';
+import type { Contract } from '../../machines/contract.ts';
 
 export const SECRET = 'test-webhook-secret-0123456789';
 export const TOKEN = 'test-approver-token-0123456789';
@@ -29,6 +30,8 @@ export async function startTestServer(
     bodyLimitKb?: number;
     preconditionSeverity?: Record<string, 'warn' | 'block'>;
     notifyUrl?: string;
+    /** A changed copy of the contract for the pages and the drawing to describe (the engine runs CONTRACT). */
+    contract?: Contract;
   } = {},
 ): Promise<TestServer> {
   const clock = opts.clock ?? new ManualClock('2026-11-20T16:00:00Z');
@@ -40,6 +43,7 @@ export async function startTestServer(
     config: { webhookSecret: SECRET, approvers: parseApprovers(`mike:${TOKEN}`), bodyLimitKb: opts.bodyLimitKb ?? 64, preconditionSeverity: opts.preconditionSeverity },
     log: createLogger((process.env.TEST_LOG_LEVEL as 'error' | undefined) ?? 'silent'),
     notifyUrl: opts.notifyUrl,
+    contract: opts.contract,
   });
   const server = app.listen(0, '127.0.0.1');
   await new Promise<void>((r) => server.once('listening', r));

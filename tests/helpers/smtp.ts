@@ -1,6 +1,6 @@
 // A real SMTP server for tests (smtp-server, speaking the protocol over TCP on an ephemeral port): it keeps
 // every message it accepted, raw, and can be told to hold a message's answer (to kill a sender mid-send).
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Server as NetServer } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 
 export interface ReceivedMail {
@@ -54,8 +54,10 @@ export async function startSmtp(): Promise<TestSmtp> {
     },
   });
   server.on('error', () => {});
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  t.port = ((server as unknown as { server: { address(): AddressInfo } }).server.address()).port;
+  const listening = await new Promise<NetServer>((r) => {
+    const s = server.listen(0, '127.0.0.1', () => r(s));
+  });
+  t.port = (listening.address() as AddressInfo).port;
   t.url = `smtp://127.0.0.1:${t.port}`;
   t.close = () => new Promise<void>((r) => server.close(() => r()));
   return t;

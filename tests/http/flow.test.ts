@@ -108,6 +108,9 @@ describe('dispute run over HTTP', () => {
     expect(run.ledger_events.map((e: any) => e.event_type)).toEqual(['workflow.rejected']);
     const again = await srv.api('POST', `/proposed-actions/${envelope.id}/approve`, {});
     expect(again.status).toBe(409);
+    // The run's state refused the event inside its transaction: the answer says why, and nothing was written.
+    expect(await again.json()).toMatchObject({ error: { code: 'conflict', message: expect.stringMatching(/already rejected; run \d+ is rejected/), details: { status: 'rejected', run_status: 'rejected' } } });
+    expect(await db.sql`SELECT decision FROM approval_decisions WHERE proposed_action_id = ${envelope.id}`).toEqual([{ decision: 'rejected' }]);
   });
 
   it('returns the same run for a redelivered triage event, also when redelivered concurrently', async () => {
@@ -167,6 +170,7 @@ describe('deciding the proposals the fan-out staged', () => {
     expect(await ok.json()).toMatchObject({ id: draft.id, status: 'approved', decided_by: 'mike', decision_note: 'send as written' });
     const again = await srv.api('POST', `/proposed-actions/${draft.id}/reject`, { reason: 'changed my mind' });
     expect(again.status).toBe(409);
+    expect(await again.json()).toMatchObject({ error: { code: 'conflict', message: `proposed action ${draft.id} is already approved`, details: { status: 'approved' } } });
     const [decision] = await db.sql`SELECT decision, decided_by, shown_sha256 FROM approval_decisions WHERE proposed_action_id = ${draft.id}`;
     expect(decision).toMatchObject({ decision: 'approved', decided_by: 'mike', shown_sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
     expect((await runOf(runId)).status).toBe('verifying');

@@ -1,5 +1,6 @@
 // Operations over HTTP: verify checks on demand, alerts, and the run page's timers and attempts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CONTRACT, retryDelayMs } from '../../machines/contract.ts';
 import { runStep } from '../../steps/fanout.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
@@ -59,11 +60,11 @@ describe('operations', () => {
       expect(run.state).toEqual({ fanOut: { draftResponse: 'succeeded', escalate: 'retrying', arHoldDecision: 'skipped' } });
       expect(run.timers).toEqual([expect.objectContaining({ name: 'retry:escalate', event: { type: 'RETRY_STEP', step: 'escalate' } })]);
       expect(run.steps.escalate).toMatchObject({ status: 'waiting_retry', attempts: 1, errors: [expect.stringMatching(/22012.*division by zero/)] });
-      srv.clock.advance(3000);
+      srv.clock.advance(retryDelayMs(CONTRACT.retry_policy, 1));
       await fireDueTimers({ sql: db.sql, clock: srv.clock, effects: srv.effects });
       run = (await (await srv.api('GET', `/runs/${runId}`)).json()) as any;
       expect(run.status).toBe('verifying');
-      expect(run.steps.escalate).toMatchObject({ status: 'failed', attempts: 2 });
+      expect(run.steps.escalate).toMatchObject({ status: 'failed', attempts: CONTRACT.retry_policy.max_attempts });
       const alerts = (await (await srv.api('GET', `/alerts?run_id=${runId}`)).json()) as any;
       expect(alerts.items).toEqual([expect.objectContaining({ run_id: runId, step: 'escalate', kind: 'step_failed' })]);
     } finally {

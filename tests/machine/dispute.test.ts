@@ -1,6 +1,7 @@
 // The machine alone: pure transitions, the effects it asks for, and its guards.
 import { describe, expect, it } from 'vitest';
 import { initialTransition, transition } from 'xstate';
+import { CONTRACT, holdReviewRule, retryDelayMs } from '../../machines/contract.ts';
 import { disputeMachine } from '../../machines/dispute.ts';
 import { isTerminal, statusOf } from '../../machines/status.ts';
 import type { DisputeEvent, LoadedContext } from '../../machines/types.ts';
@@ -28,6 +29,9 @@ const toApproval = (l = loaded(), warnings: string[] = []): DisputeEvent[] => [
   { type: 'CONTEXT_LOADED', loaded: l },
   { type: 'APPROVAL_STAGED', action_id: 7 },
 ];
+/** The contract's numbers, read rather than repeated. */
+const WINDOW_MS = CONTRACT.hitl.approval_window_minutes * 60_000;
+const HOLD = CONTRACT.hold_review_threshold;
 const approve: DisputeEvent = { type: 'APPROVE', action_id: 7, by: 'mike', note: null, at: '2026-11-20T00:10:00Z' };
 
 describe('dispute machine', () => {
@@ -42,7 +46,7 @@ describe('dispute machine', () => {
     expect(s.value).toBe('awaitingApproval');
     expect(statusOf(s.value)).toBe('awaiting_approval');
     expect(log[2]!.map((a) => a.type)).toEqual(['stageApproval', 'setTimer']);
-    expect(log[2]![1]!.params).toMatchObject({ name: 'approval_window', delay_ms: 60 * 60_000 });
+    expect(log[2]![1]!.params).toMatchObject({ name: 'approval_window', delay_ms: WINDOW_MS });
   });
 
   it('warns, without blocking, when the cited invoice is not in the mirror', () => {
@@ -63,7 +67,7 @@ describe('dispute machine', () => {
 
   it('applies the approver’s corrections: a reason is drafted from directly, an invoice or customer is loaded again', () => {
     const reason = run([...toApproval(), { ...approve, corrections: { reason_code: 'DSC', disputed_amount: 12.5 } } as DisputeEvent]);
-    expect(reason.s.value).toMatchObject({ fanOut: expect.anything() });
+    expect(reason.s.value).toEqual({ fanOut: { draftResponse: 'running', escalate: 'running', arHoldDecision: 'skipped' } });
     expect(reason.s.context.extraction).toMatchObject({ reason_code: 'DSC', disputed_amount: 12.5 });
     expect(reason.s.context.corrections).toEqual([
       { field: 'reason_code', from: 'PRC', to: 'DSC' },
@@ -80,11 +84,11 @@ describe('dispute machine', () => {
     expect(same.s.context.corrections).toEqual([]);
   });
 
-  it('fans out to all three steps only when prior_disputes >= 2', () => {
-    const few = run([...toApproval(loaded({ prior_disputes: 1 })), approve]);
+  it(`fans out to all three steps only when ${holdReviewRule(CONTRACT)}`, () => {
+    const few = run([...toApproval(loaded({ prior_disputes: HOLD - 1 })), approve]);
     expect(few.log.at(-1)!.filter((a) => a.type === 'runStep').map((a) => (a.params as { step: string }).step)).toEqual(['draftResponse', 'escalate']);
     expect(few.s.value).toEqual({ fanOut: { draftResponse: 'running', escalate: 'running', arHoldDecision: 'skipped' } });
-    const many = run([...toApproval(loaded({ prior_disputes: 2 })), approve]);
+    const many = run([...toApproval(loaded({ prior_disputes: HOLD })), approve]);
     expect(many.log.at(-1)!.filter((a) => a.type === 'runStep')).toHaveLength(3);
   });
 
@@ -94,7 +98,7 @@ describe('dispute machine', () => {
       { type: 'STEP_SUCCEEDED', step: 'draftResponse', proposed_action_id: 9 },
       { type: 'STEP_FAILED', step: 'escalate', error: 'boom' },
     ]);
-    expect(log.at(-1)).toEqual([{ type: 'setTimer', params: { name: 'retry:escalate', delay_ms: 3000, event: { type: 'RETRY_STEP', step: 'escalate' } } }]);
+    expect(log.at(-1)).toEqual([{ type: 'setTimer', params: { name: 'retry:escalate', delay_ms: retryDelayMs(CONTRACT.retry_policy, 1), event: { type: 'RETRY_STEP', step: 'escalate' } } }]);
     const [s2, a2] = transition(disputeMachine, s, { type: 'RETRY_STEP', step: 'escalate' });
     expect(a2.map((a) => a.params)).toEqual([{ step: 'escalate', attempt: 2 }]);
     const [s3, a3] = transition(disputeMachine, s2, { type: 'STEP_FAILED', step: 'escalate', error: 'boom again' });
@@ -198,8 +202,8 @@ describe('context and precondition warnings', () => {
   it('stages the envelope with the contract\'s window and a timer that expires it', () => {
     const { log } = run(toApproval());
     expect(effectsOf(log[2]!)).toEqual([
-      ['stageApproval', { window_minutes: 60 }],
-      ['setTimer', { name: 'approval_window', delay_ms: 3_600_000, event: { type: 'APPROVAL_EXPIRED', at: '' } }],
+      ['stageApproval', { window_minutes: CONTRACT.hitl.approval_window_minutes }],
+      ['setTimer', { name: 'approval_window', delay_ms: WINDOW_MS, event: { type: 'APPROVAL_EXPIRED', at: '' } }],
     ]);
   });
 });
@@ -232,7 +236,7 @@ describe('the approval gate', () => {
 
   it('applies a reason-code correction to the extraction and records it, going straight to the fan-out', () => {
     const { s, log } = run([...toApproval(), { ...approve, corrections: { reason_code: 'DMG' } } as DisputeEvent]);
-    expect(s.value).toMatchObject({ fanOut: expect.anything() });
+    expect(s.value).toEqual({ fanOut: { draftResponse: 'running', escalate: 'running', arHoldDecision: 'skipped' } });
     expect(s.context.corrections).toEqual([{ field: 'reason_code', from: 'PRC', to: 'DMG' }]);
     expect(s.context.extraction).toMatchObject({ reason_code: 'DMG', invoice_ref: 'INV-1', confidence: { reason_code: 1 } });
     expect(log.at(-1)![1]).toEqual({
@@ -264,10 +268,10 @@ describe('the approval gate', () => {
     expect(log.at(-1)!.at(-1)).toEqual({ type: 'loadContext', params: { customer_id: 1001, invoice_ref: 'INV-2' } });
     // Events of the gate are no longer taken while the context reloads.
     expect(transition(disputeMachine, s, approve)[0]).toBe(s);
-    const [next, acts] = transition(disputeMachine, s, { type: 'CONTEXT_LOADED', loaded: loaded({ invoice: null, invoice_matches: 0, prior_disputes: 3 }) });
+    const [next, acts] = transition(disputeMachine, s, { type: 'CONTEXT_LOADED', loaded: loaded({ invoice: null, invoice_matches: 0, prior_disputes: HOLD + 1 }) });
     expect(next.value).toMatchObject({ fanOut: { arHoldDecision: 'running' } });
-    expect(next.context.prior_disputes).toBe(3);
-    expect(next.context.loaded?.prior_disputes).toBe(3);
+    expect(next.context.prior_disputes).toBe(HOLD + 1);
+    expect(next.context.loaded?.prior_disputes).toBe(HOLD + 1);
     expect(next.context.warnings).toEqual([{ check: 'invoice_exists', severity: 'warn', message: 'invoice INV-2 was not found in the NetSuite mirror' }]);
     expect(acts.filter((a) => a.type === 'runStep')).toHaveLength(3);
   });
@@ -287,7 +291,7 @@ describe('the approval gate', () => {
 });
 
 describe('the fan-out', () => {
-  const fanned = () => run([...toApproval(loaded({ prior_disputes: 2 })), approve]);
+  const fanned = () => run([...toApproval(loaded({ prior_disputes: HOLD })), approve]);
 
   it('marks each step running with its first attempt', () => {
     const { s, log } = fanned();

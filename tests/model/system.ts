@@ -15,7 +15,7 @@ import { runStep } from '../../steps/fanout.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 import { triageFor } from '../helpers/fixtures.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
-import { CONFIGS, EVENTS, pendingIn, SCENARIOS, facts, type ModelRun, type RealSystem, type World } from './model.ts';
+import { CONFIGS, facts, isExternal, pendingIn, SCENARIOS, specOf, type JournalEvent, type ModelRun, type RealSystem, type World } from './model.ts';
 
 /** A run as the database holds it, with everything the invariants look at. */
 export interface Observed {
@@ -44,7 +44,7 @@ export interface System extends RealSystem {
   start(world: World, emailUuid: string): Promise<LiveRun>;
   drive(run: LiveRun, e: DisputeEvent, before: DisputeSnapshot, takes: boolean): Promise<void>;
   observe(runId: number): Promise<Observed>;
-  journal(runId: number): Promise<{ event: DisputeEvent }[]>;
+  journal(runId: number): Promise<{ event: JournalEvent }[]>;
   close(): Promise<void>;
 }
 
@@ -88,8 +88,8 @@ export async function startSystem(): Promise<System> {
     },
 
     async drive(run, e, before, takes) {
-      const spec = EVENTS[e.type] as unknown as { drive?: (x: unknown, e: DisputeEvent) => Promise<void> };
-      if (!spec.drive) throw new Error(`${e.type} is answered by the runner itself; the test cannot bring it`);
+      const spec = specOf(e.type);
+      if (!isExternal(spec)) throw new Error(`${e.type} is answered by the runner itself; the test cannot bring it`);
       await spec.drive({ sys, runId: run.id, envelopeId: run.envelopeId, before, takes }, e);
       expect(problems, 'the fan-out steps ran as the world says').toEqual([]);
     },
@@ -114,7 +114,7 @@ export async function startSystem(): Promise<System> {
     },
 
     async journal(runId) {
-      return db.sql<{ event: DisputeEvent }[]>`SELECT event FROM run_journal WHERE run_id = ${runId} ORDER BY seq`;
+      return db.sql<{ event: JournalEvent }[]>`SELECT event FROM run_journal WHERE run_id = ${runId} ORDER BY seq`;
     },
 
     async close() {

@@ -9,7 +9,7 @@ import { runDueChecks, nextFireTimes } from '../../runtime/verify.ts';
 import { SNAPSHOT_MIGRATIONS } from '../../runtime/restore.ts';
 import { runStep } from '../../steps/fanout.ts';
 import type { EffectRegistry } from '../../runtime/effects.ts';
-import type { StepName } from '../../machines/contract.ts';
+import { CONTRACT, retryDelayMs, type StepName } from '../../machines/contract.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 import { triageFor } from '../helpers/fixtures.ts';
 
@@ -50,11 +50,16 @@ function failing(steps: StepName[], times = Infinity): Partial<EffectRegistry> {
   };
 }
 
+/** The contract's numbers, read rather than repeated: a changed contract changes what these tests expect. */
+const WINDOW_MS = CONTRACT.hitl.approval_window_minutes * 60_000;
+const policy = CONTRACT.retry_policy;
+const FIRST_RETRY_MS = retryDelayMs(policy, 1);
+
 describe('approval window', () => {
   it('expires the run exactly at the window edge; a later approve is refused', async () => {
     const d = deps();
     const { run, envelopeId } = await startFor(d);
-    d.clock.advance(60 * 60_000 - 1);
+    d.clock.advance(WINDOW_MS - 1);
     expect(await fireDueTimers(d)).toBe(0);
     d.clock.advance(1);
     expect(await fireDueTimers(d)).toBe(1);
@@ -73,7 +78,7 @@ describe('approval window', () => {
   it('cancels the window timer when the approver decides in time', async () => {
     const d = deps();
     const { run, envelopeId } = await startFor(d);
-    d.clock.advance(59 * 60_000);
+    d.clock.advance(WINDOW_MS - 60_000);
     expect((await approve(d, run.id, envelopeId)).applied).toBe(true);
     d.clock.advance(10 * 60_000);
     expect(await fireDueTimers(d)).toBe(0);
@@ -81,24 +86,24 @@ describe('approval window', () => {
 });
 
 describe('retry policy', () => {
-  it('retries a failing step after 3000 ms, then fails it with an alert; the run ends partial', async () => {
+  it('retries a failing step after the policy\'s first delay, then fails it with an alert; the run ends partial', async () => {
     const d = deps(failing(['escalate']));
     const { run, envelopeId } = await startFor(d);
     await approve(d, run.id, envelopeId);
     const [t] = await db.sql`SELECT name, due_at FROM timers WHERE run_id = ${run.id}`;
     expect(t!.name).toBe('retry:escalate');
-    expect(new Date(t!.due_at).getTime() - d.clock.now().getTime()).toBe(3000);
-    d.clock.advance(2999);
+    expect(new Date(t!.due_at).getTime() - d.clock.now().getTime()).toBe(FIRST_RETRY_MS);
+    d.clock.advance(FIRST_RETRY_MS - 1);
     expect(await fireDueTimers(d)).toBe(0);
     d.clock.advance(1);
     expect(await fireDueTimers(d)).toBe(1);
     const [r] = await db.sql`SELECT status, snapshot->'context'->'steps'->'escalate' AS esc FROM runs WHERE id = ${run.id}`;
     expect(r!.status).toBe('verifying');
-    expect(r!.esc).toMatchObject({ status: 'failed', attempts: 2 });
+    expect(r!.esc).toMatchObject({ status: 'failed', attempts: policy.max_attempts });
     expect(r!.esc.errors[1]).toMatch(/postgres 23514.*proposed_actions_status_check/);
     const alerts = await db.sql`SELECT step, kind, message FROM alerts WHERE run_id = ${run.id}`;
     expect(alerts).toEqual([expect.objectContaining({ step: 'escalate', kind: 'step_failed' })]);
-    expect(alerts[0]!.message).toMatch(/failed after 2 attempt/);
+    expect(alerts[0]!.message).toMatch(new RegExp(`failed after ${policy.max_attempts} attempt`));
     const ledger = await db.sql`SELECT event_type FROM event_ledger WHERE run_id = ${run.id} ORDER BY id`;
     expect(ledger.map((l) => l.event_type)).toEqual(['workflow.alert', 'workflow.partial']);
   });
@@ -107,7 +112,7 @@ describe('retry policy', () => {
     const d = deps(failing(['draftResponse'], 1));
     const { run, envelopeId } = await startFor(d);
     await approve(d, run.id, envelopeId);
-    d.clock.advance(3000);
+    d.clock.advance(FIRST_RETRY_MS);
     expect(await fireDueTimers(d)).toBe(1);
     const [r] = await db.sql`SELECT status, snapshot->'context'->'steps'->'draftResponse' AS s FROM runs WHERE id = ${run.id}`;
     expect(r).toMatchObject({ status: 'verifying', s: { status: 'succeeded', attempts: 2 } });
@@ -117,7 +122,7 @@ describe('retry policy', () => {
     const d = deps(failing(['draftResponse', 'escalate']));
     const { run, envelopeId } = await startFor(d);
     await approve(d, run.id, envelopeId);
-    d.clock.advance(3000);
+    d.clock.advance(FIRST_RETRY_MS);
     expect(await fireDueTimers(d)).toBe(2);
     const [r] = await db.sql`SELECT status FROM runs WHERE id = ${run.id}`;
     expect(r!.status).toBe('failed');
@@ -181,7 +186,7 @@ describe('versioned runs', () => {
     const broken = await startFor(d);
     const healthy = await startFor(d);
     await db.sql`UPDATE runs SET snapshot = jsonb_set(snapshot, '{value}', '"gone"') WHERE id = ${broken.run.id}`;
-    d.clock.advance(60 * 60_000);
+    d.clock.advance(WINDOW_MS);
     expect(await fireDueTimers(d)).toBeGreaterThanOrEqual(2); // earlier tests' runs share the database
     const rows = await db.sql`SELECT id, status FROM runs WHERE id IN (${broken.run.id}, ${healthy.run.id}) ORDER BY id`;
     expect(rows).toEqual([{ id: broken.run.id, status: 'failed' }, { id: healthy.run.id, status: 'expired' }]);

@@ -3,6 +3,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CONTRACT, retryDelayMs } from '../../machines/contract.ts';
 import { ManualClock } from '../../runtime/clock.ts';
 import { applyEvent, startRun } from '../../runtime/engine.ts';
 import { dispatchOutbox } from '../../runtime/outbox.ts';
@@ -45,14 +46,18 @@ async function completeRun(clock: ManualClock, uuid: string, notifyUrl: string) 
   return run.id;
 }
 
+/** The contract's retry policy, read rather than repeated. */
+const policy = CONTRACT.retry_policy;
+const FIRST_RETRY_MS = retryDelayMs(policy, 1);
+
 describe('outbox dispatcher', () => {
-  it('delivers workflow.completed signed, retrying once after 3000 ms when the receiver fails', async () => {
+  it('delivers workflow.completed signed, retrying once after the policy’s first delay when the receiver fails', async () => {
     const clock = new ManualClock('2026-11-20T10:00:00Z');
     const runId = await completeRun(clock, 'outbox-1', url);
     answers = [503, 200];
     const out = { sql: db.sql, clock, secret: SECRET };
     expect(await dispatchOutbox(out)).toEqual([expect.objectContaining({ status: 'retry', attempt: 1, error: 'receiver answered 503' })]);
-    clock.advance(2999);
+    clock.advance(FIRST_RETRY_MS - 1);
     expect(await dispatchOutbox(out)).toEqual([]);
     clock.advance(1);
     expect(await dispatchOutbox(out)).toEqual([expect.objectContaining({ status: 'delivered', attempt: 2 })]);
@@ -70,10 +75,10 @@ describe('outbox dispatcher', () => {
     const runId = await completeRun(clock, 'outbox-2', 'http://127.0.0.1:9/closed');
     const out = { sql: db.sql, clock, secret: SECRET };
     expect((await dispatchOutbox(out))[0]).toMatchObject({ status: 'retry' });
-    clock.advance(3000);
-    expect((await dispatchOutbox(out))[0]).toMatchObject({ status: 'failed', attempt: 2, error: expect.stringMatching(/delivery failed/) });
+    clock.advance(FIRST_RETRY_MS);
+    expect((await dispatchOutbox(out))[0]).toMatchObject({ status: 'failed', attempt: policy.max_attempts, error: expect.stringMatching(/delivery failed/) });
     const [alert] = await db.sql`SELECT kind, message FROM alerts WHERE run_id = ${runId}`;
-    expect(alert).toMatchObject({ kind: 'delivery_failed', message: expect.stringMatching(/failed after 2 attempt/) });
+    expect(alert).toMatchObject({ kind: 'delivery_failed', message: expect.stringMatching(new RegExp(`failed after ${policy.max_attempts} attempt`)) });
   });
 
   it('writes no outbox row when no notification URL is configured', async () => {

@@ -9,8 +9,10 @@ const secret = 'a-webhook-secret-of-length';
 const approvers = new Map([['token-of-mike-0001', 'mike'], ['token-of-anna-0002', 'anna']]);
 
 /** A request as Koa presents it to the auth functions: its headers (by lower-case name) and its query. */
-const request = (headers: Record<string, string> = {}, query: Record<string, unknown> = {}) =>
-  ({ get: (name: string) => headers[name.toLowerCase()] ?? '', query }) as unknown as Context;
+const request = (headers: Record<string, string> = {}, query: Record<string, string | string[]> = {}): Pick<Context, 'get' | 'query'> => ({
+  get: (name: string) => headers[name.toLowerCase()] ?? '',
+  query,
+});
 
 function unauthorizedWith(fn: () => unknown): string {
   try {

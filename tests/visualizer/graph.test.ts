@@ -3,8 +3,8 @@
 // `machine.definition` leaves out, and the guards by name.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { disputeMachine, MACHINE_VERSION } from '../../machines/dispute.ts';
-import { CONTRACT } from '../../machines/contract.ts';
-import type { MachineGraph } from '../../server/visualizer/machineGraph.ts';
+import { CONTRACT, holdReviewRule } from '../../machines/contract.ts';
+import type { MachineGraph } from '../../server/visualizer/graph.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 import { transitionKey, walkConfig } from '../helpers/machineWalk.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
@@ -50,7 +50,7 @@ describe('GET /api/machine', () => {
     expect(graph.edges.map(transitionKey).sort()).toEqual(walked.transitions.map(transitionKey).sort());
     expect(new Set(graph.edges.map((e) => e.id)).size).toBe(graph.edges.length);
     const labels = graph.edges.map((e) => e.label);
-    expect(labels).toContain('always [prior_disputes >= 2]');
+    expect(labels).toContain(`always [${holdReviewRule(CONTRACT)}]`);
     expect(labels).toContain('APPROVE [isCurrentEnvelope]');
     expect(labels).toContain('STEP_FAILED [canRetry]');
     expect(labels).toContain('onDone');
@@ -60,7 +60,7 @@ describe('GET /api/machine', () => {
   it('includes the always transitions that machine.definition omits, in priority order', () => {
     const always = graph.edges.filter((e) => e.kind === 'always').map((e) => `${e.source.split('.').at(-1)}#${e.order}:${e.guard ?? 'else'}→${e.target.split('.').at(-1)}`);
     expect(always.sort()).toEqual([
-      'check#0:prior_disputes >= 2→running',
+      `check#0:${holdReviewRule(CONTRACT)}→running`,
       'check#1:else→skipped',
       'post#0:allStepsFailed→failed',
       'post#1:else→verifying',
@@ -68,8 +68,8 @@ describe('GET /api/machine', () => {
       'precondition#1:else→awaitingApproval',
     ]);
     // Why the graph walks machine.root: the definition has no `always` (xstate 5.x).
-    const def = disputeMachine.definition as unknown as { states: Record<string, { transitions: { eventType: string }[] }> };
-    expect(def.states.precondition!.transitions.some((t) => t.eventType === '')).toBe(false);
+    const def = disputeMachine.definition;
+    expect(def.states.precondition!.transitions.some((t) => String(t.eventType) === '')).toBe(false);
   });
 
   it('keeps guard params and effect actions on the transitions; targetless transitions are self-loops', () => {
@@ -90,7 +90,7 @@ describe('GET /api/contract', () => {
     expect(card.contract).toEqual(JSON.parse(JSON.stringify(CONTRACT)));
     expect(card.contract.context_queries.prior_disputes.text).toMatch(/FROM ar_disputes/);
     expect(card.fan_out.find((f: any) => f.id === 'ar_hold_decision')).toMatchObject({
-      if: 'prior_disputes >= 2',
+      if: holdReviewRule(CONTRACT),
       region: { state: 'fanOut.arHoldDecision', states: ['check', 'running', 'retrying', 'succeeded', 'failed', 'skipped'] },
     });
     expect(card.hitl_state.transitions.map((t: any) => `${t.label}→${t.target}`)).toEqual([

@@ -6,6 +6,7 @@ import { createInspector, createWebSocketReceiver, type StatelyInspectionEvent }
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inspectionBridge, parseStatelyInspect, sessionIdOf, statelyInspector } from '../../runtime/inspection.ts';
 import { runFeed, type RunFeed } from '../../runtime/runFeed.ts';
+import { CONTRACT, holdReviewRule } from '../../machines/contract.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 import { triageFor } from '../helpers/fixtures.ts';
 import { waitFor } from '../helpers/process.ts';
@@ -71,7 +72,7 @@ describe('inspection bridge', () => {
     const definition = JSON.parse(actor.definition!);
     expect(definition.id).toBe('customer_invoice_dispute');
     expect(definition.states.fanOut.type).toBe('parallel');
-    expect(JSON.stringify(definition.states.fanOut.states.arHoldDecision.states.check.always[0].guard)).toBe('"prior_disputes >= 2"');
+    expect(JSON.stringify(definition.states.fanOut.states.arHoldDecision.states.check.always[0].guard)).toBe(JSON.stringify(holdReviewRule(CONTRACT)));
     const last = snap(mine.at(-1)!);
     expect(last.status).toBe('active');
     expect(last.context.prior_disputes).toBe(2);

@@ -45,8 +45,9 @@ async function sse(url: string, headers: Record<string, string> = {}): Promise<{
   const ended = (async () => {
     const decoder = new TextDecoder();
     try {
-      for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-        buf += decoder.decode(chunk, { stream: true });
+      const reader = res.body!.getReader();
+      for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
+        buf += decoder.decode(chunk.value, { stream: true });
         let i;
         while ((i = buf.indexOf('\n\n')) >= 0) {
           const block = buf.slice(0, i);

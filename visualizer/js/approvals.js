@@ -7,7 +7,7 @@
 import { api, clockOffset, liveFeed, throttle } from './api.js';
 import { mountAuth, signInPrompt } from './auth.js';
 import { $, clear, facts, h, table, showLiveState } from './dom.js';
-import { correctionText, dateTime, day, deliveryDetail, duration, fieldLabel, money, statusLabel } from './format.js';
+import { correctionText, countWord, dateTime, day, deliveryDetail, duration, fieldLabel, money, statusLabel } from './format.js';
 
 const HITL = 'workflow_customer_invoice_dispute';
 const TITLES = {
@@ -28,6 +28,7 @@ const s = {
   windows: [],
   signature: null,
   reasons: [], // [{code, label}] from GET /api/reason-codes
+  holdThreshold: null, // open disputes from which the AR hold review is staged, from GET /api/contract
   errors: new Map(), // proposal id → {fields: {inputId: message}, general}: survives live re-renders
   stale: new Map(), // proposal id → the notice shown after a 412
 };
@@ -37,11 +38,13 @@ const now = () => Date.now() + s.offset;
 
 // The reason codes for the correction select (public); without them the select offers the reader's code.
 const reasonsReady = api('/api/reason-codes', { auth: false }).then((r) => (s.reasons = r.items)).catch(() => []);
+// The hold-review rule from the contract itself, so the page never states a number the server does not apply.
+const contractReady = api('/api/contract', { auth: false }).then((c) => (s.holdThreshold = c.contract.hold_review_threshold)).catch(() => null);
 
 async function load() {
   if (!s.signedIn) return;
   try {
-    await reasonsReady;
+    await Promise.all([reasonsReady, contractReady]);
     const pending = [];
     let cursor = null;
     do {
@@ -225,7 +228,9 @@ function proposalBody(p) {
   switch (p.action_type) {
     case HITL:
       return h('p', {}, 'Approving starts the fan-out: a reply is drafted for the customer, the sales rep is asked to look, ',
-        x.will_stage_ar_hold_review ? 'and an AR hold review is staged.' : 'and (with fewer than two open disputes) no AR hold review is staged.',
+        x.will_stage_ar_hold_review
+          ? 'and an AR hold review is staged.'
+          : `and (with fewer than ${s.holdThreshold == null ? 'the contract\'s number of' : countWord(s.holdThreshold)} open disputes) no AR hold review is staged.`,
         ' Nothing is sent to the customer without a further approval.');
     case 'customer_email':
     case 'customer_escalation':

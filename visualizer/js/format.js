@@ -1,5 +1,9 @@
 // Formatting for people: money, dates, durations, state values and statuses.
 
+const COUNT_WORDS = ['no', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten'];
+/** A small count in words as a sentence reads it ("fewer than two"); digits from 11 on. */
+export const countWord = (n) => (Number.isInteger(n) && n >= 0 && n < COUNT_WORDS.length ? COUNT_WORDS[n] : String(n));
+
 export function money(amount, currency = 'USD') {
   if (amount === null || amount === undefined || amount === '') return '—';
   const n = Number(amount);

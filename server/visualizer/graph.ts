@@ -1,7 +1,7 @@
 // The dispute machine as a JSON graph for the inspector, built by walking `machine.root` (the resolved state
 // nodes) so the drawing can never drift from the code. `machine.definition` leaves out `always` transitions,
 // which is why this reads the state nodes' `transitions` and `always` directly.
-import type { AnyStateMachine } from 'xstate';
+import type { AnyStateMachine, AnyStateNode } from 'xstate';
 
 export type NodeType = 'atomic' | 'compound' | 'parallel' | 'final' | 'history';
 
@@ -49,25 +49,11 @@ export interface MachineGraph {
   events: string[];
 }
 
-interface StateNodeLike {
-  id: string;
-  key: string;
-  path: string[];
-  type: NodeType;
-  parent?: StateNodeLike;
-  description?: string;
-  states: Record<string, StateNodeLike>;
-  initial?: { target?: StateNodeLike[] };
-  entry: unknown[];
-  exit: unknown[];
-  transitions: Map<string, TransitionLike[]>;
-  always?: TransitionLike[];
-}
-
+/** What the walk reads of a transition (event, `always` and initial transitions alike). */
 interface TransitionLike {
-  target?: StateNodeLike[];
+  target?: readonly AnyStateNode[] | undefined;
   guard?: unknown;
-  actions: unknown[];
+  actions: readonly unknown[];
 }
 
 /** A readable name for an action as xstate stores it: `'name'`, `{type, params}` or a built-in function. */
@@ -108,9 +94,9 @@ export function machineGraph(machine: AnyStateMachine, version: number): Machine
   const nodes: GraphNode[] = [];
   const edges: GraphEdge[] = [];
   const events = new Set<string>();
-  const root = machine.root as unknown as StateNodeLike;
+  const root: AnyStateNode = machine.root;
 
-  const visit = (n: StateNodeLike) => {
+  const visit = (n: AnyStateNode) => {
     const children = Object.values(n.states);
     nodes.push({
       id: n.id,

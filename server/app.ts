@@ -20,6 +20,7 @@ import { liveRoutes } from './routes/live.ts';
 import { machineGraphRoutes } from './routes/machineGraph.ts';
 import { pageRoutes } from './routes/pages.ts';
 import { proposalRoutes } from './routes/proposals.ts';
+import { replayRoutes } from './routes/replay.ts';
 import { runRoutes } from './routes/runs.ts';
 import { triageRoutes } from './routes/triage.ts';
 
@@ -82,6 +83,7 @@ export function createApp(deps: AppDeps): Koa {
   healthRoutes(router, deps);
   triageRoutes(router, deps);
   runRoutes(router, deps);
+  replayRoutes(router, deps);
   proposalRoutes(router, deps);
   adminRoutes(router, deps);
   correctionRoutes(router, deps);

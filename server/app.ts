@@ -21,6 +21,7 @@ import { machineGraphRoutes } from './routes/machineGraph.ts';
 import { pageRoutes } from './routes/pages.ts';
 import { proposalRoutes } from './routes/proposals.ts';
 import { replayRoutes } from './routes/replay.ts';
+import { createMetrics, metricsRoutes, type Metrics } from './metrics.ts';
 import { runRoutes } from './routes/runs.ts';
 import { triageRoutes } from './routes/triage.ts';
 
@@ -28,17 +29,19 @@ export interface AppDeps {
   sql: Sql;
   clock: Clock;
   effects: EffectRegistry;
-  config: Pick<Config, 'webhookSecret' | 'approvers' | 'bodyLimitKb'> & Partial<Pick<Config, 'preconditionSeverity' | 'mailFrom' | 'arQueueEmail'>>;
+  config: Pick<Config, 'webhookSecret' | 'approvers' | 'bodyLimitKb'> & Partial<Pick<Config, 'preconditionSeverity' | 'mailFrom' | 'arQueueEmail' | 'metricsToken'>>;
   log: Logger;
   /** Where errors a client can cause are logged, rate-limited per kind; made from `log` when not given. */
   errors?: ErrorLog;
   notifyUrl?: string | undefined;
   /** The live feed (one LISTEN per process); created here when not given. Close it at shutdown. */
   feed?: RunFeed;
+  /** GET /metrics's registry, shared with the engine's observer; created here when not given. */
+  metrics?: Metrics;
 }
 
 /** What the engine needs, from the app's dependencies. */
-export const engineDeps = (d: AppDeps) => ({ sql: d.sql, clock: d.clock, effects: d.effects, notifyUrl: d.notifyUrl });
+export const engineDeps = (d: AppDeps) => ({ sql: d.sql, clock: d.clock, effects: d.effects, notifyUrl: d.notifyUrl, observe: d.metrics?.observeEvent });
 
 /** Where approved proposals go: the From of mail, the AR queue's address, the ERP webhook. */
 export const carryOutConfig = (d: AppDeps): CarryOutConfig => ({
@@ -80,10 +83,12 @@ export async function readJson(ctx: Koa.Context, limitKb: number): Promise<unkno
 export function createApp(deps: AppDeps): Koa {
   const app = new Koa({ proxy: false });
   const router = new Router();
+  const metrics = (deps.metrics ??= createMetrics(deps.sql, deps.clock));
   healthRoutes(router, deps);
   triageRoutes(router, deps);
   runRoutes(router, deps);
   replayRoutes(router, deps);
+  metricsRoutes(router, { metrics, config: deps.config });
   proposalRoutes(router, deps);
   adminRoutes(router, deps);
   correctionRoutes(router, deps);
@@ -99,6 +104,7 @@ export function createApp(deps: AppDeps): Koa {
     if (isClientAbort(err)) errors(`connection:${e.code ?? e.name ?? 'error'}`, 'warn', 'client connection error', { code: e.code, error: e.message });
     else errors(`koa:${e.code ?? e.name ?? 'error'}`, 'error', 'unhandled error', { error: String(e.stack ?? err) });
   });
+  app.use(metrics.httpTimer); // outside the error handler: it sees the status an error became
   app.use(errorHandler(errors));
   // Every server of this app (npm start, tests, bench) answers what Node's parser refuses as JSON too.
   const listen = app.listen.bind(app) as (...args: unknown[]) => Server;

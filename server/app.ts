@@ -21,6 +21,7 @@ import { machineGraphRoutes } from './routes/machineGraph.ts';
 import { pageRoutes } from './routes/pages.ts';
 import { proposalRoutes } from './routes/proposals.ts';
 import { replayRoutes } from './routes/replay.ts';
+import { kpiRoutes } from './routes/kpis.ts';
 import { createMetrics, metricsRoutes, type Metrics } from './metrics.ts';
 import { runRoutes } from './routes/runs.ts';
 import { triageRoutes } from './routes/triage.ts';
@@ -88,6 +89,7 @@ export function createApp(deps: AppDeps): Koa {
   triageRoutes(router, deps);
   runRoutes(router, deps);
   replayRoutes(router, deps);
+  kpiRoutes(router, deps);
   metricsRoutes(router, { metrics, config: deps.config });
   proposalRoutes(router, deps);
   adminRoutes(router, deps);

@@ -19,6 +19,8 @@ const day = text(10)
     const d = new Date(`${s}T00:00:00Z`);
     return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
   }, 'must be a real calendar date')
+  // A range's end is the next day at 00:00Z: years past 9999 do not print as ISO dates PostgreSQL reads.
+  .refine((s) => s >= '1900-01-01' && s <= '2999-12-31', 'must be a date from 1900-01-01 to 2999-12-31')
   .optional();
 
 export const KpisQuery = z.strictObject({ from: day, to: day });

@@ -62,6 +62,8 @@ describe('GET /api/kpis', () => {
       ['?from=2026-11-01&from=2026-11-02', 'from'],
       ['?since=2026-11-01', 'query'], // an unknown parameter, as every list endpoint answers it
       ['?from=%00', 'from'],
+      ['?to=9999-12-31', 'to'],
+      ['?from=0000-01-01', 'from'],
     ];
     for (const [q, field] of cases) {
       const res = await kpis(q);

@@ -11,14 +11,10 @@ export interface KpiRange {
 export const CLOSED_STATUSES = ['rejected', 'expired', 'blocked', 'failed'] as const;
 const HITL = 'workflow_customer_invoice_dispute';
 
-const reason = `coalesce(snapshot->'context'->'extraction'->>'reason_code', 'unknown')`;
-/** The disputed amount as a number, when the extraction found one (jsonb number, else null). */
-const amount = `CASE WHEN jsonb_typeof(snapshot->'context'->'extraction'->'disputed_amount') = 'number'
-  THEN (snapshot->'context'->'extraction'->>'disputed_amount')::numeric ELSE NULL END`;
-
+/** runs.reason_code and runs.disputed_amount are generated from the snapshot's extraction (migration 0005_run_dispute_facts). */
 export async function disputesPerDay(sql: Db, r: KpiRange) {
   return sql<{ day: string; reason_code: string; disputes: number }[]>`
-    SELECT to_char((created_at AT TIME ZONE 'UTC')::date, 'YYYY-MM-DD') AS day, ${sql.unsafe(reason)} AS reason_code, count(*)::int AS disputes
+    SELECT to_char((created_at AT TIME ZONE 'UTC')::date, 'YYYY-MM-DD') AS day, coalesce(reason_code, 'unknown') AS reason_code, count(*)::int AS disputes
     FROM runs WHERE created_at >= ${r.from} AND created_at < ${r.to}
     GROUP BY 1, 2 ORDER BY 1, 2`;
 }
@@ -28,7 +24,7 @@ export async function openAmountByAge(sql: Db, r: KpiRange) {
   const rows = await sql<{ bucket: string; disputes: number; amount: string | null }[]>`
     SELECT CASE WHEN age <= 30 THEN '0-30' WHEN age <= 60 THEN '31-60' WHEN age <= 90 THEN '61-90' ELSE '90+' END AS bucket,
            count(*)::int AS disputes, coalesce(sum(amount), 0)::text AS amount
-    FROM (SELECT floor(extract(epoch FROM ${r.to}::timestamptz - created_at) / 86400)::int AS age, ${sql.unsafe(amount)} AS amount
+    FROM (SELECT floor(extract(epoch FROM ${r.to}::timestamptz - created_at) / 86400)::int AS age, disputed_amount AS amount
           FROM runs WHERE created_at < ${r.to} AND status NOT IN ${sql(CLOSED_STATUSES as unknown as string[])}) o
     GROUP BY 1`;
   const by = new Map(rows.map((x) => [x.bucket, x]));
@@ -77,7 +73,7 @@ export async function verifyResults(sql: Db, r: KpiRange) {
 export async function topCustomers(sql: Db, r: KpiRange, limit = 10) {
   const rows = await sql<{ customer_id: number; name: string | null; open_disputes: number; open_amount: string }[]>`
     SELECT o.customer_id, c.companyname AS name, count(*)::int AS open_disputes, coalesce(sum(o.amount), 0)::text AS open_amount
-    FROM (SELECT customer_id, ${sql.unsafe(amount)} AS amount FROM runs
+    FROM (SELECT customer_id, disputed_amount AS amount FROM runs
           WHERE customer_id IS NOT NULL AND created_at < ${r.to} AND status NOT IN ${sql(CLOSED_STATUSES as unknown as string[])}) o
     LEFT JOIN customers c ON c.id = o.customer_id
     GROUP BY o.customer_id, c.companyname

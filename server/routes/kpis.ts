@@ -57,7 +57,8 @@ export function kpiRoutes(router: Router, deps: AppDeps): void {
       from,
       to,
       approval_window_minutes: CONTRACT.hitl.approval_window_minutes,
-      open_statuses_exclude: kpis.CLOSED_STATUSES,
+      // A dispute is open unless its run ended in one of these.
+      closed_statuses: kpis.CLOSED_STATUSES,
       disputes_per_day: perDay,
       open_amount_by_age: byAge,
       decision_minutes_per_day: decisions,

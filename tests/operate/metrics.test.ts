@@ -113,13 +113,16 @@ describe('GET /metrics', () => {
 
   it('times events by type and requests by route pattern, never by raw path', async () => {
     await srv.api('GET', '/runs/424242');
+    await srv.api('GET', '/no/such/path/424243');
     const text = await scrape();
     expect(sample(text, 'disputeflow_event_apply_seconds_count{event="xstate.init"}')).toBe(4);
     expect(sample(text, 'disputeflow_event_apply_seconds_count{event="APPROVE"}')).toBe(1);
     expect(sample(text, 'disputeflow_event_apply_seconds_count{event="REJECT"}')).toBe(1);
     expect(sample(text, 'disputeflow_http_request_seconds_count{route="/runs/:id",status="404"}')).toBe(1);
     expect(sample(text, 'disputeflow_http_request_seconds_count{route="/webhooks/triage",status="202"}')).toBe(4);
+    expect(sample(text, 'disputeflow_http_request_seconds_count{route="unmatched",status="404"}')).toBe(1);
     expect(text).not.toContain('424242');
+    expect(text).not.toContain('424243');
   });
 
   it('wants a bearer token: an approver token or METRICS_TOKEN, which opens nothing else', async () => {

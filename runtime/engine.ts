@@ -23,6 +23,8 @@ export interface EngineDeps {
   clock: Clock;
   effects: EffectRegistry;
   notifyUrl?: string | undefined;
+  /** Told how long each applied event took (the metrics' histogram); optional. */
+  observe?: ((eventType: string, seconds: number) => void) | undefined;
 }
 
 export interface ApplyResult {
@@ -59,7 +61,9 @@ export async function startRun(deps: EngineDeps, input: StartInput): Promise<{ r
     const fullInput: DisputeInput = { ...input, run_id: run.id, started_at: now.toISOString() };
     const [snapshot, actions] = initialTransition(disputeMachine, fullInput);
     const init = { type: 'xstate.init', input: fullInput } as unknown as DisputeEvent;
+    const started = performance.now();
     const saved = await drive(deps, sql, run, null, init, snapshot, actions as unknown as Effect[], now);
+    deps.observe?.('xstate.init', (performance.now() - started) / 1000);
     return { run: saved, created: true };
   });
 }
@@ -76,6 +80,7 @@ export async function applyEvent(deps: EngineDeps, runId: number, event: Dispute
 
 /** The same, inside a transaction the caller owns (the timer scheduler deletes its row in it). */
 export async function applyEventInTransaction(deps: EngineDeps, sql: Sql, runId: number, event: DisputeEvent): Promise<ApplyResult> {
+  const started = performance.now();
   const run = await runs.lockRun(sql, runId);
   if (!run) throw new RunNotFoundError(`run ${runId} does not exist`);
   const before = restoreSnapshot(run);
@@ -83,6 +88,7 @@ export async function applyEventInTransaction(deps: EngineDeps, sql: Sql, runId:
   if (!before.can(event)) return { applied: false, run };
   const [next, actions] = transition(disputeMachine, before, event);
   const saved = await drive(deps, sql, run, before, event, next, actions as unknown as Effect[], deps.clock.now());
+  deps.observe?.(event.type, (performance.now() - started) / 1000);
   return { applied: true, run: saved };
 }
 

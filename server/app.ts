@@ -15,6 +15,9 @@ import { healthRoutes } from './routes/health.ts';
 import { liveRoutes } from './routes/live.ts';
 import { pageRoutes } from './routes/pages.ts';
 import { proposalRoutes } from './routes/proposals.ts';
+import { replayRoutes } from './routes/replay.ts';
+import { kpiRoutes } from './routes/kpis.ts';
+import { createMetrics, metricsRoutes, type Metrics } from './metrics.ts';
 import { runRoutes } from './routes/runs.ts';
 import { triageRoutes } from './routes/triage.ts';
 import { workflowRoutes } from './routes/workflow.ts';
@@ -24,9 +27,13 @@ export type { AppDeps } from './deps.ts';
 export function createApp(deps: AppDeps): Koa {
   const app = new Koa({ proxy: false });
   const router = new Router();
+  const metrics = (deps.metrics ??= createMetrics(deps.sql, deps.clock));
   healthRoutes(router, deps);
   triageRoutes(router, deps);
   runRoutes(router, deps);
+  replayRoutes(router, deps);
+  kpiRoutes(router, deps);
+  metricsRoutes(router, { metrics, config: deps.config });
   proposalRoutes(router, deps);
   adminRoutes(router, deps);
   correctionRoutes(router, deps);
@@ -42,6 +49,7 @@ export function createApp(deps: AppDeps): Koa {
     if (isClientAbort(err)) errors(`connection:${e.code ?? e.name ?? 'error'}`, 'warn', 'client connection error', { code: e.code, error: e.message });
     else errors(`koa:${e.code ?? e.name ?? 'error'}`, 'error', 'unhandled error', { error: String(e.stack ?? err) });
   });
+  app.use(metrics.httpTimer); // outside the error handler: it sees the status an error became
   app.use(errorHandler(errors));
   // Every server of this app (npm start, tests, bench) answers what Node's parser refuses as JSON too.
   const listen = app.listen.bind(app) as (...args: unknown[]) => Server;

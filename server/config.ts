@@ -47,6 +47,7 @@ const Env = z.object({
     .regex(/^([^<>\r\n]*<)?[^\s@<>]+@[^\s@<>]+>?$/, 'must be an address, e.g. "Accounts Receivable <ar@example.com>"')
     .default(DEFAULT_MAIL_FROM),
   AR_QUEUE_EMAIL: z.string().regex(/^[^\s@<>]+@[^\s@<>]+$/, 'must be an email address').optional(),
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').regex(/^\S+$/, 'must not contain spaces').optional(),
   DELIVERY_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
   STATELY_INSPECT: z
     .string()
@@ -79,6 +80,8 @@ export interface Config {
   /** AR_QUEUE_EMAIL: where an escalation goes when the account has no sales rep (default: MAIL_FROM's address). */
   arQueueEmail: string;
   deliveryTimeoutMs: number;
+  /** METRICS_TOKEN: a bearer token that may read GET /metrics only (approver tokens may too). */
+  metricsToken: string | undefined;
   /** STATELY_INSPECT (runtime/inspection.ts): stream runs to Stately's inspector; off when unset. */
   statelyInspect: string | undefined;
 }
@@ -131,6 +134,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     mailFrom: e.MAIL_FROM,
     arQueueEmail: e.AR_QUEUE_EMAIL ?? (/<([^<>]+)>/.exec(e.MAIL_FROM)?.[1] ?? e.MAIL_FROM),
     deliveryTimeoutMs: e.DELIVERY_TIMEOUT_MS,
+    metricsToken: e.METRICS_TOKEN,
     statelyInspect: e.STATELY_INSPECT,
     preconditionSeverity: Object.fromEntries(
       (e.PRECONDITION_SEVERITY ?? '').split(',').filter(Boolean).map((kv) => kv.split('=') as [string, 'warn' | 'block']),

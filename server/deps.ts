@@ -9,12 +9,13 @@ import type { EffectRegistry } from '../runtime/effects.ts';
 import type { RunFeed } from '../runtime/runFeed.ts';
 import { DEFAULT_AR_QUEUE_EMAIL, DEFAULT_MAIL_FROM, type Config } from './config.ts';
 import type { ErrorLog, Logger } from './log.ts';
+import type { Metrics } from './metrics.ts';
 
 export interface AppDeps {
   sql: Sql;
   clock: Clock;
   effects: EffectRegistry;
-  config: Pick<Config, 'webhookSecret' | 'approvers' | 'bodyLimitKb'> & Partial<Pick<Config, 'preconditionSeverity' | 'mailFrom' | 'arQueueEmail'>>;
+  config: Pick<Config, 'webhookSecret' | 'approvers' | 'bodyLimitKb'> & Partial<Pick<Config, 'preconditionSeverity' | 'mailFrom' | 'arQueueEmail' | 'metricsToken'>>;
   log: Logger;
   /** Where errors a client can cause are logged, rate-limited per kind; made from `log` when not given. */
   errors?: ErrorLog;
@@ -26,10 +27,12 @@ export interface AppDeps {
    * unless a test passes a changed copy to see the drawing and the pages follow it.
    */
   contract?: Contract;
+  /** GET /metrics's registry, shared with the engine's observer; created by the app when not given. */
+  metrics?: Metrics;
 }
 
 /** What the engine needs, from the app's dependencies. */
-export const engineDeps = (d: AppDeps): EngineDeps => ({ sql: d.sql, clock: d.clock, effects: d.effects, notifyUrl: d.notifyUrl });
+export const engineDeps = (d: AppDeps): EngineDeps => ({ sql: d.sql, clock: d.clock, effects: d.effects, notifyUrl: d.notifyUrl, observe: d.metrics?.observeEvent });
 
 /** Where approved proposals go: the From of mail, the AR queue's address, the ERP webhook. */
 export const carryOutConfig = (d: AppDeps): CarryOutConfig => ({

@@ -15,6 +15,7 @@ import { folderMailer, smtpMailer } from '../runtime/mailer.ts';
 import { runFeed } from '../runtime/runFeed.ts';
 import { inspectionBridge, parseStatelyInspect, statelyInspector } from '../runtime/inspection.ts';
 import { createApp } from './app.ts';
+import { createMetrics } from './metrics.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { createLogger, rateLimitedErrors } from './log.ts';
 
@@ -52,7 +53,8 @@ async function main() {
     log('info', 'the NetSuite mirror was empty: loaded the sample mirror', counts);
   }
 
-  const deps = { sql: db.sql, clock: systemClock, effects: effectRegistry(), notifyUrl: config.notifyUrl };
+  const metrics = createMetrics(db.sql, systemClock);
+  const deps = { sql: db.sql, clock: systemClock, effects: effectRegistry(), notifyUrl: config.notifyUrl, observe: metrics.observeEvent };
   // Approved mail: a real SMTP server when SMTP_URL is set, else RFC 822 files under DATA_DIR/mail/.
   const mailDir = path.resolve(config.dataDir, 'mail');
   const mailer = config.smtpUrl ? smtpMailer(config.smtpUrl, config.deliveryTimeoutMs) : folderMailer(mailDir);
@@ -92,7 +94,7 @@ async function main() {
 
   let server: Server | undefined;
   if (!workerOnly) {
-    const app = createApp({ ...deps, config, log, errors, feed });
+    const app = createApp({ ...deps, config, log, errors, feed, metrics });
     server = app.listen(config.port, config.host);
     await new Promise<void>((resolve, reject) => server!.once('listening', resolve).once('error', reject));
     const addr = server.address();

@@ -1,5 +1,5 @@
-// The pages (inspector, approvals, sent mail, contract) and their static assets from visualizer/, plus
-// elkjs's browser bundle from node_modules, so everything works offline. The pages are public shells: they
+// The pages (inspector, approvals, sent mail, contract, dashboard) and their static assets from visualizer/, plus
+// elkjs's and Chart.js's browser bundles from node_modules, so everything works offline. The pages are public shells: they
 // read every private fact through the HTTP API with the approver's token. Registered after the proposals
 // route, which hands browsers asking for HTML at /proposed-actions on to here.
 import { createHash } from 'node:crypto';
@@ -14,6 +14,9 @@ import { notFound } from '../errors.ts';
 
 export const VISUALIZER_DIR = fileURLToPath(new URL('../../visualizer/', import.meta.url));
 const ELK_BUNDLE = createRequire(import.meta.url).resolve('elkjs/lib/elk.bundled.js');
+/** Chart.js's UMD build (the dashboard's charts), from node_modules like elkjs. */
+// (its package exports only the module builds, so the UMD file is found beside the CommonJS one).
+const CHART_BUNDLE = path.join(path.dirname(createRequire(import.meta.url).resolve('chart.js')), 'chart.umd.min.js');
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -70,9 +73,11 @@ export function pageRoutes(router: Router, _deps: AppDeps): void {
   router.get('/inspector', page('inspector.html'));
   router.get('/contract', page('contract.html'));
   router.get('/mail', page('mail.html'));
+  router.get('/dashboard', page('dashboard.html'));
   // Reached only when GET /proposed-actions was asked for HTML (the JSON route calls next()).
   router.get('/proposed-actions', page('approvals.html'));
   router.get('/assets/vendor/elk.bundled.js', (ctx) => sendFile(ctx, ELK_BUNDLE));
+  router.get('/assets/vendor/chart.umd.js', (ctx) => sendFile(ctx, CHART_BUNDLE));
   router.get('/assets/{*path}', async (ctx) => {
     const rel = String(ctx.params.path ?? '');
     if (!ASSET.test(rel)) throw notFound(`no such file: ${ctx.path}`);

@@ -274,6 +274,13 @@ describe('GET /corrections and GET /api/mail', () => {
   });
 });
 
+describe('GET /api/kpis', () => {
+  const fits = fc.constantFrom('2026-11-20', '2026-11-21', '2026-02-30', '2020-01-01', '2026-11-20T00:00:00Z', '', 'yesterday', '9999-12-31', '0000-01-01');
+  fuzz('any range, token and accept', [queryString(['from', 'to'], fits), bearer, accept], async (q, auth, acc) => {
+    await check({ method: 'GET', path: `/api/kpis${q}`, headers: { authorization: auth, accept: acc } });
+  });
+});
+
 describe('POST /runs (manual invoke)', () => {
   fuzz('any body, token and content type', [rawBody(triageBody), bearer, contentType], async (body, auth, type) => {
     await check({ method: 'POST', path: '/runs', headers: { authorization: auth, 'content-type': type }, body });
@@ -334,7 +341,7 @@ describe('GET /api/live', () => {
 });
 
 describe('public routes: health, readiness, machine, contract, time, pages', () => {
-  const PATHS = ['/healthz', '/readyz', '/api/machine', '/api/contract', '/api/time', '/api/reason-codes', '/', '/inspector', '/contract', '/mail', '/proposed-actions', '/assets/vendor/elk.bundled.js'];
+  const PATHS = ['/healthz', '/readyz', '/api/machine', '/api/contract', '/api/time', '/api/reason-codes', '/', '/inspector', '/contract', '/mail', '/proposed-actions', '/assets/vendor/elk.bundled.js', '/dashboard', '/assets/vendor/chart.umd.js'];
   fuzz('any method, query and headers', [fc.constantFrom(...PATHS), method, queryString(['token', 'x'], nastyString), accept, fc.option(headerJunk)], async (path, m, q, acc, junk) => {
     await check({ method: m, path: `${path}${q}`, headers: { accept: acc, 'if-none-match': junk, 'x-anything': junk } });
   });
@@ -350,7 +357,7 @@ describe('public routes: health, readiness, machine, contract, time, pages', () 
 });
 
 describe('any route', () => {
-  const ROUTES = ['/webhooks/triage', '/runs', '/runs/{id}', '/proposed-actions', '/proposed-actions/{id}', '/proposed-actions/{id}/approve', '/proposed-actions/{id}/reject', '/alerts', '/admin/verify/run', '/api/machine', '/api/contract', '/corrections', '/api/mail', '/api/reason-codes', '/healthz', '/readyz', '/nowhere', '/runs/{id}/nothing', '/{x}'];
+  const ROUTES = ['/webhooks/triage', '/runs', '/runs/{id}', '/proposed-actions', '/proposed-actions/{id}', '/proposed-actions/{id}/approve', '/proposed-actions/{id}/reject', '/alerts', '/admin/verify/run', '/api/machine', '/api/contract', '/corrections', '/api/mail', '/api/reason-codes', '/metrics', '/api/kpis', '/runs/{id}/replay', '/healthz', '/readyz', '/nowhere', '/runs/{id}/nothing', '/{x}'];
   fuzz(
     'any method, content type, token and body',
     [fc.constantFrom(...ROUTES), fc.constant(null).chain(() => idSegment(ids())), method, contentType, bearer, rawBody(anyValue), accept],

@@ -13,12 +13,16 @@ describe('configuration', () => {
     expect(() => loadConfig({ ...base, VERIFY_SCHEDULE: 'every hour' })).toThrow(/VERIFY_SCHEDULE must be a 5-field cron expression/);
     expect(() => loadConfig({ ...base, PRECONDITION_SEVERITY: 'invoice_exists=fatal' })).toThrow(/PRECONDITION_SEVERITY/);
     expect(() => loadConfig({ ...base, NOTIFY_WEBHOOK_URL: 'ftp://x' })).toThrow(/NOTIFY_WEBHOOK_URL/);
+    expect(() => loadConfig({ ...base, METRICS_TOKEN: 'short' })).toThrow(/METRICS_TOKEN must be at least 16 characters/);
+    expect(() => loadConfig({ ...base, METRICS_TOKEN: 'has a space in it, long' })).toThrow(/METRICS_TOKEN must not contain spaces/);
   });
 
   it('parses approvers, severities and defaults', () => {
     const c = loadConfig({ ...base, APPROVER_TOKENS: 'mike:a-token-of-length-16+,ana:another-token-0123456', PRECONDITION_SEVERITY: 'invoice_exists=block' });
     expect([...c.approvers.entries()]).toEqual([['a-token-of-length-16+', 'mike'], ['another-token-0123456', 'ana']]);
     expect(c).toMatchObject({ port: 3000, verifySchedule: '8,38 * * * *', preconditionSeverity: { invoice_exists: 'block' }, generatedSecretsFile: null });
+    expect(c.metricsToken).toBeUndefined();
+    expect(loadConfig({ ...base, METRICS_TOKEN: 'scraper-token-0123456789' }).metricsToken).toBe('scraper-token-0123456789');
   });
 
   it('generates development secrets once, into a private file, and reuses them', () => {

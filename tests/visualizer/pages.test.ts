@@ -56,7 +56,7 @@ describe('pages', () => {
   });
 
   it('links every page to every other in the same navigation, the current one marked', async () => {
-    const pages = { '/inspector': 'Inspector', '/proposed-actions': 'Approvals', '/mail': 'Sent mail', '/contract': 'Contract' };
+    const pages = { '/inspector': 'Inspector', '/proposed-actions': 'Approvals', '/mail': 'Sent mail', '/contract': 'Contract', '/dashboard': 'Dashboard' };
     for (const current of Object.keys(pages)) {
       const html = await (await get(current, { accept: 'text/html' })).text();
       const nav = /<nav aria-label="Pages">([\s\S]*?)<\/nav>/.exec(html)?.[1] ?? '';

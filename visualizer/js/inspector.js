@@ -8,6 +8,8 @@ import { mountAuth, signInPrompt } from './auth.js';
 import { $, clear, facts, h, jsonBlock, table, showLiveState } from './dom.js';
 import { ago, correctionText, dateTime, deliveryDetail, fieldLabel, money, stateText, statusLabel, STATUS_LABEL } from './format.js';
 import { activeIds, highlight, layoutStatechart, renderStatechart } from './statechart.js';
+import { mountNewDispute } from './newDispute.js';
+import { replayPanel } from './replay.js';
 
 const AGES = [
   ['', 'any age'],
@@ -296,6 +298,7 @@ function renderRun() {
         { label: 'Ref', value: (x) => x.ref },
         { label: 'Status', value: (x) => x.status },
       ], r.side_effects, { empty: 'Nothing written yet.' })),
+    replayPanel(r, section),
     section('context-panel', 'Context', false, jsonBlock(r.context, 'Machine context (JSON)', true)));
   renderTimeline();
   scroller.scrollTop = top;
@@ -391,11 +394,13 @@ function onSignedIn(signedIn) {
     clear(el.runsBody, signInPrompt('runs'));
     clear(el.details, signInPrompt("a run's journal, context and proposed actions"));
     $('#runs-filters').hidden = true;
+    $('#new-dispute').hidden = true;
     setLive('offline');
     showChart();
     return;
   }
   $('#runs-filters').hidden = false;
+  $('#new-dispute').hidden = false;
   clear(el.details, h('p', { class: 'empty' }, 'Choose a run from the list.'));
   s.stopLive = liveFeed({
     state: setLive,
@@ -421,6 +426,12 @@ function zoom(fit) {
 
 async function main() {
   clear($('#runs-filters'), filterForm());
+  // A run started by hand opens here at once (the list catches up over the live feed).
+  mountNewDispute($('#new-dispute-form'), (id) => {
+    $('#new-dispute').open = false;
+    selectRun(id);
+    loadRuns();
+  });
   $('#zoom-fit').addEventListener('click', () => zoom(true));
   $('#zoom-full').addEventListener('click', () => zoom(false));
   mountAuth($('#auth'), onSignedIn);

@@ -1,5 +1,6 @@
 // Queries on the outbox: external effects written in the event's transaction, delivered after commit
 // by the dispatcher (runtime/outbox.ts).
+import { raiseAlert } from './alerts.ts';
 import type { Db } from './connect.ts';
 
 export const OUTBOX_CHANNEL = 'disputeflow_outbox';
@@ -48,10 +49,12 @@ export async function markFailed(sql: Db, row: OutboxRow, error: string, now: Da
   await sql`UPDATE outbox SET status = 'failed', last_error = ${error} WHERE id = ${row.id}`;
   if (!alert) return;
   const target = (row.payload as { url?: string | null; mail?: { to: string } }).mail?.to ?? (row.payload as { url?: string | null }).url ?? null;
-  await sql`
-    INSERT INTO alerts (run_id, step, kind, message, detail, created_at)
-    VALUES (${row.run_id}, ${row.kind + ':' + row.idempotency_key}, 'delivery_failed',
-            ${`${row.kind} delivery ${row.idempotency_key} failed after ${row.attempts} attempt(s): ${error}`},
-            ${sql.json({ target, attempts: row.attempts, error, proposed_action_id: row.proposed_action_id } as never)}, ${now})
-    ON CONFLICT DO NOTHING`;
+  await raiseAlert(sql, {
+    run_id: row.run_id,
+    step: row.kind + ':' + row.idempotency_key,
+    kind: 'delivery_failed',
+    message: `${row.kind} delivery ${row.idempotency_key} failed after ${row.attempts} attempt(s): ${error}`,
+    detail: { target, attempts: row.attempts, error, proposed_action_id: row.proposed_action_id },
+    now,
+  });
 }

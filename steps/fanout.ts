@@ -2,7 +2,7 @@
 // returns STEP_SUCCEEDED; any error (a constraint violation, a failing lookup) becomes the step's failure.
 import { CONTRACT, type StepName } from '../machines/contract.ts';
 import type { DisputeContext, DisputeEvent, EffectParams } from '../machines/types.ts';
-import type { Sql } from '../persistence/connect.ts';
+import { openInvoices } from '../persistence/mirror/transactions.ts';
 import { stageProposal } from '../persistence/proposals.ts';
 import type { EffectContext } from './effect.ts';
 import {
@@ -31,13 +31,6 @@ function senderName(ctx: DisputeContext): string | null {
 function customerRef(ctx: DisputeContext): string {
   const c = customerOf(ctx);
   return c ? `customer:${c.id}` : `email:${ctx.input.email?.from ?? ctx.input.email_uuid}`;
-}
-
-async function openInvoices(sql: Sql, customerId: number): Promise<InvoiceRow[]> {
-  return sql<InvoiceRow[]>`
-    SELECT id, tranid, type, entity, trandate, duedate, foreigntotal, foreignamountpaid, foreignamountunpaid, status, otherrefnum
-    FROM transactions WHERE entity = ${customerId} AND type = 'CustInvc' AND foreignamountunpaid > 0
-    ORDER BY duedate NULLS LAST LIMIT 500`;
 }
 
 const BUILDERS: Record<StepName, (c: EffectContext) => Promise<Built>> = {
@@ -83,7 +76,7 @@ const BUILDERS: Record<StepName, (c: EffectContext) => Promise<Built>> = {
     const review = recommendHold({
       customer,
       open_disputes: (ctx.loaded?.open_disputes ?? []) as unknown as DisputeRow[],
-      invoices: await openInvoices(c.tx, customer.id),
+      invoices: await openInvoices<InvoiceRow>(c.tx, customer.id),
       today: today(c.now),
       reason_code: x.reason_code,
       disputed_amount: x.disputed_amount,

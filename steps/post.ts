@@ -3,6 +3,7 @@
 import { CONTRACT, FAN_OUT_STEPS, WORKFLOW_TYPE } from '../machines/contract.ts';
 import type { DisputeContext, EffectParams } from '../machines/types.ts';
 import { recordEvent } from '../persistence/ledger.ts';
+import { recordReflexion, recordRunLog } from '../persistence/runLog.ts';
 import { notifyLedgerEvent } from './notify.ts';
 import type { EffectContext } from './effect.ts';
 
@@ -34,15 +35,18 @@ export async function postRun(c: EffectContext, p: EffectParams['postRun']): Pro
   const tags = [WORKFLOW_TYPE, ...(customerId != null ? [`customer:${customerId}`] : [])];
   // Three independent inserts, issued together so postgres.js pipelines them in the one transaction.
   const [, , recorded] = await Promise.all([
-    c.tx`
-      INSERT INTO workflow_run_log (run_id, workflow_type, status, started_at, completed_at, duration_ms, steps_total, steps_succeeded,
-        steps_failed, steps_skipped, errors, summary_json)
-      VALUES (${c.run.id}, ${WORKFLOW_TYPE}, ${p.outcome}, ${startedAt}, ${c.now}, ${c.now.getTime() - startedAt.getTime()}, ${steps.length},
-        ${count('succeeded')}, ${count('failed')}, ${count('skipped')}, ${c.tx.json(errors)}, ${c.tx.json(summary as never)})`,
+    recordRunLog(c.tx, {
+      run_id: c.run.id,
+      workflow_type: WORKFLOW_TYPE,
+      status: p.outcome,
+      started_at: startedAt,
+      completed_at: c.now,
+      steps: { total: steps.length, succeeded: count('succeeded'), failed: count('failed'), skipped: count('skipped') },
+      errors,
+      summary,
+    }),
     CONTRACT.reflexion_enabled
-      ? c.tx`
-        INSERT INTO reflexion_log (run_id, workflow_type, narrative, tags, created_at)
-        VALUES (${c.run.id}, ${WORKFLOW_TYPE}, ${narrative(ctx, p.outcome, c.run.id)}, ${tags}, ${c.now})`
+      ? recordReflexion(c.tx, { run_id: c.run.id, workflow_type: WORKFLOW_TYPE, narrative: narrative(ctx, p.outcome, c.run.id), tags, now: c.now })
       : undefined,
     recordEvent(c.tx, { ...event, run_id: c.run.id, now: c.now }),
   ]);

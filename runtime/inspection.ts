@@ -14,6 +14,7 @@ import type { AnyEventObject } from 'xstate';
 import { disputeMachine } from '../machines/dispute.ts';
 import { isTerminal, type RunStatus } from '../machines/status.ts';
 import type { Sql } from '../persistence/connect.ts';
+import { journalSince, statusAndContext } from '../persistence/runs.ts';
 import type { RunFeed, RunNotice } from './runFeed.ts';
 
 /** What the bridge needs of an inspector: the subset of `@statelyai/inspect`'s Inspector it calls. */
@@ -24,12 +25,6 @@ export interface InspectionBridge {
   stop(): Promise<void>;
   /** Resolves when every notice received so far has been sent on (for tests and orderly shutdown). */
   idle(): Promise<void>;
-}
-
-interface JournalRow {
-  seq: number;
-  event: AnyEventObject;
-  state_after: unknown;
 }
 
 /** The inspector's id of a run's actor. */
@@ -55,11 +50,9 @@ export function inspectionBridge(deps: { sql: Sql; feed: RunFeed; inspector: Sta
   async function replay(n: RunNotice): Promise<void> {
     const last = sent.get(n.run_id) ?? -1;
     if (n.seq <= last) return;
-    const rows = await deps.sql<JournalRow[]>`
-      SELECT seq, event, state_after FROM run_journal WHERE run_id = ${n.run_id} AND seq > ${last} ORDER BY seq`;
+    const rows = await journalSince(deps.sql, n.run_id, last);
     if (!rows.length) return;
-    const [run]: [{ status: RunStatus; context: unknown }?] = await deps.sql`
-      SELECT status, snapshot->'context' AS context FROM runs WHERE id = ${n.run_id}`;
+    const run = await statusAndContext<RunStatus>(deps.sql, n.run_id);
     const context = run?.context ?? {};
     const id = sessionIdOf(n.run_id);
     if (last < 0) deps.inspector.actor(runActorRef(n.run_id), { status: 'active', context, value: rows[0]!.state_after });

@@ -11,7 +11,7 @@ import type { Sql, Tx } from '../persistence/connect.ts';
 import { raiseAlert } from '../persistence/alerts.ts';
 import * as runs from '../persistence/runs.ts';
 import type { Clock } from './clock.ts';
-import { FALLIBLE_EFFECTS, type EffectContext, type EffectRegistry } from './effects.ts';
+import { FALLIBLE_EFFECTS, type EffectContext, type EffectRegistry, type ReaderContext } from './effects.ts';
 import { restoreSnapshot, RunRestoreError } from './restore.ts';
 
 export { RUN_CHANNEL } from '../persistence/runs.ts';
@@ -119,7 +119,7 @@ async function drive(
       at: now,
     });
     if (journal.length > MAX_EVENTS_PER_TRANSACTION) throw new Error(`run ${run.id} exceeded ${MAX_EVENTS_PER_TRANSACTION} events in one transaction`);
-    const ctx: EffectContext = { tx, clock: deps.clock, now, run, context: snapshot.context as DisputeContext, notifyUrl: deps.notifyUrl };
+    const ctx: EffectContext = { tx, clock: deps.clock, now, run, context: readerContext(snapshot), notifyUrl: deps.notifyUrl };
     for (const effect of effects) {
       const result = await runEffect(deps, ctx, effect);
       if (result) pending.push(result);
@@ -180,6 +180,15 @@ export async function failUnrestorable(deps: EngineDeps, runId: number, err: Run
     await raiseAlert(tx, { run_id: run.id, step: null, kind: 'restore_failed', message: err.message, detail: { machine_version: run.machine_version }, now });
     return failed;
   });
+}
+
+/**
+ * The run's context with the reader's shapes (steps/effect.ts): the machine stores the extraction and the rows
+ * exactly as the extraction and context steps returned them, so this only restores their static types. The
+ * one place the reader's shapes are asserted; stored snapshots are this code's own writes.
+ */
+function readerContext(snapshot: DisputeSnapshot): ReaderContext {
+  return snapshot.context as ReaderContext;
 }
 
 function customerOf(context: DisputeContext): number | null {

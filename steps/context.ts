@@ -2,7 +2,7 @@
 // the invoice (scoped to the customer when known), payments of the last 90 days, the count of open or
 // escalated disputes, plus the customer and the customer's prior invoices.
 import { CONTRACT } from '../machines/contract.ts';
-import type { EffectParams, LoadedContext, Row } from '../machines/types.ts';
+import type { EffectParams, LoadedContext, MirrorRow as Row } from '../machines/types.ts';
 import type { Db } from '../persistence/connect.ts';
 import { holdRequestFor } from '../persistence/holds.ts';
 import { runNamedQuery } from '../persistence/mirror/named.ts';
@@ -26,7 +26,7 @@ export async function loadContext(sql: Db, params: EffectParams['loadContext'], 
   }
   // Issued together: postgres.js pipelines them on the transaction's connection (one round trip, not five).
   const [[customer], recent, [count], open, prior, hold] = await Promise.all([
-    runNamedQuery<Row>(sql, Q.customer, [customerId]),
+    runNamedQuery<Row & { id: number }>(sql, Q.customer, [customerId]),
     runNamedQuery<Row>(sql, Q.recent_payments, [customerId, now]),
     runNamedQuery<{ count: number }>(sql, Q.prior_disputes, [customerId]),
     runNamedQuery<Row>(sql, Q.open_disputes, [customerId]),

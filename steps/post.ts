@@ -1,11 +1,11 @@
 // Post actions, run once per run inside the event transaction: the run log, the reflexion entry and the
 // ledger event (its idempotency key is per run, so even a replayed post collapses to one event).
 import { CONTRACT, FAN_OUT_STEPS, WORKFLOW_TYPE } from '../machines/contract.ts';
-import type { DisputeContext, EffectParams } from '../machines/types.ts';
+import type { EffectParams } from '../machines/types.ts';
 import { recordEvent } from '../persistence/ledger.ts';
 import { recordReflexion, recordRunLog } from '../persistence/runLog.ts';
 import { notifyLedgerEvent } from './notify.ts';
-import type { EffectContext } from './effect.ts';
+import type { EffectContext, ReaderContext } from './effect.ts';
 
 export const ledgerKey = (runId: number) => `${WORKFLOW_TYPE}:run_${runId}:outcome`;
 
@@ -54,7 +54,7 @@ export async function postRun(c: EffectContext, p: EffectParams['postRun']): Pro
 }
 
 /** A readable account of the run that a later workflow (or person) can search for context. */
-export function narrative(ctx: DisputeContext, outcome: string, runId: number): string {
+export function narrative(ctx: ReaderContext, outcome: string, runId: number): string {
   const customer = ctx.loaded?.customer;
   const who = customer ? `${customer.companyname} (customer ${customer.id})` : 'an unidentified customer';
   const inv = ctx.loaded?.invoice;

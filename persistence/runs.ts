@@ -4,15 +4,19 @@ import type { Db, Tx } from './connect.ts';
 /** Where every committed change of a run is announced (LISTEN/NOTIFY), for the live feed. */
 export const RUN_CHANNEL = 'disputeflow_runs';
 
-export interface RunRow {
+/**
+ * A run as stored. `Context` and `Input` are the JSON shapes of its snapshot's context and its input: this
+ * module does not know the machine's types, so a caller that does names them, as it would with `sql<Row[]>`.
+ */
+export interface RunRow<Context extends object = Record<string, unknown>, Input extends object = Record<string, unknown>> {
   id: number;
   workflow_type: string;
   email_uuid: string;
   machine_version: number;
   status: string;
   state_value: unknown;
-  snapshot: { value: unknown; context: Record<string, unknown>; [k: string]: unknown };
-  input: Record<string, unknown>;
+  snapshot: { value: unknown; context: Context; [k: string]: unknown };
+  input: Input;
   customer_id: number | null;
   invoked_by: string;
   event_count: number;
@@ -54,8 +58,11 @@ export async function lockRun(sql: Tx, id: number): Promise<RunRow | undefined> 
   return row;
 }
 
-export async function getRun(sql: Db, id: number): Promise<RunRow | undefined> {
-  const [row]: [RunRow?] = await sql`SELECT * FROM runs WHERE id = ${id}`;
+export async function getRun<Context extends object = Record<string, unknown>, Input extends object = Record<string, unknown>>(
+  sql: Db,
+  id: number,
+): Promise<RunRow<Context, Input> | undefined> {
+  const [row]: [RunRow<Context, Input>?] = await sql`SELECT * FROM runs WHERE id = ${id}`;
   return row;
 }
 

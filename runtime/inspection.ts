@@ -30,7 +30,11 @@ export interface InspectionBridge {
 /** The inspector's id of a run's actor. */
 export const sessionIdOf = (runId: number) => `disputeflow.run.${runId}`;
 
-/** An actor-ref-like object: `inspector.actor()` reads the machine config from `logic` to send the definition. */
+/**
+ * An actor-ref-like object: `inspector.actor()` reads the machine config from `logic` to send the definition.
+ * A committed run has no live actor to pass, and xstate's ActorRef has some thirty members the inspector
+ * never touches; hence the cast through unknown of the five it reads.
+ */
 function runActorRef(runId: number) {
   return {
     id: `run ${runId}`,

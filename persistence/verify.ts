@@ -1,9 +1,9 @@
 // Queries on workflow_verify_results: checks staged pending, claimed and recorded by the verify scheduler
 // (runtime/verify.ts), and the contract's check itself, run read-only with a statement timeout.
-import type { Db, Sql, Tx } from './connect.ts';
+import type { Sql, Tx } from './connect.ts';
 
 export async function stageCheck(
-  sql: Db,
+  sql: Tx,
   c: { run_id: number; check_name: string; sql_check: string; params: unknown[]; due_at: Date; now: Date },
 ): Promise<void> {
   await sql`

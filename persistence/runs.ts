@@ -26,7 +26,7 @@ export interface RunRow<Context extends object = Record<string, unknown>, Input 
 
 export interface JournalRow {
   seq: number;
-  event: Record<string, unknown>;
+  event: { type: string; [k: string]: unknown };
   state_before: unknown;
   state_after: unknown;
   effects: { type: string; params: unknown }[];
@@ -104,7 +104,7 @@ export async function appendJournal(sql: Tx, runId: number, firstSeq: number, ro
  * sent or failed) as a journal entry that leaves the state as it is, so the timeline tells the whole story.
  * Takes the run's lock like an event does, so the journal's sequence stays gap-free.
  */
-export async function appendRunNote(sql: Tx, runId: number, event: Record<string, unknown>, now: Date): Promise<void> {
+export async function appendRunNote(sql: Tx, runId: number, event: JournalRow['event'], now: Date): Promise<void> {
   const [run]: [{ event_count: number; state_value: unknown; status: string }?] = await sql`
     SELECT event_count, state_value, status FROM runs WHERE id = ${runId} FOR UPDATE`;
   if (!run) return;
@@ -139,11 +139,8 @@ export async function markUnrestorable(
   return row!;
 }
 
-export interface JournalEntry {
-  seq: number;
-  event: { type: string; [k: string]: unknown };
-  state_after: unknown;
-}
+/** What a watcher replays of a journal row. */
+export type JournalEntry = Pick<JournalRow, 'seq' | 'event' | 'state_after'>;
 
 /** A run's journal after `afterSeq`, in order (what a watcher has not seen yet). */
 export async function journalSince(sql: Db, runId: number, afterSeq: number): Promise<JournalEntry[]> {

@@ -31,9 +31,9 @@ export function findSql(source: string): SqlHit[] {
   return hits;
 }
 
-function sourceFiles(dir: string, top = true): string[] {
+function sourceFiles(dir: string, top = true, skip: ReadonlySet<string> = SQL_HOMES): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
-    if (e.isDirectory()) return top && SQL_HOMES.has(e.name) ? [] : sourceFiles(path.join(dir, e.name), false);
+    if (e.isDirectory()) return top && skip.has(e.name) ? [] : sourceFiles(path.join(dir, e.name), false, skip);
     return e.isFile() && SOURCE.test(e.name) ? [path.join(dir, e.name)] : [];
   });
 }
@@ -69,5 +69,13 @@ describe('SQL lives in persistence/', () => {
     }
     const found = files.flatMap((f) => findSql(readFileSync(f, 'utf8')).map((h) => `${path.relative(ROOT, f)}:${h.line}: ${h.text}`));
     expect(found, 'move these queries into a per-table module under persistence/').toEqual([]);
+  });
+
+  it('one module raises alerts: INSERT INTO alerts is written once, in persistence/alerts.ts', () => {
+    const notCode = new Set([...SQL_HOMES].filter((d) => d !== 'persistence'));
+    const writers = sourceFiles(ROOT, true, notCode)
+      .filter((f) => /INSERT\s+INTO\s+alerts\b/i.test(readFileSync(f, 'utf8')))
+      .map((f) => path.relative(ROOT, f));
+    expect(writers).toEqual([path.join('persistence', 'alerts.ts')]);
   });
 });

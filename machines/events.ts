@@ -6,20 +6,23 @@ import { z } from 'zod';
 import { FAN_OUT_STEPS } from './contract.ts';
 import { text } from './text.ts';
 
-const Row = z.record(z.string(), z.unknown());
+/** A mirror row as the context step loaded it: the reader (dispute/types.ts) defines its columns. */
+const Row = z.custom<object>((v) => typeof v === 'object' && v !== null && !Array.isArray(v), 'must be a row');
 const Step = z.enum(FAN_OUT_STEPS);
 const Id = z.number().int().positive();
 
 /** What the extraction step found (dispute/ defines the full shape; the machine needs these fields). */
-export const ExtractionFacts = z.looseObject({
+export const ExtractionFacts = z.object({
   invoice_ref: z.string().nullable(),
   customer_id: z.number().nullable(),
   reason_code: z.string(),
   warnings: z.array(z.string()),
+  disputed_amount: z.number().nullable().optional(),
+  confidence: z.record(z.string(), z.number()).optional(),
 });
 
 export const LoadedContext = z.object({
-  customer: Row.nullable(),
+  customer: z.object({ id: z.number() }).nullable(),
   invoice: Row.nullable(),
   invoice_matches: z.number().int(),
   recent_payments: z.array(Row),

@@ -27,12 +27,42 @@ export interface DisputeInput {
   precondition_severity?: Record<string, 'warn' | 'block'> | undefined;
 }
 
-/** What the extraction step found (dispute/ defines the full shape; the machine needs these fields). */
+/**
+ * What the extraction step found, as far as the machine reads it. The reader (dispute/types.ts: Extraction)
+ * defines the full shape once; it fits this one, so the runtime hands it over as it is. A type literal, not
+ * an interface, so the machine may treat it as a record when it writes the approver's corrections into it.
+ */
 export type ExtractionFacts = z.infer<typeof events.ExtractionFacts>;
 
-export type Row = Record<string, unknown>;
+/**
+ * The shapes of what the machine carries but barely reads: the extraction and the mirror rows the context
+ * step loaded. Each is defined once, by the reader (dispute/types.ts: Extraction, CustomerRow, InvoiceRow,
+ * PaymentRow, DisputeRow); machines/ imports only xstate, so the context is generic over them. These
+ * defaults are what the machine itself needs of each. The steps read a run's context with the reader's shapes
+ * (`ReaderContext`, steps/effect.ts), which fit these defaults; the engine narrows the machine's context to
+ * it in one place (runtime/engine.ts, readerContext), since it stored exactly what the steps returned.
+ */
+export interface PayloadShapes {
+  extraction: ExtractionFacts;
+  customer: { id: number };
+  invoice: object;
+  payment: object;
+  dispute: object;
+}
+/** A mirror row as a query returns it, before anything reads it. */
+export type MirrorRow = { [column: string]: unknown };
 
-export type LoadedContext = z.infer<typeof events.LoadedContext>;
+export interface LoadedContext<S extends PayloadShapes = PayloadShapes> {
+  customer: S['customer'] | null;
+  invoice: S['invoice'] | null;
+  invoice_matches: number;
+  recent_payments: S['payment'][];
+  prior_disputes: number;
+  open_disputes: S['dispute'][];
+  prior_invoices: S['invoice'][];
+  /** The account's open AR hold request, if an approver asked for one (absent in older snapshots). */
+  hold_requested?: { run_id: number; proposed_action_id: number; by: string; at: string } | null | undefined;
+}
 
 export interface Warning {
   check: string;
@@ -73,10 +103,10 @@ export interface Correction {
   to: string | number;
 }
 
-export interface DisputeContext {
+export interface DisputeContext<S extends PayloadShapes = PayloadShapes> {
   input: DisputeInput;
-  extraction: ExtractionFacts | null;
-  loaded: LoadedContext | null;
+  extraction: S['extraction'] | null;
+  loaded: LoadedContext<S> | null;
   prior_disputes: number;
   warnings: Warning[];
   envelope_id: number | null;

@@ -1,7 +1,7 @@
 // Queries on corrections: what the approver changed on the HITL envelope, one row per field, the reader's
 // value kept beside the approver's. Written in the decision's transaction; exported as labeled examples.
 import type { Correction } from '../machines/types.ts';
-import type { Db } from './connect.ts';
+import type { Db, Tx } from './connect.ts';
 
 export interface CorrectionRow {
   field: string;
@@ -13,7 +13,7 @@ export interface CorrectionRow {
 }
 
 export async function recordCorrections(
-  sql: Db,
+  sql: Tx,
   c: { run_id: number; action_id: number; by: string; now: Date; corrections: Correction[] },
 ): Promise<void> {
   // The values go in as JSON text cast to jsonb: a JS string bound straight to a jsonb column would be

@@ -3,7 +3,7 @@
 // A mail keeps the Message-ID it was given at the decision on every attempt, so a crash never makes a
 // second message with a new id.
 import { OUTBOX_CHANNEL } from './outbox.ts';
-import type { Db } from './connect.ts';
+import type { Db, Tx } from './connect.ts';
 
 export type Channel = 'email' | 'erp_webhook';
 
@@ -24,7 +24,7 @@ export type DeliveryPayload = { mail: MailPayload } | { url: string | null; body
 export const deliveryKey = (proposedActionId: number) => `delivery:proposed_action_${proposedActionId}`;
 
 export async function enqueueDelivery(
-  sql: Db,
+  sql: Tx,
   d: { run_id: number; proposed_action_id: number; channel: Channel; message_id: string | null; payload: DeliveryPayload; now: Date },
 ): Promise<void> {
   await sql`

@@ -145,7 +145,7 @@ async function settleCredentials(port: number, c: Credentials, file: string, log
         if (candidate === LEGACY_PASSWORD) log(`the embedded PostgreSQL had the fixed password of earlier versions: it now has its own, kept in ${file}`);
       }
       const [db] = await sql`SELECT 1 FROM pg_database WHERE datname = ${DATABASE}`;
-      if (!db) await sql.unsafe(`CREATE DATABASE ${DATABASE}`);
+      if (!db) await sql`CREATE DATABASE ${sql(DATABASE)}`;
     } finally {
       await sql.end({ timeout: 1 });
     }

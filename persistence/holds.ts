@@ -1,6 +1,6 @@
 // AR hold requests: an approved hold review marks the account "hold requested" until the ERP acts on it.
 // Kept beside the mirror's customers table (which every import replaces), keyed by customer.
-import type { Db } from './connect.ts';
+import type { Db, Tx } from './connect.ts';
 
 export interface HoldRequest {
   customer_id: number;
@@ -10,7 +10,7 @@ export interface HoldRequest {
   requested_at: Date;
 }
 
-export async function requestHold(sql: Db, h: HoldRequest): Promise<void> {
+export async function requestHold(sql: Tx, h: HoldRequest): Promise<void> {
   await sql`
     INSERT INTO customer_hold_requests (customer_id, run_id, proposed_action_id, requested_by, requested_at)
     VALUES (${h.customer_id}, ${h.run_id}, ${h.proposed_action_id}, ${h.requested_by}, ${h.requested_at})

@@ -25,7 +25,7 @@ export async function openAmountByAge(sql: Db, r: KpiRange) {
     SELECT CASE WHEN age <= 30 THEN '0-30' WHEN age <= 60 THEN '31-60' WHEN age <= 90 THEN '61-90' ELSE '90+' END AS bucket,
            count(*)::int AS disputes, coalesce(sum(amount), 0)::text AS amount
     FROM (SELECT floor(extract(epoch FROM ${r.to}::timestamptz - created_at) / 86400)::int AS age, disputed_amount AS amount
-          FROM runs WHERE created_at < ${r.to} AND status NOT IN ${sql(CLOSED_STATUSES as unknown as string[])}) o
+          FROM runs WHERE created_at < ${r.to} AND status NOT IN ${sql([...CLOSED_STATUSES])}) o
     GROUP BY 1`;
   const by = new Map(rows.map((x) => [x.bucket, x]));
   return ['0-30', '31-60', '61-90', '90+'].map((bucket) => ({ bucket, disputes: by.get(bucket)?.disputes ?? 0, amount: Number(by.get(bucket)?.amount ?? 0) }));
@@ -74,7 +74,7 @@ export async function topCustomers(sql: Db, r: KpiRange, limit = 10) {
   const rows = await sql<{ customer_id: number; name: string | null; open_disputes: number; open_amount: string }[]>`
     SELECT o.customer_id, c.companyname AS name, count(*)::int AS open_disputes, coalesce(sum(o.amount), 0)::text AS open_amount
     FROM (SELECT customer_id, disputed_amount AS amount FROM runs
-          WHERE customer_id IS NOT NULL AND created_at < ${r.to} AND status NOT IN ${sql(CLOSED_STATUSES as unknown as string[])}) o
+          WHERE customer_id IS NOT NULL AND created_at < ${r.to} AND status NOT IN ${sql([...CLOSED_STATUSES])}) o
     LEFT JOIN customers c ON c.id = o.customer_id
     GROUP BY o.customer_id, c.companyname
     ORDER BY open_disputes DESC, sum(o.amount) DESC NULLS LAST, o.customer_id

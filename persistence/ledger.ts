@@ -1,8 +1,8 @@
 // The event ledger: one row per idempotency key, so producer retries collapse.
-import type { Db } from './connect.ts';
+import type { Tx } from './connect.ts';
 
 export async function recordEvent(
-  sql: Db,
+  sql: Tx,
   e: { event_type: string; idempotency_key: string; run_id: number | null; payload: unknown; now: Date },
 ): Promise<{ id: number; inserted: boolean }> {
   const [row]: [{ id: number }?] = await sql`

@@ -1,11 +1,12 @@
 // Queries on the outbox: external effects written in the event's transaction, delivered after commit
 // by the dispatcher (runtime/outbox.ts).
-import type { Db } from './connect.ts';
+import { raiseAlert } from './alerts.ts';
+import type { Db, Tx } from './connect.ts';
 
 export const OUTBOX_CHANNEL = 'disputeflow_outbox';
 
 /** Enqueues a delivery inside the caller's transaction; the dispatcher wakes at commit. */
-export async function enqueue(sql: Db, o: { run_id: number | null; kind: string; idempotency_key: string; url: string; body: unknown; now: Date }): Promise<void> {
+export async function enqueue(sql: Tx, o: { run_id: number | null; kind: string; idempotency_key: string; url: string; body: unknown; now: Date }): Promise<void> {
   await sql`
     INSERT INTO outbox (run_id, kind, idempotency_key, payload, status, next_attempt_at, created_at)
     VALUES (${o.run_id}, ${o.kind}, ${o.idempotency_key}, ${sql.json({ url: o.url, body: o.body } as never)}, 'pending', ${o.now}, ${o.now})
@@ -44,14 +45,16 @@ export async function markRetry(sql: Db, id: number, next: Date, error: string):
 }
 
 /** The last attempt failed: the row is failed for good, with an alert when the policy asks for one. */
-export async function markFailed(sql: Db, row: OutboxRow, error: string, now: Date, alert: boolean): Promise<void> {
+export async function markFailed(sql: Tx, row: OutboxRow, error: string, now: Date, alert: boolean): Promise<void> {
   await sql`UPDATE outbox SET status = 'failed', last_error = ${error} WHERE id = ${row.id}`;
   if (!alert) return;
   const target = (row.payload as { url?: string | null; mail?: { to: string } }).mail?.to ?? (row.payload as { url?: string | null }).url ?? null;
-  await sql`
-    INSERT INTO alerts (run_id, step, kind, message, detail, created_at)
-    VALUES (${row.run_id}, ${row.kind + ':' + row.idempotency_key}, 'delivery_failed',
-            ${`${row.kind} delivery ${row.idempotency_key} failed after ${row.attempts} attempt(s): ${error}`},
-            ${sql.json({ target, attempts: row.attempts, error, proposed_action_id: row.proposed_action_id } as never)}, ${now})
-    ON CONFLICT DO NOTHING`;
+  await raiseAlert(sql, {
+    run_id: row.run_id,
+    step: row.kind + ':' + row.idempotency_key,
+    kind: 'delivery_failed',
+    message: `${row.kind} delivery ${row.idempotency_key} failed after ${row.attempts} attempt(s): ${error}`,
+    detail: { target, attempts: row.attempts, error, proposed_action_id: row.proposed_action_id },
+    now,
+  });
 }

@@ -1,6 +1,6 @@
 // Queries on proposed_actions and approval_decisions.
 import { createHash } from 'node:crypto';
-import type { Db, Sql } from './connect.ts';
+import type { Db, Sql, Tx } from './connect.ts';
 import { deliveryStatus } from './deliveries.ts';
 
 export interface ProposedAction {
@@ -39,7 +39,7 @@ export const proposalViewColumns = (sql: Db) => sql`
 export const withEtag = <T extends ProposedAction>(row: T): T & { etag: string } => ({ ...row, etag: payloadEtag(row.payload) });
 
 export async function stageProposal(
-  sql: Db,
+  sql: Tx,
   p: { run_id: number; step: string; action_type: string; entity_type: string; entity_ref: string; payload: unknown; now: Date },
 ): Promise<number> {
   const [row]: [{ id: number }?] = await sql`
@@ -55,7 +55,7 @@ export class DecisionConflictError extends Error {
 
 /** Records a decision as a fact; a second decision on the same action is a conflict. */
 export async function decide(
-  sql: Db,
+  sql: Tx,
   d: {
     action_id: number;
     decision: 'approved' | 'rejected' | 'expired';

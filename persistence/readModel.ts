@@ -52,10 +52,10 @@ export async function listProposals(sql: Sql, f: ProposalFilter) {
       ${f.cursor ? sql`AND p.id < ${f.cursor}` : sql``}
     ORDER BY p.id DESC
     LIMIT ${f.limit + 1}`;
-  return page(rows.map(withEtag) as unknown as Record<string, unknown>[], f.limit, 'id');
+  return page(rows.map(withEtag), f.limit, 'id');
 }
 
-function page<T extends Record<string, unknown>>(rows: T[], limit: number, key: string) {
+function page<T extends object>(rows: T[], limit: number, key: keyof T) {
   const items = rows.slice(0, limit);
   const next = rows.length > limit ? String(items.at(-1)![key]) : null;
   return { items, next_cursor: next };

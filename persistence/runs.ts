@@ -1,18 +1,22 @@
 // Queries on runs and their journal. Each takes the sql handle (or a transaction) as its first argument.
-import type { Db, Sql, Tx } from './connect.ts';
+import type { Db, Tx } from './connect.ts';
 
 /** Where every committed change of a run is announced (LISTEN/NOTIFY), for the live feed. */
 export const RUN_CHANNEL = 'disputeflow_runs';
 
-export interface RunRow {
+/**
+ * A run as stored. `Context` and `Input` are the JSON shapes of its snapshot's context and its input: this
+ * module does not know the machine's types, so a caller that does names them, as it would with `sql<Row[]>`.
+ */
+export interface RunRow<Context extends object = Record<string, unknown>, Input extends object = Record<string, unknown>> {
   id: number;
   workflow_type: string;
   email_uuid: string;
   machine_version: number;
   status: string;
   state_value: unknown;
-  snapshot: { value: unknown; context: Record<string, unknown>; [k: string]: unknown };
-  input: Record<string, unknown>;
+  snapshot: { value: unknown; context: Context; [k: string]: unknown };
+  input: Input;
   customer_id: number | null;
   invoked_by: string;
   event_count: number;
@@ -22,7 +26,7 @@ export interface RunRow {
 
 export interface JournalRow {
   seq: number;
-  event: Record<string, unknown>;
+  event: { type: string; [k: string]: unknown };
   state_before: unknown;
   state_after: unknown;
   effects: { type: string; params: unknown }[];
@@ -31,7 +35,7 @@ export interface JournalRow {
 
 /** Inserts the run unless (workflow_type, email_uuid) exists; concurrent redeliveries wait on the unique index. */
 export async function insertRunOnce(
-  sql: Sql,
+  sql: Tx,
   r: { workflow_type: string; email_uuid: string; machine_version: number; input: unknown; invoked_by: string; now: Date },
 ): Promise<RunRow | null> {
   const [row]: [RunRow?] = await sql`
@@ -43,24 +47,28 @@ export async function insertRunOnce(
   return row ?? null;
 }
 
-export async function findRunByEmail(sql: Sql, workflowType: string, emailUuid: string): Promise<RunRow | undefined> {
+export async function findRunByEmail(sql: Db, workflowType: string, emailUuid: string): Promise<RunRow | undefined> {
   const [row]: [RunRow?] = await sql`SELECT * FROM runs WHERE workflow_type = ${workflowType} AND email_uuid = ${emailUuid}`;
   return row;
 }
 
-export async function lockRun(sql: Sql, id: number): Promise<RunRow | undefined> {
+/** Locks the run's row until the transaction ends: every change to a run happens under this lock. */
+export async function lockRun(sql: Tx, id: number): Promise<RunRow | undefined> {
   const [row]: [RunRow?] = await sql`SELECT * FROM runs WHERE id = ${id} FOR UPDATE`;
   return row;
 }
 
-export async function getRun(sql: Sql, id: number): Promise<RunRow | undefined> {
-  const [row]: [RunRow?] = await sql`SELECT * FROM runs WHERE id = ${id}`;
+export async function getRun<Context extends object = Record<string, unknown>, Input extends object = Record<string, unknown>>(
+  sql: Db,
+  id: number,
+): Promise<RunRow<Context, Input> | undefined> {
+  const [row]: [RunRow<Context, Input>?] = await sql`SELECT * FROM runs WHERE id = ${id}`;
   return row;
 }
 
 /** Saves the snapshot and announces the commit on `channel` (PostgreSQL delivers the NOTIFY at commit). */
 export async function saveRun(
-  sql: Sql,
+  sql: Tx,
   r: { id: number; status: string; state_value: unknown; snapshot: unknown; customer_id: number | null; machine_version: number; events: number; now: Date },
   channel: string,
 ): Promise<RunRow> {
@@ -76,7 +84,7 @@ export async function saveRun(
   return row!;
 }
 
-export async function appendJournal(sql: Db, runId: number, firstSeq: number, rows: Omit<JournalRow, 'seq'>[]): Promise<void> {
+export async function appendJournal(sql: Tx, runId: number, firstSeq: number, rows: Omit<JournalRow, 'seq'>[]): Promise<void> {
   if (rows.length === 0) return;
   const values = rows.map((r, i) => ({
     run_id: runId,
@@ -96,7 +104,7 @@ export async function appendJournal(sql: Db, runId: number, firstSeq: number, ro
  * sent or failed) as a journal entry that leaves the state as it is, so the timeline tells the whole story.
  * Takes the run's lock like an event does, so the journal's sequence stays gap-free.
  */
-export async function appendRunNote(sql: Tx, runId: number, event: Record<string, unknown>, now: Date): Promise<void> {
+export async function appendRunNote(sql: Tx, runId: number, event: JournalRow['event'], now: Date): Promise<void> {
   const [run]: [{ event_count: number; state_value: unknown; status: string }?] = await sql`
     SELECT event_count, state_value, status FROM runs WHERE id = ${runId} FOR UPDATE`;
   if (!run) return;
@@ -104,4 +112,45 @@ export async function appendRunNote(sql: Tx, runId: number, event: Record<string
   await sql`
     UPDATE runs SET event_count = event_count + 1 WHERE id = ${runId}
     RETURNING pg_notify(${RUN_CHANNEL}, json_build_object('run_id', id, 'status', status, 'seq', event_count - 1)::text)`;
+}
+
+/**
+ * Marks a run whose stored snapshot this code cannot restore as failed: the journal entry saying why, the
+ * status, the announcement. The one write of `status` that does not come from the machine's state value
+ * (machines/status.ts): the state value and snapshot are kept as they were, for whoever migrates the run.
+ * Call with the run locked (`lockRun`) and its `event_count` as read under the lock.
+ */
+export async function markUnrestorable(
+  sql: Tx,
+  run: Pick<RunRow, 'id' | 'event_count' | 'state_value'>,
+  reason: string,
+  now: Date,
+): Promise<RunRow> {
+  await appendJournal(sql, run.id, run.event_count, [
+    { event: { type: 'runtime.restore_failed', reason }, state_before: run.state_value, state_after: run.state_value, effects: [], at: now },
+  ]);
+  const [row]: [RunRow?] = await sql`
+    WITH failed AS (
+      UPDATE runs SET status = 'failed', event_count = event_count + 1, updated_at = ${now} WHERE id = ${run.id}
+      RETURNING *)
+    SELECT failed.*, pg_notify(${RUN_CHANNEL}, json_build_object('run_id', failed.id, 'status', failed.status, 'seq', failed.event_count - 1)::text) AS notified
+    FROM failed`;
+  delete (row as Partial<RunRow & { notified: unknown }>).notified;
+  return row!;
+}
+
+/** What a watcher replays of a journal row. */
+export type JournalEntry = Pick<JournalRow, 'seq' | 'event' | 'state_after'>;
+
+/** A run's journal after `afterSeq`, in order (what a watcher has not seen yet). */
+export async function journalSince(sql: Db, runId: number, afterSeq: number): Promise<JournalEntry[]> {
+  return sql<JournalEntry[]>`
+    SELECT seq, event, state_after FROM run_journal WHERE run_id = ${runId} AND seq > ${afterSeq} ORDER BY seq`;
+}
+
+/** A run's status (`Status`: the statuses the caller knows runs to have) and committed context, without the rest of its snapshot. */
+export async function statusAndContext<Status extends string = string>(sql: Db, runId: number): Promise<{ status: Status; context: unknown } | undefined> {
+  const [row]: [{ status: Status; context: unknown }?] = await sql`
+    SELECT status, snapshot->'context' AS context FROM runs WHERE id = ${runId}`;
+  return row;
 }

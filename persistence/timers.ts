@@ -1,27 +1,49 @@
-// Durable time: timers are rows, written and deleted in the event transaction.
-import type { Sql } from './connect.ts';
+// Durable time: timers are rows, written and deleted in the event transaction, claimed by the scheduler
+// (runtime/timers.ts) with the run's row so it never waits on a run that an API request holds.
+import type { Tx } from './connect.ts';
 
-export interface TimerRow {
+/** A timer row; `E` is the event it carries (the machine's event type, for the runtime). */
+export interface TimerRow<E = Record<string, unknown>> {
   id: number;
   run_id: number;
   name: string;
-  event: Record<string, unknown>;
+  event: E;
   due_at: Date;
 }
 
-export async function setTimer(sql: Sql, t: { run_id: number; name: string; event: unknown; due_at: Date; now: Date }): Promise<void> {
+/** Sets the run's timer of this name, replacing one already set (a retry's next attempt, a new window). */
+export async function upsertTimer(sql: Tx, t: { run_id: number; name: string; event: unknown; due_at: Date; now: Date }): Promise<void> {
   await sql`
     INSERT INTO timers (run_id, name, event, due_at, created_at)
     VALUES (${t.run_id}, ${t.name}, ${sql.json(t.event as never)}, ${t.due_at}, ${t.now})
     ON CONFLICT (run_id, name) DO UPDATE SET event = excluded.event, due_at = excluded.due_at, created_at = excluded.created_at`;
 }
 
-export async function cancelTimer(sql: Sql, runId: number, name: string): Promise<void> {
+/** Cancels the run's timer of this name, if set. */
+export async function cancelTimer(sql: Tx, runId: number, name: string): Promise<void> {
   await sql`DELETE FROM timers WHERE run_id = ${runId} AND name = ${name}`;
 }
 
+/**
+ * Locks the next due timer and its run, skipping rows another transaction holds; optionally only the run's
+ * timer of one name. The caller deletes it (`deleteFiredTimer`) and applies its event in this transaction.
+ */
+export async function claimDueTimer<E = Record<string, unknown>>(
+  sql: Tx,
+  now: Date,
+  only?: { run_id: number; name: string },
+): Promise<TimerRow<E> | undefined> {
+  const [row]: [TimerRow<E>?] = await sql`
+    SELECT t.id, t.run_id, t.name, t.event, t.due_at
+    FROM timers t JOIN runs r ON r.id = t.run_id
+    WHERE t.due_at <= ${now} ${only ? sql`AND t.run_id = ${only.run_id} AND t.name = ${only.name}` : sql``}
+    ORDER BY t.due_at, t.id
+    LIMIT 1
+    FOR UPDATE SKIP LOCKED`;
+  return row;
+}
 
-
-export async function deleteTimer(sql: Sql, id: number): Promise<void> {
+/** Deletes a claimed timer by id (not by name: its event may set a new timer of the same name). */
+export async function deleteFiredTimer(sql: Tx, id: number): Promise<void> {
   await sql`DELETE FROM timers WHERE id = ${id}`;
 }

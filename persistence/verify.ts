@@ -1,11 +1,49 @@
-// Queries on workflow_verify_results: checks staged pending, run later by the verify scheduler.
-import type { Db } from './connect.ts';
+// Queries on workflow_verify_results: checks staged pending, claimed and recorded by the verify scheduler
+// (runtime/verify.ts), and the contract's check itself, run read-only with a statement timeout.
+import type { Sql, Tx } from './connect.ts';
 
 export async function stageCheck(
-  sql: Db,
+  sql: Tx,
   c: { run_id: number; check_name: string; sql_check: string; params: unknown[]; due_at: Date; now: Date },
 ): Promise<void> {
   await sql`
     INSERT INTO workflow_verify_results (run_id, check_name, sql_check, params, status, due_at, created_at)
     VALUES (${c.run_id}, ${c.check_name}, ${c.sql_check}, ${sql.json(c.params as never)}, 'pending', ${c.due_at}, ${c.now})`;
+}
+
+export interface DueCheck {
+  id: number;
+  run_id: number;
+  check_name: string;
+  sql_check: string;
+  params: unknown[];
+}
+
+/** Locks the next pending check whose window has passed, and its run, skipping rows others hold. */
+export async function claimDueCheck(sql: Tx, now: Date, only?: { run_id: number }): Promise<DueCheck | undefined> {
+  const [check]: [DueCheck?] = await sql`
+    SELECT v.id, v.run_id, v.check_name, v.sql_check, v.params
+    FROM workflow_verify_results v JOIN runs r ON r.id = v.run_id
+    WHERE v.status = 'pending' AND v.due_at <= ${now} ${only ? sql`AND v.run_id = ${only.run_id}` : sql``}
+    ORDER BY v.due_at, v.id LIMIT 1
+    FOR UPDATE SKIP LOCKED`;
+  return check;
+}
+
+export async function recordCheckResult(sql: Tx, id: number, r: { result: string; detail: string | null; now: Date }): Promise<void> {
+  await sql`UPDATE workflow_verify_results SET status = ${r.result}, checked_at = ${r.now}, detail = ${sql.json({ message: r.detail })}
+    WHERE id = ${id}`;
+}
+
+/**
+ * Runs a check's SQL (the contract's text, with bound parameters) in a read-only transaction of its own,
+ * cut off after `timeoutMs`; returns how many rows it found. Errors are the caller's to interpret.
+ */
+export async function countCheckRows(sql: Sql, check: Pick<DueCheck, 'sql_check' | 'params'>, timeoutMs: number): Promise<number> {
+  const rows = await sql.begin('read only', async (tx) => {
+    await tx`SELECT set_config('statement_timeout', ${String(Math.max(1, Math.floor(timeoutMs)))}, true)`;
+    // The contract's query text (machines/contract.ts), never customer text; values travel as parameters.
+    return tx.unsafe(check.sql_check, check.params as never[]);
+  });
+  return rows.length;
 }

@@ -58,11 +58,11 @@ export async function decideProposal(deps: DecisionDeps, r: DecisionRequest): Pr
   if (r.edits && !EDITABLE_ACTIONS.has(proposal.action_type)) throw invalid('edits', `only a drafted reply or escalation takes edits, not ${proposal.action_type}`);
   if ((r.corrections || r.edits) && r.verb === 'reject') throw invalid(r.corrections ? 'corrections' : 'edits', 'only an approval takes these');
   const at = deps.clock.now();
-  const run = await getRun(deps.sql, proposal.run_id);
+  const run = await getRun<DisputeContext, DisputeInput>(deps.sql, proposal.run_id);
   if (!run) throw new DecisionError({ kind: 'not_found', message: `run ${proposal.run_id} does not exist` });
 
   if (isEnvelope) {
-    const corrections = r.corrections ? await checkCorrections(deps, run.snapshot.context as unknown as DisputeContext, r.corrections) : undefined;
+    const corrections = r.corrections ? await checkCorrections(deps, run.snapshot.context, r.corrections) : undefined;
     const event: DisputeEvent =
       r.verb === 'approve'
         ? { type: 'APPROVE', action_id: proposal.id, by: r.by, note: r.note, at: at.toISOString(), ...(corrections ? { corrections } : {}) }
@@ -82,7 +82,7 @@ export async function decideProposal(deps: DecisionDeps, r: DecisionRequest): Pr
       await deps.sql.begin((tx) =>
         decideDownstream(tx, deps.carryOut, {
           proposal,
-          run_input: run.input as unknown as DisputeInput,
+          run_input: run.input,
           verb: r.verb,
           by: r.by,
           note: r.note,

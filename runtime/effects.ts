@@ -2,7 +2,7 @@
 // database inside the event's transaction; their results come back to the machine as events.
 import type { DisputeEvent, EffectParams, EffectType } from '../machines/types.ts';
 
-export type { EffectContext } from '../steps/effect.ts';
+export type { EffectContext, ReaderContext } from '../steps/effect.ts';
 import type { EffectContext } from '../steps/effect.ts';
 
 export type EffectHandler<K extends EffectType> = (ctx: EffectContext, params: EffectParams[K]) => Promise<DisputeEvent | void>;

@@ -8,9 +8,10 @@ import { statusOf } from '../machines/status.ts';
 import type { StepName } from '../machines/contract.ts';
 import type { DisputeContext, DisputeEvent, DisputeInput, Effect } from '../machines/types.ts';
 import type { Sql, Tx } from '../persistence/connect.ts';
+import { raiseAlert } from '../persistence/alerts.ts';
 import * as runs from '../persistence/runs.ts';
 import type { Clock } from './clock.ts';
-import { FALLIBLE_EFFECTS, type EffectContext, type EffectRegistry } from './effects.ts';
+import { FALLIBLE_EFFECTS, type EffectContext, type EffectRegistry, type ReaderContext } from './effects.ts';
 import { restoreSnapshot, RunRestoreError } from './restore.ts';
 
 export { RUN_CHANNEL } from '../persistence/runs.ts';
@@ -41,9 +42,8 @@ export class RunNotFoundError extends Error {
 /** Starts a run, or returns the existing one for the same (workflow_type, email_uuid). */
 export async function startRun(deps: EngineDeps, input: StartInput): Promise<{ run: runs.RunRow; created: boolean }> {
   return deps.sql.begin(async (tx) => {
-    const sql = tx as unknown as Sql;
     const now = deps.clock.now();
-    const inserted = await runs.insertRunOnce(sql, {
+    const inserted = await runs.insertRunOnce(tx, {
       workflow_type: WORKFLOW_TYPE,
       email_uuid: input.email_uuid,
       machine_version: MACHINE_VERSION,
@@ -52,7 +52,7 @@ export async function startRun(deps: EngineDeps, input: StartInput): Promise<{ r
       now,
     });
     if (inserted === null) {
-      const existing = await runs.findRunByEmail(sql, WORKFLOW_TYPE, input.email_uuid);
+      const existing = await runs.findRunByEmail(tx, WORKFLOW_TYPE, input.email_uuid);
       if (!existing) throw new Error(`run for email ${input.email_uuid} vanished during redelivery`);
       return { run: existing, created: false };
     }
@@ -60,9 +60,9 @@ export async function startRun(deps: EngineDeps, input: StartInput): Promise<{ r
     const run = inserted;
     const fullInput: DisputeInput = { ...input, run_id: run.id, started_at: now.toISOString() };
     const [snapshot, actions] = initialTransition(disputeMachine, fullInput);
-    const init = { type: 'xstate.init', input: fullInput } as unknown as DisputeEvent;
+    const init: InitEvent = { type: 'xstate.init', input: fullInput };
     const started = performance.now();
-    const saved = await drive(deps, sql, run, null, init, snapshot, actions as unknown as Effect[], now);
+    const saved = await drive(deps, tx, run, null, init, snapshot, actions, now);
     deps.observe?.('xstate.init', (performance.now() - started) / 1000);
     return { run: saved, created: true };
   });
@@ -71,7 +71,7 @@ export async function startRun(deps: EngineDeps, input: StartInput): Promise<{ r
 /** Applies one event to a run. `applied: false` means the current state does not take it: nothing written. */
 export async function applyEvent(deps: EngineDeps, runId: number, event: DisputeEvent): Promise<ApplyResult> {
   try {
-    return await deps.sql.begin((tx) => applyEventInTransaction(deps, tx as unknown as Sql, runId, event));
+    return await deps.sql.begin((tx) => applyEventInTransaction(deps, tx, runId, event));
   } catch (err) {
     if (err instanceof RunRestoreError) return { applied: false, run: await failUnrestorable(deps, runId, err) };
     throw err;
@@ -79,49 +79,54 @@ export async function applyEvent(deps: EngineDeps, runId: number, event: Dispute
 }
 
 /** The same, inside a transaction the caller owns (the timer scheduler deletes its row in it). */
-export async function applyEventInTransaction(deps: EngineDeps, sql: Sql, runId: number, event: DisputeEvent): Promise<ApplyResult> {
+export async function applyEventInTransaction(deps: EngineDeps, tx: Tx, runId: number, event: DisputeEvent): Promise<ApplyResult> {
   const started = performance.now();
-  const run = await runs.lockRun(sql, runId);
+  const run = await runs.lockRun(tx, runId);
   if (!run) throw new RunNotFoundError(`run ${runId} does not exist`);
   const before = restoreSnapshot(run);
   // The machine decides, under the run's lock, whether its state takes the event (an API answers 409 if not).
   if (!before.can(event)) return { applied: false, run };
   const [next, actions] = transition(disputeMachine, before, event);
-  const saved = await drive(deps, sql, run, before, event, next, actions as unknown as Effect[], deps.clock.now());
+  const saved = await drive(deps, tx, run, before, event, next, actions, deps.clock.now());
   deps.observe?.(event.type, (performance.now() - started) / 1000);
   return { applied: true, run: saved };
 }
 
 
+/** The event a run's journal starts with: xstate's own, carrying the machine's input. */
+type InitEvent = { type: 'xstate.init'; input: DisputeInput };
+/** What xstate's `transition` returns as actions; the ones named in the registry are our effects. */
+type Actions = readonly { type: string; params?: unknown }[];
+
 async function drive(
   deps: EngineDeps,
-  sql: Sql,
+  tx: Tx,
   run: runs.RunRow,
   before: DisputeSnapshot | null,
-  firstEvent: DisputeEvent,
+  firstEvent: DisputeEvent | InitEvent,
   firstNext: DisputeSnapshot,
-  firstActions: Effect[],
+  firstActions: Actions,
   now: Date,
 ): Promise<runs.RunRow> {
   const journal: Omit<runs.JournalRow, 'seq'>[] = [];
   const pending: DisputeEvent[] = [];
   let snapshot = firstNext;
-  let step: { event: DisputeEvent; before: DisputeSnapshot | null; actions: Effect[] } | undefined = {
+  let step: { event: DisputeEvent | InitEvent; before: DisputeSnapshot | null; actions: Actions } | undefined = {
     event: firstEvent,
     before,
     actions: firstActions,
   };
   while (step) {
-    const effects = step.actions.filter((a) => a.type in deps.effects).map((a) => ({ type: a.type, params: a.params }) as Effect);
+    const effects = step.actions.filter((a) => Object.hasOwn(deps.effects, a.type)).map((a) => ({ type: a.type, params: a.params }) as Effect);
     journal.push({
-      event: step.event as unknown as Record<string, unknown>,
+      event: step.event,
       state_before: step.before?.value ?? null,
       state_after: snapshot.value,
       effects,
       at: now,
     });
     if (journal.length > MAX_EVENTS_PER_TRANSACTION) throw new Error(`run ${run.id} exceeded ${MAX_EVENTS_PER_TRANSACTION} events in one transaction`);
-    const ctx: EffectContext = { tx: sql, clock: deps.clock, now, run, context: snapshot.context as DisputeContext, notifyUrl: deps.notifyUrl };
+    const ctx: EffectContext = { tx, clock: deps.clock, now, run, context: readerContext(snapshot), notifyUrl: deps.notifyUrl };
     for (const effect of effects) {
       const result = await runEffect(deps, ctx, effect);
       if (result) pending.push(result);
@@ -131,7 +136,7 @@ async function drive(
       const event = pending.shift()!;
       const [next, actions] = transition(disputeMachine, snapshot, event);
       if (next === snapshot) continue; // a result the state no longer takes: harmless
-      step = { event, before: snapshot, actions: actions as unknown as Effect[] };
+      step = { event, before: snapshot, actions };
       snapshot = next;
     }
   }
@@ -139,8 +144,8 @@ async function drive(
   const context = snapshot.context as DisputeContext;
   // Journal and snapshot are independent writes: issued together, postgres.js pipelines them.
   const [, saved] = await Promise.all([
-    runs.appendJournal(sql, run.id, run.event_count, journal),
-    runs.saveRun(sql, {
+    runs.appendJournal(tx, run.id, run.event_count, journal),
+    runs.saveRun(tx, {
       id: run.id,
       status,
       state_value: snapshot.value,
@@ -159,7 +164,7 @@ async function runEffect(deps: EngineDeps, ctx: EffectContext, effect: Effect): 
   if (!FALLIBLE_EFFECTS.has(effect.type)) return handler(ctx, effect.params);
   const step = (effect.params as { step: StepName }).step;
   try {
-    return await (ctx.tx as unknown as Tx).savepoint((sp) => handler({ ...ctx, tx: sp as unknown as Sql }, effect.params));
+    return await ctx.tx.savepoint((sp) => handler({ ...ctx, tx: sp }, effect.params));
   } catch (err) {
     return { type: 'STEP_FAILED', step, error: describeError(err) };
   }
@@ -175,20 +180,22 @@ export function describeError(err: unknown): string {
 /** A run whose stored state this machine cannot take: mark it failed with the reason, visibly. */
 export async function failUnrestorable(deps: EngineDeps, runId: number, err: RunRestoreError): Promise<runs.RunRow> {
   return deps.sql.begin(async (tx) => {
-    const sql = tx as unknown as Sql;
-    const run = (await runs.lockRun(sql, runId))!;
+    const run = (await runs.lockRun(tx, runId))!;
     if (run.status === 'failed') return run;
     const now = deps.clock.now();
-    await runs.appendJournal(sql, run.id, run.event_count, [
-      { event: { type: 'runtime.restore_failed', reason: err.message }, state_before: run.state_value, state_after: run.state_value, effects: [], at: now },
-    ]);
-    await sql`UPDATE runs SET status = 'failed', event_count = event_count + 1, updated_at = ${now} WHERE id = ${run.id}`;
-    await sql`INSERT INTO alerts (run_id, step, kind, message, detail, created_at)
-      VALUES (${run.id}, null, 'restore_failed', ${err.message}, ${sql.json({ machine_version: run.machine_version })}, ${now})
-      ON CONFLICT DO NOTHING`;
-    await sql`SELECT pg_notify(${RUN_CHANNEL}, ${JSON.stringify({ run_id: run.id, status: 'failed', seq: run.event_count })})`;
-    return (await runs.getRun(sql, run.id))!;
+    const failed = await runs.markUnrestorable(tx, run, err.message, now);
+    await raiseAlert(tx, { run_id: run.id, step: null, kind: 'restore_failed', message: err.message, detail: { machine_version: run.machine_version }, now });
+    return failed;
   });
+}
+
+/**
+ * The run's context with the reader's shapes (steps/effect.ts): the machine stores the extraction and the rows
+ * exactly as the extraction and context steps returned them, so this only restores their static types. The
+ * one place the reader's shapes are asserted; stored snapshots are this code's own writes.
+ */
+function readerContext(snapshot: DisputeSnapshot): ReaderContext {
+  return snapshot.context as ReaderContext;
 }
 
 function customerOf(context: DisputeContext): number | null {

@@ -14,6 +14,7 @@ import type { AnyEventObject } from 'xstate';
 import { disputeMachine } from '../machines/dispute.ts';
 import { isTerminal, type RunStatus } from '../machines/status.ts';
 import type { Sql } from '../persistence/connect.ts';
+import { journalSince, statusAndContext } from '../persistence/runs.ts';
 import type { RunFeed, RunNotice } from './runFeed.ts';
 
 /** What the bridge needs of an inspector: the subset of `@statelyai/inspect`'s Inspector it calls. */
@@ -26,16 +27,14 @@ export interface InspectionBridge {
   idle(): Promise<void>;
 }
 
-interface JournalRow {
-  seq: number;
-  event: AnyEventObject;
-  state_after: unknown;
-}
-
 /** The inspector's id of a run's actor. */
 export const sessionIdOf = (runId: number) => `disputeflow.run.${runId}`;
 
-/** An actor-ref-like object: `inspector.actor()` reads the machine config from `logic` to send the definition. */
+/**
+ * An actor-ref-like object: `inspector.actor()` reads the machine config from `logic` to send the definition.
+ * A committed run has no live actor to pass, and xstate's ActorRef has some thirty members the inspector
+ * never touches; hence the cast through unknown of the five it reads.
+ */
 function runActorRef(runId: number) {
   return {
     id: `run ${runId}`,
@@ -55,11 +54,9 @@ export function inspectionBridge(deps: { sql: Sql; feed: RunFeed; inspector: Sta
   async function replay(n: RunNotice): Promise<void> {
     const last = sent.get(n.run_id) ?? -1;
     if (n.seq <= last) return;
-    const rows = await deps.sql<JournalRow[]>`
-      SELECT seq, event, state_after FROM run_journal WHERE run_id = ${n.run_id} AND seq > ${last} ORDER BY seq`;
+    const rows = await journalSince(deps.sql, n.run_id, last);
     if (!rows.length) return;
-    const [run]: [{ status: RunStatus; context: unknown }?] = await deps.sql`
-      SELECT status, snapshot->'context' AS context FROM runs WHERE id = ${n.run_id}`;
+    const run = await statusAndContext<RunStatus>(deps.sql, n.run_id);
     const context = run?.context ?? {};
     const id = sessionIdOf(n.run_id);
     if (last < 0) deps.inspector.actor(runActorRef(n.run_id), { status: 'active', context, value: rows[0]!.state_after });

@@ -15,6 +15,7 @@ import { OUTBOX_CHANNEL, type OutboxRow, leaseDue, markDelivered, markFailed, ma
 import { appendRunNote } from '../persistence/runs.ts';
 import { announce } from '../steps/notify.ts';
 import type { Mailer } from './mailer.ts';
+import { claimAndApply } from './claim.ts';
 import { Poller } from './poller.ts';
 
 export const DEFAULT_DELIVERY_TIMEOUT_MS = 10_000;
@@ -96,33 +97,38 @@ async function postJson(deps: OutboxDeps, row: OutboxRow, url: string, payload: 
   }
 }
 
-/** Delivers every due row; returns what happened to each. */
+/**
+ * Delivers every due row (at most `max`); returns what happened to each. The claim is a lease committed
+ * before the delivery, so no transaction waits on the network; the outcome is recorded in a second one.
+ */
 export async function dispatchOutbox(deps: OutboxDeps, max = 100): Promise<DeliveryOutcome[]> {
+  return claimAndApply<OutboxRow, DeliveryOutcome>(
+    deps.sql,
+    { claim: (tx) => leaseDue(tx, deps.clock.now(), timeoutOf(deps) * 3), afterCommit: (row) => deliverAndRecord(deps, row) },
+    max,
+  );
+}
+
+async function deliverAndRecord(deps: OutboxDeps, row: OutboxRow): Promise<DeliveryOutcome> {
   const policy = CONTRACT.retry_policy;
-  const out: DeliveryOutcome[] = [];
-  for (let i = 0; i < max; i++) {
-    const row = await leaseDue(deps.sql, deps.clock.now(), timeoutOf(deps) * 3);
-    if (!row) break;
-    const error = await deliver(deps, row);
-    const now = deps.clock.now();
-    if (error === null) {
-      await deps.sql.begin(async (tx) => {
-        await markDelivered(tx, row.id, now);
-        await tellRun(deps, tx, row, 'sent', null, now);
-      });
-      out.push({ id: row.id, status: 'delivered', attempt: row.attempts });
-    } else if (row.attempts < policy.max_attempts) {
-      await markRetry(deps.sql, row.id, new Date(now.getTime() + policy.base_ms * row.attempts), error);
-      out.push({ id: row.id, status: 'retry', attempt: row.attempts, error });
-    } else {
-      await deps.sql.begin(async (tx) => {
-        await markFailed(tx, row, error, now, policy.alert_on_final_failure);
-        await tellRun(deps, tx, row, 'failed', error, now);
-      });
-      out.push({ id: row.id, status: 'failed', attempt: row.attempts, error });
-    }
+  const error = await deliver(deps, row);
+  const now = deps.clock.now();
+  if (error === null) {
+    await deps.sql.begin(async (tx) => {
+      await markDelivered(tx, row.id, now);
+      await tellRun(deps, tx, row, 'sent', null, now);
+    });
+    return { id: row.id, status: 'delivered', attempt: row.attempts };
   }
-  return out;
+  if (row.attempts < policy.max_attempts) {
+    await markRetry(deps.sql, row.id, new Date(now.getTime() + policy.base_ms * row.attempts), error);
+    return { id: row.id, status: 'retry', attempt: row.attempts, error };
+  }
+  await deps.sql.begin(async (tx) => {
+    await markFailed(tx, row, error, now, policy.alert_on_final_failure);
+    await tellRun(deps, tx, row, 'failed', error, now);
+  });
+  return { id: row.id, status: 'failed', attempt: row.attempts, error };
 }
 
 /** A delivery of an approved proposal ends in the run's journal and, once per outcome, in the ledger. */

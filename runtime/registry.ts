@@ -7,14 +7,13 @@ import { postRun } from '../steps/post.ts';
 import { stageVerify } from '../steps/verify.ts';
 import { cancelTimer, setTimer } from '../steps/timers.ts';
 import { alertStepFailed } from '../steps/alerts.ts';
-import type { ExtractionFacts } from '../machines/types.ts';
 import type { EffectRegistry } from './effects.ts';
 
 export function effectRegistry(overrides: Partial<EffectRegistry> = {}): EffectRegistry {
   return {
     extractDispute: async (c, p) => ({
       type: 'EXTRACTED',
-      extraction: (await extractDispute(c.tx, p.input)) as unknown as ExtractionFacts,
+      extraction: await extractDispute(c.tx, p.input),
     }),
     loadContext: async (c, p) => ({ type: 'CONTEXT_LOADED', loaded: await loadContext(c.tx, p, c.now) }),
     stageApproval,

@@ -22,6 +22,8 @@ export function restoreSnapshot(run: Pick<RunRow, 'id' | 'machine_version' | 'sn
     stored = migrate(stored);
   }
   try {
+    // Stored JSON in, machine snapshot out: resolveState itself checks the state value (it throws for a state
+    // this machine lacks, caught below), which a static type cannot; hence the cast through unknown.
     return disputeMachine.resolveState(stored as unknown as Parameters<typeof disputeMachine.resolveState>[0]);
   } catch (err) {
     throw new RunRestoreError(`run ${run.id} (machine version ${run.machine_version}) cannot be restored: ${(err as Error).message}`);

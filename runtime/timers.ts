@@ -2,57 +2,43 @@
 // run's row, so it never waits on a run that an API request holds) and applies each timer's event in the
 // same transaction that deletes the timer. A late or cancelled timer is harmless: an event the run's state
 // does not take changes nothing.
-import type { Sql } from '../persistence/connect.ts';
-import { deleteTimer, type TimerRow } from '../persistence/timers.ts';
+import { claimDueTimer, deleteFiredTimer, type TimerRow } from '../persistence/timers.ts';
 import type { DisputeEvent } from '../machines/types.ts';
-import { applyEventInTransaction, failUnrestorable, type EngineDeps } from './engine.ts';
-import { RunRestoreError } from './restore.ts';
+import { applyQueuedEvent, claimAndApply, failUnrestorableAfter } from './claim.ts';
+import type { EngineDeps } from './engine.ts';
+import type { RunRestoreError } from './restore.ts';
 import { Poller } from './poller.ts';
-
 
 export interface TimerFilter {
   run_id: number;
   name: string;
 }
 
-async function claimDue(sql: Sql, now: Date, only?: TimerFilter): Promise<TimerRow | undefined> {
-  const [row]: [TimerRow?] = await sql`
-    SELECT t.id, t.run_id, t.name, t.event, t.due_at
-    FROM timers t JOIN runs r ON r.id = t.run_id
-    WHERE t.due_at <= ${now} ${only ? sql`AND t.run_id = ${only.run_id} AND t.name = ${only.name}` : sql``}
-    ORDER BY t.due_at, t.id
-    LIMIT 1
-    FOR UPDATE SKIP LOCKED`;
-  return row;
-}
-
 /** Fires every timer due now (or only the one named); returns how many fired. */
 export async function fireDueTimers(deps: EngineDeps, opts: { max?: number; only?: TimerFilter } = {}): Promise<number> {
-  const max = opts.max ?? 1000;
-  let fired = 0;
-  while (fired < max) {
-    let failedRun: { runId: number; err: RunRestoreError } | undefined;
-    const done = await deps.sql.begin(async (tx) => {
-      const sql = tx as unknown as Sql;
-      const now = deps.clock.now();
-      const timer = await claimDue(sql, now, opts.only);
-      if (!timer) return false;
-      const event = { ...timer.event, ...('at' in timer.event ? { at: now.toISOString() } : {}) } as unknown as DisputeEvent;
-      // Deleted first: the event may set a timer of the same name again (the next retry), which must stay.
-      await deleteTimer(sql, timer.id);
-      try {
-        await applyEventInTransaction(deps, sql, timer.run_id, event);
-      } catch (err) {
-        if (!(err instanceof RunRestoreError)) throw err;
-        failedRun = { runId: timer.run_id, err };
-      }
-      return true;
-    });
-    if (failedRun) await failUnrestorable(deps, failedRun.runId, failedRun.err);
-    if (!done) break;
-    fired++;
-  }
-  return fired;
+  const fired = await claimAndApply<{ timer: TimerRow<DisputeEvent>; now: Date }, RunRestoreError | undefined>(
+    deps.sql,
+    {
+      async claim(tx) {
+        const now = deps.clock.now();
+        const timer = await claimDueTimer<DisputeEvent>(tx, now, opts.only);
+        return timer && { timer, now };
+      },
+      async apply(tx, { timer, now }) {
+        // An event that carries its time says when it fired, not when it was set.
+        const event: DisputeEvent = 'at' in timer.event ? { ...timer.event, at: now.toISOString() } : timer.event;
+        // Deleted first: the event may set a timer of the same name again (the next retry), which must stay.
+        await deleteFiredTimer(tx, timer.id);
+        return applyQueuedEvent(deps, tx, timer.run_id, event);
+      },
+      async afterCommit({ timer }, unrestorable) {
+        await failUnrestorableAfter(deps, timer.run_id, unrestorable);
+        return unrestorable;
+      },
+    },
+    opts.max ?? 1000,
+  );
+  return fired.length;
 }
 
 export function timerScheduler(deps: EngineDeps, opts: { pollMs?: number; onError?: (err: unknown) => void } = {}): Poller {

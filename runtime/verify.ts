@@ -5,8 +5,11 @@
 import { Cron } from 'croner';
 import { isDatabaseUnavailable, type Sql } from '../persistence/connect.ts';
 import type { DisputeEvent, VerifyResult } from '../machines/types.ts';
-import { applyEventInTransaction, failUnrestorable, type EngineDeps } from './engine.ts';
-import { RunRestoreError } from './restore.ts';
+import { claimDueCheck, countCheckRows, recordCheckResult, type DueCheck } from '../persistence/verify.ts';
+import { applyQueuedEvent, claimAndApply, failUnrestorableAfter } from './claim.ts';
+import type { EngineDeps } from './engine.ts';
+import type { RunRestoreError } from './restore.ts';
+import { Poller } from './poller.ts';
 import { WORKFLOW_TYPE } from '../machines/contract.ts';
 import { announce } from '../steps/notify.ts';
 
@@ -15,14 +18,6 @@ export interface VerifyOutcome {
   check_name: string;
   result: VerifyResult;
   detail: string | null;
-}
-
-interface DueCheck {
-  id: number;
-  run_id: number;
-  check_name: string;
-  sql_check: string;
-  params: unknown[];
 }
 
 export const CHECK_TIMEOUT_MS = 5000;
@@ -34,11 +29,8 @@ export const CHECK_TIMEOUT_MS = 5000;
  */
 export async function runCheck(sql: Sql, check: Pick<DueCheck, 'sql_check' | 'params'>, timeoutMs = CHECK_TIMEOUT_MS): Promise<{ result: VerifyResult; detail: string | null }> {
   try {
-    const rows = await sql.begin('read only', async (tx) => {
-      await tx.unsafe(`SET LOCAL statement_timeout = ${Math.max(1, Math.floor(timeoutMs))}`);
-      return tx.unsafe(check.sql_check, check.params as never[]);
-    });
-    return rows.length > 0 ? { result: 'pass', detail: `found ${rows.length} row(s)` } : { result: 'fail', detail: 'no row found' };
+    const found = await countCheckRows(sql, check, timeoutMs);
+    return found > 0 ? { result: 'pass', detail: `found ${found} row(s)` } : { result: 'fail', detail: 'no row found' };
   } catch (err) {
     if (isDatabaseUnavailable(err)) throw err;
     const e = err as { code?: string; message?: string };
@@ -52,44 +44,34 @@ export async function runCheck(sql: Sql, check: Pick<DueCheck, 'sql_check' | 'pa
  * marked failed with an alert, as on the timer path: never silently left where it was.
  */
 export async function runDueChecks(deps: EngineDeps, opts: { max?: number; timeoutMs?: number; only?: { run_id: number } } = {}): Promise<VerifyOutcome[]> {
-  const out: VerifyOutcome[] = [];
-  for (let i = 0; i < (opts.max ?? 1000); i++) {
-    let unrestorable: RunRestoreError | undefined;
-    const done = await deps.sql.begin(async (tx) => {
-      const sql = tx as unknown as Sql;
-      const now = deps.clock.now();
-      const [check]: [DueCheck?] = await sql`
-        SELECT v.id, v.run_id, v.check_name, v.sql_check, v.params
-        FROM workflow_verify_results v JOIN runs r ON r.id = v.run_id
-        WHERE v.status = 'pending' AND v.due_at <= ${now} ${opts.only ? sql`AND v.run_id = ${opts.only.run_id}` : sql``}
-        ORDER BY v.due_at, v.id LIMIT 1
-        FOR UPDATE SKIP LOCKED`;
-      if (!check) return null;
-      const { result, detail } = await runCheck(deps.sql, check, opts.timeoutMs);
-      await sql`UPDATE workflow_verify_results SET status = ${result}, checked_at = ${deps.clock.now()}, detail = ${sql.json({ message: detail })}
-        WHERE id = ${check.id}`;
-      // The real outcome reaches subscribers without reading the database: one ledger event per run and check.
-      await announce(sql, deps.notifyUrl, {
-        event_type: 'workflow.verified',
-        idempotency_key: `${WORKFLOW_TYPE}:run_${check.run_id}:verify:${check.check_name}`,
-        run_id: check.run_id,
-        payload: { run_id: check.run_id, workflow_type: WORKFLOW_TYPE, check: check.check_name, result, detail },
-        now: deps.clock.now(),
-      });
-      const event: DisputeEvent = { type: 'VERIFY_RESULT', check: check.check_name, result, detail };
-      try {
-        await tx.savepoint((sp) => applyEventInTransaction(deps, sp as unknown as Sql, check.run_id, event));
-      } catch (err) {
-        if (!(err instanceof RunRestoreError)) throw err;
-        unrestorable = err; // failed below, once this transaction has recorded the result and let go of the run
-      }
-      return { run_id: check.run_id, check_name: check.check_name, result, detail };
-    });
-    if (!done) break;
-    if (unrestorable) await failUnrestorable(deps, done.run_id, unrestorable);
-    out.push(done);
-  }
-  return out;
+  return claimAndApply<DueCheck, VerifyOutcome & { unrestorable?: RunRestoreError | undefined }>(
+    deps.sql,
+    {
+      claim: (tx) => claimDueCheck(tx, deps.clock.now(), opts.only),
+      async apply(tx, check) {
+        const { result, detail } = await runCheck(deps.sql, check, opts.timeoutMs);
+        await recordCheckResult(tx, check.id, { result, detail, now: deps.clock.now() });
+        // The real outcome reaches subscribers without reading the database: one ledger event per run and check.
+        await announce(tx, deps.notifyUrl, {
+          event_type: 'workflow.verified',
+          idempotency_key: `${WORKFLOW_TYPE}:run_${check.run_id}:verify:${check.check_name}`,
+          run_id: check.run_id,
+          payload: { run_id: check.run_id, workflow_type: WORKFLOW_TYPE, check: check.check_name, result, detail },
+          now: deps.clock.now(),
+        });
+        const event: DisputeEvent = { type: 'VERIFY_RESULT', check: check.check_name, result, detail };
+        const unrestorable = await applyQueuedEvent(deps, tx, check.run_id, event);
+        return { run_id: check.run_id, check_name: check.check_name, result, detail, unrestorable };
+      },
+      async afterCommit(check, outcome) {
+        // Failed once this transaction has recorded the result and let go of the run.
+        const { unrestorable, ...recorded } = outcome!;
+        await failUnrestorableAfter(deps, check.run_id, unrestorable);
+        return recorded;
+      },
+    },
+    opts.max ?? 1000,
+  );
 }
 
 /** Next fire times of a cron schedule after `from` (UTC). Throws a clear error for a bad expression. */
@@ -105,24 +87,16 @@ export function parseSchedule(schedule: string): Cron {
   }
 }
 
-/** Runs due checks at each fire time of the schedule, by the injected clock; stop() waits for a run in flight. */
-export function verifyScheduler(deps: EngineDeps, schedule: string, onError: (err: unknown) => void, tickMs = 1000) {
+/**
+ * Runs due checks at each fire time of the schedule, by the injected clock: a `Poller` whose job waits for
+ * the next fire time. stop() waits for a run in flight.
+ */
+export function verifyScheduler(deps: EngineDeps, schedule: string, onError: (err: unknown) => void, tickMs = 1000): Poller {
   const cron = parseSchedule(schedule);
   let next = cron.nextRun(deps.clock.now());
-  let running: Promise<unknown> | undefined;
-  let interval: NodeJS.Timeout | undefined;
-  return {
-    async start(): Promise<void> {
-      interval = setInterval(() => {
-        if (running || !next || deps.clock.now() < next) return;
-        next = cron.nextRun(deps.clock.now());
-        running = runDueChecks(deps).catch(onError).finally(() => (running = undefined));
-      }, tickMs);
-      interval.unref();
-    },
-    async stop() {
-      clearInterval(interval);
-      await running;
-    },
-  };
+  return new Poller(deps.sql, null, async () => {
+    if (!next || deps.clock.now() < next) return;
+    next = cron.nextRun(deps.clock.now());
+    await runDueChecks(deps);
+  }, tickMs, onError);
 }

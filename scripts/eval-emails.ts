@@ -45,7 +45,10 @@ export function same(field: Field, expected: unknown, got: unknown): boolean {
   return (expected ?? null) === (got ?? null);
 }
 
-export function score(pairs: { expected: Record<string, unknown>; got: Record<string, unknown> }[]): Scored {
+/** An extraction's fields by name: what was labeled, or what the reader returned (any object's own fields). */
+type Fields = Partial<Record<Field, unknown>>;
+
+export function score(pairs: { expected: Fields; got: Fields }[]): Scored {
   const hits = Object.fromEntries(FIELDS.map((f) => [f, 0])) as Record<Field, number>;
   const confusion: Scored['confusion'] = {};
   const misses: Scored['misses'] = [];
@@ -81,7 +84,7 @@ export async function evaluate(sql: postgres.Sql, corpus: Labeled[]): Promise<Sc
   for (const item of corpus) {
     const email = { from: item.from, to: item.to, subject: item.subject, body: item.body, received_at: item.received_at };
     const got = await extractDispute(sql, { email, reason_text: item.reason_text ?? '' });
-    pairs.push({ expected: item.expected as Record<string, unknown>, got: got as unknown as Record<string, unknown> });
+    pairs.push({ expected: item.expected, got });
   }
   return score(pairs);
 }

@@ -100,6 +100,8 @@ export function createMetrics(sql: Sql, clock: Clock): Metrics {
       for (const result of VERIFY_RESULTS) this.inc({ result }, counts[result] ?? 0);
     },
   });
+  // prom-client types registerMetric's argument as its Metric class, but the registry only calls get() and
+  // reads name/help/type/aggregator: a plain object whose get() reads PostgreSQL is what it documents for custom collectors.
   registry.registerMetric(approvalWaitMetric(sql) as unknown as client.Metric);
 
   const apply = new client.Histogram({

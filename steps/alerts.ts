@@ -1,6 +1,7 @@
 // A step's final failure (alert_on_final_failure): an alert row the API and inspector list, and a ledger event.
 import { CONTRACT, WORKFLOW_TYPE } from '../machines/contract.ts';
 import type { EffectParams } from '../machines/types.ts';
+import { raiseAlert } from '../persistence/alerts.ts';
 import { recordEvent } from '../persistence/ledger.ts';
 import { notifyLedgerEvent } from './notify.ts';
 import type { EffectContext } from './effect.ts';
@@ -8,10 +9,7 @@ import type { EffectContext } from './effect.ts';
 export async function alertStepFailed(c: EffectContext, p: EffectParams['alertStepFailed']): Promise<void> {
   if (!CONTRACT.retry_policy.alert_on_final_failure) return;
   const message = `run ${c.run.id}: step ${p.step} failed after ${p.attempts} attempt(s): ${p.error}`;
-  await c.tx`
-    INSERT INTO alerts (run_id, step, kind, message, detail, created_at)
-    VALUES (${c.run.id}, ${p.step}, 'step_failed', ${message}, ${c.tx.json({ attempts: p.attempts, error: p.error })}, ${c.now})
-    ON CONFLICT (run_id, step, kind) DO NOTHING`;
+  await raiseAlert(c.tx, { run_id: c.run.id, step: p.step, kind: 'step_failed', message, detail: { attempts: p.attempts, error: p.error }, now: c.now });
   const event = {
     event_type: 'workflow.alert',
     idempotency_key: `${WORKFLOW_TYPE}:run_${c.run.id}:alert:${p.step}`,

@@ -1,14 +1,14 @@
 // The HITL gate: stage the envelope the approver decides on, and record the decision as a fact.
 import { CONTRACT, fanOutCondition, WORKFLOW_TYPE } from '../machines/contract.ts';
-import type { DisputeContext, DisputeEvent, EffectParams } from '../machines/types.ts';
+import type { DisputeEvent, EffectParams } from '../machines/types.ts';
 import { recordCorrections } from '../persistence/corrections.ts';
 import { decide, stageProposal } from '../persistence/proposals.ts';
-import type { EffectContext } from './effect.ts';
+import type { EffectContext, ReaderContext } from './effect.ts';
 
 export const envelopeRef = (runId: number) => `workflow:${WORKFLOW_TYPE}:run_${runId}`;
 
 /** What the approver needs to decide, in one JSON document (its hash is kept with the decision). */
-export function envelopePayload(ctx: DisputeContext, runId: number, expiresAt: Date) {
+export function envelopePayload(ctx: ReaderContext, runId: number, expiresAt: Date) {
   const loaded = ctx.loaded;
   const inv = loaded?.invoice ?? null;
   return {

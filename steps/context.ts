@@ -2,19 +2,20 @@
 // the invoice (scoped to the customer when known), payments of the last 90 days, the count of open or
 // escalated disputes, plus the customer and the customer's prior invoices.
 import { CONTRACT } from '../machines/contract.ts';
-import type { EffectParams, LoadedContext, Row } from '../machines/types.ts';
-import type { Sql } from '../persistence/connect.ts';
+import type { EffectParams, LoadedContext, MirrorRow as Row } from '../machines/types.ts';
+import type { Db } from '../persistence/connect.ts';
 import { holdRequestFor } from '../persistence/holds.ts';
+import { runNamedQuery } from '../persistence/mirror/named.ts';
 
 const Q = CONTRACT.context_queries;
 
-export async function loadContext(sql: Sql, params: EffectParams['loadContext'], now: Date): Promise<LoadedContext> {
+export async function loadContext(sql: Db, params: EffectParams['loadContext'], now: Date): Promise<LoadedContext> {
   const { invoice_ref } = params;
   let customerId = params.customer_id;
   let invoice: Row | null = null;
   let invoiceMatches = 0;
   if (invoice_ref) {
-    const found = (await sql.unsafe(Q.invoice.text, [invoice_ref, customerId], { prepare: true })) as Row[];
+    const found = await runNamedQuery<Row>(sql, Q.invoice, [invoice_ref, customerId]);
     invoiceMatches = found.length;
     // Without a customer, a tranid shared by two customers ("Allow Override") identifies nobody.
     if (found.length === 1 || (customerId !== null && found.length > 0)) invoice = found[0]!;
@@ -24,13 +25,12 @@ export async function loadContext(sql: Sql, params: EffectParams['loadContext'],
     return { customer: null, invoice, invoice_matches: invoiceMatches, recent_payments: [], prior_disputes: 0, open_disputes: [], prior_invoices: [] };
   }
   // Issued together: postgres.js pipelines them on the transaction's connection (one round trip, not five).
-  const run = (q: { text: string }, params: unknown[]) => sql.unsafe(q.text, params as never[], { prepare: true }) as unknown as Promise<Row[]>;
   const [[customer], recent, [count], open, prior, hold] = await Promise.all([
-    run(Q.customer, [customerId]),
-    run(Q.recent_payments, [customerId, now]),
-    run(Q.prior_disputes, [customerId]) as Promise<{ count: number }[]>,
-    run(Q.open_disputes, [customerId]),
-    run(Q.prior_invoices, [customerId]),
+    runNamedQuery<Row & { id: number }>(sql, Q.customer, [customerId]),
+    runNamedQuery<Row>(sql, Q.recent_payments, [customerId, now]),
+    runNamedQuery<{ count: number }>(sql, Q.prior_disputes, [customerId]),
+    runNamedQuery<Row>(sql, Q.open_disputes, [customerId]),
+    runNamedQuery<Row>(sql, Q.prior_invoices, [customerId]),
     holdRequestFor(sql, customerId),
   ]);
   return {

@@ -2,14 +2,17 @@
 // confirm what it says, and resolves them into an Extraction. Every query is indexed or bounded; the
 // only whole-table read is customers' names, to recognise a company named in the text of an email whose
 // sender address the mirror does not know.
-import type postgres from 'postgres';
+import type { Db } from '../persistence/connect.ts';
+import * as customers from '../persistence/mirror/customers.ts';
+import { paymentsByReferences } from '../persistence/mirror/payments.ts';
+import * as transactions from '../persistence/mirror/transactions.ts';
 import { finishExtraction, prepareExtraction, type ExtractInput } from '../dispute/extract.ts';
 import type { LookupPlan, MirrorRows } from '../dispute/resolve/plan.ts';
 import type { ContactRow, CustomerRow, Extraction, InvoiceRow, PaymentRow } from '../dispute/types.ts';
 
 export type { ExtractInput } from '../dispute/extract.ts';
 
-export async function extractDispute(sql: postgres.Sql, input: ExtractInput): Promise<Extraction> {
+export async function extractDispute(sql: Db, input: ExtractInput): Promise<Extraction> {
   const prepared = prepareExtraction(input);
   const rows = await lookupMirror(sql, prepared.plan);
   // Once the customer is known, fetch what only makes sense per customer: invoices carrying the cited
@@ -39,32 +42,23 @@ const toPayment = (r: Raw): PaymentRow => ({
   amount: Number(r.amount), method: s(r.method), reference: s(r.reference), applied_to: s(r.applied_to),
 });
 
-// Columns are cast so the rows look the same whatever type parsers the connection was opened with.
-const INVOICE_COLS = 'id::text AS id, tranid, entity::text AS entity, trandate::text AS trandate, duedate::text AS duedate, foreigntotal::text AS foreigntotal, foreignamountpaid::text AS foreignamountpaid, foreignamountunpaid::text AS foreignamountunpaid, status, otherrefnum';
-const CUSTOMER_COLS = 'id::text AS id, companyname, email, salesrep_name, salesrep_email, terms, creditlimit::text AS creditlimit, creditholdoverride';
-
 /** Runs the plan against the mirror: senders, cited invoices (any customer), payments, customer names. */
-export async function lookupMirror(sql: postgres.Sql, plan: LookupPlan): Promise<MirrorRows> {
+export async function lookupMirror(sql: Db, plan: LookupPlan): Promise<MirrorRows> {
   const none = <T>(): Promise<T[]> => Promise.resolve([]);
   const [contactsByEmail, customersByEmail] = await Promise.all([
-    plan.emails.length ? sql<Raw[]>`SELECT id::text AS id, customer_id::text AS customer_id, name, email FROM contacts WHERE lower(email) IN ${sql(plan.emails)} LIMIT 50` : none<Raw>(),
-    plan.emails.length ? sql<Raw[]>`SELECT ${sql.unsafe(CUSTOMER_COLS)} FROM customers WHERE lower(email) IN ${sql(plan.emails)} LIMIT 50` : none<Raw>(),
+    plan.emails.length ? customers.contactsByEmails(sql, plan.emails) : none<Raw>(),
+    plan.emails.length ? customers.customersByEmails(sql, plan.emails) : none<Raw>(),
   ]);
   // The domain is only needed when the address itself is unknown.
   const byDomain = !contactsByEmail.length && !customersByEmail.length && plan.domains.length;
   const [contactsByDomain, customersByDomain, invoicesByKey, payments, names] = await Promise.all([
-    byDomain ? sql<Raw[]>`SELECT id::text AS id, customer_id::text AS customer_id, name, email FROM contacts WHERE split_part(lower(email), '@', 2) IN ${sql(plan.domains)} LIMIT 50` : none<Raw>(),
-    byDomain ? sql<Raw[]>`SELECT ${sql.unsafe(CUSTOMER_COLS)} FROM customers WHERE split_part(lower(email), '@', 2) IN ${sql(plan.domains)} LIMIT 50` : none<Raw>(),
-    // Same expression as the transactions_tranid_digits index, so the index serves it.
-    plan.invoice_keys.length
-      ? sql<Raw[]>`SELECT ${sql.unsafe(INVOICE_COLS)} FROM transactions WHERE type = 'CustInvc' AND ltrim(regexp_replace(tranid, '[^0-9]', '', 'g'), '0') IN ${sql(plan.invoice_keys)} LIMIT 100`
-      : none<Raw>(),
-    plan.payment_refs.length
-      ? sql<Raw[]>`SELECT id::text AS id, customer_id::text AS customer_id, tranid, payment_date::text AS payment_date, amount::text AS amount, method, reference, applied_to FROM customer_payments WHERE upper(reference) IN ${sql(plan.payment_refs.map((r) => r.toUpperCase()))} LIMIT 20`
-      : none<Raw>(),
+    byDomain ? customers.contactsByDomains(sql, plan.domains) : none<Raw>(),
+    byDomain ? customers.customersByDomains(sql, plan.domains) : none<Raw>(),
+    plan.invoice_keys.length ? transactions.invoicesByKeys(sql, plan.invoice_keys) : none<Raw>(),
+    plan.payment_refs.length ? paymentsByReferences(sql, plan.payment_refs) : none<Raw>(),
     // Company names only decide when the address is unknown (a known address outranks a name in the text),
     // so the one whole-table read happens only then.
-    byDomain || !plan.emails.length ? sql<Raw[]>`SELECT id::text AS id, companyname FROM customers` : none<Raw>(),
+    byDomain || !plan.emails.length ? customers.customerNames(sql) : none<Raw>(),
   ]);
 
   const contacts = [...contactsByEmail, ...contactsByDomain].map(toContact);
@@ -76,10 +70,10 @@ export async function lookupMirror(sql: postgres.Sql, plan: LookupPlan): Promise
     ...invoices.map((i) => i.entity),
     ...payRows.map((p) => p.customer_id),
   ])];
-  const customers = ids.length ? (await sql<Raw[]>`SELECT ${sql.unsafe(CUSTOMER_COLS)} FROM customers WHERE id IN ${sql(ids)}`).map(toCustomer) : [];
+  const found = ids.length ? (await customers.customersByIds(sql, ids)).map(toCustomer) : [];
   return {
     contacts,
-    customers,
+    customers: found,
     customer_names: names.map((r) => ({ id: Number(r.id), companyname: String(r.companyname) })),
     invoices,
     payments: payRows,
@@ -91,7 +85,7 @@ export async function lookupMirror(sql: postgres.Sql, plan: LookupPlan): Promise
  * Adds the customer's invoices that a cited PO, payment or total points to (for an email that cites no
  * number) and the customer's latest invoice numbers (to spell a number that is not found) to `rows`.
  */
-export async function addCustomerRows(sql: postgres.Sql, rows: MirrorRows, plan: LookupPlan, customerId: number): Promise<void> {
+export async function addCustomerRows(sql: Db, rows: MirrorRows, plan: LookupPlan, customerId: number): Promise<void> {
   const applied = [...new Set(rows.payments.filter((p) => p.customer_id === customerId && p.applied_to).map((p) => p.applied_to!))];
   // An impossible value keeps each IN list non-empty, so one query serves every combination.
   const pos = plan.po_numbers.length ? plan.po_numbers : [''];
@@ -99,10 +93,9 @@ export async function addCustomerRows(sql: postgres.Sql, rows: MirrorRows, plan:
   const amounts = plan.amounts.length ? plan.amounts : [-1];
   const [byRef, recent] = await Promise.all([
     plan.po_numbers.length || applied.length || plan.amounts.length
-      ? sql<Raw[]>`SELECT ${sql.unsafe(INVOICE_COLS)} FROM transactions WHERE type = 'CustInvc' AND entity = ${customerId}
-          AND (otherrefnum IN ${sql(pos)} OR tranid IN ${sql(tranids)} OR foreigntotal IN ${sql(amounts)}) LIMIT 30`
+      ? transactions.invoicesByReferences(sql, customerId, { po_numbers: pos, tranids, amounts })
       : Promise.resolve([] as Raw[]),
-    sql<Raw[]>`SELECT tranid FROM transactions WHERE type = 'CustInvc' AND entity = ${customerId} ORDER BY trandate DESC LIMIT 5`,
+    transactions.latestInvoiceNumbers(sql, customerId, 5),
   ]);
   for (const r of byRef.map(toInvoice)) if (!rows.invoices.some((i) => i.id === r.id)) rows.invoices.push(r);
   rows.recent_tranids = recent.map((r) => ({ entity: customerId, tranid: String(r.tranid) }));

@@ -2,9 +2,9 @@
 // returns STEP_SUCCEEDED; any error (a constraint violation, a failing lookup) becomes the step's failure.
 import { CONTRACT, type StepName } from '../machines/contract.ts';
 import type { DisputeContext, DisputeEvent, EffectParams } from '../machines/types.ts';
-import type { Sql } from '../persistence/connect.ts';
+import { openInvoices } from '../persistence/mirror/transactions.ts';
 import { stageProposal } from '../persistence/proposals.ts';
-import type { EffectContext } from './effect.ts';
+import type { EffectContext, ReaderContext } from './effect.ts';
 import {
   draftReply, recommendHold, routeEscalation, splitEmail,
   type CustomerRow, type DisputeRow, type Extraction, type InvoiceRow, type PaymentRow,
@@ -17,27 +17,24 @@ interface Built {
 }
 
 const today = (d: Date) => d.toISOString().slice(0, 10);
-const extractionOf = (ctx: DisputeContext) => ctx.extraction as unknown as Extraction;
-const customerOf = (ctx: DisputeContext) => (ctx.loaded?.customer ?? null) as unknown as CustomerRow | null;
-const invoiceOf = (ctx: DisputeContext) => (ctx.loaded?.invoice ?? null) as unknown as InvoiceRow | null;
+/** Steps run after the approval, when the extraction is there. */
+const extractionOf = (ctx: ReaderContext): Extraction => {
+  if (!ctx.extraction) throw new Error('the fan-out needs the extraction, and the run has none');
+  return ctx.extraction;
+};
+const customerOf = (ctx: ReaderContext) => ctx.loaded?.customer ?? null;
+const invoiceOf = (ctx: ReaderContext) => ctx.loaded?.invoice ?? null;
 /** An unidentified customer is addressed by the sender's display name and escalated to the AR queue. */
-const UNKNOWN_CUSTOMER = (ctx: DisputeContext): CustomerRow => ({ id: 0, companyname: senderName(ctx) ?? 'customer' });
+const UNKNOWN_CUSTOMER = (ctx: ReaderContext): CustomerRow => ({ id: 0, companyname: senderName(ctx) ?? 'customer' });
 
-function senderName(ctx: DisputeContext): string | null {
+function senderName(ctx: ReaderContext): string | null {
   const from = ctx.input.email?.from;
   return from ? (splitEmail({ from, subject: '', body: '' }).sender.name ?? null) : null;
 }
 
-function customerRef(ctx: DisputeContext): string {
+function customerRef(ctx: ReaderContext): string {
   const c = customerOf(ctx);
   return c ? `customer:${c.id}` : `email:${ctx.input.email?.from ?? ctx.input.email_uuid}`;
-}
-
-async function openInvoices(sql: Sql, customerId: number): Promise<InvoiceRow[]> {
-  return sql<InvoiceRow[]>`
-    SELECT id, tranid, type, entity, trandate, duedate, foreigntotal, foreignamountpaid, foreignamountunpaid, status, otherrefnum
-    FROM transactions WHERE entity = ${customerId} AND type = 'CustInvc' AND foreignamountunpaid > 0
-    ORDER BY duedate NULLS LAST LIMIT 500`;
 }
 
 const BUILDERS: Record<StepName, (c: EffectContext) => Promise<Built>> = {
@@ -50,8 +47,8 @@ const BUILDERS: Record<StepName, (c: EffectContext) => Promise<Built>> = {
       invoice: invoiceOf(ctx),
       invoice_ref: x.invoice_ref,
       extraction: x,
-      recent_payments: (ctx.loaded?.recent_payments ?? []) as unknown as PaymentRow[],
-      prior_invoices: (ctx.loaded?.prior_invoices ?? []) as unknown as InvoiceRow[],
+      recent_payments: ctx.loaded?.recent_payments ?? [],
+      prior_invoices: ctx.loaded?.prior_invoices ?? [],
       today: today(c.now),
     });
     const to = ctx.input.email?.from ?? (customerOf(ctx)?.email ?? null);
@@ -82,8 +79,8 @@ const BUILDERS: Record<StepName, (c: EffectContext) => Promise<Built>> = {
     if (!customer) throw new Error('an AR hold review needs a known customer');
     const review = recommendHold({
       customer,
-      open_disputes: (ctx.loaded?.open_disputes ?? []) as unknown as DisputeRow[],
-      invoices: await openInvoices(c.tx, customer.id),
+      open_disputes: ctx.loaded?.open_disputes ?? [],
+      invoices: await openInvoices<InvoiceRow>(c.tx, customer.id),
       today: today(c.now),
       reason_code: x.reason_code,
       disputed_amount: x.disputed_amount,

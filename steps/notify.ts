@@ -2,7 +2,7 @@
 // NOTIFY_WEBHOOK_URL through the outbox (signed, retried) when one is configured.
 import { recordEvent } from '../persistence/ledger.ts';
 import { enqueue } from '../persistence/outbox.ts';
-import type { Db } from '../persistence/connect.ts';
+import type { Tx } from '../persistence/connect.ts';
 import type { EffectContext } from './effect.ts';
 
 export interface LedgerEvent {
@@ -16,7 +16,7 @@ export async function notifyLedgerEvent(c: Pick<EffectContext, 'tx' | 'notifyUrl
   await enqueueNotification(c.tx, c.notifyUrl, c.run.id, e, c.now);
 }
 
-async function enqueueNotification(tx: Db, notifyUrl: string | undefined, runId: number | null, e: LedgerEvent, now: Date): Promise<void> {
+async function enqueueNotification(tx: Tx, notifyUrl: string | undefined, runId: number | null, e: LedgerEvent, now: Date): Promise<void> {
   if (!notifyUrl) return;
   await enqueue(tx, {
     run_id: runId,
@@ -30,7 +30,7 @@ async function enqueueNotification(tx: Db, notifyUrl: string | undefined, runId:
 
 /** Records a ledger event (once per key) and announces it if it is new. */
 export async function announce(
-  tx: Db,
+  tx: Tx,
   notifyUrl: string | undefined,
   e: { event_type: string; idempotency_key: string; run_id: number | null; payload: unknown; now: Date },
 ): Promise<void> {

@@ -1,10 +1,11 @@
 // Post actions, run once per run inside the event transaction: the run log, the reflexion entry and the
 // ledger event (its idempotency key is per run, so even a replayed post collapses to one event).
 import { CONTRACT, FAN_OUT_STEPS, WORKFLOW_TYPE } from '../machines/contract.ts';
-import type { DisputeContext, EffectParams } from '../machines/types.ts';
+import type { EffectParams } from '../machines/types.ts';
 import { recordEvent } from '../persistence/ledger.ts';
+import { recordReflexion, recordRunLog } from '../persistence/runLog.ts';
 import { notifyLedgerEvent } from './notify.ts';
-import type { EffectContext } from './effect.ts';
+import type { EffectContext, ReaderContext } from './effect.ts';
 
 export const ledgerKey = (runId: number) => `${WORKFLOW_TYPE}:run_${runId}:outcome`;
 
@@ -34,15 +35,18 @@ export async function postRun(c: EffectContext, p: EffectParams['postRun']): Pro
   const tags = [WORKFLOW_TYPE, ...(customerId != null ? [`customer:${customerId}`] : [])];
   // Three independent inserts, issued together so postgres.js pipelines them in the one transaction.
   const [, , recorded] = await Promise.all([
-    c.tx`
-      INSERT INTO workflow_run_log (run_id, workflow_type, status, started_at, completed_at, duration_ms, steps_total, steps_succeeded,
-        steps_failed, steps_skipped, errors, summary_json)
-      VALUES (${c.run.id}, ${WORKFLOW_TYPE}, ${p.outcome}, ${startedAt}, ${c.now}, ${c.now.getTime() - startedAt.getTime()}, ${steps.length},
-        ${count('succeeded')}, ${count('failed')}, ${count('skipped')}, ${c.tx.json(errors)}, ${c.tx.json(summary as never)})`,
+    recordRunLog(c.tx, {
+      run_id: c.run.id,
+      workflow_type: WORKFLOW_TYPE,
+      status: p.outcome,
+      started_at: startedAt,
+      completed_at: c.now,
+      steps: { total: steps.length, succeeded: count('succeeded'), failed: count('failed'), skipped: count('skipped') },
+      errors,
+      summary,
+    }),
     CONTRACT.reflexion_enabled
-      ? c.tx`
-        INSERT INTO reflexion_log (run_id, workflow_type, narrative, tags, created_at)
-        VALUES (${c.run.id}, ${WORKFLOW_TYPE}, ${narrative(ctx, p.outcome, c.run.id)}, ${tags}, ${c.now})`
+      ? recordReflexion(c.tx, { run_id: c.run.id, workflow_type: WORKFLOW_TYPE, narrative: narrative(ctx, p.outcome, c.run.id), tags, now: c.now })
       : undefined,
     recordEvent(c.tx, { ...event, run_id: c.run.id, now: c.now }),
   ]);
@@ -50,7 +54,7 @@ export async function postRun(c: EffectContext, p: EffectParams['postRun']): Pro
 }
 
 /** A readable account of the run that a later workflow (or person) can search for context. */
-export function narrative(ctx: DisputeContext, outcome: string, runId: number): string {
+export function narrative(ctx: ReaderContext, outcome: string, runId: number): string {
   const customer = ctx.loaded?.customer;
   const who = customer ? `${customer.companyname} (customer ${customer.id})` : 'an unidentified customer';
   const inv = ctx.loaded?.invoice;

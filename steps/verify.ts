@@ -2,7 +2,7 @@
 // approves the drafted reply (response_sent); run later by the verify scheduler.
 import { CONTRACT } from '../machines/contract.ts';
 import type { EffectParams } from '../machines/types.ts';
-import type { Db } from '../persistence/connect.ts';
+import type { Tx } from '../persistence/connect.ts';
 import { stageCheck } from '../persistence/verify.ts';
 import type { EffectContext } from './effect.ts';
 
@@ -23,7 +23,7 @@ export async function stageVerify(c: EffectContext, p: EffectParams['stageVerify
 }
 
 /** response_sent: staged in the transaction that approves the drafted reply and queues its delivery. */
-export async function stageResponseSent(tx: Db, p: { run_id: number; proposed_action_id: number; now: Date }): Promise<void> {
+export async function stageResponseSent(tx: Tx, p: { run_id: number; proposed_action_id: number; now: Date }): Promise<void> {
   const check = CONTRACT.verify_checks.find((v) => v.name === 'response_sent')!;
   await stageCheck(tx, {
     run_id: p.run_id,

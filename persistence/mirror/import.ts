@@ -3,7 +3,7 @@
 import { createReadStream, existsSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'csv-parse';
-import type { Sql } from '../connect.ts';
+import type { Sql, Tx } from '../connect.ts';
 import { IMPORT_ORDER, MIRROR_TABLES, columnsOf, type MirrorTable } from './tables.ts';
 
 export class MirrorImportError extends Error {
@@ -30,12 +30,12 @@ export async function importMirror(sql: Sql, folder: string): Promise<ImportCoun
   }
   const counts: ImportCounts = {};
   await sql.begin(async (tx) => {
-    for (const table of present) counts[table] = await importFile(tx as unknown as Sql, table, path.join(folder, `${table}.csv`));
+    for (const table of present) counts[table] = await importFile(tx, table, path.join(folder, `${table}.csv`));
   });
   return counts;
 }
 
-async function importFile(sql: Sql, table: MirrorTable, file: string): Promise<number> {
+async function importFile(sql: Tx, table: MirrorTable, file: string): Promise<number> {
   const schema = MIRROR_TABLES[table];
   const columns = columnsOf(table);
   const name = path.basename(file);
@@ -83,11 +83,15 @@ async function importFile(sql: Sql, table: MirrorTable, file: string): Promise<n
   return count;
 }
 
-async function upsert(sql: Sql, table: MirrorTable, columns: string[], rows: Record<string, unknown>[]): Promise<number> {
-  const updates = columns.filter((c) => c !== 'id');
+async function upsert(sql: Tx, table: MirrorTable, columns: string[], rows: Record<string, unknown>[]): Promise<number> {
+  // "col = excluded.col, …" as nested fragments: every column name is quoted as an identifier.
+  const updates = columns
+    .filter((c) => c !== 'id')
+    .map((c) => sql`${sql(c)} = excluded.${sql(c)}`)
+    .reduce((list, one) => sql`${list}, ${one}`);
   await sql`
     INSERT INTO ${sql(table)} ${sql(rows as never, columns)}
-    ON CONFLICT (id) DO UPDATE SET ${sql.unsafe(updates.map((c) => `${c} = excluded.${c}`).join(', '))}`;
+    ON CONFLICT (id) DO UPDATE SET ${updates}`;
   return rows.length;
 }
 

@@ -1,6 +1,7 @@
 // Operations: run due verify checks now, and list alerts (final step failures, unrestorable runs).
 import type Router from '@koa/router';
 import { z } from 'zod';
+import { listAlerts } from '../../persistence/alerts.ts';
 import { runDueChecks } from '../../runtime/verify.ts';
 import { parseBody } from '../body.ts';
 import { engineDeps, type AppDeps } from '../deps.ts';
@@ -19,11 +20,7 @@ export function adminRoutes(router: Router, deps: AppDeps): void {
   router.get('/alerts', async (ctx) => {
     approverOf(ctx, deps.config.approvers);
     const q = parseQuery(ctx, AlertsQuery);
-    const rows = await deps.sql`
-      SELECT id, run_id, step, kind, message, detail, created_at FROM alerts
-      WHERE true ${q.run_id ? deps.sql`AND run_id = ${q.run_id}` : deps.sql``}
-        ${q.cursor ? deps.sql`AND id < ${q.cursor}` : deps.sql``}
-      ORDER BY id DESC LIMIT ${q.limit + 1}`;
+    const rows = await listAlerts(deps.sql, { run_id: q.run_id, before: q.cursor, limit: q.limit + 1 });
     const items = rows.slice(0, q.limit);
     ctx.body = { items, next_cursor: rows.length > q.limit ? String(items.at(-1)!.id) : null };
   });

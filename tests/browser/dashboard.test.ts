@@ -46,7 +46,7 @@ const tableOf = (id: string) =>
 /** What Chart.js draws on a canvas: its labels and each dataset's label and data. */
 const chartOf = (id: string) =>
   page.evaluate((canvasId) => {
-    const chart = (window as unknown as { Chart: { getChart(id: string): any } }).Chart.getChart(canvasId);
+    const chart = (Reflect.get(window, 'Chart') as { getChart(id: string): any }).getChart(canvasId);
     if (!chart) return null;
     return { type: chart.config.type, labels: chart.data.labels, datasets: chart.data.datasets.map((d: any) => ({ label: d.label ?? null, data: d.data })), drawn: chart.width > 0 && chart.height > 0 };
   }, `${id}-chart`);

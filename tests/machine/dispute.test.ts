@@ -8,8 +8,10 @@ import type { DisputeEvent, LoadedContext } from '../../machines/types.ts';
 import type { DisputeSnapshot } from '../../machines/dispute.ts';
 
 const input = { run_id: 1, email_uuid: 'e-1', customer_id: null, invoice_ref: null, reason_text: 'wrong price', email: null, invoked_by: 'triage', started_at: '2026-11-20T00:00:00Z' };
+/** A mirror row carries more than the machine reads (its context type names only `id`). */
+const acme = { id: 1001, companyname: 'Acme' };
 const loaded = (over: Partial<LoadedContext> = {}): LoadedContext => ({
-  customer: { id: 1001, companyname: 'Acme' }, invoice: { id: 1, tranid: 'INV-1', foreigntotal: 10 }, invoice_matches: 1,
+  customer: acme, invoice: { id: 1, tranid: 'INV-1', foreigntotal: 10 }, invoice_matches: 1,
   recent_payments: [], prior_disputes: 0, open_disputes: [], prior_invoices: [], ...over,
 });
 

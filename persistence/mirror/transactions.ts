@@ -1,0 +1,44 @@
+// Reads of the mirror's transactions (invoices are type CustInvc) for the steps that draft from them.
+// The extraction step's reads cast columns to text so the rows look the same whatever type parsers the
+// connection was opened with; steps/extract.ts shapes them.
+import type { Db } from '../connect.ts';
+import type { MirrorRecord } from './customers.ts';
+
+const invoiceCols = (sql: Db) =>
+  sql`id::text AS id, tranid, entity::text AS entity, trandate::text AS trandate, duedate::text AS duedate, foreigntotal::text AS foreigntotal, foreignamountpaid::text AS foreignamountpaid, foreignamountunpaid::text AS foreignamountunpaid, status, otherrefnum`;
+
+/** Invoices of any customer whose number's digits (without leading zeros) are one of `keys`. */
+export async function invoicesByKeys(sql: Db, keys: string[]): Promise<MirrorRecord[]> {
+  // Same expression as the transactions_tranid_digits index, so the index serves it.
+  return sql<MirrorRecord[]>`
+    SELECT ${invoiceCols(sql)} FROM transactions
+    WHERE type = 'CustInvc' AND ltrim(regexp_replace(tranid, '[^0-9]', '', 'g'), '0') IN ${sql(keys)} LIMIT 100`;
+}
+
+/** The customer's invoices carrying one of these POs, numbers or totals (each list non-empty). */
+export async function invoicesByReferences(
+  sql: Db,
+  customerId: number,
+  refs: { po_numbers: string[]; tranids: string[]; amounts: number[] },
+): Promise<MirrorRecord[]> {
+  return sql<MirrorRecord[]>`
+    SELECT ${invoiceCols(sql)} FROM transactions WHERE type = 'CustInvc' AND entity = ${customerId}
+      AND (otherrefnum IN ${sql(refs.po_numbers)} OR tranid IN ${sql(refs.tranids)} OR foreigntotal IN ${sql(refs.amounts)}) LIMIT 30`;
+}
+
+/** The customer's latest invoice numbers, newest first. */
+export async function latestInvoiceNumbers(sql: Db, customerId: number, limit = 5): Promise<{ tranid: string }[]> {
+  return sql<{ tranid: string }[]>`
+    SELECT tranid FROM transactions WHERE type = 'CustInvc' AND entity = ${customerId} ORDER BY trandate DESC LIMIT ${limit}`;
+}
+
+/**
+ * The customer's invoices with money still owed, earliest due first (bounded), as the connection's parsers
+ * return them (numbers for amounts and ids, ISO strings for dates): `Row` is the caller's row type for that.
+ */
+export async function openInvoices<Row extends object = MirrorRecord>(sql: Db, customerId: number): Promise<Row[]> {
+  return sql<Row[]>`
+    SELECT id, tranid, type, entity, trandate, duedate, foreigntotal, foreignamountpaid, foreignamountunpaid, status, otherrefnum
+    FROM transactions WHERE entity = ${customerId} AND type = 'CustInvc' AND foreignamountunpaid > 0
+    ORDER BY duedate NULLS LAST LIMIT 500`;
+}

@@ -7,6 +7,8 @@
 //                                         DATABASE_URL (GET /corrections: the email and the accepted reason)
 //   npm run train:reasons -- --check      exit 1 when the shipped model.json differs from a fresh training
 //   npm run train:reasons -- --dry-run    train and report, write nothing
+//   npm run train:reasons -- --list       list the training examples (corpus, label; each corrected run by
+//                                         id) without training
 //   --l2 x --steps n --rate x --min-count n   other training options (the defaults are in softmax.ts)
 //
 // Calibration: each corpus in turn is left out, the model trained on the rest scores it, and the temperature
@@ -35,6 +37,8 @@ const CLASSES = [...REASON_CODES];
 export interface Corpus {
   name: string;
   examples: Example[];
+  /** Where each example came from, when a corpus has ids worth listing (the corrected runs). */
+  sources?: string[];
 }
 
 export function exampleOf(code: ReasonCode, email: { from: string; subject: string; body: string }): Example {
@@ -67,6 +71,7 @@ export async function correctionsCorpus(url: string): Promise<Corpus> {
   const { correctedExamples } = await import('../persistence/corrections.ts');
   const sql = sqlClient(url, 2);
   const examples: Example[] = [];
+  const sources: string[] = [];
   try {
     let cursor: number | undefined;
     do {
@@ -76,13 +81,15 @@ export async function correctionsCorpus(url: string): Promise<Corpus> {
         if (!isReasonCode(code)) continue;
         const email = (x.email ?? null) as { from?: string; subject?: string; body?: string } | null;
         examples.push(exampleOf(code, { from: email?.from ?? '', subject: email?.subject ?? '', body: email?.body ?? x.reason_text ?? '' }));
+        const fixed = x.corrections.reason_code;
+        sources.push(`run ${x.run_id}: ${code}${fixed ? ` (the reader said ${String(fixed.from)}, ${x.corrected_by} corrected it)` : ` (reason accepted by ${x.corrected_by})`}`);
       }
       cursor = page.next_cursor ? Number(page.next_cursor) : undefined;
     } while (cursor);
   } finally {
     await sql.end({ timeout: 5 });
   }
-  return { name: 'corrections (database)', examples };
+  return { name: 'corrections (database)', examples, sources };
 }
 
 export interface Trained {
@@ -155,7 +162,7 @@ function parseOptions(argv: string[]): TrainOptions {
 }
 
 async function main(argv: string[]): Promise<number> {
-  const known = new Set(['--from-db', '--check', '--dry-run', '--l2', '--steps', '--rate', '--min-count']);
+  const known = new Set(['--from-db', '--check', '--dry-run', '--list', '--l2', '--steps', '--rate', '--min-count']);
   for (const [i, a] of argv.entries()) {
     if (a.startsWith('--') && !known.has(a)) throw new Error(`unknown option ${a}`);
     if (!a.startsWith('--') && !['--l2', '--steps', '--rate', '--min-count'].includes(argv[i - 1] ?? '')) throw new Error(`unexpected argument ${a}`);
@@ -167,6 +174,15 @@ async function main(argv: string[]): Promise<number> {
     const db = await correctionsCorpus(url);
     console.log(`corrections from the database: ${db.examples.length} corrected runs`);
     corpora.push(db);
+  }
+  if (argv.includes('--list')) {
+    for (const c of corpora) {
+      const byLabel = new Map<string, number>();
+      for (const e of c.examples) byLabel.set(CLASSES[e.label]!, (byLabel.get(CLASSES[e.label]!) ?? 0) + 1);
+      console.log(`${c.name}: ${c.examples.length} examples (${[...byLabel].map(([k, n]) => `${k} ${n}`).join(', ')})`);
+      for (const line of c.sources ?? []) console.log(`  ${line}`);
+    }
+    return 0;
   }
   const { file, model } = buildModel(corpora, parseOptions(argv));
   if (argv.includes('--check')) {

@@ -2,7 +2,7 @@
 // lookups) and finish (resolve against the rows found). steps/extract.ts runs the lookups in between.
 import { SECOND_OPINION_CONFIDENCE } from './confidence.ts';
 import { readEmail, reasonText, type EmailReading } from './read/email.ts';
-import { classifyReason, type ReasonResult } from './reason/classify.ts';
+import { classifyReason, type ReasonInput, type ReasonResult } from './reason/classify.ts';
 import { resolveExtraction } from './resolve/extraction.ts';
 import { ownDomainsOf, planLookups, type LookupPlan, type MirrorRows } from './resolve/plan.ts';
 import type { EmailInput, Extraction, TriageHints } from './types.ts';
@@ -27,12 +27,7 @@ export function prepareExtraction(input: ExtractInput): PreparedExtraction {
   const reading = readEmail(email);
   const hints = { customer_id: input.customer_id ?? null, invoice_ref: input.invoice_ref ?? null };
   const plan = planLookups(reading, hints, ownDomainsOf(email.to));
-  const counts = {
-    payment_refs: reading.payment_refs.length,
-    credit_memos: reading.credit_memos.length,
-    distinct_invoices: new Set(reading.invoices.filter((c) => c.source !== 'history').map((c) => c.key)).size,
-  };
-  let reason = classifyReason({ ...reasonText(reading.parts), hints: counts });
+  let reason = classifyReason(reasonInputOf(reading));
   // The triage summary is a second opinion, used only when the email itself says nothing clear; its
   // confidence stays below the warning threshold, so the approver is told the reason was not in the email.
   if (reason.code === 'OTH' && input.email && input.reason_text?.trim()) {
@@ -42,6 +37,16 @@ export function prepareExtraction(input: ExtractInput): PreparedExtraction {
     }
   }
   return { reading, reason, plan, hints };
+}
+
+/** What the reason reader reads of an email: the same for reading a run and for training the model. */
+export function reasonInputOf(reading: EmailReading): ReasonInput {
+  const hints = {
+    payment_refs: reading.payment_refs.length,
+    credit_memos: reading.credit_memos.length,
+    distinct_invoices: new Set(reading.invoices.filter((c) => c.source !== 'history').map((c) => c.key)).size,
+  };
+  return { ...reasonText(reading.parts), hints };
 }
 
 export function finishExtraction(prepared: PreparedExtraction, rows: MirrorRows): Extraction {

@@ -87,6 +87,10 @@ export interface Extraction {
   customer_id: number | null;
   reason_code: ReasonCode;
   secondary_reasons: ReasonCode[];
+  /** The reason model's two most probable reasons with their calibrated probabilities. */
+  reason_candidates: { code: ReasonCode; p: number }[];
+  /** The version of the reason model that read the email (dispute/reason/model.json). */
+  reason_model: string;
   disputed_amount: number | null;
   po_number: string | null;
   payment_refs: string[];

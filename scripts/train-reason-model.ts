@@ -1,106 +1,214 @@
-// Trains the learned fallback of the reason classifier (dispute/reason/learned.ts) and writes
-// dispute/reason/model.json. Deterministic: the same corpora give the same file, byte for byte.
+// Trains the reason model (dispute/reason/softmax.ts over the features of dispute/reason/signals.ts) and
+// writes dispute/reason/model.json. Deterministic: the same examples give the same file, byte for byte.
 //
-//   npm run train:reasons              retrain and write dispute/reason/model.json
-//   npm run train:reasons -- --check   exit 1 when the shipped model.json differs from a fresh training
-//   npm run train:reasons -- --loco    leave-one-corpus-out accuracy of the model alone (writes nothing);
-//                                      add --step/--margin/--epochs to try other perceptron corrections
+//   npm run train:reasons                 train on data/emails/ (all but heldout.jsonl) and the labeled
+//                                         phrasings of tests/dispute/, write model.json
+//   npm run train:reasons -- --from-db    also every run the approver corrected in the database at
+//                                         DATABASE_URL (GET /corrections: the email and the accepted reason)
+//   npm run train:reasons -- --check      exit 1 when the shipped model.json differs from a fresh training
+//   npm run train:reasons -- --dry-run    train and report, write nothing
+//   npm run train:reasons -- --list       list the training examples (corpus, label; each corrected run by
+//                                         id) without training
+//   --l2 x --steps n --rate x --min-count n   other training options (the defaults are in softmax.ts)
 //
-// Training data: every labeled email in tests/fixtures/emails/disputes.jsonl and tests/dispute/fixtures/*.jsonl
-// except heldout-7.jsonl (the untouched yardstick, never trained on; heldout-4, heldout-5 and heldout-6 joined
-// the training data once they had been measured), plus the labeled phrasings of
-// tests/dispute/phrasings.ts and tests/dispute/trade-cases.ts. Each email is read like the product reads it
-// (read/email.ts: subject, current text, forwarded message; quoted history and signature cut).
+// Calibration: each corpus in turn is left out, the model trained on the rest scores it, and the temperature
+// that makes those out-of-corpus scores honest probabilities is fitted on them; the held-out set
+// (data/emails/heldout.jsonl) is never read here, neither for training nor for calibration.
+import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { readEmail, reasonText } from '../dispute/read/email.ts';
-import { predict, serializeModel, train, type LearnedExample } from '../dispute/reason/learned.ts';
-import type { ReasonCode } from '../dispute/types.ts';
+import { reasonInputOf } from '../dispute/extract.ts';
+import { readEmail } from '../dispute/read/email.ts';
+import { reasonFeatures } from '../dispute/reason/classify.ts';
+import type { ModelFile } from '../dispute/reason/model.ts';
+import { calibrationError, calibrationTable, DEFAULTS, fitTemperature, logits, probabilities, train, type Example, type TrainOptions } from '../dispute/reason/softmax.ts';
+import { isReasonCode, REASON_CODES, type ReasonCode } from '../dispute/types.ts';
 import { PHRASINGS } from '../tests/dispute/phrasings.ts';
 import { TRADE_CASES } from '../tests/dispute/trade-cases.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 export const MODEL_PATH = join(ROOT, 'dispute/reason/model.json');
-/** Never trained on: the honest generalization test of the reason classifier. */
-export const EXCLUDED = ['heldout-7.jsonl'];
+export const DATA_DIR = join(ROOT, 'data/emails');
+/** Never trained, tuned or calibrated on: heldout.jsonl is the frozen yardstick; blind.jsonl is not ours to read. */
+export const EXCLUDED = ['heldout.jsonl', 'blind.jsonl'];
+const CLASSES = [...REASON_CODES];
 
 export interface Corpus {
   name: string;
-  examples: LearnedExample[];
+  examples: Example[];
+  /** Where each example came from, when a corpus has ids worth listing (the corrected runs). */
+  sources?: string[];
 }
 
-function example(code: ReasonCode, from: string, subject: string, body: string): LearnedExample {
-  const text = reasonText(readEmail({ from, subject, body }).parts);
-  return { code, ...text };
+export function exampleOf(code: ReasonCode, email: { from: string; subject: string; body: string }): Example {
+  const { features } = reasonFeatures(reasonInputOf(readEmail(email)));
+  return { features, label: CLASSES.indexOf(code) };
 }
 
-function jsonl(file: string): LearnedExample[] {
+function jsonl(file: string): Example[] {
   return readFileSync(file, 'utf8')
     .split('\n')
     .filter((l) => l.trim())
     .map((l) => JSON.parse(l) as { from: string; subject: string; body: string; expected: { reason_code: ReasonCode } })
-    .map((e) => example(e.expected.reason_code, e.from, e.subject, e.body));
+    .map((e) => exampleOf(e.expected.reason_code, e));
 }
 
 export function trainingCorpora(): Corpus[] {
-  const dir = join(ROOT, 'tests/dispute/fixtures');
-  const files = readdirSync(dir)
+  const files = readdirSync(DATA_DIR)
     .filter((f) => f.endsWith('.jsonl') && !EXCLUDED.includes(f))
     .sort();
   return [
-    { name: 'disputes.jsonl', examples: jsonl(join(ROOT, 'tests/fixtures/emails/disputes.jsonl')) },
-    ...files.map((f) => ({ name: basename(f), examples: jsonl(join(dir, f)) })),
-    { name: 'phrasings.ts', examples: PHRASINGS.map((p) => example(p.code, '', p.subject, p.body)) },
-    { name: 'trade-cases.ts', examples: TRADE_CASES.map(([code, subject, body]) => example(code as ReasonCode, '', subject, body)) },
+    ...files.map((f) => ({ name: f, examples: jsonl(join(DATA_DIR, f)) })),
+    { name: 'phrasings.ts', examples: PHRASINGS.map((p) => exampleOf(p.code, { from: '', subject: p.subject, body: p.body })) },
+    { name: 'trade-cases.ts', examples: TRADE_CASES.map(([code, subject, body]) => exampleOf(code as ReasonCode, { from: '', subject, body })) },
   ];
 }
 
-/** The model file a fresh training on the corpora gives. */
-export function buildModelFile(corpora: Corpus[] = trainingCorpora()): string {
-  return serializeModel(train(corpora.flatMap((c) => c.examples)));
-}
-
-function loco(corpora: Corpus[], opts: Parameters<typeof train>[1] = {}): void {
-  let hits = 0;
-  let n = 0;
-  for (const held of corpora) {
-    const model = train(corpora.filter((c) => c !== held).flatMap((c) => c.examples), opts);
-    const got = held.examples.map((e) => ({ e, r: predict(model, e) }));
-    const ok = got.filter((g) => g.r.code === g.e.code).length;
-    hits += ok;
-    n += got.length;
-    const conf = (lo: number) => {
-      const sel = got.filter((g) => g.r.p >= lo);
-      return `p>=${lo}: ${sel.filter((g) => g.r.code === g.e.code).length}/${sel.length}`;
-    };
-    console.log(`${held.name.padEnd(24)} ${ok}/${got.length} = ${((ok / got.length) * 100).toFixed(1)}%   [${[0.5, 0.8, 0.95].map(conf).join(', ')}]`);
+/** The approver's corrected runs (GET /corrections) as examples: the email and the reason as accepted. */
+export async function correctionsCorpus(url: string): Promise<Corpus> {
+  const { sqlClient } = await import('../persistence/connect.ts');
+  const { correctedExamples } = await import('../persistence/corrections.ts');
+  const sql = sqlClient(url, 2);
+  const examples: Example[] = [];
+  const sources: string[] = [];
+  try {
+    let cursor: number | undefined;
+    do {
+      const page = await correctedExamples(sql, { limit: 200, cursor });
+      for (const x of page.items) {
+        const code = x.labels.reason_code;
+        if (!isReasonCode(code)) continue;
+        const email = (x.email ?? null) as { from?: string; subject?: string; body?: string } | null;
+        examples.push(exampleOf(code, { from: email?.from ?? '', subject: email?.subject ?? '', body: email?.body ?? x.reason_text ?? '' }));
+        const fixed = x.corrections.reason_code;
+        sources.push(`run ${x.run_id}: ${code}${fixed ? ` (the reader said ${String(fixed.from)}, ${x.corrected_by} corrected it)` : ` (reason accepted by ${x.corrected_by})`}`);
+      }
+      cursor = page.next_cursor ? Number(page.next_cursor) : undefined;
+    } while (cursor);
+  } finally {
+    await sql.end({ timeout: 5 });
   }
-  console.log(`${'all (pooled)'.padEnd(24)} ${hits}/${n} = ${((hits / n) * 100).toFixed(1)}%`);
+  return { name: 'corrections (database)', examples, sources };
 }
 
-function main(argv: string[]): number {
+export interface Trained {
+  file: string;
+  model: ModelFile;
+}
+
+/** Leave-one-corpus-out scores, the temperature fitted on them, then the model trained on everything. */
+export function buildModel(corpora: Corpus[], options: TrainOptions = {}): Trained {
+  const opts = { ...DEFAULTS, ...options };
+  const scored: { z: number[]; label: number }[] = [];
+  for (const held of corpora) {
+    if (!held.examples.length) continue;
+    const m = train(corpora.filter((c) => c !== held).flatMap((c) => c.examples), CLASSES.length, opts);
+    for (const e of held.examples) scored.push({ z: logits(m, e.features), label: e.label });
+  }
+  const temperature = scored.length ? fitTemperature(scored) : 1;
+  const cv = scored.map(({ z, label }) => {
+    const p = probabilities(z, temperature);
+    const top = p.indexOf(Math.max(...p));
+    return { confidence: p[top]!, correct: top === label };
+  });
+  const final = train(corpora.flatMap((c) => c.examples), CLASSES.length, opts);
+  const weights: Record<string, number[]> = {};
+  for (const [f, row] of final.weights) {
+    const sparse: number[] = [];
+    row.forEach((w, k) => Math.abs(w) >= 0.005 && sparse.push(k, Math.round(w * 1000) / 1000));
+    if (sparse.length) weights[f] = sparse;
+  }
+  const version = `lr-${createHash('sha256').update(JSON.stringify([temperature, weights])).digest('hex').slice(0, 12)}`;
+  const r = (x: number) => Math.round(x * 10000) / 10000;
+  const model: ModelFile = {
+    version,
+    classes: CLASSES,
+    temperature,
+    options: opts,
+    trained_on: { examples: corpora.reduce((a, c) => a + c.examples.length, 0), corpora: Object.fromEntries(corpora.map((c) => [c.name, c.examples.length])) },
+    cross_validation: {
+      accuracy: r(cv.filter((x) => x.correct).length / (cv.length || 1)),
+      calibration: calibrationTable(cv).map((row) => ({ ...row, mean_confidence: r(row.mean_confidence), accuracy: r(row.accuracy) })),
+    },
+    weights,
+  };
+  // One feature per line: a retrained model shows as a readable diff.
+  const lines = Object.entries(weights).map(([f, w]) => `    ${JSON.stringify(f)}: ${JSON.stringify(w)}`);
+  const { weights: _w, ...head } = model;
+  const file = `${JSON.stringify(head, null, 2).replace(/\n}$/, '')},\n  "weights": {\n${lines.join(',\n')}\n  }\n}\n`;
+  return { file, model };
+}
+
+export function formatCalibration(rows: ModelFile['cross_validation']['calibration']): string {
+  const pct = (x: number) => `${(x * 100).toFixed(1)}%`.padStart(7);
+  return [
+    '  confidence     count  mean conf  accuracy',
+    ...rows.map((b) => `  ${b.from.toFixed(2)}–${b.to.toFixed(2)}  ${String(b.count).padStart(8)}  ${pct(b.mean_confidence)}    ${pct(b.accuracy)}`),
+    `  expected calibration error ${(calibrationError(rows) * 100).toFixed(1)} points`,
+  ].join('\n');
+}
+
+function parseOptions(argv: string[]): TrainOptions {
+  const o: TrainOptions = {};
+  for (const [flag, key] of [['--l2', 'l2'], ['--steps', 'steps'], ['--rate', 'rate'], ['--min-count', 'minCount']] as const) {
+    const i = argv.indexOf(flag);
+    if (i < 0) continue;
+    const x = Number(argv[i + 1]);
+    if (!Number.isFinite(x) || x < 0) throw new Error(`${flag} takes a number ≥ 0`);
+    o[key] = x;
+  }
+  return o;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const known = new Set(['--from-db', '--check', '--dry-run', '--list', '--l2', '--steps', '--rate', '--min-count']);
+  for (const [i, a] of argv.entries()) {
+    if (a.startsWith('--') && !known.has(a)) throw new Error(`unknown option ${a}`);
+    if (!a.startsWith('--') && !['--l2', '--steps', '--rate', '--min-count'].includes(argv[i - 1] ?? '')) throw new Error(`unexpected argument ${a}`);
+  }
   const corpora = trainingCorpora();
-  if (argv.includes('--loco')) {
-    const opt = (k: string) => (argv.includes(k) ? Number(argv[argv.indexOf(k) + 1]) : undefined);
-    loco(corpora, { epochs: opt('--epochs'), margin: opt('--margin'), step: opt('--step') });
+  if (argv.includes('--from-db')) {
+    const url = process.env.DATABASE_URL;
+    if (!url) throw new Error('--from-db reads the corrected runs of DATABASE_URL, which is not set');
+    const db = await correctionsCorpus(url);
+    console.log(`corrections from the database: ${db.examples.length} corrected runs`);
+    corpora.push(db);
+  }
+  if (argv.includes('--list')) {
+    for (const c of corpora) {
+      const byLabel = new Map<string, number>();
+      for (const e of c.examples) byLabel.set(CLASSES[e.label]!, (byLabel.get(CLASSES[e.label]!) ?? 0) + 1);
+      console.log(`${c.name}: ${c.examples.length} examples (${[...byLabel].map(([k, n]) => `${k} ${n}`).join(', ')})`);
+      for (const line of c.sources ?? []) console.log(`  ${line}`);
+    }
     return 0;
   }
-  const file = buildModelFile(corpora);
+  const { file, model } = buildModel(corpora, parseOptions(argv));
   if (argv.includes('--check')) {
-    const shipped = readFileSync(MODEL_PATH, 'utf8');
-    if (shipped !== file) {
+    if (readFileSync(MODEL_PATH, 'utf8') !== file) {
       console.error('dispute/reason/model.json is stale: run npm run train:reasons');
       return 1;
     }
-    console.log('dispute/reason/model.json is up to date');
+    console.log(`dispute/reason/model.json is up to date (${model.version})`);
     return 0;
   }
+  console.log(`trained on ${model.trained_on.examples} examples: ${Object.entries(model.trained_on.corpora).map(([n, c]) => `${n} (${c})`).join(', ')}`);
+  console.log(`${Object.keys(model.weights).length} features; temperature ${model.temperature}; version ${model.version}`);
+  console.log(`leave-one-corpus-out accuracy ${(model.cross_validation.accuracy * 100).toFixed(1)}%, calibration:`);
+  console.log(formatCalibration(model.cross_validation.calibration));
+  if (argv.includes('--dry-run')) return 0;
   writeFileSync(MODEL_PATH, file);
-  const n = corpora.reduce((a, c) => a + c.examples.length, 0);
-  console.log(`trained on ${n} examples from ${corpora.map((c) => `${c.name} (${c.examples.length})`).join(', ')}`);
   console.log(`wrote ${MODEL_PATH} (${Buffer.byteLength(file)} bytes)`);
   return 0;
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) process.exit(main(process.argv.slice(2)));
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (e) => {
+      console.error(`train-reason-model: ${(e as Error).message}`);
+      process.exit(2);
+    },
+  );
+}

@@ -5,53 +5,8 @@
 // exact form ("=wired" keeps "we wired it" apart from "we will wire it").
 import type { ReasonCode } from '../types.ts';
 import { stem } from './lexicon.ts';
+import { CONCEPT_WORDS } from './vocabulary.ts';
 
-const CONCEPT_WORDS: Record<string, string> = {
-  NEG: 'not never no nothing nobody none neither nor without',
-  NOBODY: 'nobody noone|no one|not anyone|not a single person',
-  GET: 'get receive arrive come show turn reach land appear see|make it',
-  ARRIVE: 'arrive show come deliver land reach turn|make it',
-  GOODS: 'goods stuff order shipment delivery deliveries material item product products parts package parcel pallet pallets box carton cartons merchandise equipment supplies load truck',
-  INVOICE: 'invoice invoices =bill =bills pdf copy statement',
-  PERSON: 'tech technician engineer installer crew consultant trainer contractor inspector electrician plumber mechanic cleaner team guy guys someone anyone staff worker workers',
-  VISIT: 'show come visit arrive attend turn appear|made it',
-  NOSHOW: 'noshow|no show|no-show',
-  WE: 'we i',
-  // "paid" itself is left to the rules: "we paid both" or "we paid it by mistake" is background as often as a claim.
-  PAYPAST: '=wired =remitted =settled =mailed =transferred',
-  // "check" only as a noun ("please check if it was sent" is a verb).
-  PAYNOUN: 'payment cheque wire ach transfer remittance fund funds eft|our check|the check|a check|my check|check number|check no',
-  CARD: 'card visa amex mastercard',
-  CHARGEDX: '=charged =debited =billed =run',
-  MOVED: '=mailed =sent =wired =issued =cleared =cashed =deposited =processed =released =submitted =transferred =debited =initiated =left|go out|go through',
-  CREDIT: 'credit refund memo adjustment',
-  SEE: 'see get receive notice find',
-  APPLY: 'apply net offset deduct post|take off|knock off',
-  COMEOFF: 'deducted netted applied posted|come off|taken off|came off|gone off|knocked off',
-  BALANCE: 'balance invoice statement account',
-  WHERE: 'where|what happened to',
-  TWICE: 'twice double again repeat duplicate|two time|2 time|second time',
-  CHARGE: 'charge bill invoice',
-  PROMISE: 'promise agree offer quote commit guarantee tell say confirm',
-  DEAL: 'discount rebate promo promotion deal markdown|percent off|off list',
-  UNTIL: 'until till til',
-  ASK: 'ask request order need want choose authorize approve agree select',
-  SPEED: 'overnight expedite expedited rush express priority|next day|next-day|2 day|second day|air',
-  PRICE: 'price prices pricing rate rates cost costs',
-  RAISE: 'raise increase hike jump|go up|went up',
-  OMIT: 'forget miss neglect fail omit',
-  TAKEOFF: 'deduct apply give include honor honour|take off|knock off|take the',
-  PCT: 'percent discount rebate allowance',
-  TAXWORD: 'tax taxes vat gst hst',
-  PAYV: 'pay charg bill',
-  REISSUE: 'reissue resubmit revise amend redo correct fix|re issue|re submit',
-  PONOUN: 'po|purchase order|p o',
-  WRONG: 'wrong incorrect different',
-  ENTITY: 'company entity department division subsidiary branch|legal name|company name|bill to|business unit|cost center',
-  BLOCKPAY: 'invoice payment credit refund bill statement copy pdf',
-  // "nothing shows on the invoice" is about the invoice's content, not a missing invoice.
-  ON: 'on',
-};
 
 // Each family: its reason, weight (as rules: 3 outright, 2 strong, 1.5 hint), the concepts in order,
 // the most tokens allowed between two of them, and concepts whose appearance between them breaks it.

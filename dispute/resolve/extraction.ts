@@ -61,6 +61,9 @@ export function resolveExtraction({ reading, reason, rows, plan, hints = {} }: R
   }
 
   note('reason_code', reason.confidence, reason.evidence);
+  // OTH is a reading too (the model can be sure an email names none of the 15 reasons), but the approver
+  // must then say what the dispute is about: always a warning, whatever the confidence.
+  if (reason.code === 'OTH') warnings.push('no dispute reason recognized in the email (OTH): choose one if the customer gave it');
   const amount = pickDisputedAmount(reading.amounts, reason.code, invoiceRow);
   note('disputed_amount', amount.confidence, amount.evidence);
   const po = pickPo(reading, invoiceRow, reason.code, rows);
@@ -79,6 +82,8 @@ export function resolveExtraction({ reading, reason, rows, plan, hints = {} }: R
     customer_id: customerId,
     reason_code: reason.code,
     secondary_reasons: reason.secondary,
+    reason_candidates: reason.candidates,
+    reason_model: reason.model,
     disputed_amount: amount.value,
     po_number: po.value,
     payment_refs: paymentRefs,

@@ -19,9 +19,33 @@ interface Group {
   rows: InvoiceRow[];
 }
 
-// Words that say an invoice is fine, or only named for comparison ("INV-004811 is correct").
-const NOT_DISPUTED = /\b(is|looks|was|are) (correct|fine|ok|okay|accurate|right|in order)\b|\bno (issue|problem)s? with\b|\bwill (be )?pa(y|id)\b|\bapproved (it )?(for payment)?\b|\bas billed\b|\bwe (will|can|shall) pay\b/i;
+// What the customer says about each invoice is read in the clause that names it (plus a relative clause
+// right after it: "INV-004131, which we have no problem with"), not the whole sentence: "we'll pay 4131
+// this week, but 4133 is wrong" names both in one sentence and disputes one.
+// Words that say an invoice is fine, acknowledged or paid as billed ("INV-004811 is correct").
+const NOT_DISPUTED = /\b(is|looks|was|are|seems) (correct|fine|ok|okay|accurate|right|in order)\b|\bno (issue|problem|complaint|question)s? (with|on|about)\b|\b(will|'ll|shall|can) (be )?pa(y|id)\b|\bapproved (it )?(for payment)?\b|\bas billed\b|\bwe (will|can|shall) pay\b|\b(payment run|released for payment|scheduled for payment)\b|\bwe owe nothing\b/i;
 const PAID_REMARK = /\b(was|were|is|has been) paid\b|\bpaid (in full|by|via|on)\b/i;
+// Words that dispute the invoice they stand beside.
+const DISPUTED = /\b(disput\w*|contest\w*|short[- ]?(paid|pay\w*|shipped|delivered)|deduct\w*|withh[eo]ld\w*|holding (back|payment)|on hold|not pay(ing)?|won't pay|will not pay|refus\w*|wrong|incorrect|error|overcharg\w*|overbill\w*|damaged|cracked|broken|missing|never (arrived|came|received|delivered)|problem with|issue with|querying|mistake|duplicate|bills? (us )?(at|for)|charged? (us )?(at|for))\b/i;
+// Named only for comparison ("unlike INV-004131", "same as on INV-004120").
+const MENTION_ONLY = /\b(unlike|compared (to|with)|same as|as (on|with|per)|like (on|in)|similar to|cf\.?)\s+(\S+\s+){0,2}$/i;
+const CLAUSE_BREAK = /[;,]\s|:\s|\s-+\s|\s(?=(?:but|however|whereas|while|although|though|yet)\b)|\n/gi;
+
+/** The clause of the mention's sentence that holds it, with a relative clause that follows it. */
+function scopeOf(m: SourcedCandidate): { before: string; clause: string } {
+  const s = m.sentence;
+  const at = s.indexOf(m.raw);
+  if (at < 0) return { before: '', clause: s };
+  const cuts = [0];
+  for (const x of s.matchAll(CLAUSE_BREAK)) cuts.push(x.index! + x[0].length);
+  cuts.push(s.length);
+  let i = 0;
+  while (i + 1 < cuts.length - 1 && cuts[i + 1]! <= at) i++;
+  let end = cuts[i + 1]!;
+  const next = s.slice(end, cuts[i + 2] ?? s.length);
+  if (/^\s*(which|that|who)\b/i.test(next)) end = cuts[i + 2] ?? s.length;
+  return { before: s.slice(cuts[i]!, at), clause: s.slice(cuts[i]!, end) };
+}
 
 export function resolveInvoice(reading: EmailReading, customerId: number | null, rows: MirrorRows, reason: ReasonCode): InvoiceDecision {
   const warnings: string[] = [];
@@ -101,8 +125,13 @@ function pickDisputed(groups: Group[], reason: ReasonCode, reading: EmailReading
       let s = 0;
       if (g.mentions.some((m) => m.source === 'subject')) s += 2;
       if (g.mentions.some((m) => m.labelled)) s += 1;
-      if (g.mentions.some((m) => NOT_DISPUTED.test(m.sentence))) s -= 3;
-      if (reason !== 'PAID' && g.mentions.some((m) => PAID_REMARK.test(m.sentence))) s -= 1;
+      const scopes = g.mentions.map(scopeOf);
+      const fine = scopes.some((x) => NOT_DISPUTED.test(x.clause));
+      const disputed = !fine && scopes.some((x) => DISPUTED.test(x.clause));
+      if (fine) s -= 3;
+      if (disputed) s += 3;
+      if (!disputed && reason !== 'PAID' && scopes.some((x) => PAID_REMARK.test(x.clause))) s -= 1;
+      if (!disputed && scopes.every((x) => MENTION_ONLY.test(x.before))) s -= 2;
       if (row.otherrefnum && pos.has(row.otherrefnum)) s += 1;
       if (amounts.has(Number(row.foreigntotal).toFixed(2))) s += 0.5;
       s += g.mentions.length * 0.25;

@@ -131,7 +131,8 @@ describe('the approver corrects, edits, and what is approved is carried out', ()
     expect(await approvals.$$eval(`#reason-${envelopeId} option`, (os) => os.map((o) => (o as HTMLOptionElement).value))).toEqual(
       ['PRC', 'DSC', 'QTY', 'DMG', 'WRG', 'NRC', 'SNR', 'DUP', 'PAID', 'CRN', 'TAX', 'TRM', 'PO', 'FRT', 'NOI', 'OTH']);
     expect(await text(approvals, `#reason-${envelopeId} option[value="DMG"]`)).toBe('DMG — Damaged or defective goods');
-    expect(await text(approvals, `#reason-${envelopeId}-hint`)).toMatch(/^The reader chose PRC \(9\d % confident\) from Pricing discrepancy on INV-004143$/); // (the quote marks are the q element's)
+    // The hint quotes the evidence, then the model's top two reasons with their probabilities and its version.
+    expect(await text(approvals, `#reason-${envelopeId}-hint`)).toMatch(/^The reader chose PRC \(\d+ % confident\) from Pricing discrepancy on INV-004143 Top two: PRC \d+ % · [A-Z]+ \d+ % \(model lr-[0-9a-f]{12}\)$/); // (the quote marks are the q element's)
     expect(await approvals.inputValue(`#invoice-${envelopeId}`)).toBe('INV-004143');
     expect(await approvals.inputValue(`#customer-${envelopeId}`)).toBe('1002');
     expect(await approvals.inputValue(`#amount-${envelopeId}`)).toBe('172.80');

@@ -7,9 +7,10 @@ import type { ExtractInput } from '../../dispute/extract.ts';
 import { readEmail } from '../../dispute/read/email.ts';
 import { classifyReason } from '../../dispute/reason/classify.ts';
 import { familyHits } from '../../dispute/reason/families.ts';
-import { features, predict, train, type ModelData } from '../../dispute/reason/learned.ts';
 import { repairTypos, stem } from '../../dispute/reason/lexicon.ts';
-import MODEL from '../../dispute/reason/model.json' with { type: 'json' };
+import { loadModel, rankReasons, type ModelFile } from '../../dispute/reason/model.ts';
+import { signals } from '../../dispute/reason/signals.ts';
+import { logits, train } from '../../dispute/reason/softmax.ts';
 import { REASON_CODES, type Extraction } from '../../dispute/types.ts';
 import { extractInMemory, loadMirror } from './helpers/mirror.ts';
 
@@ -44,19 +45,24 @@ describe.each(WORDS)('the word %s', (word) => {
     expect(stem(word.toLowerCase())).toBeTypeOf('string');
     expect(repairTypos(said)).toContain(word);
     expect(familyHits(said)).toEqual(expect.any(Array));
-    expect(features({ subject: word, body: said })).toEqual(expect.any(Array));
-    expect(REASON_CODES).toContain(predict(MODEL as ModelData, { subject: word, body: said }).code);
+    expect(signals({ subject: word, body: said })).toEqual(expect.any(Array));
+    expect(REASON_CODES).toContain(rankReasons(signals({ subject: word, body: said }))[0]!.code);
     expect(REASON_CODES).toContain(classifyReason({ subject: word, body: said }).code);
     const reading = readEmail({ from: `${word} <${word}@${word.toLowerCase()}.example>`, subject: word, body: said });
     expect(reading.invoices.map((c) => c.key)).toContain('4143');
   });
 
-  it('keeps its own entry in a model trained on it', () => {
-    const examples = [1, 2, 3].map(() => ({ subject: word, body: `${word} billed twice`, code: 'DUP' as const }));
-    const model = train([...examples, { subject: 'late', body: 'never arrived', code: 'NRC' }, { subject: 'late', body: 'never arrived', code: 'NRC' }]);
-    const own = features({ subject: word, body: '' }).filter((t) => Object.hasOwn(model.terms, t));
-    expect(own.length).toBeGreaterThan(0);
-    expect(predict(model, { subject: word, body: `${word} billed twice` }).code).toBe('DUP');
+  it('keeps its own weights in a model trained on it, also after the model file round trip', () => {
+    const dup = signals({ subject: word, body: `${word} was on the invoice` });
+    const nrc = signals({ subject: 'late', body: 'nothing here' });
+    const trained = train([1, 2, 3].flatMap(() => [{ features: dup, label: 0 }, { features: nrc, label: 1 }]), 2);
+    // Every feature seen three times is kept, whatever the word made of it.
+    expect(dup.filter((f) => !trained.weights.has(f))).toEqual([]);
+    const z = logits(trained, dup);
+    expect(z[0]).toBeGreaterThan(z[1]!);
+    // Through JSON, as model.json is read: a feature named like an Object.prototype member is an own entry.
+    const file = JSON.parse(JSON.stringify({ version: 't', classes: ['DUP', 'NRC'], temperature: 1, weights: Object.fromEntries([...trained.weights].map(([f, w]) => [f, [0, w[0], 1, w[1]]])) })) as ModelFile;
+    expect(rankReasons(dup, loadModel(file))[0]!.code).toBe('DUP');
   });
 
   const places: [string, ExtractInput][] = [

@@ -141,11 +141,10 @@ describe('merging with the triage event', () => {
     expect(x.reason_code).toBe('DUP');
   });
 
-  it('turns low confidence into a warning', () => {
+  it('warns when no reason is recognized (OTH), however sure the model is of that', () => {
     const x = extract({ from: 'ap@orchardvalleyfarms.example', body: 'Something does not look right with INV-004420.' });
     expect(x.reason_code).toBe('OTH');
-    expect(x.confidence.reason_code).toBeLessThan(0.6);
-    expect(x.warnings.join(' ')).toMatch(/low confidence in reason_code/);
+    expect(x.warnings.join(' ')).toMatch(/no dispute reason recognized/);
   });
 
   it('warns when the reason is taken from the triage summary, not from the email', () => {

@@ -12,7 +12,7 @@ export interface LabeledEmail {
   expected: { customer_id: number | null; invoice_ref: string | null; invoice_exists: boolean; reason_code: string; disputed_amount: number | null; po_number: string | null };
 }
 
-export const EMAILS: LabeledEmail[] = readFileSync(fileURLToPath(new URL('../fixtures/emails/disputes.jsonl', import.meta.url)), 'utf8')
+export const EMAILS: LabeledEmail[] = readFileSync(fileURLToPath(new URL('../../data/emails/sample.jsonl', import.meta.url)), 'utf8')
   .trim()
   .split('\n')
   .map((l) => JSON.parse(l) as LabeledEmail);

@@ -301,12 +301,21 @@ function correctionFields(p) {
   const evidenceHint = quote || conf != null
     ? ['The reader chose ', h('strong', {}, code ?? '—'), conf != null ? ` (${Math.round(conf * 100)} % confident)` : '', quote ? [' from ', h('q', {}, quote)] : '']
     : 'The reader quoted no words for the reason.';
+  // The reason model's two most probable reasons (calibrated), so a close second is visible at a glance.
+  const candidates = Array.isArray(ex.reason_candidates) ? ex.reason_candidates.slice(0, 2) : [];
+  const topTwo = candidates.length
+    ? h('span', { class: 'reason-candidates', 'data-reason-candidates': String(p.id) }, [
+        ' Top two: ',
+        ...candidates.flatMap((c, i) => [i ? ' · ' : '', h('strong', {}, String(c.code)), ` ${Math.round(Number(c.p) * 100)} %`]),
+        ex.reason_model ? ` (model ${ex.reason_model})` : '',
+      ])
+    : '';
   const ids = { reason_code: `reason-${p.id}`, invoice_ref: `invoice-${p.id}`, customer_id: `customer-${p.id}`, disputed_amount: `amount-${p.id}` };
   const node = h('fieldset', { class: 'corrections', 'data-corrections': String(p.id) },
     h('legend', {}, 'Correct what the reader found'),
     h('p', { class: 'hint' }, 'Change only what is wrong; only changed fields are sent, and the fan-out drafts from the corrected facts.'),
     h('div', { class: 'fields' },
-      field(p, ids.reason_code, 'Reason', reason, evidenceHint),
+      field(p, ids.reason_code, 'Reason', reason, [evidenceHint, topTwo]),
       field(p, ids.invoice_ref, 'Invoice reference', invoice),
       field(p, ids.customer_id, 'Customer id', customer),
       field(p, ids.disputed_amount, 'Disputed amount', amount)));

@@ -8,7 +8,7 @@ import type { LookupPlan, MirrorRows } from '../../../dispute/resolve/plan.ts';
 import type { ContactRow, CustomerRow, DisputeRow, Extraction, InvoiceRow, PaymentRow } from '../../../dispute/types.ts';
 
 export const MIRROR_DIR = join(import.meta.dirname, '../../../sql/sample-mirror');
-export const CORPUS = join(import.meta.dirname, '../../fixtures/emails/disputes.jsonl');
+export const CORPUS = join(import.meta.dirname, '../../../data/emails/sample.jsonl');
 
 export interface Mirror {
   customers: CustomerRow[];

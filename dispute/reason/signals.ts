@@ -1,0 +1,136 @@
+// What the reason model reads in an email: sparse named features, each worth 1. Three kinds —
+//   * the phrase rules (rules/), phrase families (families.ts) and structural signals (features.ts), each
+//     one feature when it fires ("r:PRC:3", "f:12", "x:QTY"): evidence, not verdicts; the model learns
+//     how much each is worth and when another outweighs it;
+//   * words of the one NLP pass (nlp.ts): lemmas and lemma pairs of a clause, marked when negated ("n:")
+//     or quoted ('q:'), and the subject's lemmas apart ("s:");
+//   * concepts of the vocabulary (vocabulary.ts) found in a clause, negated or quoted, and each pair of
+//     concepts met in one clause ("cc:DAMAGE+GOODS") — how "the pallets came crushed" and "half the
+//     crates were smashed" meet without a rule for either.
+// Every lookup keyed by customers' words goes through a Map (no word can reach Object.prototype), and each
+// part is linear in the text: a clause adds at most MAX_CONCEPTS² concept pairs.
+import { readClauses, normalizePhrase, type Clause, type Token } from './nlp.ts';
+import { CONCEPT_WORDS, TOPIC_WORDS } from './vocabulary.ts';
+
+export interface SignalInput {
+  subject: string;
+  body: string;
+  /** A forwarded message: its concepts count when the sender's own words are few. */
+  fallback?: string | null;
+  hints?: { payment_refs?: number; credit_memos?: number; distinct_invoices?: number };
+  /** The rule-side features of the same text (classify.ts ruleSignals). */
+  rules?: string[];
+}
+
+// Function words that carry no reason. Negation words stay out too: the negation is carried by the mark
+// on the words it governs ("n:receive").
+const STOP = new Set(
+  `a an the and or but if so to of in on at by for from with as into about than then there here this that these those
+  it its we our ours us you your yours they their them he she his her i me my be have do will would could should can
+  may might shall please hi hello dear thanks thank regards best kind team sir madam just also any some all up out
+  what which who whom when where how why let get know like see look one not no never n't`.split(/\s+/).filter(Boolean),
+);
+const MAX_CONCEPTS = 24;
+// The NLP pass reads the first NLP_CHARS characters of each text. The labeled emails' bodies are all under
+// 1,000 characters and customers state the complaint up front; the phrase rules still read 20,000
+// (classify.ts READ_CHARS). Tokenizing, tagging and lemmatizing cost about 3 µs a character, so a
+// 200,000-character body read whole would take the better part of a second for nothing a reader would notice.
+export const NLP_CHARS = 5_000;
+const nlpHead = (s: string) => (s.length > NLP_CHARS ? s.slice(0, NLP_CHARS) : s);
+
+interface Entry {
+  concept: string;
+  words: { lemma: string; stem: string }[];
+}
+
+function compileVocabulary(): Map<string, Entry[]> {
+  const byFirst = new Map<string, Entry[]>();
+  const add = (key: string, e: Entry) => {
+    const list = byFirst.get(key);
+    if (!list) byFirst.set(key, [e]);
+    else if (!list.includes(e)) list.push(e);
+  };
+  for (const [concept, spec] of [...Object.entries(CONCEPT_WORDS), ...Object.entries(TOPIC_WORDS)]) {
+    const [single = '', ...multi] = spec.split('|');
+    const phrases = [...single.split(/\s+/).filter(Boolean), ...multi.map((m) => m.trim()).filter(Boolean)];
+    for (const p of phrases) {
+      const words = normalizePhrase(p.replace(/^=/, ''));
+      if (!words.length) continue;
+      const e = { concept, words };
+      add(`l:${words[0]!.lemma}`, e);
+      add(`s:${words[0]!.stem}`, e);
+    }
+  }
+  return byFirst;
+}
+
+let vocabulary: Map<string, Entry[]> | null = null;
+
+/** Concepts found in a clause: name → whether any occurrence was negated / quoted. */
+function conceptsOf(tokens: Token[]): Map<string, { negated: boolean; quoted: boolean }> {
+  const vocab = (vocabulary ??= compileVocabulary());
+  const found = new Map<string, { negated: boolean; quoted: boolean }>();
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i]!;
+    const a = vocab.get(`l:${t.lemma}`);
+    const b = vocab.get(`s:${t.stem}`);
+    for (const list of [a, b]) {
+      if (!list) continue;
+      for (const e of list) {
+        if (found.size >= MAX_CONCEPTS && !found.has(e.concept)) continue;
+        const n = e.words.length;
+        if (i + n > tokens.length) continue;
+        let k = 0;
+        while (k < n && (tokens[i + k]!.lemma === e.words[k]!.lemma || tokens[i + k]!.stem === e.words[k]!.stem)) k++;
+        if (k < n) continue;
+        const had = found.get(e.concept);
+        // A negation word is itself the concept NEG; the words it governs carry the mark.
+        const negated = e.concept !== 'NEG' && tokens.slice(i, i + n).some((x) => x.negated);
+        found.set(e.concept, { negated: (had?.negated ?? false) || negated, quoted: (had?.quoted ?? false) || t.quoted });
+      }
+    }
+  }
+  return found;
+}
+
+const isWord = (t: Token) => t.type === 'word' && t.lemma.length > 1 && !STOP.has(t.lemma);
+
+function clauseFeatures(clauses: Clause[], out: Set<string>, prefix: string, words: boolean): void {
+  for (const c of clauses) {
+    if (words) {
+      const content = c.tokens.filter(isWord);
+      for (let i = 0; i < content.length; i++) {
+        const t = content[i]!;
+        const mark = t.quoted ? 'q' : t.negated ? 'n' : 'w';
+        out.add(`${prefix}${mark}:${t.lemma}`);
+        if (i + 1 < content.length && !t.quoted) out.add(`${prefix}b:${t.lemma}_${content[i + 1]!.lemma}`);
+      }
+      for (const t of c.tokens) if (t.type === 'currency') out.add(`${prefix}t:money`);
+    }
+    const concepts = conceptsOf(c.tokens);
+    const names: string[] = [];
+    for (const [name, how] of concepts) {
+      const mark = how.quoted ? '"' : how.negated ? '~' : '';
+      out.add(`${prefix}c:${mark}${name}`);
+      if (!how.quoted) names.push(`${how.negated ? '~' : ''}${name}`);
+    }
+    names.sort();
+    for (let i = 0; i < names.length; i++) for (let j = i + 1; j < names.length; j++) out.add(`${prefix}cc:${names[i]}+${names[j]}`);
+  }
+}
+
+/** The features of one email, sorted (a stable order makes training reproducible). */
+export function signals(input: SignalInput): string[] {
+  const out = new Set<string>(['bias']);
+  for (const r of input.rules ?? []) out.add(r);
+  const subject = readClauses(nlpHead(input.subject));
+  for (const c of subject) for (const t of c.tokens) if (isWord(t)) out.add(`s:${t.negated ? '~' : ''}${t.lemma}`);
+  clauseFeatures(subject, out, '', false);
+  clauseFeatures(readClauses(nlpHead(input.body)), out, '', true);
+  if (input.fallback) clauseFeatures(readClauses(nlpHead(input.fallback)), out, 'h', false);
+  const h = input.hints ?? {};
+  if (h.payment_refs) out.add('h:payment_refs');
+  if (h.credit_memos) out.add('h:credit_memos');
+  if ((h.distinct_invoices ?? 0) >= 2) out.add('h:invoices2');
+  return [...out].sort();
+}

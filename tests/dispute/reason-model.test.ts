@@ -1,0 +1,147 @@
+// The learned reason model: softmax regression over the features of signals.ts, calibrated by temperature
+// scaling, trained by scripts/train-reason-model.ts into dispute/reason/model.json. That the shipped file
+// is exactly what the script trains is checked by `npm run train:reasons -- --check` in .ci/run (it trains
+// a dozen models: too slow for a unit test).
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { classifyReason } from '../../dispute/reason/classify.ts';
+import { MODEL_VERSION, type ModelFile } from '../../dispute/reason/model.ts';
+import { readClauses } from '../../dispute/reason/nlp.ts';
+import { signals } from '../../dispute/reason/signals.ts';
+import { calibrationTable, fitTemperature, logits, probabilities, train } from '../../dispute/reason/softmax.ts';
+import { buildModel, exampleOf, MODEL_PATH } from '../../scripts/train-reason-model.ts';
+
+const shipped = JSON.parse(readFileSync(MODEL_PATH, 'utf8')) as ModelFile;
+
+describe('the shipped model', () => {
+  it('carries a version that is the hash of its weights, and classifyReason reports it', () => {
+    const hash = createHash('sha256').update(JSON.stringify([shipped.temperature, shipped.weights])).digest('hex').slice(0, 12);
+    expect(shipped.version).toBe(`lr-${hash}`);
+    expect(MODEL_VERSION).toBe(shipped.version);
+    expect(classifyReason({ subject: 'Duplicate invoice', body: 'You billed us twice for the same delivery.' }).model).toBe(shipped.version);
+  });
+
+  it('was never trained on the held-out set (nor on a blind set), and was trained on every other corpus of data/emails', () => {
+    const names = Object.keys(shipped.trained_on.corpora);
+    expect(names).not.toContain('heldout.jsonl');
+    expect(names).not.toContain('blind.jsonl');
+    expect(names).toEqual(expect.arrayContaining(['sample.jsonl', 'own.jsonl', 'fresh-1.jsonl', 'fresh-6.jsonl', 'phrasings.ts']));
+  });
+
+  it('records its cross-validated calibration, bucket by bucket, over every training example', () => {
+    const rows = shipped.cross_validation.calibration;
+    expect(rows.reduce((a, r) => a + r.count, 0)).toBe(shipped.trained_on.examples);
+    // A floor far below the measured figure: it catches a broken model, not a worded sentence.
+    expect(shipped.cross_validation.accuracy).toBeGreaterThan(0.7);
+    expect(shipped.temperature).toBeGreaterThan(0);
+  });
+});
+
+describe('reading with the model', () => {
+  it('gives the top two reasons with calibrated probabilities, the first being the chosen code', () => {
+    const r = classifyReason({ subject: 'Invoice 4418', body: 'Two of the six pallets arrived crushed and the drums inside are leaking.' });
+    expect(r.candidates).toHaveLength(2);
+    expect(r.candidates[0]!.code).toBe(r.code);
+    expect(r.candidates[0]!.p).toBe(r.confidence);
+    expect(r.candidates[0]!.p).toBeGreaterThanOrEqual(r.candidates[1]!.p);
+    expect(r.candidates[0]!.p + r.candidates[1]!.p).toBeLessThanOrEqual(1.01);
+    expect(r.code).toBe('DMG');
+  });
+
+  it('is deterministic', () => {
+    const input = { subject: 'order 4471', body: 'The driver never turned up and nothing is at our dock yet.' };
+    const a = classifyReason(input);
+    for (let i = 0; i < 5; i++) expect(classifyReason(input)).toEqual(a);
+  });
+
+  it('explains itself with the words when no rule spoke', () => {
+    const r = classifyReason({ subject: 'hm', body: 'zzz qqq' });
+    expect(r.evidence.length).toBeGreaterThan(0);
+  });
+});
+
+describe('the NLP pass and its features', () => {
+  it('splits sentences and clauses, and marks negated and quoted words', () => {
+    const clauses = readClauses('We have not received the pallets, but the invoice says "paid in full". The driver came.');
+    expect(clauses.map((c) => c.sentence)).toEqual([0, 0, 1]);
+    const receive = clauses[0]!.tokens.find((t) => t.lemma === 'receive')!;
+    expect(receive.negated).toBe(true);
+    const paid = clauses[1]!.tokens.find((t) => t.text === 'paid')!;
+    expect(paid.quoted).toBe(true);
+    expect(clauses[2]!.tokens.find((t) => t.text === 'came')!.lemma).toBe('come');
+  });
+
+  it('turns concepts, their negation and their pairs into features, and the rules into named features', () => {
+    const f = signals({ subject: 'Crushed pallets', body: 'The pallets arrived crushed. We did not pay the freight.', rules: ['r:DMG:0'] });
+    expect(f).toContain('r:DMG:0');
+    expect(f).toContain('c:DAMAGE');
+    expect(f).toContain('cc:DAMAGE+GOODS');
+    expect(f).toContain('c:~PAYMENT');
+    expect(f).toContain('s:pallet');
+    expect(f).toEqual([...f].sort());
+  });
+});
+
+describe('training', () => {
+  const toy = () => [
+    exampleOf('DUP', { from: '', subject: 'billed twice', body: 'You invoiced the same delivery twice.' }),
+    exampleOf('DUP', { from: '', subject: 'duplicate', body: 'This invoice duplicates the one from last week.' }),
+    exampleOf('NRC', { from: '', subject: 'missing order', body: 'The order never arrived at our dock.' }),
+    exampleOf('NRC', { from: '', subject: 'not delivered', body: 'Nothing was delivered, the truck never came.' }),
+  ];
+
+  it('gives the same weights whatever the order of the examples', () => {
+    const a = train(toy(), 16, { steps: 50 });
+    const b = train([...toy()].reverse(), 16, { steps: 50 });
+    expect([...b.weights.keys()]).toEqual([...a.weights.keys()]);
+    for (const [f, w] of a.weights) expect([...b.weights.get(f)!]).toEqual([...w]);
+  });
+
+  it('learns what its examples say', () => {
+    const m = train(toy(), 16, { steps: 100 });
+    const z = logits(m, exampleOf('DUP', { from: '', subject: 'duplicate', body: 'billed twice for the same delivery' }).features);
+    const nrc = exampleOf('NRC', { from: '', subject: 'order', body: 'never arrived' }).label;
+    const dup = exampleOf('DUP', { from: '', subject: '', body: '' }).label;
+    expect(z[dup]!).toBeGreaterThan(z[nrc]!);
+  });
+
+  it('builds a model file with a version and a calibration table, leaving each corpus out in turn', () => {
+    const { model } = buildModel([{ name: 'a', examples: toy().slice(0, 2).concat(toy().slice(2, 3)) }, { name: 'b', examples: toy().slice(1) }], { steps: 20 });
+    expect(model.version).toMatch(/^lr-[0-9a-f]{12}$/);
+    expect(model.trained_on).toEqual({ examples: 6, corpora: { a: 3, b: 3 } });
+    expect(model.cross_validation.calibration.reduce((a, r) => a + r.count, 0)).toBe(6);
+  });
+});
+
+describe('calibration', () => {
+  // A small deterministic generator: scores whose labels are drawn from softmax(z / 2) are honest at T = 2.
+  let seed = 7;
+  const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const scored = Array.from({ length: 3000 }, () => {
+    const z = [rand() * 8, rand() * 8, rand() * 8];
+    const p = probabilities(z, 2);
+    const u = rand();
+    const label = u < p[0]! ? 0 : u < p[0]! + p[1]! ? 1 : 2;
+    return { z, label };
+  });
+
+  it('finds the temperature that makes the scores honest', () => {
+    expect(fitTemperature(scored)).toBeGreaterThan(1.7);
+    expect(fitTemperature(scored)).toBeLessThan(2.3);
+  });
+
+  it('buckets predictions by confidence with their accuracy', () => {
+    const rows = calibrationTable([
+      { confidence: 0.95, correct: true },
+      { confidence: 0.92, correct: false },
+      { confidence: 0.55, correct: true },
+      { confidence: 1, correct: true },
+    ]);
+    const top = rows.at(-1)!;
+    expect(top).toMatchObject({ from: 0.9, to: 1, count: 3 });
+    expect(top.accuracy).toBeCloseTo(2 / 3);
+    expect(top.mean_confidence).toBeCloseTo((0.95 + 0.92 + 1) / 3);
+    expect(rows.find((r) => r.from === 0.5)!.count).toBe(1);
+  });
+});

@@ -10,6 +10,7 @@ const RELEASED: Record<string, string> = {
   '0002_reconcile_init.sql': '533cb569e4fc7ade6d4dc2c0049900eb37f1ecda1601b99ca9aea64282b486dd',
   '0003_approval_loop.sql': '40ba3e3f107c6bcaf633f4c57f547a6475bd34f003f05fc956f12e7e4db84dec',
   '0004_canonical_email_uuid.sql': '093769ce9dd5dcea4fd0f73a7ba680e1dc077860ced9c44a7254b77b71213af8',
+  '0005_run_counts_and_run_indexes.sql': 'c6e228170952ac338e11438865af32eb91d540cef7485844520cc890d801416e',
 };
 
 const fileOf = (m: Migration) => `${String(m.version).padStart(4, '0')}_${m.name}.sql`;

@@ -5,7 +5,8 @@
 //   dbos         bench/peer/peer.ts    the same workflow shape on DBOS (its own package, installed here if missing)
 // and the commit limit of this machine is measured first (pgbench when installed, else a loop in node):
 // one 2 KB jsonb row per transaction, at 2 and at 8 clients.
-// BENCH_RUNS (300), BENCH_CONCURRENCY (8), BENCH_PEER=0 (skip DBOS), BENCH_STATS_WAIT_MS (11000; 0: no
+// Ours runs twice: over TCP loopback as the URL says, and through the server's Unix socket when it is local.
+// BENCH_RUNS (300), BENCH_CONCURRENCY (8), BENCH_PEER=0 (skip DBOS), BENCH_SOCKET=0 (skip the socket rows), BENCH_STATS_WAIT_MS (11000; 0: no
 // commit counts), BENCH_LIMIT_SECONDS (5; 0: skip the commit limit), DATABASE_URL (the admin URL).
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -25,7 +26,9 @@ interface Result { system: string; start: Phase; approve: Phase; verify?: { runs
 
 function child(file: string, env: Record<string, string>): Promise<Result> {
   return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, ['--import', 'tsx', file], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+    // BENCH_CPU_PROF=<dir>: each system writes a V8 CPU profile there (bench/profile-summary.ts reads it).
+    const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`, `--cpu-prof-name=${path.basename(file, '.ts')}${env.BENCH_DB_URL?.includes('host=') ? '-socket' : ''}.cpuprofile`] : [];
+    const p = spawn(process.execPath, [...prof, '--import', 'tsx', file], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     p.stdout.on('data', (b: Buffer) => (out += b.toString()));
     p.on('error', reject);
@@ -37,10 +40,13 @@ function child(file: string, env: Record<string, string>): Promise<Result> {
   });
 }
 
-async function system(file: string, extraDbs: (name: string) => string[] = () => []): Promise<Result> {
+async function system(file: string, extraDbs: (name: string) => string[] = () => [], socketDir?: string): Promise<Result> {
   const db = await scratchDatabase(admin);
+  const url = new URL(db.url);
+  if (socketDir) url.searchParams.set('host', socketDir);
   try {
-    return await child(file, { BENCH_DB_URL: db.url, BENCH_DB_NAME: db.name, BENCH_RUNS: String(N), BENCH_CONCURRENCY: String(C) });
+    const r = await child(file, { BENCH_DB_URL: url.toString(), BENCH_DB_NAME: db.name, BENCH_RUNS: String(N), BENCH_CONCURRENCY: String(C) });
+    return socketDir ? { ...r, system: `${r.system} (socket)` } : r;
   } finally {
     for (const n of [db.name, ...extraDbs(db.name)]) await admin.unsafe(`DROP DATABASE IF EXISTS ${n} WITH (FORCE)`);
   }
@@ -82,6 +88,15 @@ async function commitLimit(clients: number): Promise<{ clients: number; commits_
   }
 }
 
+/** The server's Unix socket directory when the admin URL names this machine and the socket exists. */
+async function localSocketDir(): Promise<string | undefined> {
+  if (process.env.BENCH_SOCKET === '0') return undefined;
+  if (!['127.0.0.1', 'localhost', '[::1]'].includes(new URL(ADMIN_URL).hostname)) return undefined;
+  const [r] = await admin<{ dirs: string; port: string }[]>`SELECT current_setting('unix_socket_directories') AS dirs, current_setting('port') AS port`;
+  const dir = r!.dirs.split(',')[0]?.trim();
+  return dir?.startsWith('/') && existsSync(path.join(dir, `.s.PGSQL.${r!.port}`)) ? dir : undefined;
+}
+
 /** The peer's own node_modules, installed from its lockfile on first use; a reason string when it cannot be. */
 function peerReady(): string | null {
   if (process.env.BENCH_PEER === '0') return 'BENCH_PEER=0';
@@ -99,17 +114,22 @@ function peerReady(): string | null {
 try {
   const limits = LIMIT_S > 0 ? [await commitLimit(2), await commitLimit(8)] : [];
   const ours = [await system(path.join(here, 'ours-engine.ts')), await system(path.join(here, 'ours-http.ts'))];
+  // The same over the server's Unix socket, when it is local and has one (BENCH_SOCKET=0 skips).
+  const socketDir = await localSocketDir();
+  const socketRows = socketDir
+    ? [await system(path.join(here, 'ours-engine.ts'), undefined, socketDir), await system(path.join(here, 'ours-http.ts'), undefined, socketDir)]
+    : [];
   const skipPeer = peerReady();
   const peer = skipPeer ? null : await system(path.join(here, 'peer', 'peer.ts'), (n) => [`${n}_dbos_sys`]);
-  const rows = [...ours, ...(peer ? [peer] : [])];
+  const rows = [...ours, ...socketRows, ...(peer ? [peer] : [])];
 
   const cell = (p: Phase | undefined) => (p ? `${String(p.runs_per_s).padStart(5)}/s  p50 ${p.p50_ms.toFixed(1).padStart(6)}  p99 ${p.p99_ms.toFixed(1).padStart(6)}  ${p.commits_per_run ?? '-'} c/run` : '-');
   console.log(`\nours vs DBOS: ${N} runs, ${C} in flight, one sitting (latencies in ms; c/run = commits per run from pg_stat_database)`);
   if (limits.length) console.log(`commit limit (${limits[0]!.tool}, one 2 KB jsonb row per transaction): ${limits.map((l) => `${l.commits_per_s}/s at ${l.clients} clients`).join(', ')}`);
-  console.log(`${'system'.padEnd(12)} ${'start → awaiting approval'.padEnd(46)} ${'approve → verifying (DBOS: → done)'.padEnd(46)} end to end`);
+  console.log(`${'system'.padEnd(21)} ${'start → awaiting approval'.padEnd(46)} ${'approve → verifying (DBOS: → done)'.padEnd(46)} end to end`);
   for (const r of rows) {
     const e = r.end_to_end;
-    console.log(`${r.system.padEnd(12)} ${cell(r.start).padEnd(46)} ${cell(r.approve).padEnd(46)} ${e.runs_per_s}/s, ${e.commits_per_run ?? '-'} c/run${r.verify ? ` (verify → completed ${r.verify.runs_per_s}/s)` : ''}`);
+    console.log(`${r.system.padEnd(21)} ${cell(r.start).padEnd(46)} ${cell(r.approve).padEnd(46)} ${e.runs_per_s}/s, ${e.commits_per_run ?? '-'} c/run${r.verify ? ` (verify → completed ${r.verify.runs_per_s}/s)` : ''}`);
   }
   if (peer) {
     const e2e = (r: Result) => 1 / (1 / r.start.runs_per_s + 1 / r.approve.runs_per_s);

@@ -7,7 +7,8 @@
 // its counts and filters, GET /proposed-actions?status=pending (and ?include=run), a run page, what the
 // inspector loads; the server's RSS; and the schedulers' lag (timers and verify checks made due, then the
 // time from due to applied, read from the journal and the check rows).
-// BENCH_SCALE_RUNS, BENCH_SCALE_DB (reuse a loaded database: skips the load), BENCH_SCALE_KEEP=1 (keep it).
+// BENCH_SCALE_RUNS, BENCH_SCALE_DB (reuse a loaded database: skips the load), BENCH_SCALE_KEEP=1 (keep it),
+// BENCH_SCALE_SAMPLES (30 requests per figure), BENCH_SCALE_VERIFY_LAG=0 (skip the minute-long verify wait).
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -19,6 +20,9 @@ import { runDueChecks } from '../runtime/verify.ts';
 import { ADMIN_URL, percentile, scratchDatabase, triageBody, urlOf } from './lib.ts';
 
 const N = Number(process.env.BENCH_SCALE_RUNS ?? 1_000_000);
+const SAMPLES = Number(process.env.BENCH_SCALE_SAMPLES ?? 30);
+/** The verify schedule fires once a minute: measuring its lag waits for the next minute (skip: 0). */
+const VERIFY_LAG = process.env.BENCH_SCALE_VERIFY_LAG !== '0';
 const TOKEN = 'bench-token-0123456789';
 const admin = sqlClient(ADMIN_URL, 1);
 const reuse = process.env.BENCH_SCALE_DB;
@@ -149,7 +153,7 @@ try {
     if (!res.ok) throw new Error(`${path}: ${res.status}`);
     return (await res.json()) as Record<string, unknown>;
   };
-  const time = async (path: string, n = 30) => {
+  const time = async (path: string, n = SAMPLES) => {
     await get(path);
     const ms: number[] = [];
     for (let i = 0; i < n; i++) {
@@ -187,7 +191,7 @@ try {
     UPDATE timers SET due_at = ${dueAt} WHERE id IN (
       SELECT t.id FROM timers t JOIN runs r ON r.id = t.run_id WHERE r.status = 'awaiting_approval' ORDER BY t.id LIMIT ${K})
     RETURNING run_id`;
-  const checks = await sql<{ id: number }[]>`
+  const checks = !VERIFY_LAG ? [] : await sql<{ id: number }[]>`
     UPDATE workflow_verify_results SET status = 'pending', checked_at = NULL, detail = NULL, due_at = ${dueAt}
     WHERE id IN (SELECT v.id FROM workflow_verify_results v JOIN runs r ON r.id = v.run_id WHERE r.status = 'verifying' ORDER BY v.id LIMIT ${K})
     RETURNING id`;
@@ -201,11 +205,11 @@ try {
     await new Promise((r) => setTimeout(r, 500));
     const fired = await sql<{ at: Date }[]>`
       SELECT at FROM run_journal WHERE run_id IN ${sql(timed.map((x) => x.run_id))} AND event->>'type' = 'APPROVAL_EXPIRED'`;
-    const checked = await sql<{ at: Date }[]>`
+    const checked = checks.length === 0 ? [] : await sql<{ at: Date }[]>`
       SELECT checked_at AS at FROM workflow_verify_results WHERE id IN ${sql(checks.map((x) => x.id))} AND status <> 'pending'`;
     if (fired.length === timed.length && checked.length === checks.length) {
       // Timers: from due to applied. Verify checks run at the schedule's fire times: from the first one after due.
-      lag = { timers: seconds(fired.map((r) => r.at), dueAt.getTime()), verify: seconds(checked.map((r) => r.at), Math.max(tick.getTime(), dueAt.getTime())) };
+      lag = { timers: seconds(fired.map((r) => r.at), dueAt.getTime()), verify: VERIFY_LAG ? seconds(checked.map((r) => r.at), Math.max(tick.getTime(), dueAt.getTime())) : 'skipped (BENCH_SCALE_VERIFY_LAG=0)' };
       break;
     }
   }

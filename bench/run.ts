@@ -6,7 +6,7 @@
 // and the commit limit of this machine is measured first (pgbench when installed, else a loop in node):
 // one 2 KB jsonb row per transaction, at 2 and at 8 clients.
 // Ours runs twice: over TCP loopback as the URL says, and through the server's Unix socket when it is local.
-// BENCH_RUNS (300), BENCH_CONCURRENCY (8), BENCH_PEER=0 (skip DBOS), BENCH_SOCKET=0 (skip the socket rows), BENCH_STATS_WAIT_MS (11000; 0: no
+// BENCH_ROUNDS (3: every system that many times, in alternation; medians), BENCH_RUNS (300), BENCH_CONCURRENCY (8), BENCH_PEER=0 (skip DBOS), BENCH_SOCKET=0 (skip the socket rows), BENCH_STATS_WAIT_MS (11000; 0: no
 // commit counts), BENCH_LIMIT_SECONDS (5; 0: skip the commit limit), DATABASE_URL (the admin URL).
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -20,6 +20,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const N = Number(process.env.BENCH_RUNS ?? 300);
 const C = Number(process.env.BENCH_CONCURRENCY ?? 8);
 const LIMIT_S = Number(process.env.BENCH_LIMIT_SECONDS ?? 5);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const admin = sqlClient(ADMIN_URL, 1);
 
 interface Result { system: string; start: Phase; approve: Phase; verify?: { runs_per_s: number; commits_per_run: number | null }; end_to_end: { runs_per_s: number; commits_per_run: number | null }; [k: string]: unknown }
@@ -50,6 +51,27 @@ async function system(file: string, extraDbs: (name: string) => string[] = () =>
   } finally {
     for (const n of [db.name, ...extraDbs(db.name)]) await admin.unsafe(`DROP DATABASE IF EXISTS ${n} WITH (FORCE)`);
   }
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+/** One row from a system's rounds: the median of each figure; commits per run from the first round. */
+function merge(rs: Result[]): Result {
+  const first = rs[0]!;
+  const ph = (get: (r: Result) => Phase): Phase => ({
+    runs_per_s: median(rs.map((r) => get(r).runs_per_s)),
+    p50_ms: median(rs.map((r) => get(r).p50_ms)),
+    p99_ms: median(rs.map((r) => get(r).p99_ms)),
+    commits_per_run: get(first).commits_per_run ?? null,
+  });
+  return {
+    ...first,
+    rounds: rs.length,
+    start: ph((r) => r.start),
+    approve: ph((r) => r.approve),
+    ...(first.verify ? { verify: { runs_per_s: median(rs.map((r) => r.verify!.runs_per_s)), commits_per_run: first.verify.commits_per_run } } : {}),
+    end_to_end: { runs_per_s: median(rs.map((r) => r.end_to_end.runs_per_s)), commits_per_run: first.end_to_end.commits_per_run },
+    end_to_end_per_round: rs.map((r) => r.end_to_end.runs_per_s),
+  };
 }
 
 /** Commits/s with `clients` connections each inserting one 2 KB jsonb row per transaction. */
@@ -113,18 +135,32 @@ function peerReady(): string | null {
 
 try {
   const limits = LIMIT_S > 0 ? [await commitLimit(2), await commitLimit(8)] : [];
-  const ours = [await system(path.join(here, 'ours-engine.ts')), await system(path.join(here, 'ours-http.ts'))];
-  // The same over the server's Unix socket, when it is local and has one (BENCH_SOCKET=0 skips).
+  // The systems, each run ROUNDS times in alternation (ours, the peer, ours, …), so that load from other
+  // processes on a shared machine falls on all of them alike; the table shows medians over the rounds.
+  // Commits are counted in the first round only (the 11 s waits for the statistics cost time, and commits
+  // per run do not depend on the load).
   const socketDir = await localSocketDir();
-  const socketRows = socketDir
-    ? [await system(path.join(here, 'ours-engine.ts'), undefined, socketDir), await system(path.join(here, 'ours-http.ts'), undefined, socketDir)]
-    : [];
   const skipPeer = peerReady();
-  const peer = skipPeer ? null : await system(path.join(here, 'peer', 'peer.ts'), (n) => [`${n}_dbos_sys`]);
-  const rows = [...ours, ...socketRows, ...(peer ? [peer] : [])];
+  const systems: { file: string; extra?: (n: string) => string[]; socket?: string }[] = [
+    { file: path.join(here, 'ours-engine.ts') },
+    { file: path.join(here, 'ours-http.ts') },
+    ...(socketDir ? [{ file: path.join(here, 'ours-engine.ts'), socket: socketDir }, { file: path.join(here, 'ours-http.ts'), socket: socketDir }] : []),
+    ...(skipPeer ? [] : [{ file: path.join(here, 'peer', 'peer.ts'), extra: (n: string) => [`${n}_dbos_sys`] }]),
+  ];
+  const rounds: Result[][] = systems.map(() => []);
+  for (let round = 0; round < ROUNDS; round++) {
+    const statsWait = round === 0 ? process.env.BENCH_STATS_WAIT_MS : '0';
+    for (const [k, sys] of systems.entries()) {
+      if (statsWait !== undefined) process.env.BENCH_STATS_WAIT_MS = statsWait;
+      rounds[k]!.push(await system(sys.file, sys.extra, sys.socket));
+    }
+  }
+  const rows = rounds.map(merge);
+  const peer = skipPeer ? null : rows.at(-1)!;
+  console.error(`rounds (end-to-end runs/s per round): ${rows.map((r, k) => `${r.system} ${rounds[k]!.map((x) => x.end_to_end.runs_per_s).join('/')}`).join('; ')}`);
 
   const cell = (p: Phase | undefined) => (p ? `${String(p.runs_per_s).padStart(5)}/s  p50 ${p.p50_ms.toFixed(1).padStart(6)}  p99 ${p.p99_ms.toFixed(1).padStart(6)}  ${p.commits_per_run ?? '-'} c/run` : '-');
-  console.log(`\nours vs DBOS: ${N} runs, ${C} in flight, one sitting (latencies in ms; c/run = commits per run from pg_stat_database)`);
+  console.log(`\nours vs DBOS: ${N} runs, ${C} in flight, one sitting, median of ${ROUNDS} alternating round(s) (latencies in ms; c/run = commits per run from pg_stat_database)`);
   if (limits.length) console.log(`commit limit (${limits[0]!.tool}, one 2 KB jsonb row per transaction): ${limits.map((l) => `${l.commits_per_s}/s at ${l.clients} clients`).join(', ')}`);
   console.log(`${'system'.padEnd(21)} ${'start → awaiting approval'.padEnd(46)} ${'approve → verifying (DBOS: → done)'.padEnd(46)} end to end`);
   for (const r of rows) {
@@ -133,7 +169,7 @@ try {
   }
   if (peer) {
     const e2e = (r: Result) => 1 / (1 / r.start.runs_per_s + 1 / r.approve.runs_per_s);
-    console.log(`ratios to DBOS end to end (start + approve): engine ${(e2e(ours[0]!) / e2e(peer)).toFixed(2)}×, http ${(e2e(ours[1]!) / e2e(peer)).toFixed(2)}×`);
+    console.log(`ratios to DBOS end to end (start + approve): ${rows.slice(0, -1).map((r) => `${r.system} ${(e2e(r) / e2e(peer)).toFixed(2)}×`).join(', ')}`);
   } else {
     console.log(`DBOS peer skipped: ${skipPeer}`);
   }

@@ -14,7 +14,7 @@ const name = process.env.BENCH_DB_NAME!;
 const N = Number(process.env.BENCH_RUNS ?? 300);
 const C = Number(process.env.BENCH_CONCURRENCY ?? 8);
 
-const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`, `--cpu-prof-name=serve${process.env.BENCH_DB_URL?.includes('host=') ? '-socket' : ''}.cpuprofile`] : [];
+const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}/serve${process.env.BENCH_DB_URL?.includes('host=') ? '-socket' : ''}`] : [];
 const server = spawn(process.execPath, [...prof, '--import', 'tsx', new URL('./serve.ts', import.meta.url).pathname], {
   env: { ...process.env, BENCH_POOL: String(C + 2) }, stdio: ['ignore', 'pipe', 'inherit'],
 });

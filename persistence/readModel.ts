@@ -29,8 +29,13 @@ export async function listRuns(sql: Sql, f: RunFilter) {
   return page(rows, f.limit, 'run_id');
 }
 
+/**
+ * Runs per status, from the counters a trigger on runs keeps in the same transaction as every write
+ * (sql/migrations/0005): a few hundred rows whatever the number of runs, where count(*) scanned them all.
+ */
 export async function runCounts(sql: Sql): Promise<Record<string, number>> {
-  const rows = await sql<{ status: string; n: number }[]>`SELECT status, count(*)::int AS n FROM runs GROUP BY status`;
+  const rows = await sql<{ status: string; n: number }[]>`
+    SELECT status, sum(n)::int AS n FROM run_status_counts GROUP BY status HAVING sum(n) <> 0 ORDER BY status`;
   return Object.fromEntries(rows.map((r) => [r.status, r.n]));
 }
 
@@ -78,4 +83,41 @@ export async function runFacts(sql: Sql, runId: number) {
     sql`SELECT kind, idempotency_key, status, attempts, next_attempt_at, last_error, delivered_at FROM outbox WHERE run_id = ${runId} ORDER BY id`,
   ]);
   return { journal, proposals, decisions, timers, verify, runLog: runLog[0] ?? null, reflexion: reflexion[0] ?? null, ledger, alerts, outbox };
+}
+
+/** What the approvals page shows of a run: the fields of GET /runs/:id it reads, without the journal. */
+export interface ApprovalRun {
+  run_id: number;
+  status: string;
+  state: unknown;
+  extraction: unknown;
+  warnings: unknown[];
+  corrections: Record<string, unknown>[];
+  proposed_actions: (ProposedAction & { etag: string })[];
+  updated_at: Date;
+}
+
+/**
+ * The runs behind a page of proposals (GET /proposed-actions?include=run), in three queries whatever the
+ * number of runs: the approvals page asked GET /runs/:id once per pending run.
+ */
+export async function approvalRuns(sql: Sql, runIds: number[]): Promise<ApprovalRun[]> {
+  const ids = [...new Set(runIds)];
+  if (ids.length === 0) return [];
+  const [runs, proposals, corrections] = await Promise.all([
+    sql<Omit<ApprovalRun, 'corrections' | 'proposed_actions'>[]>`
+      SELECT id AS run_id, status, state_value AS state, snapshot->'context'->'extraction' AS extraction,
+             coalesce(snapshot->'context'->'warnings', '[]'::jsonb) AS warnings, updated_at
+      FROM runs WHERE id IN ${sql(ids)} ORDER BY id`,
+    sql<ProposedAction[]>`
+      SELECT ${proposalViewColumns(sql)} FROM proposed_actions p LEFT JOIN approval_decisions d ON d.proposed_action_id = p.id
+      WHERE p.run_id IN ${sql(ids)} ORDER BY p.id`,
+    sql<(Record<string, unknown> & { run_id: number })[]>`
+      SELECT run_id, field, from_value AS "from", to_value AS "to", corrected_by AS by, corrected_at AS at, proposed_action_id
+      FROM corrections WHERE run_id IN ${sql(ids)} ORDER BY id`,
+  ]);
+  const byRun = new Map(runs.map((r) => [r.run_id, { ...r, corrections: [] as Record<string, unknown>[], proposed_actions: [] as (ProposedAction & { etag: string })[] }]));
+  for (const p of proposals) byRun.get(p.run_id)?.proposed_actions.push(withEtag(p));
+  for (const { run_id, ...c } of corrections) byRun.get(run_id)?.corrections.push(c);
+  return [...byRun.values()];
 }

@@ -41,7 +41,13 @@ export async function fireDueTimers(deps: EngineDeps, opts: { max?: number; only
   return fired.length;
 }
 
-export function timerScheduler(deps: EngineDeps, opts: { pollMs?: number; onError?: (err: unknown) => void } = {}): Poller {
+export function timerScheduler(deps: EngineDeps, opts: { pollMs?: number; workers?: number; onError?: (err: unknown) => void } = {}): Poller {
   // A short poll is enough: the shortest timer (a 3 s retry) is set in the future, never due at commit.
-  return new Poller(deps.sql, null, () => fireDueTimers(deps), opts.pollMs ?? 1000, opts.onError);
+  // Several claim loops side by side (each timer is claimed with SKIP LOCKED): when many timers fall due
+  // together (approval windows opened in the same minute), the last fires a few times sooner.
+  const workers = opts.workers ?? SCHEDULER_WORKERS;
+  return new Poller(deps.sql, null, () => Promise.all(Array.from({ length: workers }, () => fireDueTimers(deps))), opts.pollMs ?? 1000, opts.onError);
 }
+
+/** Claim loops per scheduler: enough to use both cores of a small machine, few enough to leave the pool room. */
+export const SCHEDULER_WORKERS = 3;

@@ -111,6 +111,8 @@ export const ProposalsQuery = z.strictObject({
     .regex(/^[a-z][a-z0-9_]*$/, 'must be an action type such as customer_email')
     .optional(),
   run_id: id('must be a positive integer run id').optional(),
+  // include=run: the page's runs as `runs` (what the approvals page shows of each), in the same answer.
+  include: z.enum(['run'], 'must be run').optional(),
   cursor,
   limit,
 });

@@ -5,7 +5,7 @@ import type { Context } from 'koa';
 import type { Corrections } from '../../machines/types.ts';
 import type { Edits } from '../../runtime/decisions.ts';
 import { getProposal } from '../../persistence/proposals.ts';
-import { listProposals } from '../../persistence/readModel.ts';
+import { approvalRuns, listProposals } from '../../persistence/readModel.ts';
 import { decideProposal, DecisionError } from '../../runtime/decisions.ts';
 import { parseBody } from '../body.ts';
 import { carryOutConfig, engineDeps, type AppDeps } from '../deps.ts';
@@ -46,7 +46,9 @@ export function proposalRoutes(router: Router, deps: AppDeps): void {
     // The approvals page lives at the same path: browsers asking for HTML get the page.
     if (ctx.accepts('json', 'html') === 'html') return next();
     approverOf(ctx, deps.config.approvers);
-    ctx.body = await listProposals(deps.sql, parseQuery(ctx, ProposalsQuery));
+    const q = parseQuery(ctx, ProposalsQuery);
+    const page = await listProposals(deps.sql, q);
+    ctx.body = q.include === 'run' ? { ...page, runs: await approvalRuns(deps.sql, page.items.map((p) => p.run_id as number)) } : page;
   });
 
   router.get('/proposed-actions/:id', async (ctx) => {

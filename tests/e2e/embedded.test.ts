@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import postgres from 'postgres';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CREDENTIALS_FILE, LEGACY_PASSWORD, startEmbedded } from '../../persistence/embedded.ts';
+import { CREDENTIALS_FILE, LEGACY_PASSWORD, socketFits, startEmbedded } from '../../persistence/embedded.ts';
+import { connect } from '../../persistence/connect.ts';
 import { sign } from '../../server/auth.ts';
 import { startProduct, type Child } from '../helpers/process.ts';
 import { startEmbedded as startEmbeddedBefore } from './fixtures/embedded.bf8a98d.ts';
@@ -107,6 +108,28 @@ describe('embedded PostgreSQL of a data folder made before passwords were per fo
     expect(await logIn(oldDir, password, 'SELECT note FROM kept', 'disputeflow')).toBe('ok');
     old.proc.kill('SIGTERM');
     expect(await old.exited).toBe(0);
+  });
+
+  it('listens on a Unix socket in its data directory, which connect() uses (TCP stays for tools)', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'disputeflow-embedded-sock-'));
+    try {
+      const db = await connect({ dataDir: dir });
+      try {
+        const [s] = await db.sql<{ addr: string | null }[]>`SELECT inet_client_addr()::text AS addr`;
+        expect(s!.addr).toBeNull(); // no client address: a Unix-socket session
+        const tcp = postgres(db.url, { max: 1, onnotice: () => {} });
+        const [t] = await tcp<{ addr: string | null }[]>`SELECT host(inet_client_addr()) AS addr`;
+        await tcp.end();
+        expect(t!.addr).toBe('127.0.0.1');
+      } finally {
+        await db.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    expect(socketFits('/x'.repeat(60))).toBe(false);
+    expect(socketFits('/srv/a,b')).toBe(false);
+    expect(socketFits('/srv/data/pg')).toBe(true);
   });
 
   it('finishes setting up a cluster whose first start was cut short before its password was set', async () => {

@@ -45,21 +45,25 @@ async function load() {
   if (!s.signedIn) return;
   try {
     await Promise.all([reasonsReady, contractReady]);
+    // include=run: each page brings the runs of its proposals (one request per page, not one per run).
     const pending = [];
+    const runById = new Map();
     let cursor = null;
     do {
-      const page = await api(`/proposed-actions?status=pending&limit=200${cursor ? `&cursor=${cursor}` : ''}`);
+      const page = await api(`/proposed-actions?status=pending&limit=200&include=run${cursor ? `&cursor=${cursor}` : ''}`);
       pending.push(...page.items);
+      for (const r of page.runs) runById.set(r.run_id, r);
       cursor = page.next_cursor;
     } while (cursor && pending.length < 1000);
     const byRun = new Map();
     for (const p of pending) byRun.set(p.run_id, [...(byRun.get(p.run_id) ?? []), p]);
     // The latest decisions of runs with nothing left to decide: where their deliveries stand.
-    const latest = await api('/proposed-actions?limit=50');
+    const latest = await api('/proposed-actions?limit=50&include=run');
+    for (const r of latest.runs) if (!runById.has(r.run_id)) runById.set(r.run_id, r);
     const recent = latest.items.filter((p) => p.status !== 'pending' && !byRun.has(p.run_id)).slice(0, RECENT);
     const runIds = new Set([...byRun.keys(), ...recent.filter((p) => p.action_type === HITL).map((p) => p.run_id)]);
-    const runs = await Promise.all([...runIds].map((id) => api(`/runs/${id}`).catch(() => null)));
-    render(pending, byRun, runs.filter(Boolean), recent);
+    const runs = [...runIds].map((id) => runById.get(id)).filter(Boolean);
+    render(pending, byRun, runs, recent);
   } catch (err) {
     if (err.status !== 401) clear(el.list, h('p', { class: 'error', role: 'alert' }, err.message));
   }

@@ -1,0 +1,99 @@
+// What the benchmarks share: a scratch database with the sample mirror, a bounded-concurrency driver that
+// records each call's latency, percentiles, and commits counted from pg_stat_database.
+import { randomBytes } from 'node:crypto';
+import { sqlClient, type Sql } from '../persistence/connect.ts';
+import { migrate } from '../persistence/migrate.ts';
+import { importMirror } from '../persistence/mirror/import.ts';
+import { SAMPLE_MIRROR_DIR } from '../persistence/mirror/sample.ts';
+
+export const ADMIN_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+/** The URL of database `name` on the admin URL's server (same host, user, parameters). */
+export function urlOf(name: string, admin = ADMIN_URL): string {
+  const url = new URL(admin);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+/** A fresh database named disputeflow_bench_<hex>, migrated, with the sample mirror loaded. */
+export async function scratchDatabase(admin: Sql, prefix = 'disputeflow_bench'): Promise<{ name: string; url: string }> {
+  const name = `${prefix}_${randomBytes(4).toString('hex')}`;
+  await admin.unsafe(`CREATE DATABASE ${name}`);
+  const url = urlOf(name);
+  const sql = sqlClient(url, 2);
+  try {
+    await migrate(sql);
+    await importMirror(sql, SAMPLE_MIRROR_DIR);
+  } finally {
+    await sql.end();
+  }
+  return { name, url };
+}
+
+export interface Phase {
+  runs_per_s: number;
+  p50_ms: number;
+  p99_ms: number;
+  commits_per_run?: number | null;
+}
+
+/** Runs f(0..n-1) with c calls in flight; returns the elapsed time and every call's latency. */
+export async function drive(n: number, c: number, f: (i: number) => Promise<unknown>): Promise<{ ms: number; latencies: number[] }> {
+  const latencies: number[] = [];
+  let next = 0;
+  const t0 = performance.now();
+  await Promise.all(Array.from({ length: Math.min(c, n) }, async () => {
+    while (next < n) {
+      const i = next++;
+      const t = performance.now();
+      await f(i);
+      latencies.push(performance.now() - t);
+    }
+  }));
+  return { ms: performance.now() - t0, latencies };
+}
+
+export function percentile(xs: number[], p: number): number {
+  if (xs.length === 0) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
+}
+
+export function phase(n: number, r: { ms: number; latencies: number[] }, commits?: number | null): Phase {
+  return {
+    runs_per_s: Math.round(n / (r.ms / 1000)),
+    p50_ms: +percentile(r.latencies, 50).toFixed(1),
+    p99_ms: +percentile(r.latencies, 99).toFixed(1),
+    ...(commits === undefined ? {} : { commits_per_run: commits === null ? null : +(commits / n).toFixed(2) }),
+  };
+}
+
+/**
+ * Committed transactions in the given databases, once every backend has reported. A backend reports its
+ * counters when it goes idle, but at most once a second, and otherwise within 10 s (PostgreSQL 15's
+ * PGSTAT_IDLE_INTERVAL): waiting 11 s after a phase counts every commit of every process, ours and the
+ * peer's alike, without having to close their pools. BENCH_STATS_WAIT_MS=0 skips the wait (and the count:
+ * null), for the tiny CI setting.
+ */
+export async function commitsAfterQuiet(admin: Sql, names: string[]): Promise<number | null> {
+  const wait = Number(process.env.BENCH_STATS_WAIT_MS ?? 11_000);
+  if (wait <= 0) return null;
+  await new Promise((r) => setTimeout(r, wait));
+  const [r] = await admin<{ c: number }[]>`SELECT coalesce(sum(xact_commit), 0)::bigint AS c FROM pg_stat_database WHERE datname = ANY(${names})`;
+  return Number(r!.c);
+}
+
+/** The triage body every system starts from (a real dispute of the sample mirror). */
+export function triageBody(i: number, prefix = 'bench') {
+  return {
+    email_uuid: `${prefix}-${i}`,
+    reason_text: 'Pricing discrepancy on INV-004143',
+    customer_id: null,
+    invoice_ref: null,
+    email: {
+      from: 'James Okafor <james.okafor@bluewatermarine.example>',
+      subject: 'Pricing discrepancy on INV-004143',
+      body: 'We received invoice INV-004143 for our PO-67784. The spools are billed at $118.90 but our contract price is $104.50. Please credit $172.80.',
+    },
+  };
+}

@@ -1,0 +1,47 @@
+// Our engine, in-process (no HTTP): triage → awaiting approval (startRun), approve → verifying
+// (applyEvent APPROVE), verify → completed (runDueChecks once the verify window has passed).
+// A child of bench/run.ts: BENCH_DB_URL and BENCH_DB_NAME name a migrated database with the sample
+// mirror; BENCH_RUNS and BENCH_CONCURRENCY size it. Prints one JSON line.
+import { sqlClient } from '../persistence/connect.ts';
+import { ManualClock } from '../runtime/clock.ts';
+import { applyEvent, startRun } from '../runtime/engine.ts';
+import { effectRegistry } from '../runtime/registry.ts';
+import { runDueChecks } from '../runtime/verify.ts';
+import { ADMIN_URL, commitsAfterQuiet, drive, phase, triageBody } from './lib.ts';
+
+const url = process.env.BENCH_DB_URL!;
+const name = process.env.BENCH_DB_NAME!;
+const N = Number(process.env.BENCH_RUNS ?? 300);
+const C = Number(process.env.BENCH_CONCURRENCY ?? 8);
+
+const admin = sqlClient(ADMIN_URL, 1);
+const sql = sqlClient(url, C + 2);
+const clock = new ManualClock('2026-11-20T12:00:00Z');
+const deps = { sql, clock, effects: effectRegistry() };
+try {
+  const c0 = await commitsAfterQuiet(admin, [name]);
+  const start = await drive(N, C, (i) => startRun(deps, { ...triageBody(i), invoked_by: 'bench' }));
+  const c1 = await commitsAfterQuiet(admin, [name]);
+  const envelopes = await sql<{ id: number; run_id: number }[]>`SELECT id, run_id FROM proposed_actions WHERE step = 'approval' ORDER BY run_id`;
+  const c1b = await commitsAfterQuiet(admin, [name]);
+  const approve = await drive(envelopes.length, C, (i) => applyEvent(deps, envelopes[i]!.run_id, { type: 'APPROVE', action_id: envelopes[i]!.id, by: 'bench', note: null, at: clock.now().toISOString() }));
+  const c2 = await commitsAfterQuiet(admin, [name]);
+  clock.advance(31_000);
+  const verify = await drive(C, C, () => runDueChecks(deps));
+  const c3 = await commitsAfterQuiet(admin, [name]);
+  const [done] = await sql<{ n: number }[]>`SELECT count(*)::int AS n FROM runs WHERE status = 'completed'`;
+  const d = (a: number | null, b: number | null) => (a === null || b === null ? null : a - b);
+  const all = d(c3, c0) === null ? null : d(c1, c0)! + d(c2, c1b)! + d(c3, c2)!;
+  console.log(JSON.stringify({
+    system: 'ours-engine', runs: N, concurrency: C, completed: done!.n,
+    start: phase(N, start, d(c1, c0)),
+    approve: phase(envelopes.length, approve, d(c2, c1b)),
+    // runDueChecks claims due checks in a loop: one call per worker, so only the rate is meaningful.
+    verify: { runs_per_s: Math.round(N / (verify.ms / 1000)), commits_per_run: all === null ? null : +(d(c3, c2)! / N).toFixed(2) },
+    end_to_end: { runs_per_s: Math.round(N / ((start.ms + approve.ms + verify.ms) / 1000)), commits_per_run: all === null ? null : +(all / N).toFixed(2) },
+    rss_mb: Math.round(process.memoryUsage().rss / 1e6),
+  }));
+} finally {
+  await sql.end();
+  await admin.end();
+}

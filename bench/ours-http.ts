@@ -1,0 +1,66 @@
+// The served product over real HTTP: signed POST /webhooks/triage (→ awaiting approval), then
+// POST /proposed-actions/:id/approve (→ verifying), against bench/serve.ts in its own process.
+// A child of bench/run.ts (same environment as bench/ours-engine.ts). Prints one JSON line.
+import { spawn } from 'node:child_process';
+import { createHmac } from 'node:crypto';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
+import { sqlClient } from '../persistence/connect.ts';
+import { ADMIN_URL, commitsAfterQuiet, drive, phase, triageBody } from './lib.ts';
+
+const BENCH_SECRET = 'bench-webhook-secret-0123456789';
+const BENCH_TOKEN = 'bench-token-0123456789';
+const name = process.env.BENCH_DB_NAME!;
+const N = Number(process.env.BENCH_RUNS ?? 300);
+const C = Number(process.env.BENCH_CONCURRENCY ?? 8);
+
+const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}/serve${process.env.BENCH_DB_URL?.includes('host=') ? '-socket' : ''}`] : [];
+const server = spawn(process.execPath, [...prof, '--import', 'tsx', new URL('./serve.ts', import.meta.url).pathname], {
+  env: { ...process.env, BENCH_POOL: String(C + 2) }, stdio: ['ignore', 'pipe', 'inherit'],
+});
+const [line] = (await once(createInterface({ input: server.stdout! }), 'line')) as [string];
+const base = `http://127.0.0.1:${(JSON.parse(line) as { port: number }).port}`;
+const admin = sqlClient(ADMIN_URL, 1);
+
+async function post(path: string, body: unknown, headers: Record<string, string>, expect: number[]) {
+  const raw = JSON.stringify(body);
+  const res = await fetch(base + path, { method: 'POST', body: raw, headers: { 'content-type': 'application/json', ...headers } });
+  const json = (await res.json()) as Record<string, unknown>;
+  if (!expect.includes(res.status)) throw new Error(`${path}: ${res.status} ${JSON.stringify(json).slice(0, 200)}`);
+  return json;
+}
+const sign = (raw: string) => `sha256=${createHmac('sha256', BENCH_SECRET).update(raw).digest('hex')}`;
+
+try {
+  const c0 = await commitsAfterQuiet(admin, [name]);
+  const runIds: number[] = [];
+  const triage = await drive(N, C, async (i) => {
+    const body = { ...triageBody(i, 'http') };
+    const r = await post('/webhooks/triage', body, { 'x-signature': sign(JSON.stringify(body)) }, [202]);
+    runIds[i] = r.run_id as number;
+  });
+  const c1 = await commitsAfterQuiet(admin, [name]);
+  // The approver's queue, one page (not timed: the approvals page fetches it once, not per decision).
+  const pending: { id: number }[] = [];
+  let cursor: string | null = null;
+  do {
+    const res = await fetch(`${base}/proposed-actions?status=pending&limit=200${cursor ? `&cursor=${cursor}` : ''}`, { headers: { authorization: `Bearer ${BENCH_TOKEN}` } });
+    const page = (await res.json()) as { items: { id: number; action_type: string }[]; next_cursor: string | null };
+    pending.push(...page.items.filter((p) => p.action_type === 'workflow_customer_invoice_dispute'));
+    cursor = page.next_cursor;
+  } while (cursor);
+  const c1b = await commitsAfterQuiet(admin, [name]);
+  const approve = await drive(pending.length, C, (i) => post(`/proposed-actions/${pending[i]!.id}/approve`, { note: 'bench' }, { authorization: `Bearer ${BENCH_TOKEN}` }, [200]));
+  const c2 = await commitsAfterQuiet(admin, [name]);
+  const d = (a: number | null, b: number | null) => (a === null || b === null ? null : a - b);
+  console.log(JSON.stringify({
+    system: 'ours-http', runs: N, concurrency: C, approved: pending.length,
+    start: phase(N, triage, d(c1, c0)),
+    approve: phase(pending.length, approve, d(c2, c1b)),
+    end_to_end: { runs_per_s: Math.round(N / ((triage.ms + approve.ms) / 1000)), commits_per_run: d(c1, c0) === null || d(c2, c1b) === null ? null : +((d(c1, c0)! + d(c2, c1b)!) / N).toFixed(2) },
+  }));
+} finally {
+  server.kill('SIGTERM');
+  await once(server, 'exit'); // its CPU profile, if any, is written on exit
+  await admin.end();
+}

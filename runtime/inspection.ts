@@ -42,7 +42,7 @@ function runActorRef(runId: number) {
     logic: disputeMachine,
     send: () => {},
     getSnapshot: () => undefined,
-  } as unknown as Parameters<StatelyInspector['actor']>[0];
+  } as unknown as Parameters<StatelyInspector['actor']>[0]; // the five members it reads (see above)
 }
 
 export function inspectionBridge(deps: { sql: Sql; feed: RunFeed; inspector: StatelyInspector; onError?: (err: unknown) => void }): InspectionBridge {

@@ -31,7 +31,8 @@ describe('timer scheduler', () => {
     await scheduler.start();
     try {
       for (let i = 0; i < 200; i++) {
-        const [{ left }] = (await db.sql`SELECT count(*)::int AS left FROM timers WHERE run_id IN ${db.sql(ids)}`) as unknown as [{ left: number }];
+        const [row] = await db.sql<{ left: number }[]>`SELECT count(*)::int AS left FROM timers WHERE run_id IN ${db.sql(ids)}`;
+        const left = row?.left;
         if (left === 0) break;
         await new Promise((r) => setTimeout(r, 50));
       }
@@ -43,7 +44,7 @@ describe('timer scheduler', () => {
       SELECT r.id AS run_id, r.status, (SELECT count(*)::int FROM run_journal j WHERE j.run_id = r.id AND j.event->>'type' = 'APPROVAL_EXPIRED') AS n
       FROM runs r WHERE r.id IN ${db.sql(ids)} ORDER BY r.id`;
     expect(rows).toEqual(ids.map((id) => ({ run_id: id, n: 1, status: 'expired' })));
-    const [{ pending }] = (await db.sql`SELECT count(*)::int AS pending FROM proposed_actions WHERE run_id IN ${db.sql(ids)} AND status = 'pending'`) as unknown as [{ pending: number }];
-    expect(pending).toBe(0);
+    const [row] = await db.sql<{ pending: number }[]>`SELECT count(*)::int AS pending FROM proposed_actions WHERE run_id IN ${db.sql(ids)} AND status = 'pending'`;
+    expect(row?.pending).toBe(0);
   });
 });

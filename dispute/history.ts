@@ -54,7 +54,7 @@ export const UNSUPPORTED_PAID_THRESHOLD = 3;
 export function unsupportedPaidClaims(history: readonly PastDispute[], threshold = UNSUPPORTED_PAID_THRESHOLD): PaidClaimsFinding {
   const claims = history.filter((h) => claimedReason(h) === 'PAID' && verdictOf(h) !== null).slice(0, threshold);
   const bad = claims.filter((h) => verdictOf(h) === 'unsupported');
-  if (claims.length === threshold && bad.length === threshold) {
+  if (bad.length === threshold) {
     return { fired: true, text: `the customer's last ${threshold} PAID claims were unsupported: ${bad.map(describe).join('; ')}` };
   }
   const rule = `hold when the last ${threshold} were all rejected or corrected to another reason`;

@@ -18,6 +18,9 @@ describe('verdicts on earlier claims', () => {
   it('reads the claim before the correction, and judges rejected or re-reasoned claims unsupported', () => {
     expect(claimedReason(correctedTo('DSC'))).toBe('PAID');
     expect(claimedReason(past({ corrections: [{ field: 'disputed_amount', from: 10, to: 20 }] }))).toBe('PAID');
+    expect(claimedReason(past({ corrections: [{ field: 'invoice_ref', from: 'INV-1', to: 'INV-2' }, { field: 'reason_code', from: 'OTH', to: 'PAID' }] }))).toBe('OTH');
+    expect(claimedReason(past({ corrections: [{ field: 'invoice_ref', from: 'INV-1', to: 'INV-2' }] }))).toBe('PAID');
+    expect(claimedReason(past({ corrections: [{ field: 'reason_code', from: null, to: 'PAID' }] }))).toBe('PAID');
     expect(verdictOf(past())).toBe('supported');
     expect(verdictOf(past({ corrections: [{ field: 'disputed_amount', from: 10, to: 20 }] }))).toBe('supported');
     expect(verdictOf(rejected())).toBe('unsupported');
@@ -48,7 +51,9 @@ describe('unsupportedPaidClaims', () => {
     expect(unsupportedPaidClaims([...skipped, rejected(), rejected(), correctedTo('CRN')]).fired).toBe(true);
     const two = unsupportedPaidClaims([...skipped, rejected(), rejected()]);
     expect(two).toEqual({ fired: false, text: "2 of the customer's last 2 decided PAID claims were unsupported (hold when the last 3 were all rejected or corrected to another reason)" });
-    expect(unsupportedPaidClaims([]).text).toMatch(/^no earlier decided PAID claim/);
+    expect(unsupportedPaidClaims([])).toEqual({ fired: false, text: 'no earlier decided PAID claim of this customer on record (hold when the last 3 were all rejected or corrected to another reason)' });
+    expect(unsupportedPaidClaims([rejected()]).text).toMatch(/^1 of the customer's last 1 decided PAID claim was unsupported \(/);
+    expect(unsupportedPaidClaims([past()]).text).toMatch(/^0 of the customer's last 1 decided PAID claim were unsupported \(/);
     // A claim corrected *to* PAID was not a PAID claim of the customer.
     expect(unsupportedPaidClaims([rejected(), rejected(), past({ corrections: [{ field: 'reason_code', from: 'OTH', to: 'PAID' }] })]).fired).toBe(false);
     expect(unsupportedPaidClaims([rejected(), rejected()], 2).fired).toBe(true);

@@ -9,7 +9,7 @@ export default {
   testRunner: 'vitest',
   vitest: { configFile: 'vitest.mutation.config.ts' },
   coverageAnalysis: 'perTest',
-  mutate: ['machines/**/*.ts', 'runtime/**/*.ts', 'dispute/hold.ts', 'dispute/escalate.ts', 'server/auth.ts'],
+  mutate: ['machines/**/*.ts', 'runtime/**/*.ts', 'dispute/hold.ts', 'dispute/history.ts', 'dispute/escalate.ts', 'server/auth.ts'],
   ignorePatterns: ['.data', 'reports', 'test-results', '.scratch', 'bench', 'docs'],
   concurrency: 2,
   timeoutMS: 30_000,

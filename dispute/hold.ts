@@ -3,8 +3,11 @@
 // three or more unsupported PAID/OTH disputes in 90 days, when open disputed amounts exceed a share of
 // the credit limit, or when NetSuite's credit hold is already ON. A seller-fault dispute (PRC, DUP,
 // QTY) with evidence argues for continuing: it is our error, so its amount does not count against the
-// customer. Every rule that fired, or that was checked and passed, is stated in `reasons`.
+// customer. Memory (dispute/history.ts): hold when the customer's last three decided PAID claims in earlier
+// runs were all unsupported (rejected, or corrected to another reason). Every rule that fired, or that was
+// checked and passed, is stated in `reasons`.
 import { daysBetween } from './dates.ts';
+import { unsupportedPaidClaims, type PastDispute } from './history.ts';
 import { formatMoney, toCents } from './money.ts';
 import { REASONS } from './reason/codes.ts';
 import type { CustomerRow, DisputeRow, InvoiceRow, ReasonCode } from './types.ts';
@@ -35,6 +38,8 @@ export interface HoldInput {
   /** Whether the customer backed this dispute with evidence (a cited document, quantities, prices). */
   evidence_supported?: boolean;
   policy?: Partial<HoldPolicy>;
+  /** The customer's earlier finished runs, newest first (the context's `history`); absent: the rule is not checked. */
+  history?: readonly PastDispute[] | undefined;
 }
 
 export interface HoldRecommendation {
@@ -75,6 +80,12 @@ export function recommendHold(input: HoldInput): HoldRecommendation {
   ).length + ((input.reason_code === 'PAID' || input.reason_code === 'OTH') && input.evidence_supported !== true ? 1 : 0);
   const unsupportedText = `${unsupported} unsupported PAID/OTH dispute${unsupported === 1 ? '' : 's'} in the last ${policy.window_days} days (including this one if it qualifies; threshold ${policy.unsupported_threshold})`;
   (unsupported >= policy.unsupported_threshold ? hold : ok).push(unsupportedText);
+
+  // Memory: how the approver judged this customer's earlier PAID claims.
+  if (input.history) {
+    const paid = unsupportedPaidClaims(input.history);
+    (paid.fired ? hold : ok).push(paid.text);
+  }
 
   // Exposure: open disputed amounts against the credit limit.
   const alreadyFiled = input.invoice ? inDispute(input.invoice) : false;

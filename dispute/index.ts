@@ -18,5 +18,6 @@ export { prepareExtraction, finishExtraction, type ExtractInput, type PreparedEx
 export { draftReply, type Reply, type ReplyInput } from './reply/draft.ts';
 export { routeEscalation, type Escalation, type EscalationInput } from './escalate.ts';
 export { recommendHold, DEFAULT_HOLD_POLICY, type HoldInput, type HoldPolicy, type HoldRecommendation } from './hold.ts';
+export { claimedReason, repeatIssue, unsupportedPaidClaims, verdictOf, UNSUPPORTED_PAID_THRESHOLD, type PastDispute, type PaidClaimsFinding, type Verdict } from './history.ts';
 export { addBusinessDays, formatLongDate } from './dates.ts';
 export { formatMoney } from './money.ts';

@@ -21,6 +21,21 @@ export const ExtractionFacts = z.object({
   confidence: z.record(z.string(), z.number()).optional(),
 });
 
+/** One earlier finished run of the same customer, as the context step read it back (persistence/history.ts). */
+export const HistoryEntry = z.object({
+  run_id: Id,
+  at: z.string(),
+  invoice_ref: z.string().nullable(),
+  reason_code: z.string().nullable(),
+  decision: z.enum(['approved', 'rejected', 'expired']).nullable(),
+  decided_by: z.string().nullable(),
+  note: z.string().nullable(),
+  corrections: z.array(z.object({ field: z.string(), from: z.union([z.string(), z.number(), z.null()]), to: z.union([z.string(), z.number(), z.null()]) })),
+  outcome: z.string(),
+  status: z.string(),
+  verify: z.enum(['pending', 'pass', 'fail', 'timeout']).nullable(),
+});
+
 export const LoadedContext = z.object({
   customer: z.object({ id: z.number() }).nullable(),
   invoice: Row.nullable(),
@@ -31,6 +46,8 @@ export const LoadedContext = z.object({
   prior_invoices: z.array(Row),
   /** The account's open AR hold request, if an approver asked for one (absent in older snapshots). */
   hold_requested: z.object({ run_id: z.number(), proposed_action_id: z.number(), by: z.string(), at: z.string() }).nullable().optional(),
+  /** The customer's last finished runs, newest first (memory; absent in older snapshots). */
+  history: z.array(HistoryEntry).optional(),
 });
 
 /** What the approver may correct on the HITL envelope; checked against the mirror before anything is written. */

@@ -62,7 +62,17 @@ export interface LoadedContext<S extends PayloadShapes = PayloadShapes> {
   prior_invoices: S['invoice'][];
   /** The account's open AR hold request, if an approver asked for one (absent in older snapshots). */
   hold_requested?: { run_id: number; proposed_action_id: number; by: string; at: string } | null | undefined;
+  /** Memory: the customer's last finished runs, newest first (absent in snapshots written before it existed). */
+  history?: HistoryEntry[] | undefined;
 }
+
+/**
+ * One earlier finished run of the same customer, compact (no rows, no email): how it was decided, what the
+ * approver corrected, how it ended. `reason_code` and `invoice_ref` are as the run ended (corrections
+ * applied); the reader's values are the corrections' `from`. `note` is the approver's note or rejection
+ * reason, cut to 200 characters; `verify` the worst verify result (null when nothing was staged).
+ */
+export type HistoryEntry = z.infer<typeof events.HistoryEntry>;
 
 export interface Warning {
   check: string;

@@ -15,7 +15,7 @@ export function effectRegistry(overrides: Partial<EffectRegistry> = {}): EffectR
       type: 'EXTRACTED',
       extraction: await extractDispute(c.tx, p.input),
     }),
-    loadContext: async (c, p) => ({ type: 'CONTEXT_LOADED', loaded: await loadContext(c.tx, p, c.now) }),
+    loadContext: async (c, p) => ({ type: 'CONTEXT_LOADED', loaded: await loadContext(c.tx, p, c.now, c.run.id) }),
     stageApproval,
     recordDecision,
     setTimer,

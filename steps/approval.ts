@@ -24,6 +24,8 @@ export function envelopePayload(ctx: ReaderContext, runId: number, expiresAt: Da
     email: ctx.input.email ? { from: ctx.input.email.from, subject: ctx.input.email.subject, body: ctx.input.email.body } : null,
     prior_disputes: ctx.prior_disputes,
     hold_requested: loaded?.hold_requested ?? null,
+    // Memory: the customer's last finished runs, newest first (the page shows it as "History with this customer").
+    history: loaded?.history ?? [],
     open_disputes: loaded?.open_disputes ?? [],
     recent_payments: loaded?.recent_payments ?? [],
     prior_invoices: loaded?.prior_invoices ?? [],

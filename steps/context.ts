@@ -1,15 +1,18 @@
 // Loads the run's context from the NetSuite mirror with the contract's named queries (machines/contract.ts):
 // the invoice (scoped to the customer when known), payments of the last 90 days, the count of open or
-// escalated disputes, plus the customer and the customer's prior invoices.
-import { CONTRACT } from '../machines/contract.ts';
+// escalated disputes, plus the customer and the customer's prior invoices — and memory: the customer's last
+// finished runs (how they were decided, corrected and verified; persistence/history.ts).
+import { CONTRACT, WORKFLOW_TYPE } from '../machines/contract.ts';
 import type { EffectParams, LoadedContext, MirrorRow as Row } from '../machines/types.ts';
 import type { Db } from '../persistence/connect.ts';
+import { customerHistory } from '../persistence/history.ts';
 import { holdRequestFor } from '../persistence/holds.ts';
 import { runNamedQuery } from '../persistence/mirror/named.ts';
 
 const Q = CONTRACT.context_queries;
 
-export async function loadContext(sql: Db, params: EffectParams['loadContext'], now: Date): Promise<LoadedContext> {
+/** `runId` is the run asking, which its own history leaves out. */
+export async function loadContext(sql: Db, params: EffectParams['loadContext'], now: Date, runId: number): Promise<LoadedContext> {
   const { invoice_ref } = params;
   let customerId = params.customer_id;
   let invoice: Row | null = null;
@@ -22,16 +25,17 @@ export async function loadContext(sql: Db, params: EffectParams['loadContext'], 
     if (invoice && customerId === null) customerId = Number(invoice.entity);
   }
   if (customerId === null) {
-    return { customer: null, invoice, invoice_matches: invoiceMatches, recent_payments: [], prior_disputes: 0, open_disputes: [], prior_invoices: [] };
+    return { customer: null, invoice, invoice_matches: invoiceMatches, recent_payments: [], prior_disputes: 0, open_disputes: [], prior_invoices: [], history: [] };
   }
-  // Issued together: postgres.js pipelines them on the transaction's connection (one round trip, not five).
-  const [[customer], recent, [count], open, prior, hold] = await Promise.all([
+  // Issued together: postgres.js pipelines them on the transaction's connection (one round trip, not seven).
+  const [[customer], recent, [count], open, prior, hold, history] = await Promise.all([
     runNamedQuery<Row & { id: number }>(sql, Q.customer, [customerId]),
     runNamedQuery<Row>(sql, Q.recent_payments, [customerId, now]),
     runNamedQuery<{ count: number }>(sql, Q.prior_disputes, [customerId]),
     runNamedQuery<Row>(sql, Q.open_disputes, [customerId]),
     runNamedQuery<Row>(sql, Q.prior_invoices, [customerId]),
     holdRequestFor(sql, customerId),
+    customerHistory(sql, { customer_id: customerId, workflow_type: WORKFLOW_TYPE, exclude_run_id: runId }),
   ]);
   return {
     customer: customer ?? null,
@@ -43,5 +47,6 @@ export async function loadContext(sql: Db, params: EffectParams['loadContext'], 
     prior_invoices: prior.filter((p) => p.id !== invoice?.id),
     // An AR hold an approver already asked for (an earlier run's approved hold review), until the ERP acts.
     hold_requested: hold ? { run_id: hold.run_id, proposed_action_id: hold.proposed_action_id, by: hold.requested_by, at: hold.requested_at.toISOString() } : null,
+    history,
   };
 }

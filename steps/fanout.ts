@@ -49,6 +49,7 @@ const BUILDERS: Record<StepName, (c: EffectContext) => Promise<Built>> = {
       extraction: x,
       recent_payments: ctx.loaded?.recent_payments ?? [],
       prior_invoices: ctx.loaded?.prior_invoices ?? [],
+      history: ctx.loaded?.history,
       today: today(c.now),
     });
     const to = ctx.input.email?.from ?? (customerOf(ctx)?.email ?? null);
@@ -86,6 +87,7 @@ const BUILDERS: Record<StepName, (c: EffectContext) => Promise<Built>> = {
       disputed_amount: x.disputed_amount,
       invoice: invoiceOf(ctx),
       evidence_supported: x.disputed_amount != null || x.payment_refs.length > 0,
+      history: ctx.loaded?.history,
     });
     return {
       entity_type: 'workflow_run',

@@ -3,6 +3,7 @@
 // evidence the reason needs, says what happens next and by when, and lists the account's other
 // invoices where that helps (duplicate, already paid, credit not applied). Only facts from the inputs.
 import { addBusinessDays, formatLongDate } from '../dates.ts';
+import { repeatIssue, repeatSentence, type PastDispute } from '../history.ts';
 import { REASONS } from '../reason/codes.ts';
 import type { Extraction, InvoiceRow, PaymentRow } from '../types.ts';
 import { amountSplit, invoiceFacts, matchPayment, paymentSentence, priorInvoiceList } from './facts.ts';
@@ -19,6 +20,8 @@ export interface ReplyInput {
   prior_invoices: InvoiceRow[];
   /** ISO date the reply is drafted on; deadlines count from it. */
   today: string;
+  /** The customer's earlier finished runs, newest first: a reason accepted before is acknowledged as a repeat. */
+  history?: readonly PastDispute[] | undefined;
   /** Closing line; defaults to "Accounts Receivable". */
   signature?: string;
 }
@@ -45,6 +48,9 @@ export function draftReply(input: ReplyInput): Reply {
   paras.push(
     `Thank you for your message${ref ? ` about invoice ${ref}` : ''}. We have opened a review of it (${lowerFirst(reason.label)}).`,
   );
+
+  const repeat = input.history ? repeatIssue(input.history, x.reason_code) : null;
+  if (repeat) paras.push(repeatSentence(repeat, lowerFirst(reason.label)));
 
   if (inv) paras.push(invoiceFacts(inv));
   else if (ref) paras.push(`We could not find invoice ${ref} in our records for ${input.customer.companyname}. Please check the number, or send us a copy of the invoice you received.`);

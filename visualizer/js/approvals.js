@@ -7,6 +7,7 @@
 import { api, clockOffset, liveFeed, throttle } from './api.js';
 import { mountAuth, signInPrompt } from './auth.js';
 import { $, clear, facts, h, table, showLiveState } from './dom.js';
+import { historySection } from './history.js';
 import { correctionText, countWord, dateTime, day, deliveryDetail, duration, fieldLabel, money, statusLabel } from './format.js';
 
 const HITL = 'workflow_customer_invoice_dispute';
@@ -155,6 +156,7 @@ function caseCard(run, proposals) {
       { label: 'Status', value: (d) => d.status },
       { label: 'Opened', value: (d) => day(d.opened_at) },
     ], p.open_disputes ?? [], { caption: `Open disputes of this customer (${(p.open_disputes ?? []).length})`, empty: 'No open disputes for this customer.' }),
+    historySection(p, proposals[0].run_id),
     h('details', { class: 'history', 'data-key': `history-${proposals[0].run_id}` }, h('summary', {}, `Prior invoices (${(p.prior_invoices ?? []).length}) and payments in the last 90 days (${(p.recent_payments ?? []).length})`),
       table([
         { label: 'Invoice', value: (i) => i.tranid },

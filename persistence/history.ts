@@ -1,0 +1,45 @@
+// Memory: a customer's recent finished runs, read back for the next run's context. A run is finished when
+// its post step wrote the run log (workflow_run_log); the rest comes from the tables that hold each fact:
+// the envelope's decision (approval_decisions), the approver's corrections, the verify results. One query,
+// every table reached by an index (runs_customer, or runs_pkey backwards for a busy customer; the run_id
+// keys of the others): bench/history.ts prints the plans, and no new index was needed.
+import type { HistoryEntry } from '../machines/types.ts';
+import type { Db } from './connect.ts';
+
+/** How many earlier runs the context carries, and how much of a note. */
+export const HISTORY_LIMIT = 10;
+export const HISTORY_NOTE_CHARS = 200;
+
+/** The customer's last finished runs of this workflow, newest first, leaving out `exclude_run_id` (the run asking). */
+export async function customerHistory(
+  sql: Db,
+  q: { customer_id: number; workflow_type: string; exclude_run_id: number; limit?: number },
+): Promise<HistoryEntry[]> {
+  return sql<HistoryEntry[]>`
+    SELECT r.id AS run_id,
+           to_char(r.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS at,
+           l.summary_json->>'invoice_ref' AS invoice_ref,
+           l.summary_json->>'reason_code' AS reason_code,
+           d.decision, d.decided_by, left(d.note, ${HISTORY_NOTE_CHARS}) AS note,
+           coalesce(c.corrections, '[]'::jsonb) AS corrections,
+           l.status AS outcome, r.status,
+           v.verify
+    FROM runs r
+    JOIN workflow_run_log l ON l.run_id = r.id
+    LEFT JOIN proposed_actions pa ON pa.run_id = r.id AND pa.step = 'approval'
+    LEFT JOIN approval_decisions d ON d.proposed_action_id = pa.id
+    LEFT JOIN LATERAL (
+      SELECT jsonb_agg(jsonb_build_object('field', x.field, 'from', x.from_value, 'to', x.to_value) ORDER BY x.id) AS corrections
+      FROM corrections x WHERE x.run_id = r.id) c ON true
+    LEFT JOIN LATERAL (
+      -- The worst result of the run's checks: one failing check is a failed verification.
+      SELECT CASE WHEN count(*) = 0 THEN NULL
+                  WHEN bool_or(w.status = 'fail') THEN 'fail'
+                  WHEN bool_or(w.status = 'timeout') THEN 'timeout'
+                  WHEN bool_or(w.status = 'pending') THEN 'pending'
+                  ELSE 'pass' END AS verify
+      FROM workflow_verify_results w WHERE w.run_id = r.id) v ON true
+    WHERE r.customer_id = ${q.customer_id} AND r.id <> ${q.exclude_run_id} AND r.workflow_type = ${q.workflow_type}
+    ORDER BY r.id DESC
+    LIMIT ${q.limit ?? HISTORY_LIMIT}`;
+}

@@ -59,6 +59,18 @@ export function percentile(xs: number[], p: number): number {
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
 }
 
+/** Latency of one call, after one call to warm it: p50 and p95 in ms over n calls made one after another. */
+export async function timeCalls(call: () => Promise<unknown>, n: number): Promise<{ p50_ms: number; p95_ms: number }> {
+  await call();
+  const ms: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t = performance.now();
+    await call();
+    ms.push(performance.now() - t);
+  }
+  return { p50_ms: +percentile(ms, 50).toFixed(1), p95_ms: +percentile(ms, 95).toFixed(1) };
+}
+
 export function phase(n: number, r: { ms: number; latencies: number[] }, commits?: number | null): Phase {
   return {
     runs_per_s: Math.round(n / (r.ms / 1000)),

@@ -2,6 +2,7 @@
 // their journals, then the time of a GET /metrics scrape (its PostgreSQL-backed series read at scrape time),
 // GET /api/kpis over 30 and 90 days, GET /runs/:id/replay, and replaying every run (what npm run replay does).
 // BENCH_KEEP_DB=1 keeps the database (its name is printed) to look at query plans.
+import { timeCalls } from './lib.ts';
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { sqlClient } from '../persistence/connect.ts';
@@ -66,17 +67,7 @@ try {
     if (!res.ok) throw new Error(`${path}: ${res.status}`);
     return res.text();
   };
-  const time = async (path: string, n = 20) => {
-    await get(path);
-    const ms: number[] = [];
-    for (let i = 0; i < n; i++) {
-      const t = performance.now();
-      await get(path);
-      ms.push(performance.now() - t);
-    }
-    ms.sort((x, y) => x - y);
-    return { p50_ms: +ms[Math.floor(n / 2)]!.toFixed(1), p95_ms: +ms[Math.floor(n * 0.95)]!.toFixed(1) };
-  };
+  const time = (path: string, n = 20) => timeCalls(() => get(path), n);
   // BENCH_REPLAY_ALL=0 leaves out the longest part, replaying every run.
   const replayAll = process.env.BENCH_REPLAY_ALL !== '0';
   const replayStart = performance.now();

@@ -1,5 +1,6 @@
 // The runs list and run page at scale: 50,000 runs (BENCH_LIST_RUNS), then the latency of GET /runs with
 // each filter, a deep page, and GET /runs/:id, over real HTTP against the real app.
+import { timeCalls } from './lib.ts';
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { sqlClient } from '../persistence/connect.ts';
@@ -47,17 +48,7 @@ try {
     const res = await fetch(base + path, { headers: { authorization: 'Bearer bench-token-0123456789' } });
     return (await res.json()) as { next_cursor?: string | null };
   };
-  const time = async (path: string, n = 30) => {
-    await get(path);
-    const ms: number[] = [];
-    for (let i = 0; i < n; i++) {
-      const t = performance.now();
-      await get(path);
-      ms.push(performance.now() - t);
-    }
-    ms.sort((x, y) => x - y);
-    return { p50_ms: +ms[Math.floor(n / 2)]!.toFixed(1), p95_ms: +ms[Math.floor(n * 0.95)]!.toFixed(1) };
-  };
+  const time = (path: string, n = 30) => timeCalls(() => get(path), n);
   let cursor: string | null | undefined = null;
   for (let i = 0; i < 200; i++) cursor = (await get(`/runs?limit=50${cursor ? `&cursor=${cursor}` : ''}`)).next_cursor;
   console.log(JSON.stringify({

@@ -17,7 +17,7 @@ import { ManualClock } from '../runtime/clock.ts';
 import { applyEvent, startRun } from '../runtime/engine.ts';
 import { effectRegistry } from '../runtime/registry.ts';
 import { runDueChecks } from '../runtime/verify.ts';
-import { ADMIN_URL, percentile, scratchDatabase, triageBody, urlOf } from './lib.ts';
+import { ADMIN_URL, percentile, scratchDatabase, triageBody, urlOf, timeCalls } from './lib.ts';
 
 const N = Number(process.env.BENCH_SCALE_RUNS ?? 1_000_000);
 const SAMPLES = Number(process.env.BENCH_SCALE_SAMPLES ?? 30);
@@ -153,16 +153,7 @@ try {
     if (!res.ok) throw new Error(`${path}: ${res.status}`);
     return (await res.json()) as Record<string, unknown>;
   };
-  const time = async (path: string, n = SAMPLES) => {
-    await get(path);
-    const ms: number[] = [];
-    for (let i = 0; i < n; i++) {
-      const t = performance.now();
-      await get(path);
-      ms.push(performance.now() - t);
-    }
-    return { p50_ms: +percentile(ms, 50).toFixed(1), p95_ms: +percentile(ms, 95).toFixed(1) };
-  };
+  const time = (path: string, n = SAMPLES) => timeCalls(() => get(path), n);
   const [waitingRun] = await sql<{ id: number }[]>`SELECT id FROM runs WHERE status = 'awaiting_approval' ORDER BY id DESC LIMIT 1 OFFSET ${Math.floor(size!.runs / 20)}`;
   const [doneRun] = await sql<{ id: number }[]>`SELECT id FROM runs WHERE status = 'completed' ORDER BY id LIMIT 1 OFFSET ${Math.floor(size!.runs / 7)}`;
   const latency: Record<string, unknown> = {

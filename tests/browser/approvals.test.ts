@@ -9,7 +9,8 @@
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { launchChromium } from '../helpers/browser.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { emlName, folderMailer } from '../../runtime/mailer.ts';
 import { dispatchOutbox } from '../../runtime/outbox.ts';
@@ -17,8 +18,6 @@ import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 import { triageFor } from '../helpers/fixtures.ts';
 import { SECRET, startTestServer, TOKEN, type TestServer } from '../helpers/server.ts';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run'];
 const SHOTS = 'test-results/browser';
 const HITL = 'workflow_customer_invoice_dispute';
 const CUSTOMER_MESSAGE_ID = '<po-67784.query.1@bluewatermarine.example>';
@@ -40,7 +39,7 @@ interface Decision {
 beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
   mailDir = mkdtempSync(path.join(tmpdir(), 'disputeflow-mail-'));
-  [db, browser] = await Promise.all([createTestDatabase(), chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS })]);
+  [db, browser] = await Promise.all([createTestDatabase(), launchChromium()]);
   srv = await startTestServer(db.sql);
   context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
 });

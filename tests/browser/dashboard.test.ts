@@ -3,14 +3,13 @@
 // with the numbers GET /api/kpis answers, each table beside it holds the same numbers, and the date range
 // picker asks for another range. UPDATE_DOCS_SCREENSHOT=1 also writes docs/dashboard.png.
 import { mkdirSync } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
+import { launchChromium } from '../helpers/browser.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 import { EXPECTED, kpiScenario } from '../helpers/kpiScenario.ts';
 import { startTestServer, TOKEN, type TestServer } from '../helpers/server.ts';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run'];
 const SHOTS = 'test-results/browser';
 
 let db: TestDatabase;
@@ -21,7 +20,7 @@ const pageErrors: string[] = [];
 
 beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
-  [db, browser] = await Promise.all([createTestDatabase(), chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS })]);
+  [db, browser] = await Promise.all([createTestDatabase(), launchChromium()]);
   srv = await startTestServer(db.sql);
   await kpiScenario(srv, db.sql);
   const context = await browser.newContext({ viewport: { width: 1400, height: 1100 } });

@@ -2,15 +2,14 @@
 // real server and a fresh database: a customer's earlier runs, driven through the API (approved, rejected
 // with a note, approved with the reason corrected), are shown on the next run's envelope under "History
 // with this customer", newest first, the approver's note as text (never as markup).
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
+import { launchChromium } from '../helpers/browser.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONTRACT } from '../../machines/contract.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 import { triageFor } from '../helpers/fixtures.ts';
 import { startTestServer, TOKEN, type TestServer } from '../helpers/server.ts';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run'];
 const NOTE = 'no remittance <img src=x onerror="window.__pwned=1"> on file';
 const DAY = 86_400_000;
 
@@ -20,7 +19,7 @@ let browser: Browser;
 const pageErrors: string[] = [];
 
 beforeAll(async () => {
-  [db, browser] = await Promise.all([createTestDatabase(), chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS })]);
+  [db, browser] = await Promise.all([createTestDatabase(), launchChromium()]);
   srv = await startTestServer(db.sql);
 });
 afterAll(async () => {

@@ -1,7 +1,8 @@
 // One source for the hold-review rule: a copy of the contract with another threshold changes the machine's
 // guard, the drawing the inspector is served (GET /api/machine), the contract card and the approvals page's
 // sentence, in a real browser. Nothing repeats the number.
-import { chromium, type Browser } from 'playwright-core';
+import { type Browser } from 'playwright-core';
+import { launchChromium } from '../helpers/browser.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initialTransition, transition } from 'xstate';
 import { CONTRACT, type Contract } from '../../machines/contract.ts';
@@ -12,8 +13,6 @@ import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 import { triageFor } from '../helpers/fixtures.ts';
 import { startTestServer, TOKEN, type TestServer } from '../helpers/server.ts';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run'];
 
 const THRESHOLD = CONTRACT.hold_review_threshold + 1;
 const changed: Contract = { ...CONTRACT, hold_review_threshold: THRESHOLD };
@@ -53,7 +52,7 @@ describe('the hold-review threshold, changed in a copy of the contract', () => {
     let plain: TestServer;
     let browser: Browser;
     beforeAll(async () => {
-      [db, browser] = await Promise.all([createTestDatabase(), chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS })]);
+      [db, browser] = await Promise.all([createTestDatabase(), launchChromium()]);
       [srv, plain] = await Promise.all([startTestServer(db.sql, { contract: changed }), startTestServer(db.sql)]);
     });
     afterAll(async () => {

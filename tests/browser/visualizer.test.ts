@@ -3,7 +3,8 @@
 // approval clicked on the approvals page, the runs list filters, live counts on the contract page, and the
 // token gate. Screenshots go to test-results/browser/ (UPDATE_DOCS_SCREENSHOT=1 also writes docs/inspector.png).
 import { mkdirSync } from 'node:fs';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { launchChromium } from '../helpers/browser.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONTRACT, holdReviewRule } from '../../machines/contract.ts';
 import { disputeMachine } from '../../machines/dispute.ts';
@@ -12,8 +13,6 @@ import { triageFor } from '../helpers/fixtures.ts';
 import { transitionKey, walkConfig } from '../helpers/machineWalk.ts';
 import { startTestServer, TOKEN, type TestServer } from '../helpers/server.ts';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run'];
 const SHOTS = 'test-results/browser';
 
 let db: TestDatabase;
@@ -24,7 +23,7 @@ const pageErrors: string[] = [];
 
 beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
-  [db, browser] = await Promise.all([createTestDatabase(), chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS })]);
+  [db, browser] = await Promise.all([createTestDatabase(), launchChromium()]);
   srv = await startTestServer(db.sql);
   // One context for all pages (as one browser profile): each page still has its own sessionStorage, so each
   // signs in; the statechart's layout, cached in localStorage, is computed by elkjs once.

@@ -82,3 +82,11 @@ export const TOPIC_WORDS: Record<string, string> = {
   RETURN: 'return returned rma|sent back|send back',
   ACCEPT: 'fine ok okay correct right accurate agree|no issue|no problem|no complaint|we accept|will pay|will be paid',
 };
+
+/** Each concept's words and phrases as written (a leading `=` kept): single words, then multi-word entries. */
+export function vocabularyEntries(table: Record<string, string>): [string, string[]][] {
+  return Object.entries(table).map(([concept, spec]) => {
+    const [single = '', ...multi] = spec.split('|');
+    return [concept, [...single.split(/\s+/).filter(Boolean), ...multi.map((m) => m.trim()).filter(Boolean)]];
+  });
+}

@@ -7,6 +7,7 @@ import type { ExtractInput } from '../../dispute/extract.ts';
 import { readEmail } from '../../dispute/read/email.ts';
 import { classifyReason } from '../../dispute/reason/classify.ts';
 import { familyHits } from '../../dispute/reason/families.ts';
+import { readText } from '../../dispute/reason/nlp.ts';
 import { repairTypos, stem } from '../../dispute/reason/lexicon.ts';
 import { loadModel, rankReasons, type ModelFile } from '../../dispute/reason/model.ts';
 import { signals } from '../../dispute/reason/signals.ts';
@@ -44,7 +45,7 @@ describe.each(WORDS)('the word %s', (word) => {
     expect(stem(word)).toBeTypeOf('string');
     expect(stem(word.toLowerCase())).toBeTypeOf('string');
     expect(repairTypos(said)).toContain(word);
-    expect(familyHits(said)).toEqual(expect.any(Array));
+    expect(familyHits(readText(said))).toEqual(expect.any(Array));
     expect(signals({ subject: word, body: said })).toEqual(expect.any(Array));
     expect(REASON_CODES).toContain(rankReasons(signals({ subject: word, body: said }))[0]!.code);
     expect(REASON_CODES).toContain(classifyReason({ subject: word, body: said }).code);

@@ -4,6 +4,7 @@
 // ("received 45 bags instead of 50").
 import type { ReasonCode } from '../types.ts';
 import type { Reading } from './nlp.ts';
+import { alternation } from './vocabulary.ts';
 
 export interface Feature {
   code: ReasonCode;
@@ -18,12 +19,12 @@ const CONTRAST = /\b(whereas|but|instead|while|vs\.?|versus|rather than|should b
 const PRICE_WORD = /\b(price|prices|priced|pricing|rate|rates|cost|charged?|charges|invoiced|billed|bills)\b|\/\s?[a-z]+\b|\bper\b|\beach\b/i;
 // Two amounts about tax, freight, fees or discounts belong to those reasons, not to pricing.
 const OTHER_MONEY_TOPIC = /\b(tax|taxed|vat|gst|freight|shipping|fee|fees|surcharge|discount|rebate|paid|payment|balance|credit memo|total of)\b/i;
-const UNIT_NOUN = String.raw`(?:pieces|pcs|units|cases|boxes|pallets|cartons|bags|drums|rolls|buckets|bottles|meters|metres|feet|yards|gallons|kits|sets|spools|items|lbs|tons|crates|skids|bundles|reams|dozen|packs|pairs|sheets|panels|bolts|lengths|tubes|cans|jars|trays|totes)`;
+const UNIT_NOUN = alternation('UNIT');
 // Any plural noun counts as a unit ("500 labels"), except periods of time.
-const COUNT = new RegExp(String.raw`\b\d{1,5}(?:,\d{3})?\s+(?:[a-z"'-]+\s+){0,2}?(?:${UNIT_NOUN}|(?!(?:days|weeks|months|years|hours|minutes|percent|seats|licenses|licences|users|visits|sessions|subscriptions)\b)[a-z]{3,}s)\b`, 'i');
+const COUNT = new RegExp(String.raw`\b\d{1,5}(?:,\d{3})?\s+(?:[a-z"'-]+\s+){0,2}?(?:${UNIT_NOUN}|(?!${alternation('UNCOUNTED')}\b)[a-z]{3,}s)\b`, 'i');
 const QTY_CONTRAST = /\b(only|but|instead of|however|short|missing|received|delivered|counted|arrived|dropped|shipped|contained|contains|got|is for|was for|light|ordered|had|found|came with|checked in|logged|unloaded)\b/i;
 const UNIT_MONEY = /(?:[$€£]\s?)(\d[\d,]*(?:\.\d+)?)\s?(?:per [a-z]+|\/\s?[a-z]+\b|each\b|ea\b|an? (?:unit|piece|box|case|sheet|roll|pallet|carton|bag|drum|kit|pack|foot|ft|lb|gallon|hour|seat|license|user)\b)/gi;
-const DAMAGE_WORDS = /\b(cracked|broken|damaged|dented|scratched|crushed|torn|shattered|bent|leaking|smashed|chipped|defective|faulty|spoiled|rotten|dead|doa)\b/i;
+const DAMAGE_WORDS = new RegExp(String.raw`\b${alternation('DAMAGED')}\b`, 'i');
 const NOT_A_COUNT = /\b(?:invoice|inv|po|order|ref(?:erence)?)\.?\s*(?:(?:no\.?|#)\s*)?\d+|(?:[$€£]\s?)\d[\d,]*(?:\.\d+)?|\b\d[\d,]{0,24}\.\d+\b|\b\d+(?:\.\d+)?\s?%|\b[A-Za-z]+-?\d[\w-]*|#\s?\d+|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2}\b|\b\d{1,2}[/.-]\d{1,2}(?:[/.-]\d{2,4})?\b|\b(?:19|20)\d{2}\b/gi;
 
 /** The structural signals of a text, read sentence by sentence from the one NLP pass (nlp.ts). */

@@ -58,7 +58,10 @@ const LONG_RUN = new RegExp(String.raw`\S{${MAX_TOKEN + 1},}`, 'g');
 // ("constructor", "__proto__") can reach Object.prototype.
 const STEMS = new Map<string, string>();
 const STEMS_MAX = 50_000;
-function stemOf(word: string): string {
+/** wink-nlp's (Porter) stem of a lower-case word. */
+export function stemOf(word: string): string {
+  // Porter's suffix patterns ("(.+)(sses)$") take time quadratic in the length of the word.
+  if (word.length > MAX_TOKEN) return word;
   let s = STEMS.get(word);
   if (s === undefined) {
     if (STEMS.size >= STEMS_MAX) STEMS.clear();

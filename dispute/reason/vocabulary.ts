@@ -83,6 +83,53 @@ export const TOPIC_WORDS: Record<string, string> = {
   ACCEPT: 'fine ok okay correct right accurate agree|no issue|no problem|no complaint|we accept|will pay|will be paid',
 };
 
+/**
+ * Words of the phrase rules (rules/) and the structural signals (features.ts): the lists their regular
+ * expressions alternate over, built with `alternation` — spelled out here, every inflection written.
+ */
+export const RULE_WORDS: Record<string, string> = {
+  // Work a supplier does on site: "the installation was never done".
+  SERVICE_WORK: 'service services visit installation install commissioning startup start-up training maintenance repair repairs inspection calibration consulting labor labour session setup set-up onboarding cleaning survey assessment audit consultation programming|design work',
+  // A person or a service that "never showed up" is a service not rendered, not goods not received.
+  SERVICE_CONTEXT: 'technician engineer installer crew tech consultant trainer contractor inspector service visit appointment installation training cleaning maintenance repair session',
+  // Price words about freight or tax belong to FRT or TAX ("shipping is higher than quoted").
+  OTHER_CHARGE: 'freight shipping handling tax taxes|delivery charge|delivery fee|fuel surcharge',
+  CREDIT_CONTEXT: 'refund rebate discount|credit memo|credit note|credit of|credit for',
+  // Units a count is given in ("45 bags"); any other plural noun counts too, except UNCOUNTED.
+  UNIT: 'pieces pcs units cases boxes pallets cartons bags drums rolls buckets bottles meters metres feet yards gallons kits sets spools items lbs tons crates skids bundles reams dozen packs pairs sheets panels bolts lengths tubes cans jars trays totes',
+  UNCOUNTED: 'days weeks months years hours minutes percent seats licenses licences users visits sessions subscriptions',
+  // "5 of the 8 tables came with cracked tops" counts the damage, not a shortage.
+  DAMAGED: 'cracked broken damaged dented scratched crushed torn shattered bent leaking smashed chipped defective faulty spoiled rotten dead doa',
+};
+
+/**
+ * Domain words that name no topic of their own. With every word of the tables above they are the words a
+ * misspelling is repaired to (lexicon.ts: "recieved" → "received", "invocie" → "invoice").
+ */
+export const RECORD_WORDS: Record<string, string> = {
+  BILLING: 'invoiced payments credited taxable amount difference discrepancy unpaid outstanding original subscription commission authorization address',
+  LOGISTICS: 'receiving receipt delivered quantities warehouse tracking backordered pickup packing separate separately replacement exchange substitution',
+  STATUS: 'scheduled cancelled canceled rejected approved performed completed rendered finished appointment commissioning accidentally wrongly',
+};
+
+/** Every word of the vocabulary, lower case, `=` dropped, multi-word entries split into their words. */
+export function allWords(): string[] {
+  const out = new Set<string>();
+  for (const table of [CONCEPT_WORDS, TOPIC_WORDS, RULE_WORDS, RECORD_WORDS]) {
+    for (const [, phrases] of vocabularyEntries(table)) for (const p of phrases) for (const w of p.replace(/^=/, '').toLowerCase().split(/\s+/)) out.add(w);
+  }
+  return [...out];
+}
+
+/** A regular-expression group `(?:…)` matching any entry of `concept` in RULE_WORDS as written (spaces as one or more). */
+export function alternation(concept: string): string {
+  const entries = vocabularyEntries(RULE_WORDS).find(([c]) => c === concept)?.[1];
+  if (!entries) throw new Error(`vocabulary.ts: no RULE_WORDS entry ${concept}`);
+  // Longest first, so "credit memo" is tried before "credit".
+  const escaped = [...entries].sort((a, b) => b.length - a.length).map((e) => e.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/ /g, '\\s+'));
+  return `(?:${escaped.join('|')})`;
+}
+
 /** Each concept's words and phrases as written (a leading `=` kept): single words, then multi-word entries. */
 export function vocabularyEntries(table: Record<string, string>): [string, string[]][] {
   return Object.entries(table).map(([concept, spec]) => {

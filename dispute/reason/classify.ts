@@ -112,13 +112,17 @@ const textOf = (s: string): Text => {
   return { raw, sentences: sentencesOf(raw), pass: readText(raw) };
 };
 
-function score(subject: Text, body: Text, fired: string[], prefix = '') {
+// The subject's hits are the same whether it goes with the body or with a forwarded message: looked up once.
+type SubjectHits = Map<Rule, Hit | null>;
+
+function score(subject: Text, body: Text, fired: string[], prefix = '', subjectHits: SubjectHits = new Map()) {
   const out = new Map<ReasonCode, { score: number; best: Hit | null }>();
   for (const code of REASON_CODES) {
     let total = 0;
     let best: Hit | null = null;
     for (const [i, rule] of RULES[code].entries()) {
-      const inSubject = bestHit(rule, subject.raw, subject.sentences, SUBJECT_WEIGHT);
+      let inSubject = subjectHits.get(rule);
+      if (inSubject === undefined) subjectHits.set(rule, (inSubject = bestHit(rule, subject.raw, subject.sentences, SUBJECT_WEIGHT)));
       const inBody = bestHit(rule, body.raw, body.sentences, 1);
       const top = inSubject && (!inBody || inSubject.weight >= inBody.weight) ? inSubject : inBody;
       if (!top) continue;
@@ -167,8 +171,9 @@ export function reasonFeatures(input: ReasonInput): { features: string[]; scores
   const fallback = input.fallback ? textOf(head(input.fallback)) : null;
   // The rule-side features: which rules, families and structural signals fired.
   const fired: string[] = [];
-  const scores = score(subject, body, fired);
-  if (fallback) score(subject, fallback, fired, 'h');
+  const subjectHits: SubjectHits = new Map();
+  const scores = score(subject, body, fired, '', subjectHits);
+  if (fallback) score(subject, fallback, fired, 'h', subjectHits);
   const features = signals({ subject: subject.pass, body: body.pass, fallback: fallback?.pass ?? null, hints: input.hints, rules: fired });
   return { features, scores };
 }
@@ -190,7 +195,7 @@ export function classifyReason(input: ReasonInput): ReasonResult {
     .filter((r) => r.score >= 2.5 && r.score >= chosen.score * 0.5)
     .sort((a, b) => b.score - a.score)
     .map((r) => r.c);
-  const why = explain(features, code);
+  const why = chosen.best?.sentence ? [] : explain(features, code);
   const evidence = chosen.best?.sentence || (why.length ? `model: ${why.join(', ')}` : 'model: nothing in the text points to a reason');
   return {
     code,

@@ -1,10 +1,12 @@
 // The reason reader's vocabulary, kept once: concept → the words that say it. Data, not code: the phrase
-// families (families.ts) match their slots against these concepts, and the learned model's feature pass
+// families (families.ts) match their slots against these concepts, the learned model's feature pass
 // (signals.ts) turns every concept found in a clause — negated or not, quoted or not — into a feature whose
-// weight is learned. Add a word here and both readers see it; retrain with `npm run train:reasons`.
+// weight is learned, the phrase rules and structural signals build their shared word lists from RULE_WORDS,
+// and the typo repair (lexicon.ts) repairs misspellings to any word of any table. Add a word here and every
+// reader sees it; retrain with `npm run train:reasons`.
 //
 // Syntax: words separated by spaces; `|` starts multi-word entries; `=word` matches that exact form only
-// (families.ts; the learned pass compares by wink-nlp's stem and treats `=` like a plain word).
+// (families.ts; elsewhere words are compared by wink-nlp's lemma or stem, and `=` is read like a plain word).
 
 /** Concepts of the phrase families (families.ts): ideas in a clause, in order. */
 export const CONCEPT_WORDS: Record<string, string> = {

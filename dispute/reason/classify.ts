@@ -9,6 +9,7 @@ import { REASON_CODES, type ReasonCode } from '../types.ts';
 import { familyHits } from './families.ts';
 import { structuralFeatures } from './features.ts';
 import { repairTypos } from './lexicon.ts';
+import { readText, type Reading } from './nlp.ts';
 import { explain, MODEL_VERSION, rankReasons } from './model.ts';
 import { RULES, type Rule } from './rules/index.ts';
 import { signals } from './signals.ts';
@@ -57,7 +58,6 @@ const BACKGROUND: Partial<Record<ReasonCode, ReasonCode[]>> = {
 const NEVER_SECONDARY: ReasonCode[] = ['PAID', 'NOI', 'OTH'];
 interface Hit {
   weight: number;
-  position: number;
   sentence: string;
 }
 
@@ -67,8 +67,19 @@ interface Hit {
 const MAX_HITS = 50;
 
 /** The rule's strongest match in `text`: negated matches are skipped, background ones dampened. */
-function bestHit(rule: Rule, text: string, sentences: Sentences, offset: number, factor: number): Hit | null {
-  const re = new RegExp(rule.re.source, rule.re.flags.replace('g', '') + 'g');
+// Each rule's expression with the global flag, compiled once: building a RegExp per rule per text was a
+// third of the time it took to read an ordinary email.
+const GLOBAL = new WeakMap<Rule, RegExp>();
+const globalOf = (rule: Rule): RegExp => {
+  let re = GLOBAL.get(rule);
+  if (!re) GLOBAL.set(rule, (re = new RegExp(rule.re.source, rule.re.flags.replace('g', '') + 'g')));
+  re.lastIndex = 0;
+  return re;
+};
+
+function bestHit(rule: Rule, text: string, sentences: Sentences, factor: number): Hit | null {
+  if (!text) return null;
+  const re = globalOf(rule);
   let best: Hit | null = null;
   let seen = 0;
   for (let m = re.exec(text); m && seen < MAX_HITS; m = re.exec(text), seen++) {
@@ -78,7 +89,7 @@ function bestHit(rule: Rule, text: string, sentences: Sentences, offset: number,
     if (accepted(text, m.index, m.index + m[0].length)) continue;
     const sentence = sentences.at(m.index, m.index + m[0].length);
     const weight = rule.w * factor * (rule.unless?.test(sentence) ? 0.25 : 1);
-    if (!best || weight > best.weight) best = { weight, position: offset + m.index, sentence };
+    if (!best || weight > best.weight) best = { weight, sentence };
     if (weight === rule.w * factor) break;
   }
   return best;
@@ -90,50 +101,58 @@ function accepted(text: string, start: number, end: number): boolean {
   return ACCEPTED_BEFORE.test(lead) || ACCEPTED_AFTER.test(tail);
 }
 
-function score(subject: string, body: string, fired: string[], prefix = '') {
-  const out = new Map<ReasonCode, { score: number; first: number; best: Hit | null }>();
-  const inSubject = sentencesOf(subject);
-  const inBody = sentencesOf(body);
+/** The texts of one email as the reader sees them: typos repaired, and read once by the NLP pass. */
+interface Text {
+  raw: string;
+  sentences: Sentences;
+  pass: Reading;
+}
+const textOf = (s: string): Text => {
+  const raw = repairTypos(s);
+  return { raw, sentences: sentencesOf(raw), pass: readText(raw) };
+};
+
+// The subject's hits are the same whether it goes with the body or with a forwarded message: looked up once.
+type SubjectHits = Map<Rule, Hit | null>;
+
+function score(subject: Text, body: Text, fired: string[], prefix = '', subjectHits: SubjectHits = new Map()) {
+  const out = new Map<ReasonCode, { score: number; best: Hit | null }>();
   for (const code of REASON_CODES) {
     let total = 0;
-    let first = Infinity;
     let best: Hit | null = null;
     for (const [i, rule] of RULES[code].entries()) {
-      const hits = [bestHit(rule, subject, inSubject, 0, SUBJECT_WEIGHT), bestHit(rule, body, inBody, 100_000, 1)].filter((h): h is Hit => h !== null);
-      if (!hits.length) continue;
+      let inSubject = subjectHits.get(rule);
+      if (inSubject === undefined) subjectHits.set(rule, (inSubject = bestHit(rule, subject.raw, subject.sentences, SUBJECT_WEIGHT)));
+      const inBody = bestHit(rule, body.raw, body.sentences, 1);
+      const top = inSubject && (!inBody || inSubject.weight >= inBody.weight) ? inSubject : inBody;
+      if (!top) continue;
       fired.push(`${prefix}r:${code}:${i}`);
-      const top = hits.reduce((a, b) => (b.weight > a.weight ? b : a));
       total += top.weight;
-      // Where the reason is first raised: any word in the subject (chosen on purpose), but in the body
-      // only real evidence, not weak hints.
-      first = Math.min(first, ...hits.filter((h) => h.position < 100_000 || rule.w >= 1.5).map((h) => h.position));
       if (!best || top.weight > best.weight) best = top;
     }
-    out.set(code, { score: total, first, best });
+    out.set(code, { score: total, best });
   }
   // Phrase families count like rules: once each (subject or body, whichever weighs more).
-  const families = new Map<number, { code: ReasonCode; weight: number; index: number; clause: string }>();
-  for (const h of [...familyHits(subject).map((x) => ({ ...x, weight: x.weight * SUBJECT_WEIGHT })), ...familyHits(body).map((x) => ({ ...x, index: 100_000 + x.index }))]) {
+  const families = new Map<number, { code: ReasonCode; weight: number; clause: string }>();
+  for (const h of [...familyHits(subject.pass).map((x) => ({ ...x, weight: x.weight * SUBJECT_WEIGHT })), ...familyHits(body.pass)]) {
     const had = families.get(h.id);
-    if (!had || h.weight > had.weight) families.set(h.id, { ...h, index: Math.min(h.index, had?.index ?? Infinity) });
+    if (!had || h.weight > had.weight) families.set(h.id, h);
   }
   for (const [id, h] of families) {
     fired.push(`${prefix}f:${id}`);
     const e = out.get(h.code)!;
     e.score += h.weight;
-    e.first = Math.min(e.first, h.index);
-    if (!e.best || h.weight > e.best.weight) e.best = { weight: h.weight, position: h.index, sentence: h.clause };
+    if (!e.best || h.weight > e.best.weight) e.best = { weight: h.weight, sentence: h.clause };
   }
   // Structural signals count once per reason, like a rule.
   const seen = new Set<ReasonCode>();
-  for (const f of structuralFeatures(body)) {
+  for (const f of structuralFeatures(body.pass)) {
     if (seen.has(f.code)) continue;
     seen.add(f.code);
     fired.push(`${prefix}x:${f.code}`);
     const e = out.get(f.code)!;
     e.score += f.weight;
-    e.first = Math.min(e.first, 100_000 + f.index);
-    if (!e.best || f.weight > e.best.weight) e.best = { weight: f.weight, position: 100_000 + f.index, sentence: f.sentence };
+    if (!e.best || f.weight > e.best.weight) e.best = { weight: f.weight, sentence: f.sentence };
   }
   return out;
 }
@@ -144,25 +163,20 @@ function score(subject: string, body: string, fired: string[], prefix = '') {
 // rest of a 200,000-character body would cost ten times the time and tell nothing a reader would notice.
 export const READ_CHARS = 20_000;
 
-/** The rule-side features of a text (which rules, families and structural signals fired) and the rules' scores. */
-export function ruleSignals(input: ReasonInput): { fired: string[]; scores: ReturnType<typeof score> } {
-  const fired: string[] = [];
-  const scores = score(repairTypos(input.subject), repairTypos(input.body), fired);
-  if (input.fallback) score(repairTypos(input.subject), repairTypos(input.fallback), fired, 'h');
-  return { fired, scores };
-}
-
 /** Everything the model reads of one email: the same function for training and for reading. */
 export function reasonFeatures(input: ReasonInput): { features: string[]; scores: ReturnType<typeof score> } {
-  const read = clip(input);
-  const { fired, scores } = ruleSignals(read);
-  return { features: signals({ ...read, rules: fired }), scores };
-}
-
-const clip = (input: ReasonInput): ReasonInput => {
   const head = (s: string) => (s.length > READ_CHARS ? s.slice(0, READ_CHARS) : s);
-  return { ...input, subject: head(input.subject), body: head(input.body), fallback: input.fallback && head(input.fallback) };
-};
+  const subject = textOf(head(input.subject));
+  const body = textOf(head(input.body));
+  const fallback = input.fallback ? textOf(head(input.fallback)) : null;
+  // The rule-side features: which rules, families and structural signals fired.
+  const fired: string[] = [];
+  const subjectHits: SubjectHits = new Map();
+  const scores = score(subject, body, fired, '', subjectHits);
+  if (fallback) score(subject, fallback, fired, 'h', subjectHits);
+  const features = signals({ subject: subject.pass, body: body.pass, fallback: fallback?.pass ?? null, hints: input.hints, rules: fired });
+  return { features, scores };
+}
 
 export function classifyReason(input: ReasonInput): ReasonResult {
   const { features, scores: s } = reasonFeatures(input);
@@ -181,7 +195,7 @@ export function classifyReason(input: ReasonInput): ReasonResult {
     .filter((r) => r.score >= 2.5 && r.score >= chosen.score * 0.5)
     .sort((a, b) => b.score - a.score)
     .map((r) => r.c);
-  const why = explain(features, code);
+  const why = chosen.best?.sentence ? [] : explain(features, code);
   const evidence = chosen.best?.sentence || (why.length ? `model: ${why.join(', ')}` : 'model: nothing in the text points to a reason');
   return {
     code,

@@ -1,11 +1,12 @@
 // Phrase families: a reason said as a few ideas in order within one clause, whatever the exact words.
 // "we never got the stuff", "the material has not arrive", "nothing from this order showed up" are one
-// family (a negation, a receiving verb, a goods noun) instead of three regexes. Words are compared by
-// stem (lexicon.ts), so tense, plurals and non-native grammar do not matter unless a concept asks for an
-// exact form ("=wired" keeps "we wired it" apart from "we will wire it").
+// family (a negation, a receiving verb, a goods noun) instead of three regexes. Families read the clauses
+// of the one NLP pass (nlp.ts) and compare words by wink-nlp's lemma or stem, so tense, plurals and
+// non-native grammar do not matter unless a concept asks for an exact form ("=wired" keeps "we wired it"
+// apart from "we will wire it").
 import type { ReasonCode } from '../types.ts';
-import { stem } from './lexicon.ts';
-import { CONCEPT_WORDS } from './vocabulary.ts';
+import { normalizePhrase, type Reading, type Token } from './nlp.ts';
+import { CONCEPT_WORDS, vocabularyEntries } from './vocabulary.ts';
 
 
 // Each family: its reason, weight (as rules: 3 outright, 2 strong, 1.5 hint), the concepts in order,
@@ -48,99 +49,75 @@ const FAMILIES: Family[] = [
 
 const NEGATIVE = new Set(['NEG', 'NOBODY', 'NOSHOW']);
 
-interface Entry {
-  words: string[];
-  exact: boolean[];
-}
-const CONCEPTS = new Map<string, Entry[]>(
-  Object.entries(CONCEPT_WORDS).map(([name, spec]) => {
-    // Space separates single-word entries; '|' starts the multi-word ones.
-    const [single = '', ...multi] = spec.split('|');
-    const entries = [...single.split(/\s+/).filter(Boolean).map((w) => [w]), ...multi.map((m) => m.trim().split(/[\s-]+/))];
-    return [name, entries.map((ws) => ({ words: ws.map((w) => (w.startsWith('=') ? w.slice(1) : stem(w))), exact: ws.map((w) => w.startsWith('=')) }))];
-  }),
-);
-
-// Concept entries by their first word ("=word" for an exact form), so one pass over a clause finds them all.
-const BY_FIRST_WORD = new Map<string, { concept: string; entry: Entry }[]>();
-for (const [concept, entries] of CONCEPTS) {
-  for (const entry of entries) {
-    const key = (entry.exact[0] ? '=' : '') + entry.words[0]!;
-    BY_FIRST_WORD.set(key, [...(BY_FIRST_WORD.get(key) ?? []), { concept, entry }]);
-  }
-}
-
-interface Token {
-  raw: string;
+// A word of a concept as the pass sees it: compared by lemma or stem, or (`=word`) by its exact form.
+interface Word {
+  text: string;
+  lemma: string;
   stem: string;
-  at: number;
+  exact: boolean;
 }
 
-interface Clause {
+// Concept entries by their first word ("l:" lemma, "s:" stem, "=" exact form), so one pass over a clause
+// finds them all. Built from the vocabulary on first use.
+let byFirstWord: Map<string, { concept: string; words: Word[] }[]> | null = null;
+function compile(): Map<string, { concept: string; words: Word[] }[]> {
+  const out = new Map<string, { concept: string; words: Word[] }[]>();
+  const add = (key: string, e: { concept: string; words: Word[] }) => {
+    const list = out.get(key);
+    if (!list) out.set(key, [e]);
+    else if (!list.includes(e)) list.push(e);
+  };
+  for (const [concept, phrases] of vocabularyEntries(CONCEPT_WORDS)) {
+    for (const p of phrases) {
+      const exact = p.startsWith('=');
+      const words = normalizePhrase(exact ? p.slice(1) : p).map((w) => ({ ...w, exact }));
+      if (!words.length) continue;
+      const e = { concept, words };
+      if (exact) add(`=${words[0]!.text}`, e);
+      else {
+        add(`l:${words[0]!.lemma}`, e);
+        add(`s:${words[0]!.stem}`, e);
+      }
+    }
+  }
+  return out;
+}
+
+const same = (t: Token, w: Word) => (w.exact ? t.text === w.text : t.lemma === w.lemma || t.stem === w.stem);
+
+interface Occurrences {
   tokens: Token[];
   /** Token ranges [start, end) where each concept occurs, in order of start. */
   occurrences: Map<string, [number, number][]>;
 }
 
-const CONTRACTIONS: [RegExp, string][] = [
-  [/\b(won)'t\b/gi, 'will not'], [/\b(can)'t\b/gi, 'can not'], [/n't\b/gi, ' not'], [/'ll\b/gi, ' will'], [/'re\b/gi, ' are'],
-  [/'ve\b/gi, ' have'], [/'s\b/gi, ''], [/'d\b/gi, ' would'], [/%/g, ' percent'],
-];
-
-// A clause ends at sentence punctuation, a comma before a space, a dash between spaces, or "and"/"but".
-const CLAUSE_END = /[.!?;:,](?=\s|$)|\n|\s-+\s|\s(?:and|but)\s/gi;
-
-/** Clauses of `text` as stemmed tokens with their offsets and concepts. Contractions are expanded first. */
-function clauses(text: string): Clause[] {
-  const out: Clause[] = [];
-  const pieces: { text: string; at: number }[] = [];
-  let start = 0;
-  for (const m of text.matchAll(CLAUSE_END)) {
-    pieces.push({ text: text.slice(start, m.index), at: start });
-    start = m.index! + m[0].length;
-  }
-  pieces.push({ text: text.slice(start), at: start });
-  // A long text repeats its words: each is stemmed once.
-  const stems = new Map<string, string>();
-  for (const m of pieces) {
-    let chunk = m.text;
-    // Every contraction has an apostrophe or a percent sign; most clauses have neither.
-    if (/['%]/.test(chunk)) for (const [re, to] of CONTRACTIONS) chunk = chunk.replace(re, to);
-    const tokens: Token[] = [];
-    for (const t of chunk.matchAll(/[a-z]+|\d+/gi)) {
-      const raw = t[0].toLowerCase();
-      let st = stems.get(raw);
-      if (st === undefined) stems.set(raw, (st = stem(raw)));
-      tokens.push({ raw, stem: st, at: m.at });
-    }
-    if (tokens.length) out.push({ tokens, occurrences: occurrencesIn(tokens) });
-  }
-  return out;
-}
-
-const NO_OCCURRENCES = new Map<string, [number, number][]>();
-
 // Plain loops: this runs for every word of every clause, and callbacks created here would cost more than the
 // comparisons themselves in a long text.
 function occurrencesIn(tokens: Token[]): Map<string, [number, number][]> {
-  let out = NO_OCCURRENCES;
+  const vocab = (byFirstWord ??= compile());
+  const out = new Map<string, [number, number][]>();
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i]!;
-    for (const candidates of [BY_FIRST_WORD.get(t.stem), BY_FIRST_WORD.get(`=${t.raw}`)]) {
-      if (!candidates) continue;
-      for (const { concept, entry: e } of candidates) {
-        const n = e.words.length;
+    const lists = [vocab.get(`l:${t.lemma}`), vocab.get(`s:${t.stem}`), vocab.get(`=${t.text}`)];
+    for (let l = 0; l < 3; l++) {
+      const candidates = lists[l];
+      if (!candidates || (l === 1 && candidates === lists[0])) continue;
+      for (const { concept, words } of candidates) {
+        const n = words.length;
         if (i + n > tokens.length) continue;
-        let k = 1;
-        while (k < n && e.words[k] === (e.exact[k] ? tokens[i + k]!.raw : tokens[i + k]!.stem)) k++;
+        let k = 0;
+        while (k < n && same(tokens[i + k]!, words[k]!)) k++;
         if (k < n) continue;
-        if (out === NO_OCCURRENCES) out = new Map();
         let list = out.get(concept);
         if (!list) out.set(concept, (list = []));
-        list.push([i, i + n]);
+        // One entry reached by lemma and by stem is one occurrence.
+        const last = list[list.length - 1];
+        if (!last || last[0] !== i || last[1] !== i + n) list.push([i, i + n]);
       }
     }
   }
+  // Found out of order when one token starts entries of several lengths: keep each list sorted by start.
+  for (const list of out.values()) list.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
   return out;
 }
 
@@ -163,7 +140,7 @@ const anyIn = (xs: number[], from: number, to: number) => {
   return i < xs.length && xs[i]! < to;
 };
 
-function matchFamily(clause: Clause, f: Family): boolean {
+function matchFamily(clause: Occurrences, f: Family): boolean {
   // Most clauses lack one of the concepts: say so before building anything.
   for (const s of f.slots) if (!clause.occurrences.has(s)) return false;
   const gap = f.gap ?? 4;
@@ -194,27 +171,26 @@ export interface FamilyHit {
   id: number;
   code: ReasonCode;
   weight: number;
-  index: number;
   clause: string;
 }
 
-/** Every family found in `text`, once per family, at its first clause. */
-export function familyHits(text: string): FamilyHit[] {
+/** Every family found in a text read by the pass (nlp.ts), once per family, at its first clause. */
+export function familyHits(reading: Reading): FamilyHit[] {
   const out: FamilyHit[] = [];
-  const all = clauses(text);
   // The clauses each concept occurs in, in order: a family is tried only where its first concept is, not in
   // every clause of a long text.
-  const withConcept = new Map<string, Clause[]>();
-  for (const c of all) {
-    for (const concept of c.occurrences.keys()) {
+  const withConcept = new Map<string, Occurrences[]>();
+  for (const c of reading.clauses) {
+    const o = { tokens: c.tokens, occurrences: occurrencesIn(c.tokens) };
+    for (const concept of o.occurrences.keys()) {
       let list = withConcept.get(concept);
       if (!list) withConcept.set(concept, (list = []));
-      list.push(c);
+      list.push(o);
     }
   }
   for (const [id, f] of FAMILIES.entries()) {
     const hit = withConcept.get(f.slots[0]!)?.find((c) => matchFamily(c, f))?.tokens;
-    if (hit) out.push({ id, code: f.code, weight: f.w, index: hit[0]!.at, clause: hit.map((t) => t.raw).join(' ') });
+    if (hit) out.push({ id, code: f.code, weight: f.w, clause: hit.map((t) => t.text).join(' ') });
   }
   return out;
 }

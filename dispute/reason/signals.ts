@@ -9,14 +9,15 @@
 //     crates were smashed" meet without a rule for either.
 // Every lookup keyed by customers' words goes through a Map (no word can reach Object.prototype), and each
 // part is linear in the text: a clause adds at most MAX_CONCEPTS² concept pairs.
-import { readClauses, normalizePhrase, type Clause, type Token } from './nlp.ts';
-import { CONCEPT_WORDS, TOPIC_WORDS } from './vocabulary.ts';
+import { normalizePhrase, readText, type Clause, type Reading, type Token } from './nlp.ts';
+import { CONCEPT_WORDS, TOPIC_WORDS, vocabularyEntries } from './vocabulary.ts';
 
 export interface SignalInput {
-  subject: string;
-  body: string;
+  /** The texts as read by the one NLP pass (nlp.ts readText), or as strings to read here. */
+  subject: string | Reading;
+  body: string | Reading;
   /** A forwarded message: its concepts count when the sender's own words are few. */
-  fallback?: string | null;
+  fallback?: string | Reading | null;
   hints?: { payment_refs?: number; credit_memos?: number; distinct_invoices?: number };
   /** The rule-side features of the same text (classify.ts ruleSignals). */
   rules?: string[];
@@ -31,12 +32,7 @@ const STOP = new Set(
   what which who whom when where how why let get know like see look one not no never n't`.split(/\s+/).filter(Boolean),
 );
 const MAX_CONCEPTS = 24;
-// The NLP pass reads the first NLP_CHARS characters of each text. The labeled emails' bodies are all under
-// 1,000 characters and customers state the complaint up front; the phrase rules still read 20,000
-// (classify.ts READ_CHARS). Tokenizing, tagging and lemmatizing cost about 3 µs a character, so a
-// 200,000-character body read whole would take the better part of a second for nothing a reader would notice.
-export const NLP_CHARS = 5_000;
-const nlpHead = (s: string) => (s.length > NLP_CHARS ? s.slice(0, NLP_CHARS) : s);
+const read = (x: string | Reading): Reading => (typeof x === 'string' ? readText(x) : x);
 
 interface Entry {
   concept: string;
@@ -50,9 +46,7 @@ function compileVocabulary(): Map<string, Entry[]> {
     if (!list) byFirst.set(key, [e]);
     else if (!list.includes(e)) list.push(e);
   };
-  for (const [concept, spec] of [...Object.entries(CONCEPT_WORDS), ...Object.entries(TOPIC_WORDS)]) {
-    const [single = '', ...multi] = spec.split('|');
-    const phrases = [...single.split(/\s+/).filter(Boolean), ...multi.map((m) => m.trim()).filter(Boolean)];
+  for (const [concept, phrases] of [...vocabularyEntries(CONCEPT_WORDS), ...vocabularyEntries(TOPIC_WORDS)]) {
     for (const p of phrases) {
       const words = normalizePhrase(p.replace(/^=/, ''));
       if (!words.length) continue;
@@ -123,11 +117,11 @@ function clauseFeatures(clauses: Clause[], out: Set<string>, prefix: string, wor
 export function signals(input: SignalInput): string[] {
   const out = new Set<string>(['bias']);
   for (const r of input.rules ?? []) out.add(r);
-  const subject = readClauses(nlpHead(input.subject));
+  const subject = read(input.subject).clauses;
   for (const c of subject) for (const t of c.tokens) if (isWord(t)) out.add(`s:${t.negated ? '~' : ''}${t.lemma}`);
   clauseFeatures(subject, out, '', false);
-  clauseFeatures(readClauses(nlpHead(input.body)), out, '', true);
-  if (input.fallback) clauseFeatures(readClauses(nlpHead(input.fallback)), out, 'h', false);
+  clauseFeatures(read(input.body).clauses, out, '', true);
+  if (input.fallback) clauseFeatures(read(input.fallback).clauses, out, 'h', false);
   const h = input.hints ?? {};
   if (h.payment_refs) out.add('h:payment_refs');
   if (h.credit_memos) out.add('h:credit_memos');

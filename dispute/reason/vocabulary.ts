@@ -1,10 +1,12 @@
 // The reason reader's vocabulary, kept once: concept → the words that say it. Data, not code: the phrase
-// families (families.ts) match their slots against these concepts, and the learned model's feature pass
+// families (families.ts) match their slots against these concepts, the learned model's feature pass
 // (signals.ts) turns every concept found in a clause — negated or not, quoted or not — into a feature whose
-// weight is learned. Add a word here and both readers see it; retrain with `npm run train:reasons`.
+// weight is learned, the phrase rules and structural signals build their shared word lists from RULE_WORDS,
+// and the typo repair (lexicon.ts) repairs misspellings to any word of any table. Add a word here and every
+// reader sees it; retrain with `npm run train:reasons`.
 //
 // Syntax: words separated by spaces; `|` starts multi-word entries; `=word` matches that exact form only
-// (families.ts; the learned pass compares by wink-nlp's stem and treats `=` like a plain word).
+// (families.ts; elsewhere words are compared by wink-nlp's lemma or stem, and `=` is read like a plain word).
 
 /** Concepts of the phrase families (families.ts): ideas in a clause, in order. */
 export const CONCEPT_WORDS: Record<string, string> = {
@@ -82,3 +84,58 @@ export const TOPIC_WORDS: Record<string, string> = {
   RETURN: 'return returned rma|sent back|send back',
   ACCEPT: 'fine ok okay correct right accurate agree|no issue|no problem|no complaint|we accept|will pay|will be paid',
 };
+
+/**
+ * Words of the phrase rules (rules/) and the structural signals (features.ts): the lists their regular
+ * expressions alternate over, built with `alternation` — spelled out here, every inflection written.
+ */
+export const RULE_WORDS: Record<string, string> = {
+  // Work a supplier does on site: "the installation was never done".
+  SERVICE_WORK: 'service services visit installation install commissioning startup start-up training maintenance repair repairs inspection calibration consulting labor labour session setup set-up onboarding cleaning survey assessment audit consultation programming|design work',
+  // A person or a service that "never showed up" is a service not rendered, not goods not received.
+  SERVICE_CONTEXT: 'technician engineer installer crew tech consultant trainer contractor inspector service visit appointment installation training cleaning maintenance repair session',
+  // Price words about freight or tax belong to FRT or TAX ("shipping is higher than quoted").
+  OTHER_CHARGE: 'freight shipping handling tax taxes|delivery charge|delivery fee|fuel surcharge',
+  CREDIT_CONTEXT: 'refund rebate discount|credit memo|credit note|credit of|credit for',
+  // Units a count is given in ("45 bags"); any other plural noun counts too, except UNCOUNTED.
+  UNIT: 'pieces pcs units cases boxes pallets cartons bags drums rolls buckets bottles meters metres feet yards gallons kits sets spools items lbs tons crates skids bundles reams dozen packs pairs sheets panels bolts lengths tubes cans jars trays totes',
+  UNCOUNTED: 'days weeks months years hours minutes percent seats licenses licences users visits sessions subscriptions',
+  // "5 of the 8 tables came with cracked tops" counts the damage, not a shortage.
+  DAMAGED: 'cracked broken damaged dented scratched crushed torn shattered bent leaking smashed chipped defective faulty spoiled rotten dead doa',
+};
+
+/**
+ * Domain words that name no topic of their own. With every word of the tables above they are the words a
+ * misspelling is repaired to (lexicon.ts: "recieved" → "received", "invocie" → "invoice").
+ */
+export const RECORD_WORDS: Record<string, string> = {
+  BILLING: 'invoiced payments credited taxable amount difference discrepancy unpaid outstanding original subscription commission authorization address',
+  LOGISTICS: 'receiving receipt delivered quantities warehouse tracking backordered pickup packing separate separately replacement exchange substitution',
+  STATUS: 'scheduled cancelled canceled rejected approved performed completed rendered finished appointment commissioning accidentally wrongly',
+};
+
+/** Every word of the vocabulary, lower case, `=` dropped, multi-word entries split into their words. */
+export function allWords(): string[] {
+  const out = new Set<string>();
+  for (const table of [CONCEPT_WORDS, TOPIC_WORDS, RULE_WORDS, RECORD_WORDS]) {
+    for (const [, phrases] of vocabularyEntries(table)) for (const p of phrases) for (const w of p.replace(/^=/, '').toLowerCase().split(/\s+/)) out.add(w);
+  }
+  return [...out];
+}
+
+/** A regular-expression group `(?:…)` matching any entry of `concept` in RULE_WORDS as written (spaces as one or more). */
+export function alternation(concept: string): string {
+  const entries = vocabularyEntries(RULE_WORDS).find(([c]) => c === concept)?.[1];
+  if (!entries) throw new Error(`vocabulary.ts: no RULE_WORDS entry ${concept}`);
+  // Longest first, so "credit memo" is tried before "credit".
+  const escaped = [...entries].sort((a, b) => b.length - a.length).map((e) => e.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/ /g, '\\s+'));
+  return `(?:${escaped.join('|')})`;
+}
+
+/** Each concept's words and phrases as written (a leading `=` kept): single words, then multi-word entries. */
+export function vocabularyEntries(table: Record<string, string>): [string, string[]][] {
+  return Object.entries(table).map(([concept, spec]) => {
+    const [single = '', ...multi] = spec.split('|');
+    return [concept, [...single.split(/\s+/).filter(Boolean), ...multi.map((m) => m.trim()).filter(Boolean)]];
+  });
+}

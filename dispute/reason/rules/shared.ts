@@ -2,7 +2,8 @@
 // tell background words from the complaint. Weights: 3 = says the reason outright ("billed twice"),
 // 2 = strong sign, 1 = a hint that only counts together with others. `neg` rules describe a problem and
 // are dropped when negated ("no damage"); `unless` lowers a rule when its sentence shows the words are
-// context for another reason.
+// context for another reason. The word lists the rules share live in vocabulary.ts (RULE_WORDS).
+import { alternation } from '../vocabulary.ts';
 export interface Rule {
   re: RegExp;
   w: number;
@@ -12,13 +13,13 @@ export interface Rule {
 
 // A count, not a percentage or an amount ("missing 15% off" is no shortage).
 export const N = String.raw`(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\d+(?![\d.,]*\d|\s?%|\.\d))`;
-export const SERVICE = String.raw`(?:service|services|visit|installation|install|commissioning|start-?up|training|maintenance|repair|repairs|inspection|calibration|consulting|labou?r|session|setup|set-up|onboarding|cleaning|survey|assessment|audit|consultation|programming|design work)`;
+export const SERVICE = alternation('SERVICE_WORK');
 export const NOT = String.raw`(?:not|never|n't|no longer)`;
-export const CREDIT_CONTEXT = /\b(credit memo|credit note|refund|rebate|discount|credit (of|for))\b/;
+export const CREDIT_CONTEXT = new RegExp(String.raw`\b${alternation('CREDIT_CONTEXT')}\b`);
 // Price words about freight or tax belong to FRT or TAX ("shipping is higher than quoted").
-export const OTHER_CHARGE = /\b(freight|shipping|delivery (charge|fee)|handling|tax|taxes|fuel surcharge)\b/i;
+export const OTHER_CHARGE = new RegExp(String.raw`\b${alternation('OTHER_CHARGE')}\b`, 'i');
 // A person or a service that "never showed up" is a service not rendered, not goods not received.
-export const SERVICE_CONTEXT = /\b(technician|engineer|installer|crew|tech|consultant|trainer|contractor|inspector|service|visit|appointment|installation|training|cleaning|maintenance|repair|session)\b/i;
+export const SERVICE_CONTEXT = new RegExp(String.raw`\b${alternation('SERVICE_CONTEXT')}\b`, 'i');
 
 export const rx = (s: string): RegExp => new RegExp(s, 'i');
 // Freight words that only say what a tax was computed on belong to TAX ("tax on the freight line").

@@ -42,7 +42,10 @@ const its = nlp.its;
 // loosely typed door.
 type Outable = { out: (f?: unknown) => unknown };
 const outOf = <T>(items: unknown, f?: unknown): T[] => (items as Outable).out(f) as T[];
-const porter = (model as unknown as { addons: { stem: (w: string) => string } }).addons.stem;
+// The English model ships a Porter stemmer as an addon its typings leave `unknown`: checked once, here.
+const stemAddon = model.addons.stem;
+if (typeof stemAddon !== 'function') throw new Error('wink-eng-lite-web-model has no stem addon');
+const porter = stemAddon as (w: string) => string;
 const CLAUSE_BREAK_WORDS = new Set(['and', 'but', 'however', 'although', 'though', 'whereas', 'except']);
 const CLAUSE_BREAK_PUNCT = new Set([',', ';', ':', '(', ')', '-', '--', '–', '—']);
 const QUOTES = new Set(['"', '“', '”', '«', '»']);

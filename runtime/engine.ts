@@ -156,6 +156,11 @@ async function drive(
   }
   const status = statusOf(snapshot.value);
   const context = snapshot.context as DisputeContext;
+  // The mirror rows are written only when the machine assigned them anew (xstate keeps an unassigned field's
+  // object as it was): the snapshot rewritten with every event goes without them.
+  const persisted = disputeMachine.getPersistedSnapshot(snapshot) as unknown as { context: DisputeContext; [k: string]: unknown };
+  const { loaded, ...persistedContext } = persisted.context;
+  const loadedChanged = context.loaded !== (before ? (before.context as DisputeContext).loaded : undefined);
   // Journal and snapshot are independent writes: issued together, postgres.js pipelines them.
   const [, saved] = await Promise.all([
     runs.appendJournal(tx, run.id, run.event_count, journal),
@@ -163,7 +168,8 @@ async function drive(
       id: run.id,
       status,
       state_value: snapshot.value,
-      snapshot: disputeMachine.getPersistedSnapshot(snapshot),
+      snapshot: { ...persisted, context: persistedContext },
+      ...(loadedChanged ? { loaded } : {}),
       customer_id: customerOf(context),
       machine_version: MACHINE_VERSION,
       events: journal.length,

@@ -22,6 +22,13 @@ for (const e of envs) await applyEvent(deps, e.run_id, { type: 'APPROVE', action
 const b = n; n = 0;
 clock.advance(31_000); await runDueChecks(deps);
 const c = n;
-console.log(JSON.stringify({ statements_per_run: { start: a / R, approve: b / R, verify: c / R } }));
+// Bytes a run's rows hold after the three phases: the snapshot (rewritten with every event) and the mirror rows
+// kept beside it (written when loaded).
+const [bytes] = await sql`
+  SELECT round(avg(octet_length(snapshot::text)))::int AS snapshot_text,
+         round(avg(coalesce(octet_length((to_jsonb(r) -> 'loaded')::text), 0)))::int AS loaded_text,
+         round(avg(pg_column_size(r.*)))::int AS row_on_disk
+  FROM runs r`;
+console.log(JSON.stringify({ statements_per_run: { start: a / R, approve: b / R, verify: c / R }, bytes_per_run: bytes }));
 console.log([...kinds].sort((x, y) => y[1] - x[1]).slice(0, 25).map(([k, v]) => `${(v / R).toFixed(1)} ${k}`).join('\n'));
 await sql.end(); await admin.unsafe(`DROP DATABASE ${db.name} WITH (FORCE)`); await admin.end();

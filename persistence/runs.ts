@@ -100,10 +100,14 @@ export async function saveRun(
     now: Date;
   },
   channel: string,
+  /** The journal rows of this transaction, numbered from the run's `event_count` as read under its lock. */
+  journal?: { firstSeq: number; rows: Omit<JournalRow, 'seq'>[] },
 ): Promise<RunRow> {
   const loaded = r.loaded === undefined ? sql`` : sql`loaded = ${r.loaded === null ? null : sql.json(r.loaded as never)},`;
+  // The journal insert rides in the same statement (a data-modifying CTE): one statement per event, not two.
+  const appended = journal?.rows.length ? sql`appended AS (INSERT INTO run_journal ${sql(journalValues(r.id, journal.firstSeq, journal.rows) as never, ...JOURNAL_COLUMNS)}),` : sql``;
   const [row]: [RunRow?] = await sql`
-    WITH saved AS (
+    WITH ${appended} saved AS (
       UPDATE runs SET status = ${r.status}, state_value = ${sql.json(r.state_value as never)}, snapshot = ${sql.json(r.snapshot as never)}, ${loaded}
         customer_id = ${r.customer_id}, machine_version = ${r.machine_version}, event_count = event_count + ${r.events}, updated_at = ${r.now}
       WHERE id = ${r.id}
@@ -114,9 +118,9 @@ export async function saveRun(
   return withLoaded(row)!;
 }
 
-export async function appendJournal(sql: Tx, runId: number, firstSeq: number, rows: Omit<JournalRow, 'seq'>[]): Promise<void> {
-  if (rows.length === 0) return;
-  const values = rows.map((r, i) => ({
+const JOURNAL_COLUMNS = ['run_id', 'seq', 'event', 'state_before', 'state_after', 'effects', 'at'] as const;
+const journalValues = (runId: number, firstSeq: number, rows: Omit<JournalRow, 'seq'>[]) =>
+  rows.map((r, i) => ({
     run_id: runId,
     seq: firstSeq + i,
     event: r.event,
@@ -125,7 +129,10 @@ export async function appendJournal(sql: Tx, runId: number, firstSeq: number, ro
     effects: r.effects,
     at: r.at,
   }));
-  await sql`INSERT INTO run_journal ${sql(values as never, 'run_id', 'seq', 'event', 'state_before', 'state_after', 'effects', 'at')}`;
+
+export async function appendJournal(sql: Tx, runId: number, firstSeq: number, rows: Omit<JournalRow, 'seq'>[]): Promise<void> {
+  if (rows.length === 0) return;
+  await sql`INSERT INTO run_journal ${sql(journalValues(runId, firstSeq, rows) as never, ...JOURNAL_COLUMNS)}`;
 }
 
 

@@ -161,10 +161,10 @@ async function drive(
   const persisted = disputeMachine.getPersistedSnapshot(snapshot) as unknown as { context: DisputeContext; [k: string]: unknown };
   const { loaded, ...persistedContext } = persisted.context;
   const loadedChanged = context.loaded !== (before ? (before.context as DisputeContext).loaded : undefined);
-  // Journal and snapshot are independent writes: issued together, postgres.js pipelines them.
-  const [, saved] = await Promise.all([
-    runs.appendJournal(tx, run.id, run.event_count, journal),
-    runs.saveRun(tx, {
+  // Journal and snapshot in one statement.
+  return runs.saveRun(
+    tx,
+    {
       id: run.id,
       status,
       state_value: snapshot.value,
@@ -174,9 +174,10 @@ async function drive(
       machine_version: MACHINE_VERSION,
       events: journal.length,
       now,
-    }, RUN_CHANNEL),
-  ]);
-  return saved;
+    },
+    RUN_CHANNEL,
+    { firstSeq: run.event_count, rows: journal },
+  );
 }
 
 async function runEffect(deps: EngineDeps, ctx: EffectContext, effect: Effect): Promise<DisputeEvent | void> {

@@ -87,7 +87,7 @@ export async function applyEventInTransaction(deps: EngineDeps, tx: Tx, runId: n
 }
 
 /**
- * The same, to a run the caller has already locked in `tx` (`runs.lockRun`), so that it could look at the run
+ * The same, to a run the caller has already locked in its transaction (with runs.lockRun), so that it could look at the run
  * first (a decision checks corrections against its context) without a second read.
  */
 export async function applyEventToLockedRun(

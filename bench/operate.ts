@@ -40,8 +40,8 @@ try {
   const t0 = performance.now();
   // Copies of the approved run over 90 days, with an envelope decided 0–119 minutes after staging, and its journal.
   await sql`
-    INSERT INTO runs (workflow_type, email_uuid, machine_version, status, state_value, snapshot, input, customer_id, invoked_by, event_count, created_at, updated_at)
-    SELECT workflow_type, 'bulk-' || g, machine_version, status, state_value, snapshot, input, 1001 + g % 40, invoked_by, event_count,
+    INSERT INTO runs (workflow_type, email_uuid, machine_version, status, state_value, snapshot, loaded, input, customer_id, invoked_by, event_count, created_at, updated_at)
+    SELECT workflow_type, 'bulk-' || g, machine_version, status, state_value, snapshot, loaded, input, 1001 + g % 40, invoked_by, event_count,
       ${clock.now()}::timestamptz - (g % 2160) * interval '1 hour', ${clock.now()}
     FROM runs, generate_series(1, ${N - 1}) g WHERE id = ${run.id}`;
   await sql`

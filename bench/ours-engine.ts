@@ -20,11 +20,15 @@ const clock = new ManualClock('2026-11-20T12:00:00Z');
 const deps = { sql, clock, effects: effectRegistry() };
 try {
   const c0 = await commitsAfterQuiet(admin, [name]);
+  const cpu0 = process.cpuUsage();
   const start = await drive(N, C, (i) => startRun(deps, { ...triageBody(i), invoked_by: 'bench' }));
+  const cpuStart = process.cpuUsage(cpu0);
   const c1 = await commitsAfterQuiet(admin, [name]);
   const envelopes = await sql<{ id: number; run_id: number }[]>`SELECT id, run_id FROM proposed_actions WHERE step = 'approval' ORDER BY run_id`;
   const c1b = await commitsAfterQuiet(admin, [name]);
+  const cpu1 = process.cpuUsage();
   const approve = await drive(envelopes.length, C, (i) => applyEvent(deps, envelopes[i]!.run_id, { type: 'APPROVE', action_id: envelopes[i]!.id, by: 'bench', note: null, at: clock.now().toISOString() }));
+  const cpuApprove = process.cpuUsage(cpu1);
   const c2 = await commitsAfterQuiet(admin, [name]);
   clock.advance(31_000);
   const verify = await drive(C, C, () => runDueChecks(deps));
@@ -40,6 +44,9 @@ try {
     verify: { runs_per_s: Math.round(N / (verify.ms / 1000)), commits_per_run: all === null ? null : +(d(c3, c2)! / N).toFixed(2) },
     end_to_end: { runs_per_s: Math.round(N / ((start.ms + approve.ms + verify.ms) / 1000)), commits_per_run: all === null ? null : +(all / N).toFixed(2) },
     rss_mb: Math.round(process.memoryUsage().rss / 1e6),
+    // This process's CPU (user + system) for start + approve, per run: steadier than runs/s on a shared machine
+    // (PostgreSQL's own CPU is not in it).
+    cpu_ms_per_run: +((cpuStart.user + cpuStart.system + cpuApprove.user + cpuApprove.system) / 1000 / N).toFixed(2),
   }));
 } finally {
   await sql.end();

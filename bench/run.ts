@@ -72,6 +72,7 @@ function merge(rs: Result[]): Result {
     ...(first.verify ? { verify: { runs_per_s: median(rs.map((r) => r.verify!.runs_per_s)), commits_per_run: first.verify.commits_per_run } } : {}),
     end_to_end: { runs_per_s: median(rs.map((r) => r.end_to_end.runs_per_s)), commits_per_run: first.end_to_end.commits_per_run },
     end_to_end_per_round: rs.map((r) => r.end_to_end.runs_per_s),
+    ...(typeof first.cpu_ms_per_run === 'number' ? { cpu_ms_per_run: median(rs.map((r) => r.cpu_ms_per_run as number)) } : {}),
   };
 }
 
@@ -166,7 +167,7 @@ try {
   console.log(`${'system'.padEnd(21)} ${'start → awaiting approval'.padEnd(46)} ${'approve → verifying (DBOS: → done)'.padEnd(46)} end to end`);
   for (const r of rows) {
     const e = r.end_to_end;
-    console.log(`${r.system.padEnd(21)} ${cell(r.start).padEnd(46)} ${cell(r.approve).padEnd(46)} ${e.runs_per_s}/s, ${e.commits_per_run ?? '-'} c/run${r.verify ? ` (verify → completed ${r.verify.runs_per_s}/s)` : ''}`);
+    console.log(`${r.system.padEnd(21)} ${cell(r.start).padEnd(46)} ${cell(r.approve).padEnd(46)} ${e.runs_per_s}/s, ${e.commits_per_run ?? '-'} c/run${r.verify ? ` (verify → completed ${r.verify.runs_per_s}/s)` : ''}${typeof r.cpu_ms_per_run === 'number' ? `, node CPU ${r.cpu_ms_per_run} ms/run` : ''}`);
   }
   if (peer) {
     const e2e = (r: Result) => 1 / (1 / r.start.runs_per_s + 1 / r.approve.runs_per_s);

@@ -33,10 +33,10 @@ try {
   });
   // Copies of a real run, spread over statuses, customers and 90 days.
   await sql`
-    INSERT INTO runs (workflow_type, email_uuid, machine_version, status, state_value, snapshot, input, customer_id, invoked_by, event_count, created_at, updated_at)
+    INSERT INTO runs (workflow_type, email_uuid, machine_version, status, state_value, snapshot, loaded, input, customer_id, invoked_by, event_count, created_at, updated_at)
     SELECT workflow_type, 'bulk-' || g, machine_version,
       (ARRAY['awaiting_approval','verifying','completed','partial','failed','rejected','expired','blocked'])[1 + g % 8],
-      state_value, snapshot, input, 1001 + g % 40, invoked_by, event_count,
+      state_value, snapshot, loaded, input, 1001 + g % 40, invoked_by, event_count,
       ${clock.now()}::timestamptz - (g % 2160) * interval '1 hour', ${clock.now()}
     FROM runs, generate_series(1, ${N - 1}) g WHERE id = ${run.id}`;
   await sql`ANALYZE runs`;

@@ -55,11 +55,11 @@ async function load(): Promise<Record<string, number>> {
   // One run in ten waits for approval (a copy of A); the others are copies of B with statuses spread.
   // Copies get their ids here (B + g) so that their snapshots can carry them (context.input.run_id).
   await step('runs', () => sql`
-    INSERT INTO runs (id, workflow_type, email_uuid, machine_version, status, state_value, snapshot, input, customer_id, invoked_by, event_count, created_at, updated_at)
+    INSERT INTO runs (id, workflow_type, email_uuid, machine_version, status, state_value, snapshot, loaded, input, customer_id, invoked_by, event_count, created_at, updated_at)
     OVERRIDING SYSTEM VALUE
     SELECT ${B}::bigint + g, t.workflow_type, 'scale-' || g, t.machine_version,
       CASE WHEN g % 10 = 0 THEN t.status ELSE (ARRAY['completed','completed','completed','partial','rejected','expired','blocked','failed','verifying'])[g % 10] END,
-      t.state_value, jsonb_set(t.snapshot, '{context,input,run_id}', to_jsonb(${B}::bigint + g)), t.input, 1001 + g % 40, t.invoked_by, t.event_count,
+      t.state_value, jsonb_set(t.snapshot, '{context,input,run_id}', to_jsonb(${B}::bigint + g)), t.loaded, t.input, 1001 + g % 40, t.invoked_by, t.event_count,
       now() - (g % 2160) * interval '1 hour', now()
     FROM generate_series(1, ${N - 2}) g JOIN runs t ON t.id = CASE WHEN g % 10 = 0 THEN ${A}::bigint ELSE ${B}::bigint END`);
   await sql`SELECT setval(pg_get_serial_sequence('runs', 'id'), (SELECT max(id) FROM runs))`;

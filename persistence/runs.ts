@@ -33,6 +33,24 @@ export interface JournalRow {
   at: Date;
 }
 
+/**
+ * A run's `loaded` (the mirror rows its context step read) is stored in a column of its own, written only when
+ * it changes (migration 0007): this puts it back into the snapshot's context, so every reader of a RunRow
+ * sees the context as the machine has it. A snapshot written before the column existed keeps its own.
+ */
+function withLoaded<T extends RunRow<object, object>>(row: T | undefined): T | undefined {
+  if (!row) return row;
+  const r = row as T & { loaded?: unknown };
+  const context = r.snapshot?.context as Record<string, unknown> | undefined;
+  if (context) context.loaded = r.loaded ?? context.loaded ?? null;
+  delete r.loaded;
+  return row;
+}
+
+/** The context as the machine has it, in SQL: the snapshot's context with `loaded` put back. */
+export const contextSql = (sql: Db, alias = 'runs') => sql`
+  jsonb_set(${sql(alias)}.snapshot->'context', '{loaded}', coalesce(${sql(alias)}.loaded, ${sql(alias)}.snapshot->'context'->'loaded', 'null'))`;
+
 /** Inserts the run unless (workflow_type, email_uuid) exists; concurrent redeliveries wait on the unique index. */
 export async function insertRunOnce(
   sql: Tx,
@@ -44,18 +62,18 @@ export async function insertRunOnce(
             ${sql.json(r.input as never)}, ${r.invoked_by}, ${r.now}, ${r.now})
     ON CONFLICT (workflow_type, email_uuid) DO NOTHING
     RETURNING *`;
-  return row ?? null;
+  return withLoaded(row) ?? null;
 }
 
 export async function findRunByEmail(sql: Db, workflowType: string, emailUuid: string): Promise<RunRow | undefined> {
   const [row]: [RunRow?] = await sql`SELECT * FROM runs WHERE workflow_type = ${workflowType} AND email_uuid = ${emailUuid}`;
-  return row;
+  return withLoaded(row);
 }
 
 /** Locks the run's row until the transaction ends: every change to a run happens under this lock. */
 export async function lockRun(sql: Tx, id: number): Promise<RunRow | undefined> {
   const [row]: [RunRow?] = await sql`SELECT * FROM runs WHERE id = ${id} FOR UPDATE`;
-  return row;
+  return withLoaded(row);
 }
 
 export async function getRun<Context extends object = Record<string, unknown>, Input extends object = Record<string, unknown>>(
@@ -63,30 +81,46 @@ export async function getRun<Context extends object = Record<string, unknown>, I
   id: number,
 ): Promise<RunRow<Context, Input> | undefined> {
   const [row]: [RunRow<Context, Input>?] = await sql`SELECT * FROM runs WHERE id = ${id}`;
-  return row;
+  return withLoaded(row);
 }
 
 /** Saves the snapshot and announces the commit on `channel` (PostgreSQL delivers the NOTIFY at commit). */
 export async function saveRun(
   sql: Tx,
-  r: { id: number; status: string; state_value: unknown; snapshot: unknown; customer_id: number | null; machine_version: number; events: number; now: Date },
+  r: {
+    id: number;
+    status: string;
+    state_value: unknown;
+    /** Without `context.loaded`: that is `loaded`, given only when it changed (undefined: the column is left as it is). */
+    snapshot: unknown;
+    loaded?: unknown;
+    customer_id: number | null;
+    machine_version: number;
+    events: number;
+    now: Date;
+  },
   channel: string,
+  /** The journal rows of this transaction, numbered from the run's `event_count` as read under its lock. */
+  journal?: { firstSeq: number; rows: Omit<JournalRow, 'seq'>[] },
 ): Promise<RunRow> {
+  const loaded = r.loaded === undefined ? sql`` : sql`loaded = ${r.loaded === null ? null : sql.json(r.loaded as never)},`;
+  // The journal insert rides in the same statement (a data-modifying CTE): one statement per event, not two.
+  const appended = journal?.rows.length ? sql`appended AS (INSERT INTO run_journal ${sql(journalValues(r.id, journal.firstSeq, journal.rows) as never, ...JOURNAL_COLUMNS)}),` : sql``;
   const [row]: [RunRow?] = await sql`
-    WITH saved AS (
-      UPDATE runs SET status = ${r.status}, state_value = ${sql.json(r.state_value as never)}, snapshot = ${sql.json(r.snapshot as never)},
+    WITH ${appended} saved AS (
+      UPDATE runs SET status = ${r.status}, state_value = ${sql.json(r.state_value as never)}, snapshot = ${sql.json(r.snapshot as never)}, ${loaded}
         customer_id = ${r.customer_id}, machine_version = ${r.machine_version}, event_count = event_count + ${r.events}, updated_at = ${r.now}
       WHERE id = ${r.id}
       RETURNING *)
     SELECT saved.*, pg_notify(${channel}, json_build_object('run_id', saved.id, 'status', saved.status, 'seq', saved.event_count - 1)::text) AS notified
     FROM saved`;
   delete (row as Partial<RunRow & { notified: unknown }>).notified;
-  return row!;
+  return withLoaded(row)!;
 }
 
-export async function appendJournal(sql: Tx, runId: number, firstSeq: number, rows: Omit<JournalRow, 'seq'>[]): Promise<void> {
-  if (rows.length === 0) return;
-  const values = rows.map((r, i) => ({
+const JOURNAL_COLUMNS = ['run_id', 'seq', 'event', 'state_before', 'state_after', 'effects', 'at'] as const;
+const journalValues = (runId: number, firstSeq: number, rows: Omit<JournalRow, 'seq'>[]) =>
+  rows.map((r, i) => ({
     run_id: runId,
     seq: firstSeq + i,
     event: r.event,
@@ -95,7 +129,10 @@ export async function appendJournal(sql: Tx, runId: number, firstSeq: number, ro
     effects: r.effects,
     at: r.at,
   }));
-  await sql`INSERT INTO run_journal ${sql(values as never, 'run_id', 'seq', 'event', 'state_before', 'state_after', 'effects', 'at')}`;
+
+export async function appendJournal(sql: Tx, runId: number, firstSeq: number, rows: Omit<JournalRow, 'seq'>[]): Promise<void> {
+  if (rows.length === 0) return;
+  await sql`INSERT INTO run_journal ${sql(journalValues(runId, firstSeq, rows) as never, ...JOURNAL_COLUMNS)}`;
 }
 
 
@@ -136,7 +173,7 @@ export async function markUnrestorable(
     SELECT failed.*, pg_notify(${RUN_CHANNEL}, json_build_object('run_id', failed.id, 'status', failed.status, 'seq', failed.event_count - 1)::text) AS notified
     FROM failed`;
   delete (row as Partial<RunRow & { notified: unknown }>).notified;
-  return row!;
+  return withLoaded(row)!;
 }
 
 /** What a watcher replays of a journal row. */
@@ -151,6 +188,6 @@ export async function journalSince(sql: Db, runId: number, afterSeq: number): Pr
 /** A run's status (`Status`: the statuses the caller knows runs to have) and committed context, without the rest of its snapshot. */
 export async function statusAndContext<Status extends string = string>(sql: Db, runId: number): Promise<{ status: Status; context: unknown } | undefined> {
   const [row]: [{ status: Status; context: unknown }?] = await sql`
-    SELECT status, snapshot->'context' AS context FROM runs WHERE id = ${runId}`;
+    SELECT status, ${contextSql(sql)} AS context FROM runs WHERE id = ${runId}`;
   return row;
 }

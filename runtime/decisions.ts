@@ -6,10 +6,12 @@ import { CONTRACT } from '../machines/contract.ts';
 import type { Corrections, DisputeContext, DisputeEvent, DisputeInput } from '../machines/types.ts';
 import { customerExists, invoicesByTranid } from '../persistence/mirror/lookup.ts';
 import { DecisionConflictError, getProposal, type ProposalView } from '../persistence/proposals.ts';
-import { getRun } from '../persistence/runs.ts';
+import type { Db, Tx } from '../persistence/connect.ts';
+import { getRun, lockRun } from '../persistence/runs.ts';
 import { decideDownstream, EDITABLE_ACTIONS, type CarryOutConfig, type Edits } from '../steps/carryOut.ts';
 import { isReasonCode, REASON_CODES } from '../steps/reasonCodes.ts';
-import { applyEvent, type EngineDeps } from './engine.ts';
+import { applyEventToLockedRun, failLockedUnrestorable, type EngineDeps } from './engine.ts';
+import { RunRestoreError } from './restore.ts';
 
 export type { CarryOutConfig, Edits } from '../steps/carryOut.ts';
 /** What a correction's reason_code may be, with labels: the approvals page offers these. */
@@ -43,8 +45,21 @@ export type DecisionDeps = EngineDeps & { carryOut: CarryOutConfig };
 const invalid = (field: string, message: string) =>
   new DecisionError({ kind: 'invalid', message: `${field}: ${message}`, details: [{ field, message }] });
 
+/**
+ * Decides in one transaction: the proposal and its run are read in the transaction that writes the decision
+ * (one commit, one connection), and a refusal (404, 412, 400, 409) writes nothing but what it must: a run
+ * whose snapshot cannot be restored is marked failed, visibly, and the decision answers 409.
+ */
 export async function decideProposal(deps: DecisionDeps, r: DecisionRequest): Promise<ProposalView> {
-  const proposal = await getProposal(deps.sql, r.id);
+  const outcome = await deps.sql.begin((tx) => decideInTransaction(deps, tx, r));
+  if ('failure' in outcome) throw new DecisionError(outcome.failure);
+  return outcome.decided;
+}
+
+type Outcome = { decided: ProposalView } | { failure: DecisionFailure };
+
+async function decideInTransaction(deps: DecisionDeps, tx: Tx, r: DecisionRequest): Promise<Outcome> {
+  const proposal = await getProposal(tx, r.id);
   if (!proposal) throw new DecisionError({ kind: 'not_found', message: `proposed action ${r.id} does not exist` });
   if (r.ifMatch && !r.ifMatch.includes('*') && !r.ifMatch.includes(proposal.etag)) {
     throw new DecisionError({
@@ -58,62 +73,69 @@ export async function decideProposal(deps: DecisionDeps, r: DecisionRequest): Pr
   if (r.edits && !EDITABLE_ACTIONS.has(proposal.action_type)) throw invalid('edits', `only a drafted reply or escalation takes edits, not ${proposal.action_type}`);
   if ((r.corrections || r.edits) && r.verb === 'reject') throw invalid(r.corrections ? 'corrections' : 'edits', 'only an approval takes these');
   const at = deps.clock.now();
-  const run = await getRun<DisputeContext, DisputeInput>(deps.sql, proposal.run_id);
-  if (!run) throw new DecisionError({ kind: 'not_found', message: `run ${proposal.run_id} does not exist` });
 
   if (isEnvelope) {
-    const corrections = r.corrections ? await checkCorrections(deps, run.snapshot.context, r.corrections) : undefined;
+    // The envelope is an event to its run: lock the run once, here, and apply the event to the row read.
+    const run = await lockRun(tx, proposal.run_id);
+    if (!run) throw new DecisionError({ kind: 'not_found', message: `run ${proposal.run_id} does not exist` });
+    const context = run.snapshot.context as unknown as DisputeContext;
+    const corrections = r.corrections ? await checkCorrections(tx, context, r.corrections) : undefined;
     const event: DisputeEvent =
       r.verb === 'approve'
         ? { type: 'APPROVE', action_id: proposal.id, by: r.by, note: r.note, at: at.toISOString(), ...(corrections ? { corrections } : {}) }
         : { type: 'REJECT', action_id: proposal.id, by: r.by, reason: r.note ?? '', at: at.toISOString() };
-    const result = await applyEvent(deps, proposal.run_id, event);
+    let result;
+    try {
+      result = await applyEventToLockedRun(deps, tx, run, event);
+    } catch (err) {
+      if (!(err instanceof RunRestoreError)) throw err;
+      // Nothing was written before the restore failed: mark the run failed in this transaction and refuse.
+      const failed = await failLockedUnrestorable(deps, tx, run, err);
+      return { failure: conflict(proposal, proposal.status, failed.status) };
+    }
     if (!result.applied) {
-      // Decided inside the event's transaction (the run's state does not take it); read again only to say why.
-      const now = await getProposal(deps.sql, proposal.id);
-      throw new DecisionError({
-        kind: 'conflict',
-        message: `proposed action ${proposal.id} is ${now?.status === 'pending' ? 'not the run\'s current envelope' : `already ${now?.status ?? 'gone'}`}; run ${proposal.run_id} is ${result.run.status}`,
-        details: { status: now?.status, run_status: result.run.status },
-      });
+      // Decided under the run's lock (the run's state does not take it); read again only to say why.
+      const now = await getProposal(tx, proposal.id);
+      throw new DecisionError(conflict(proposal, now?.status, result.run.status));
     }
   } else {
+    const run = await getRun<DisputeContext, DisputeInput>(tx, proposal.run_id);
+    if (!run) throw new DecisionError({ kind: 'not_found', message: `run ${proposal.run_id} does not exist` });
     try {
-      await deps.sql.begin((tx) =>
-        decideDownstream(tx, deps.carryOut, {
-          proposal,
-          run_input: run.input,
-          verb: r.verb,
-          by: r.by,
-          note: r.note,
-          edits: r.edits,
-          now: at,
-        }),
-      );
+      await decideDownstream(tx, deps.carryOut, { proposal, run_input: run.input, verb: r.verb, by: r.by, note: r.note, edits: r.edits, now: at });
     } catch (err) {
-      // Decided inside the transaction: the UPDATE … WHERE status = 'pending' found the proposal decided.
+      // The UPDATE … WHERE status = 'pending' found it decided: no statement failed, so the transaction can
+      // still read why (and then rolls back).
       if (err instanceof DecisionConflictError) {
-        const now = await getProposal(deps.sql, proposal.id);
+        const now = await getProposal(tx, proposal.id);
         throw new DecisionError({ kind: 'conflict', message: `proposed action ${proposal.id} is already ${now?.status ?? 'gone'}`, details: { status: now?.status } });
       }
       throw err;
     }
   }
-  return (await getProposal(deps.sql, proposal.id))!;
+  return { decided: (await getProposal(tx, proposal.id))! };
+}
+
+function conflict(proposal: ProposalView, status: string | undefined, runStatus: string): DecisionFailure {
+  return {
+    kind: 'conflict',
+    message: `proposed action ${proposal.id} is ${status === 'pending' ? "not the run's current envelope" : `already ${status ?? 'gone'}`}; run ${proposal.run_id} is ${runStatus}`,
+    details: { status, run_status: runStatus },
+  };
 }
 
 /**
  * The approver's corrections, checked against the mirror: a known reason code, a customer that exists, an
  * invoice that is that customer's (or, with no customer known, the only one with that number).
  */
-async function checkCorrections(deps: DecisionDeps, ctx: DisputeContext, c: Corrections): Promise<Corrections> {
+async function checkCorrections(sql: Db, ctx: DisputeContext, c: Corrections): Promise<Corrections> {
   const out: Corrections = {};
   if (c.reason_code !== undefined) {
     if (!isReasonCode(c.reason_code)) throw invalid('corrections.reason_code', `must be one of ${REASON_CODES.join(', ')}`);
     out.reason_code = c.reason_code;
   }
   if (c.customer_id !== undefined) {
-    if (!(await customerExists(deps.sql, c.customer_id))) throw invalid('corrections.customer_id', `customer ${c.customer_id} is not in the NetSuite mirror`);
+    if (!(await customerExists(sql, c.customer_id))) throw invalid('corrections.customer_id', `customer ${c.customer_id} is not in the NetSuite mirror`);
     out.customer_id = c.customer_id;
   }
   if (c.invoice_ref !== undefined) {
@@ -121,10 +143,10 @@ async function checkCorrections(deps: DecisionDeps, ctx: DisputeContext, c: Corr
     const customerId = customer == null ? null : Number(customer);
     // Approvers type numbers as customers do; the mirror's tranid is upper case (INV-004138).
     let ref = c.invoice_ref.trim();
-    let found = await invoicesByTranid(deps.sql, ref, customerId);
+    let found = await invoicesByTranid(sql, ref, customerId);
     if (found.length === 0 && ref !== ref.toUpperCase()) {
       ref = ref.toUpperCase();
-      found = await invoicesByTranid(deps.sql, ref, customerId);
+      found = await invoicesByTranid(sql, ref, customerId);
     }
     if (found.length === 0) {
       throw invalid('corrections.invoice_ref', customerId === null ? `invoice ${ref} is not in the NetSuite mirror` : `customer ${customerId} has no invoice ${ref} in the NetSuite mirror`);

@@ -83,6 +83,20 @@ export async function applyEventInTransaction(deps: EngineDeps, tx: Tx, runId: n
   const started = performance.now();
   const run = await runs.lockRun(tx, runId);
   if (!run) throw new RunNotFoundError(`run ${runId} does not exist`);
+  return applyEventToLockedRun(deps, tx, run, event, started);
+}
+
+/**
+ * The same, to a run the caller has already locked in its transaction (with runs.lockRun), so that it could look at the run
+ * first (a decision checks corrections against its context) without a second read.
+ */
+export async function applyEventToLockedRun(
+  deps: EngineDeps,
+  tx: Tx,
+  run: runs.RunRow,
+  event: DisputeEvent,
+  started = performance.now(),
+): Promise<ApplyResult> {
   const before = restoreSnapshot(run);
   // The machine decides, under the run's lock, whether its state takes the event (an API answers 409 if not).
   if (!before.can(event)) return { applied: false, run };
@@ -142,21 +156,28 @@ async function drive(
   }
   const status = statusOf(snapshot.value);
   const context = snapshot.context as DisputeContext;
-  // Journal and snapshot are independent writes: issued together, postgres.js pipelines them.
-  const [, saved] = await Promise.all([
-    runs.appendJournal(tx, run.id, run.event_count, journal),
-    runs.saveRun(tx, {
+  // The mirror rows are written only when the machine assigned them anew (xstate keeps an unassigned field's
+  // object as it was): the snapshot rewritten with every event goes without them.
+  const persisted = disputeMachine.getPersistedSnapshot(snapshot) as unknown as { context: DisputeContext; [k: string]: unknown };
+  const { loaded, ...persistedContext } = persisted.context;
+  const loadedChanged = context.loaded !== (before ? (before.context as DisputeContext).loaded : undefined);
+  // Journal and snapshot in one statement.
+  return runs.saveRun(
+    tx,
+    {
       id: run.id,
       status,
       state_value: snapshot.value,
-      snapshot: disputeMachine.getPersistedSnapshot(snapshot),
+      snapshot: { ...persisted, context: persistedContext },
+      ...(loadedChanged ? { loaded } : {}),
       customer_id: customerOf(context),
       machine_version: MACHINE_VERSION,
       events: journal.length,
       now,
-    }, RUN_CHANNEL),
-  ]);
-  return saved;
+    },
+    RUN_CHANNEL,
+    { firstSeq: run.event_count, rows: journal },
+  );
 }
 
 async function runEffect(deps: EngineDeps, ctx: EffectContext, effect: Effect): Promise<DisputeEvent | void> {
@@ -179,14 +200,16 @@ export function describeError(err: unknown): string {
 
 /** A run whose stored state this machine cannot take: mark it failed with the reason, visibly. */
 export async function failUnrestorable(deps: EngineDeps, runId: number, err: RunRestoreError): Promise<runs.RunRow> {
-  return deps.sql.begin(async (tx) => {
-    const run = (await runs.lockRun(tx, runId))!;
-    if (run.status === 'failed') return run;
-    const now = deps.clock.now();
-    const failed = await runs.markUnrestorable(tx, run, err.message, now);
-    await raiseAlert(tx, { run_id: run.id, step: null, kind: 'restore_failed', message: err.message, detail: { machine_version: run.machine_version }, now });
-    return failed;
-  });
+  return deps.sql.begin(async (tx) => failLockedUnrestorable(deps, tx, (await runs.lockRun(tx, runId))!, err));
+}
+
+/** The same, for a run locked in the caller's transaction (`run` as read under the lock). */
+export async function failLockedUnrestorable(deps: EngineDeps, tx: Tx, run: runs.RunRow, err: RunRestoreError): Promise<runs.RunRow> {
+  if (run.status === 'failed') return run;
+  const now = deps.clock.now();
+  const failed = await runs.markUnrestorable(tx, run, err.message, now);
+  await raiseAlert(tx, { run_id: run.id, step: null, kind: 'restore_failed', message: err.message, detail: { machine_version: run.machine_version }, now });
+  return failed;
 }
 
 /**

@@ -69,6 +69,7 @@ try {
   const dbs = [name, sysName];
   const handles: Awaited<ReturnType<ReturnType<typeof DBOS.startWorkflow<[number], string>>>>[] = [];
   const c0 = await commitsAfterQuiet(admin, dbs);
+  const cpu0 = process.cpuUsage();
   const start = await drive(N, C, async (i) => {
     const id = `peer-${i}`;
     const reached = new Promise<void>((resolve) => waiting.set(id, resolve));
@@ -76,12 +77,15 @@ try {
     await reached;
     waiting.delete(id);
   });
+  const cpuStart = process.cpuUsage(cpu0);
   const c1 = await commitsAfterQuiet(admin, dbs);
+  const cpu1 = process.cpuUsage();
   const approve = await drive(N, C, async (i) => {
     await DBOS.send(`peer-${i}`, { approve: true }, 'approval');
     const r = await handles[i]!.getResult();
     if (r !== 'done') throw new Error(`peer-${i} ended ${r}`);
   });
+  const cpuApprove = process.cpuUsage(cpu1);
   const c2 = await commitsAfterQuiet(admin, dbs);
   const [{ n }] = (await q('SELECT count(*)::int AS n FROM peer_run_log', [])) as [{ n: number }];
   const d = (a: number | null, b: number | null) => (a === null || b === null ? null : a - b);
@@ -90,6 +94,7 @@ try {
     start: phase(N, start, d(c1, c0)),
     approve: phase(N, approve, d(c2, c1)),
     end_to_end: { runs_per_s: Math.round(N / ((start.ms + approve.ms) / 1000)), commits_per_run: d(c2, c0) === null ? null : +(d(c2, c0)! / N).toFixed(2) },
+    cpu_ms_per_run: +((cpuStart.user + cpuStart.system + cpuApprove.user + cpuApprove.system) / 1000 / N).toFixed(2),
   }));
 } finally {
   await DBOS.shutdown();

@@ -96,7 +96,7 @@ export async function startSystem(): Promise<System> {
 
     async observe(runId) {
       const [row]: [Observed?] = await db.sql`
-        SELECT r.status, r.state_value, r.snapshot->'value' AS snapshot_value, r.snapshot->'context' AS context, r.event_count,
+        SELECT r.status, r.state_value, r.snapshot->'value' AS snapshot_value, jsonb_set(r.snapshot->'context', '{loaded}', coalesce(r.loaded, 'null')) AS context, r.event_count,
           (SELECT coalesce(json_agg(json_build_object('seq', seq, 'type', event->>'type', 'step', event->>'step', 'state_after', state_after) ORDER BY seq), '[]')
              FROM run_journal WHERE run_id = r.id) AS journal,
           (SELECT coalesce(json_agg(json_build_object('id', id, 'step', step, 'action_type', action_type, 'status', status) ORDER BY id), '[]')

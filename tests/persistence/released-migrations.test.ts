@@ -12,6 +12,7 @@ const RELEASED: Record<string, string> = {
   '0004_canonical_email_uuid.sql': '093769ce9dd5dcea4fd0f73a7ba680e1dc077860ced9c44a7254b77b71213af8',
   '0005_run_dispute_facts.sql': 'd9d894e4874f3a8c1670de5e72a2bc77ca427048e25ac79107a8251a96588b04',
   '0006_run_counts_and_run_indexes.sql': 'c6e228170952ac338e11438865af32eb91d540cef7485844520cc890d801416e',
+  '0007_run_loaded_context.sql': 'b322439fa3d26ac9309b3ed00fe6aa8bbacf992f6f691a35bc8959d2c77df524',
 };
 
 const fileOf = (m: Migration) => `${String(m.version).padStart(4, '0')}_${m.name}.sql`;

@@ -78,8 +78,8 @@ async function decideInTransaction(deps: DecisionDeps, tx: Tx, r: DecisionReques
     // The envelope is an event to its run: lock the run once, here, and apply the event to the row read.
     const run = await lockRun(tx, proposal.run_id);
     if (!run) throw new DecisionError({ kind: 'not_found', message: `run ${proposal.run_id} does not exist` });
-    const context = run.snapshot.context as unknown as DisputeContext;
-    const corrections = r.corrections ? await checkCorrections(tx, context, r.corrections) : undefined;
+    // An invoice correction is looked up under the run's customer (the column the engine keeps from its context).
+    const corrections = r.corrections ? await checkCorrections(tx, run.customer_id, r.corrections) : undefined;
     const event: DisputeEvent =
       r.verb === 'approve'
         ? { type: 'APPROVE', action_id: proposal.id, by: r.by, note: r.note, at: at.toISOString(), ...(corrections ? { corrections } : {}) }
@@ -128,7 +128,7 @@ function conflict(proposal: ProposalView, status: string | undefined, runStatus:
  * The approver's corrections, checked against the mirror: a known reason code, a customer that exists, an
  * invoice that is that customer's (or, with no customer known, the only one with that number).
  */
-async function checkCorrections(sql: Db, ctx: DisputeContext, c: Corrections): Promise<Corrections> {
+async function checkCorrections(sql: Db, runCustomerId: number | null, c: Corrections): Promise<Corrections> {
   const out: Corrections = {};
   if (c.reason_code !== undefined) {
     if (!isReasonCode(c.reason_code)) throw invalid('corrections.reason_code', `must be one of ${REASON_CODES.join(', ')}`);
@@ -139,8 +139,7 @@ async function checkCorrections(sql: Db, ctx: DisputeContext, c: Corrections): P
     out.customer_id = c.customer_id;
   }
   if (c.invoice_ref !== undefined) {
-    const customer = c.customer_id ?? (ctx.extraction?.customer_id as number | null | undefined) ?? ctx.loaded?.customer?.id ?? null;
-    const customerId = customer == null ? null : Number(customer);
+    const customerId = c.customer_id ?? runCustomerId;
     // Approvers type numbers as customers do; the mirror's tranid is upper case (INV-004138).
     let ref = c.invoice_ref.trim();
     let found = await invoicesByTranid(sql, ref, customerId);

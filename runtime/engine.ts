@@ -158,8 +158,9 @@ async function drive(
   const context = snapshot.context as DisputeContext;
   // The mirror rows are written only when the machine assigned them anew (xstate keeps an unassigned field's
   // object as it was): the snapshot rewritten with every event goes without them.
-  const persisted = disputeMachine.getPersistedSnapshot(snapshot) as unknown as { context: DisputeContext; [k: string]: unknown };
-  const { loaded, ...persistedContext } = persisted.context;
+  // The context is plain JSON (no spawned actors), so the persisted snapshot's context is this one.
+  const persisted = disputeMachine.getPersistedSnapshot(snapshot);
+  const { loaded, ...persistedContext } = context;
   const loadedChanged = context.loaded !== (before ? (before.context as DisputeContext).loaded : undefined);
   // Journal and snapshot in one statement.
   return runs.saveRun(

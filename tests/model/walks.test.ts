@@ -5,6 +5,7 @@
 //
 // MODEL_WALKS (default 200), MODEL_WALK_EVENTS (most events per walk, default 30) and MODEL_WALK_SEED (the
 // first walk's seed, default 1) choose the walks; a failure names the seed that replays it.
+import { seededRandom } from '../helpers/random.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StepName } from '../../machines/contract.ts';
 import type { DisputeEvent } from '../../machines/types.ts';
@@ -25,22 +26,11 @@ beforeAll(async () => {
 });
 afterAll(() => sys?.close());
 
-/** mulberry32: a small seeded generator, so that a seed replays its walk exactly. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const label = (e: DisputeEvent) => ('step' in e ? `${e.type}(${e.step})` : e.type === 'VERIFY_RESULT' ? `${e.type}(${e.result})` : e.type);
 
 async function walk(seed: number, trail: string[]): Promise<{ steps: number; end: string }> {
-  const rng = random(seed);
+  const rng = seededRandom(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rng() * xs.length)]!;
   /** Events that keep the run going weigh more than those that end it, so that walks get past the gate. */
   const pickWeighted = <T extends { next: ModelRun }>(xs: readonly T[]): T => {

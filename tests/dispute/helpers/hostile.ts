@@ -4,6 +4,7 @@
 // them stays linear; bench/readers.ts times them at the limits of server/schemas.ts.
 import type { ExtractInput } from '../../../dispute/extract.ts';
 import { REASON_CODES, type Extraction } from '../../../dispute/types.ts';
+import { seededRandom } from '../../helpers/random.ts';
 
 /** The longest texts the triage event accepts (server/schemas.ts). */
 export const LIMITS = { body: 200_000, reason_text: 20_000, subject: 2_000, from: 320 } as const;
@@ -77,21 +78,10 @@ export const TOKENS = [
   'constructor ', '__proto__ ', 'toString ',
 ];
 
-/** A deterministic pseudo-random generator (mulberry32): the same seed gives the same text. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** `n` characters of reader tokens in runs (a token repeated a few times, then another). */
 export function mixed(n: number, seed: number): string {
-  const rnd = seeded(seed);
+  const rnd = seededRandom(seed);
   let s = '';
   while (s.length < n) s += TOKENS[Math.floor(rnd() * TOKENS.length)]!.repeat(1 + Math.floor(rnd() * 8));
   return s.slice(0, n);

@@ -8,9 +8,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../helpers/db.ts';
 import {
-  checkExactlyOnce, Driver, envNumber, faultSeed, Fleet, planRuns, seededRandom, settle, shuffle, sleep, startReceiver, until,
+  checkExactlyOnce, Driver, envNumber, faultSeed, Fleet, planRuns, settle, shuffle, sleep, startReceiver, until,
   type Kind, type Receiver,
 } from '../../helpers/faults.ts';
+import { seededRandom } from '../../helpers/random.ts';
 
 const RUNS = envNumber('FAULT_RUNS', 200);
 const CYCLES = envNumber('FAULT_CYCLES', 4);

@@ -17,9 +17,10 @@ import { Poller } from '../../../runtime/poller.ts';
 import { runFeed } from '../../../runtime/runFeed.ts';
 import { sign } from '../../../server/auth.ts';
 import {
-  checkExactlyOnce, Driver, envNumber, faultSeed, Fleet, planRuns, seededRandom, settle, sleep, startReceiver, until, withDeadline,
+  checkExactlyOnce, Driver, envNumber, faultSeed, Fleet, planRuns, settle, sleep, startReceiver, until, withDeadline,
   type Receiver, type Slot,
 } from '../../helpers/faults.ts';
+import { seededRandom } from '../../helpers/random.ts';
 import { freePort } from '../../helpers/process.ts';
 
 const RUNS = envNumber('FAULT_PG_RUNS', 120);

@@ -45,8 +45,14 @@ export function timerScheduler(deps: EngineDeps, opts: { pollMs?: number; worker
   // A short poll is enough: the shortest timer (a 3 s retry) is set in the future, never due at commit.
   // Several claim loops side by side (each timer is claimed with SKIP LOCKED): when many timers fall due
   // together (approval windows opened in the same minute), the last fires a few times sooner.
+  // An idle poll costs one claim: the other loops join only once a timer was found due.
   const workers = opts.workers ?? SCHEDULER_WORKERS;
-  return new Poller(deps.sql, null, () => Promise.all(Array.from({ length: workers }, () => fireDueTimers(deps))), opts.pollMs ?? 1000, opts.onError);
+  const drain = async () => {
+    if ((await fireDueTimers(deps, { max: 1 })) === 0) return 0;
+    const fired = await Promise.all(Array.from({ length: workers }, () => fireDueTimers(deps)));
+    return 1 + fired.reduce((a, b) => a + b, 0);
+  };
+  return new Poller(deps.sql, null, drain, opts.pollMs ?? 1000, opts.onError);
 }
 
 /** Claim loops per scheduler: enough to use both cores of a small machine, few enough to leave the pool room. */

@@ -30,6 +30,12 @@ export async function scratchDatabase(admin: Sql, prefix = 'disputeflow_bench'):
   return { name, url };
 }
 
+/**
+ * Runs every system does first, unmeasured (BENCH_WARMUP, 20): module loading, the NLP model, JIT and the
+ * connection pools warm up, so the figures are the steady state a running server has, for ours and the peer alike.
+ */
+export const WARMUP = Number(process.env.BENCH_WARMUP ?? 20);
+
 export interface Phase {
   runs_per_s: number;
   p50_ms: number;

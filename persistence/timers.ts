@@ -1,6 +1,6 @@
 // Durable time: timers are rows, written and deleted in the event transaction, claimed by the scheduler
 // (runtime/timers.ts) with the run's row so it never waits on a run that an API request holds.
-import type { Tx } from './connect.ts';
+import type { Db, Tx } from './connect.ts';
 
 /** A timer row; `E` is the event it carries (the machine's event type, for the runtime). */
 export interface TimerRow<E = Record<string, unknown>> {
@@ -46,4 +46,13 @@ export async function claimDueTimer<E = Record<string, unknown>>(
 /** Deletes a claimed timer by id (not by name: its event may set a new timer of the same name). */
 export async function deleteFiredTimer(sql: Tx, id: number): Promise<void> {
   await sql`DELETE FROM timers WHERE id = ${id}`;
+}
+
+/**
+ * When the earliest timer falls due (null: none is set). One indexed read, outside any transaction: the
+ * scheduler's idle poll, and when to wake up next. Locked rows count too; the claim skips them.
+ */
+export async function nextTimerDue(sql: Db): Promise<Date | null> {
+  const [row]: [{ due: Date | null }?] = await sql`SELECT min(due_at) AS due FROM timers`;
+  return row?.due ?? null;
 }

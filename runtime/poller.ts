@@ -59,3 +59,26 @@ export class Poller {
     await this.running;
   }
 }
+
+/**
+ * A wake-up at a known time, for a poller whose next work has a due time (a timer, a cron fire time): the
+ * work runs when it falls due instead of up to a poll later. Only a due time before the next poll is armed;
+ * the poll after it sees later ones. The timer is unref'd: it never keeps the process alive, and a kick
+ * after stop() does nothing.
+ */
+export class WakeUp {
+  private timer: NodeJS.Timeout | undefined;
+  constructor(private readonly kick: () => void) {}
+
+  /** True when `due` is still ahead of `now` (then a wake-up is armed for it if it comes before `pollMs`). */
+  until(due: Date, now: Date, pollMs: number): boolean {
+    const wait = due.getTime() - now.getTime();
+    if (wait <= 0) return false;
+    if (wait < pollMs) {
+      clearTimeout(this.timer);
+      this.timer = setTimeout(this.kick, wait);
+      this.timer.unref();
+    }
+    return true;
+  }
+}

@@ -2,12 +2,12 @@
 // run's row, so it never waits on a run that an API request holds) and applies each timer's event in the
 // same transaction that deletes the timer. A late or cancelled timer is harmless: an event the run's state
 // does not take changes nothing.
-import { claimDueTimer, deleteFiredTimer, type TimerRow } from '../persistence/timers.ts';
+import { claimDueTimer, deleteFiredTimer, nextTimerDue, type TimerRow } from '../persistence/timers.ts';
 import type { DisputeEvent } from '../machines/types.ts';
 import { applyQueuedEvent, claimAndApply, failUnrestorableAfter } from './claim.ts';
 import type { EngineDeps } from './engine.ts';
 import type { RunRestoreError } from './restore.ts';
-import { Poller } from './poller.ts';
+import { Poller, WakeUp } from './poller.ts';
 
 export interface TimerFilter {
   run_id: number;
@@ -42,17 +42,25 @@ export async function fireDueTimers(deps: EngineDeps, opts: { max?: number; only
 }
 
 export function timerScheduler(deps: EngineDeps, opts: { pollMs?: number; workers?: number; onError?: (err: unknown) => void } = {}): Poller {
-  // A short poll is enough: the shortest timer (a 3 s retry) is set in the future, never due at commit.
+  // An idle poll is one indexed read of the earliest due time, no transaction. A timer due before the next
+  // poll gets a wake-up of its own at its due time, so a timer fires when it falls due, not up to a poll
+  // later (the shortest timer, a 3 s retry, is set in the future, never due at commit).
   // Several claim loops side by side (each timer is claimed with SKIP LOCKED): when many timers fall due
-  // together (approval windows opened in the same minute), the last fires a few times sooner.
-  // An idle poll costs one claim: the other loops join only once a timer was found due.
+  // together (approval windows opened in the same minute), the last fires a few times sooner. The loops
+  // start only once a timer is due.
   const workers = opts.workers ?? SCHEDULER_WORKERS;
+  const pollMs = opts.pollMs ?? 1000;
+  const wakeUp = new WakeUp(() => poller.kick());
   const drain = async () => {
+    const due = await nextTimerDue(deps.sql);
+    if (due === null) return 0;
+    if (wakeUp.until(due, deps.clock.now(), pollMs)) return 0;
     if ((await fireDueTimers(deps, { max: 1 })) === 0) return 0;
     const fired = await Promise.all(Array.from({ length: workers }, () => fireDueTimers(deps)));
     return 1 + fired.reduce((a, b) => a + b, 0);
   };
-  return new Poller(deps.sql, null, drain, opts.pollMs ?? 1000, opts.onError);
+  const poller = new Poller(deps.sql, null, drain, pollMs, opts.onError);
+  return poller;
 }
 
 /** Claim loops per scheduler: enough to use both cores of a small machine, few enough to leave the pool room. */

@@ -9,7 +9,8 @@ import { claimDueCheck, countCheckRows, recordCheckResult, type DueCheck } from 
 import { applyQueuedEvent, claimAndApply, failUnrestorableAfter } from './claim.ts';
 import type { EngineDeps } from './engine.ts';
 import type { RunRestoreError } from './restore.ts';
-import { Poller } from './poller.ts';
+import { Poller, WakeUp } from './poller.ts';
+import { SCHEDULER_WORKERS } from './timers.ts';
 import { WORKFLOW_TYPE } from '../machines/contract.ts';
 import { announce } from '../steps/notify.ts';
 
@@ -89,14 +90,31 @@ export function parseSchedule(schedule: string): Cron {
 
 /**
  * Runs due checks at each fire time of the schedule, by the injected clock: a `Poller` whose job waits for
- * the next fire time. stop() waits for a run in flight.
+ * the next fire time, woken at that time (not up to a tick later). When checks are due, `workers` claim loops
+ * drain them side by side. Each loop holds two connections while a check runs (the claim's transaction and
+ * the check's own read-only one), so the loops are kept below half the pool (`verifyWorkers`). stop() waits
+ * for a run in flight.
  */
-export function verifyScheduler(deps: EngineDeps, schedule: string, onError: (err: unknown) => void, tickMs = 1000): Poller {
+export function verifyScheduler(deps: EngineDeps, schedule: string, onError: (err: unknown) => void, opts: { tickMs?: number; workers?: number } = {}): Poller {
   const cron = parseSchedule(schedule);
+  const tickMs = opts.tickMs ?? 1000;
+  const workers = opts.workers ?? 1;
   let next = cron.nextRun(deps.clock.now());
-  return new Poller(deps.sql, null, async () => {
-    if (!next || deps.clock.now() < next) return;
+  const wakeUp = new WakeUp(() => poller.kick());
+  const poller = new Poller(deps.sql, null, async () => {
+    if (!next || wakeUp.until(next, deps.clock.now(), tickMs)) return;
     next = cron.nextRun(deps.clock.now());
-    await runDueChecks(deps);
+    // One claim first: an empty fire time costs one claim, and the other loops join only when a check was due.
+    if ((await runDueChecks(deps, { max: 1 })).length === 0) return;
+    await Promise.all(Array.from({ length: workers }, () => runDueChecks(deps)));
   }, tickMs, onError);
+  return poller;
+}
+
+/**
+ * Verify claim loops for a pool of `poolMax` connections: each holds two while its check runs, so at most
+ * (poolMax - 2) / 2 of them (at least one, at most SCHEDULER_WORKERS), leaving connections for the API.
+ */
+export function verifyWorkers(poolMax: number): number {
+  return Math.max(1, Math.min(SCHEDULER_WORKERS, Math.floor((poolMax - 2) / 2)));
 }

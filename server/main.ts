@@ -9,7 +9,7 @@ import { SAMPLE_MIRROR_DIR } from '../persistence/mirror/sample.ts';
 import { systemClock } from '../runtime/clock.ts';
 import { effectRegistry } from '../runtime/registry.ts';
 import { timerScheduler } from '../runtime/timers.ts';
-import { verifyScheduler } from '../runtime/verify.ts';
+import { verifyScheduler, verifyWorkers } from '../runtime/verify.ts';
 import { outboxDispatcher } from '../runtime/outbox.ts';
 import { folderMailer, smtpMailer } from '../runtime/mailer.ts';
 import { runFeed } from '../runtime/runFeed.ts';
@@ -61,7 +61,7 @@ async function main() {
   log('info', config.smtpUrl ? `approved mail is sent by SMTP to ${new URL(config.smtpUrl).host}` : `approved mail is written to ${mailDir}`);
   const workers = [
     timerScheduler(deps, { onError: (err) => log('error', 'timer scheduler', { error: String(err) }) }),
-    verifyScheduler(deps, config.verifySchedule, (err) => log('error', 'verify scheduler', { error: String(err) })),
+    verifyScheduler(deps, config.verifySchedule, (err) => log('error', 'verify scheduler', { error: String(err) }), { workers: verifyWorkers(config.dbPoolMax) }),
     outboxDispatcher(
       {
         sql: db.sql,

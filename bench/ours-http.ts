@@ -14,17 +14,28 @@ const name = process.env.BENCH_DB_NAME!;
 const N = Number(process.env.BENCH_RUNS ?? 300);
 const C = Number(process.env.BENCH_CONCURRENCY ?? 8);
 
-const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}/serve${process.env.BENCH_DB_URL?.includes('host=') ? '-socket' : ''}`] : [];
-const server = spawn(process.execPath, [...prof, '--import', 'tsx', new URL('./serve.ts', import.meta.url).pathname], {
-  env: { ...process.env, BENCH_POOL: String(C + 2) }, stdio: ['ignore', 'pipe', 'inherit'],
+// BENCH_HTTP_PROCESSES (1): that many server processes against the one database, as several instances behind a
+// load balancer are deployed; the load generator sends request i to server i mod K (round robin).
+const K = Math.max(1, Number(process.env.BENCH_HTTP_PROCESSES ?? 1));
+const servers = Array.from({ length: K }, (_, k) => {
+  const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}/serve${process.env.BENCH_DB_URL?.includes('host=') ? '-socket' : ''}${K > 1 ? `-${k}` : ''}`] : [];
+  return spawn(process.execPath, [...prof, '--import', 'tsx', new URL('./serve.ts', import.meta.url).pathname], {
+    env: { ...process.env, BENCH_POOL: String(Math.ceil(C / K) + 2) }, stdio: ['ignore', 'pipe', 'inherit'],
+  });
 });
-const [line] = (await once(createInterface({ input: server.stdout! }), 'line')) as [string];
-const base = `http://127.0.0.1:${(JSON.parse(line) as { port: number }).port}`;
+const bases = await Promise.all(servers.map(async (server) => {
+  const [line] = (await once(createInterface({ input: server.stdout! }), 'line')) as [string];
+  return `http://127.0.0.1:${(JSON.parse(line) as { port: number }).port}`;
+}));
+const base = bases[0]!;
+let turn = 0;
+/** The next server, round robin. */
+const next = () => bases[turn++ % K]!;
 const admin = sqlClient(ADMIN_URL, 1);
 
 async function post(path: string, body: unknown, headers: Record<string, string>, expect: number[]) {
   const raw = JSON.stringify(body);
-  const res = await fetch(base + path, { method: 'POST', body: raw, headers: { 'content-type': 'application/json', ...headers } });
+  const res = await fetch(next() + path, { method: 'POST', body: raw, headers: { 'content-type': 'application/json', ...headers } });
   const json = (await res.json()) as Record<string, unknown>;
   if (!expect.includes(res.status)) throw new Error(`${path}: ${res.status} ${JSON.stringify(json).slice(0, 200)}`);
   return json;
@@ -63,13 +74,16 @@ try {
   const c2 = await commitsAfterQuiet(admin, [name]);
   const d = (a: number | null, b: number | null) => (a === null || b === null ? null : a - b);
   console.log(JSON.stringify({
-    system: 'ours-http', runs: N, concurrency: C, approved: pending.length,
+    system: K > 1 ? `ours-http ×${K}` : 'ours-http', runs: N, concurrency: C, approved: pending.length,
     start: phase(N, triage, d(c1, c0)),
     approve: phase(pending.length, approve, d(c2, c1b)),
     end_to_end: { runs_per_s: Math.round(N / ((triage.ms + approve.ms) / 1000)), commits_per_run: d(c1, c0) === null || d(c2, c1b) === null ? null : +((d(c1, c0)! + d(c2, c1b)!) / N).toFixed(2) },
   }));
 } finally {
-  server.kill('SIGTERM');
-  await once(server, 'exit'); // its CPU profile, if any, is written on exit
+  // Their CPU profiles, if any, are written on exit.
+  await Promise.all(servers.map(async (server) => {
+    server.kill('SIGTERM');
+    await once(server, 'exit');
+  }));
   await admin.end();
 }

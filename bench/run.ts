@@ -6,7 +6,7 @@
 // and the commit limit of this machine is measured first (pgbench when installed, else a loop in node):
 // one 2 KB jsonb row per transaction, at 2 and at 8 clients.
 // Ours runs twice: over TCP loopback as the URL says, and through the server's Unix socket when it is local.
-// BENCH_ROUNDS (3: every system that many times, in alternation; medians), BENCH_RUNS (300), BENCH_CONCURRENCY (8), BENCH_PEER=0 (skip DBOS), BENCH_SOCKET=0 (skip the socket rows), BENCH_STATS_WAIT_MS (11000; 0: no
+// BENCH_ROUNDS (3: every system that many times, in alternation; medians), BENCH_RUNS (300), BENCH_CONCURRENCY (8), BENCH_PEER=0 (skip DBOS), BENCH_SOCKET=0 (skip the socket rows), BENCH_HTTP_SCALE (2: a row with that many server processes; 1: none), BENCH_STATS_WAIT_MS (11000; 0: no
 // commit counts), BENCH_LIMIT_SECONDS (5; 0: skip the commit limit), DATABASE_URL (the admin URL).
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -21,11 +21,13 @@ const N = Number(process.env.BENCH_RUNS ?? 300);
 const C = Number(process.env.BENCH_CONCURRENCY ?? 8);
 const LIMIT_S = Number(process.env.BENCH_LIMIT_SECONDS ?? 5);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+/** BENCH_HTTP_SCALE (2): also the served product as that many server processes (1: leave the row out). */
+const HTTP_SCALE = Number(process.env.BENCH_HTTP_SCALE ?? 2);
 const admin = sqlClient(ADMIN_URL, 1);
 
 interface Result { system: string; start: Phase; approve: Phase; verify?: { runs_per_s: number; commits_per_run: number | null }; end_to_end: { runs_per_s: number; commits_per_run: number | null }; [k: string]: unknown }
 
-function child(file: string, env: Record<string, string>): Promise<Result> {
+function child(file: string, env: Record<string, string | undefined>): Promise<Result> {
   return new Promise((resolve, reject) => {
     // BENCH_CPU_PROF=<dir>: each system writes a V8 CPU profile there (bench/profile-summary.ts reads it).
     // One folder per system: node writes a profile per thread (tsx's loader runs in a worker thread).
@@ -42,12 +44,12 @@ function child(file: string, env: Record<string, string>): Promise<Result> {
   });
 }
 
-async function system(file: string, extraDbs: (name: string) => string[] = () => [], socketDir?: string): Promise<Result> {
+async function system(file: string, extraDbs: (name: string) => string[] = () => [], socketDir?: string, env: Record<string, string> = {}): Promise<Result> {
   const db = await scratchDatabase(admin);
   const url = new URL(db.url);
   if (socketDir) url.searchParams.set('host', socketDir);
   try {
-    const r = await child(file, { BENCH_DB_URL: url.toString(), BENCH_DB_NAME: db.name, BENCH_RUNS: String(N), BENCH_CONCURRENCY: String(C) });
+    const r = await child(file, { BENCH_DB_URL: url.toString(), BENCH_DB_NAME: db.name, BENCH_RUNS: String(N), BENCH_CONCURRENCY: String(C), ...env });
     return socketDir ? { ...r, system: `${r.system} (socket)` } : r;
   } finally {
     for (const n of [db.name, ...extraDbs(db.name)]) await admin.unsafe(`DROP DATABASE IF EXISTS ${n} WITH (FORCE)`);
@@ -143,9 +145,10 @@ try {
   // per run do not depend on the load).
   const socketDir = await localSocketDir();
   const skipPeer = peerReady();
-  const systems: { file: string; extra?: (n: string) => string[]; socket?: string }[] = [
+  const systems: { file: string; extra?: (n: string) => string[]; socket?: string; env?: Record<string, string> }[] = [
     { file: path.join(here, 'ours-engine.ts') },
     { file: path.join(here, 'ours-http.ts') },
+    ...(HTTP_SCALE > 1 ? [{ file: path.join(here, 'ours-http.ts'), env: { BENCH_HTTP_PROCESSES: String(HTTP_SCALE) } }] : []),
     ...(socketDir ? [{ file: path.join(here, 'ours-engine.ts'), socket: socketDir }, { file: path.join(here, 'ours-http.ts'), socket: socketDir }] : []),
     ...(skipPeer ? [] : [{ file: path.join(here, 'peer', 'peer.ts'), extra: (n: string) => [`${n}_dbos_sys`] }]),
   ];
@@ -154,7 +157,7 @@ try {
     const statsWait = round === 0 ? process.env.BENCH_STATS_WAIT_MS : '0';
     for (const [k, sys] of systems.entries()) {
       if (statsWait !== undefined) process.env.BENCH_STATS_WAIT_MS = statsWait;
-      rounds[k]!.push(await system(sys.file, sys.extra, sys.socket));
+      rounds[k]!.push(await system(sys.file, sys.extra, sys.socket, sys.env));
     }
   }
   const rows = rounds.map(merge);

@@ -59,6 +59,25 @@ export async function drive(n: number, c: number, f: (i: number) => Promise<unkn
   return { ms: performance.now() - t0, latencies };
 }
 
+/**
+ * Open loop: starts f(i) at t0 + i / rate whether or not earlier calls have answered (requests arrive at that
+ * rate, as from many clients), and times each call from the moment it was due, so a call that had to wait
+ * for the process counts its wait (no coordinated omission).
+ */
+export async function paced(n: number, ratePerS: number, f: (i: number) => Promise<unknown>): Promise<{ ms: number; latencies: number[] }> {
+  const latencies: number[] = [];
+  const t0 = performance.now();
+  const calls: Promise<void>[] = [];
+  for (let i = 0; i < n; i++) {
+    const due = t0 + (i * 1000) / ratePerS;
+    const wait = due - performance.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    calls.push(f(i).then(() => void latencies.push(performance.now() - due)));
+  }
+  await Promise.all(calls);
+  return { ms: performance.now() - t0, latencies };
+}
+
 export function percentile(xs: number[], p: number): number {
   if (xs.length === 0) return NaN;
   const s = [...xs].sort((a, b) => a - b);

@@ -6,7 +6,7 @@ import { createHmac } from 'node:crypto';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { sqlClient } from '../persistence/connect.ts';
-import { ADMIN_URL, WARMUP, commitsAfterQuiet, drive, phase, triageBody } from './lib.ts';
+import { ADMIN_URL, WARMUP, commitsAfterQuiet, drive, paced, phase, triageBody } from './lib.ts';
 
 const BENCH_SECRET = 'bench-webhook-secret-0123456789';
 const BENCH_TOKEN = 'bench-token-0123456789';
@@ -72,11 +72,18 @@ try {
   const c1b = await commitsAfterQuiet(admin, [name]);
   const approve = await drive(pending.length, C, (i) => approveAt(pending[i]!));
   const c2 = await commitsAfterQuiet(admin, [name]);
+  // Approvals arriving at half of the approve rate just measured (the peak at this concurrency), open loop:
+  // issue 13's "approve p99 at half of peak". Runs started first, unmeasured.
+  const halfRate = Math.max(1, Math.round(N / (approve.ms / 1000) / 2));
+  await drive(N, C, triageAt('half'));
+  const more = await pendingEnvelopes();
+  const half = await paced(more.length, halfRate, (i) => approveAt(more[i]!));
   const d = (a: number | null, b: number | null) => (a === null || b === null ? null : a - b);
   console.log(JSON.stringify({
     system: K > 1 ? `ours-http ×${K}` : 'ours-http', runs: N, concurrency: C, approved: pending.length,
     start: phase(N, triage, d(c1, c0)),
     approve: phase(pending.length, approve, d(c2, c1b)),
+    approve_at_half_peak: { ...phase(more.length, half), offered_per_s: halfRate },
     end_to_end: { runs_per_s: Math.round(N / ((triage.ms + approve.ms) / 1000)), commits_per_run: d(c1, c0) === null || d(c2, c1b) === null ? null : +((d(c1, c0)! + d(c2, c1b)!) / N).toFixed(2) },
   }));
 } finally {

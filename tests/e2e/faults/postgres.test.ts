@@ -130,7 +130,7 @@ describe('faults: PostgreSQL stopped and started', () => {
       // One transaction, all or nothing: no row committed without its update.
       expect(await sql`SELECT count(*)::int AS half FROM fault_probe WHERE n <> 1`).toEqual([{ half: 0 }]);
       await sql`DROP TABLE fault_probe`;
-      console.log(`[faults:postgres] driver: ${commits} commits across 3 restarts; committing again ${recoveries.join(', ')} ms after each`);
+      console.log(`[faults:postgres] driver: ${commits} commits across ${PG_ROUNDS} restart(s); committing again ${recoveries.join(', ')} ms after each`);
     });
   }, 120_000);
 

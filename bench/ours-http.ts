@@ -2,6 +2,7 @@
 // POST /proposed-actions/:id/approve (→ verifying), against bench/serve.ts in its own process.
 // A child of bench/run.ts (same environment as bench/ours-engine.ts). Prints one JSON line.
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createHmac } from 'node:crypto';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
@@ -17,17 +18,27 @@ const C = Number(process.env.BENCH_CONCURRENCY ?? 8);
 // BENCH_HTTP_PROCESSES (1): that many server processes against the one database, as several instances behind a
 // load balancer are deployed; the load generator sends request i to server i mod K (round robin).
 const K = Math.max(1, Number(process.env.BENCH_HTTP_PROCESSES ?? 1));
-const servers = Array.from({ length: K }, (_, k) => {
+const serverProcs = Array.from({ length: K }, (_, k) => {
   const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}/serve${process.env.BENCH_DB_URL?.includes('host=') ? '-socket' : ''}${K > 1 ? `-${k}` : ''}`] : [];
   return spawn(process.execPath, [...prof, '--import', 'tsx', new URL('./serve.ts', import.meta.url).pathname], {
     env: { ...process.env, BENCH_POOL: String(Math.ceil(C / K) + 2) }, stdio: ['ignore', 'pipe', 'inherit'],
   });
 });
-const bases = await Promise.all(servers.map(async (server) => {
+const bases = await Promise.all(serverProcs.map(async (server) => {
   const [line] = (await once(createInterface({ input: server.stdout! }), 'line')) as [string];
   return `http://127.0.0.1:${(JSON.parse(line) as { port: number }).port}`;
 }));
 const base = bases[0]!;
+/** CPU time so far (ms) of the server processes (/proc/<pid>/stat: utime + stime, in clock ticks of 10 ms) and of this process. */
+function cpuNow(): { servers: number; client: number } {
+  const servers = serverProcs.reduce((sum, p) => {
+    const f = readFileSync(`/proc/${p.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return sum + (Number(f[11]) + Number(f[12])) * 10;
+  }, 0);
+  const u = process.cpuUsage();
+  return { servers, client: (u.user + u.system) / 1000 };
+}
+const cpuSince = (a: ReturnType<typeof cpuNow>) => { const b = cpuNow(); return { servers: b.servers - a.servers, client: b.client - a.client }; };
 let turn = 0;
 /** The next server, round robin. */
 const next = () => bases[turn++ % K]!;
@@ -66,11 +77,15 @@ try {
   const warm = await pendingEnvelopes();
   await drive(warm.length, C, (i) => approveAt(warm[i]!));
   const c0 = await commitsAfterQuiet(admin, [name]);
+  const cpu0 = cpuNow();
   const triage = await drive(N, C, triageAt('http'));
+  const cpuTriage = cpuSince(cpu0);
   const c1 = await commitsAfterQuiet(admin, [name]);
   const pending = await pendingEnvelopes();
   const c1b = await commitsAfterQuiet(admin, [name]);
+  const cpu1 = cpuNow();
   const approve = await drive(pending.length, C, (i) => approveAt(pending[i]!));
+  const cpuApprove = cpuSince(cpu1);
   const c2 = await commitsAfterQuiet(admin, [name]);
   // Approvals arriving at half of the approve rate just measured (the peak at this concurrency), open loop:
   // issue 13's "approve p99 at half of peak". Runs started first, unmeasured.
@@ -83,12 +98,16 @@ try {
     system: K > 1 ? `ours-http ×${K}` : 'ours-http', runs: N, concurrency: C, approved: pending.length,
     start: phase(N, triage, d(c1, c0)),
     approve: phase(pending.length, approve, d(c2, c1b)),
+    // CPU per run (start + approve) of the server processes (the product) and of this load generator, which
+    // shares the machine's cores with them and with PostgreSQL.
+    cpu_ms_per_run: +((cpuTriage.servers + cpuApprove.servers) / N).toFixed(2),
+    client_cpu_ms_per_run: +((cpuTriage.client + cpuApprove.client) / N).toFixed(2),
     approve_at_half_peak: { ...phase(more.length, half), offered_per_s: halfRate },
     end_to_end: { runs_per_s: Math.round(N / ((triage.ms + approve.ms) / 1000)), commits_per_run: d(c1, c0) === null || d(c2, c1b) === null ? null : +((d(c1, c0)! + d(c2, c1b)!) / N).toFixed(2) },
   }));
 } finally {
   // Their CPU profiles, if any, are written on exit.
-  await Promise.all(servers.map(async (server) => {
+  await Promise.all(serverProcs.map(async (server) => {
     server.kill('SIGTERM');
     await once(server, 'exit');
   }));

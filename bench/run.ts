@@ -75,6 +75,7 @@ function merge(rs: Result[]): Result {
     end_to_end: { runs_per_s: median(rs.map((r) => r.end_to_end.runs_per_s)), commits_per_run: first.end_to_end.commits_per_run },
     end_to_end_per_round: rs.map((r) => r.end_to_end.runs_per_s),
     ...(typeof first.cpu_ms_per_run === 'number' ? { cpu_ms_per_run: median(rs.map((r) => r.cpu_ms_per_run as number)) } : {}),
+    ...(typeof first.client_cpu_ms_per_run === 'number' ? { client_cpu_ms_per_run: median(rs.map((r) => r.client_cpu_ms_per_run as number)) } : {}),
     ...(first.approve_at_half_peak ? { approve_at_half_peak: { ...ph((r) => r.approve_at_half_peak as Phase), offered_per_s: median(rs.map((r) => (r.approve_at_half_peak as { offered_per_s: number }).offered_per_s)) } } : {}),
   };
 }
@@ -171,7 +172,7 @@ try {
   console.log(`${'system'.padEnd(21)} ${'start → awaiting approval'.padEnd(46)} ${'approve → verifying (DBOS: → done)'.padEnd(46)} end to end`);
   for (const r of rows) {
     const e = r.end_to_end;
-    console.log(`${r.system.padEnd(21)} ${cell(r.start).padEnd(46)} ${cell(r.approve).padEnd(46)} ${e.runs_per_s}/s, ${e.commits_per_run ?? '-'} c/run${r.verify ? ` (verify → completed ${r.verify.runs_per_s}/s)` : ''}${typeof r.cpu_ms_per_run === 'number' ? `, node CPU ${r.cpu_ms_per_run} ms/run` : ''}`);
+    console.log(`${r.system.padEnd(21)} ${cell(r.start).padEnd(46)} ${cell(r.approve).padEnd(46)} ${e.runs_per_s}/s, ${e.commits_per_run ?? '-'} c/run${r.verify ? ` (verify → completed ${r.verify.runs_per_s}/s)` : ''}${typeof r.cpu_ms_per_run === 'number' ? `, node CPU ${r.cpu_ms_per_run} ms/run` : ''}${typeof r.client_cpu_ms_per_run === 'number' ? ` (+ load generator ${r.client_cpu_ms_per_run})` : ''}`);
   }
   const halves = rows.filter((r) => r.approve_at_half_peak);
   if (halves.length) console.log(`approve over HTTP at half of peak (open loop, latency from arrival): ${halves.map((r) => { const h = r.approve_at_half_peak as Phase & { offered_per_s: number }; return `${r.system} ${h.offered_per_s}/s offered: p50 ${h.p50_ms} ms, p99 ${h.p99_ms} ms`; }).join('; ')}`);

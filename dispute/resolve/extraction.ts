@@ -42,7 +42,7 @@ export function resolveExtraction({ reading, reason, rows, plan, hints = {} }: R
     note('customer_id', 1, 'given by the triage event');
   }
 
-  const inv = resolveInvoice(reading, customerId, rows, reason.code);
+  const inv = resolveInvoice(reading, customerId, rows, reason.code, reason.evidence);
   warnings.push(...inv.warnings);
   let invoiceRef = inv.value;
   let invoiceExists = inv.exists;

@@ -9,7 +9,7 @@ import { REASON_CODES, type ReasonCode } from '../types.ts';
 import { familyHits } from './families.ts';
 import { structuralFeatures } from './features.ts';
 import { repairTypos } from './lexicon.ts';
-import { gramsOfLiterals, mayMatchGrams, requiredLiterals, textGrams } from './literals.ts';
+import { gramsOfLiterals, requiredLiterals, textGrams } from './literals.ts';
 import { readText, type Reading } from './nlp.ts';
 import { explain, MODEL_VERSION, rankReasons } from './model.ts';
 import { RULES, type Rule } from './rules/index.ts';
@@ -79,6 +79,55 @@ interface Compiled {
   /** Words the lower-case pattern cannot match without (literals.ts), as three-character sequences; null: none known, always scan. */
   needs: number[][] | null;
 }
+
+// Most rules find nothing in a text. Each rule's required words are indexed by their first three characters,
+// so the rules a text may match are found with one look-up per three-character sequence of the text, and the
+// others are not scanned at all (literals.ts: a skipped rule is one that could not have matched).
+interface Entry {
+  rule: Rule;
+  c: Compiled;
+}
+let ENTRIES: Entry[] | null = null;
+const OFFSET = new Map<ReasonCode, number>();
+let BY_GRAM = new Map<number, { entry: number; grams: number[] }[]>();
+let ALWAYS: number[] = [];
+function ruleEntries(): Entry[] {
+  if (ENTRIES) return ENTRIES;
+  const list: Entry[] = [];
+  for (const code of REASON_CODES) {
+    OFFSET.set(code, list.length);
+    for (const rule of RULES[code]) list.push({ rule, c: compiled(rule) });
+  }
+  BY_GRAM = new Map();
+  ALWAYS = [];
+  list.forEach(({ c }, k) => {
+    if (c.lower === null || c.needs === null || c.needs.some((g) => g.length === 0)) {
+      ALWAYS.push(k);
+      return;
+    }
+    for (const grams of c.needs) {
+      const at = BY_GRAM.get(grams[0]!);
+      if (at) at.push({ entry: k, grams });
+      else BY_GRAM.set(grams[0]!, [{ entry: k, grams }]);
+    }
+  });
+  return (ENTRIES = list);
+}
+
+/** Which rules may match the text (1) and which cannot (0), by place in ruleEntries(). */
+function possibleRules(t: Text): Uint8Array {
+  if (t.possible) return t.possible;
+  const out = new Uint8Array(ruleEntries().length);
+  if (t.lower === null) return (t.possible = out.fill(1));
+  for (const k of ALWAYS) out[k] = 1;
+  const grams = textGrams(t.lower);
+  for (const g of grams) {
+    const list = BY_GRAM.get(g);
+    if (!list) continue;
+    for (const x of list) if (!out[x.entry] && x.grams.every((h) => grams.has(h))) out[x.entry] = 1;
+  }
+  return (t.possible = out);
+}
 const COMPILED = new WeakMap<Rule, Compiled>();
 function compiled(rule: Rule): Compiled {
   let c = COMPILED.get(rule);
@@ -103,8 +152,6 @@ function bestHit(rule: Rule, t: Text, factor: number): Hit | null {
   const fast = c.lower !== null && t.lower !== null;
   const re = fast ? c.lower! : c.i;
   const text = fast ? t.lower! : t.raw;
-  // Most rules find nothing in a text; one that needs a word the text does not hold is not scanned at all.
-  if (fast && !mayMatchGrams(c.needs, (t.grams ??= textGrams(text)))) return null;
   const sentences = t.sentences;
   re.lastIndex = 0;
   let best: Hit | null = null;
@@ -133,8 +180,8 @@ interface Text {
   raw: string;
   /** The text in lower case, when that keeps every position (else null). */
   lower: string | null;
-  /** Its three-character sequences, gathered on first use (literals.ts). */
-  grams?: Set<number>;
+  /** Which rules (by their place in ruleEntries()) may match it, found on first use. */
+  possible?: Uint8Array;
   sentences: Sentences;
   pass: Reading;
 }
@@ -149,13 +196,16 @@ type SubjectHits = Map<Rule, Hit | null>;
 
 function score(subject: Text, body: Text, fired: string[], prefix = '', subjectHits: SubjectHits = new Map()) {
   const out = new Map<ReasonCode, { score: number; best: Hit | null }>();
+  const inSubjectMay = possibleRules(subject);
+  const inBodyMay = possibleRules(body);
   for (const code of REASON_CODES) {
     let total = 0;
     let best: Hit | null = null;
+    const offset = OFFSET.get(code)!;
     for (const [i, rule] of RULES[code].entries()) {
       let inSubject = subjectHits.get(rule);
-      if (inSubject === undefined) subjectHits.set(rule, (inSubject = bestHit(rule, subject, SUBJECT_WEIGHT)));
-      const inBody = bestHit(rule, body, 1);
+      if (inSubject === undefined) subjectHits.set(rule, (inSubject = inSubjectMay[offset + i] ? bestHit(rule, subject, SUBJECT_WEIGHT) : null));
+      const inBody = inBodyMay[offset + i] ? bestHit(rule, body, 1) : null;
       const top = inSubject && (!inBody || inSubject.weight >= inBody.weight) ? inSubject : inBody;
       if (!top) continue;
       fired.push(`${prefix}r:${code}:${i}`);

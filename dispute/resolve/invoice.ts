@@ -129,9 +129,13 @@ function pickDisputed(groups: Group[], reason: ReasonCode, reading: EmailReading
     // The later-dated invoice; on the same date the one the customer calls the duplicate, else the one created
     // last (higher id). A cited number the mirror does not know has no date: it is the duplicate only when the
     // customer calls it that or asks to void it.
-    const date = (g: Group) => (g.rows.length ? pickRow(g).trandate : calledDuplicate(g) ? '9999' : '0000');
-    const id = (g: Group) => (g.rows.length ? pickRow(g).id : 0);
-    chosen = [...groups].sort((a, b) => date(b).localeCompare(date(a)) || calledDuplicate(b) - calledDuplicate(a) || id(b) - id(a))[0]!;
+    // Each group's keys once (a pasted list can cite a hundred numbers; a sort would recompute them).
+    const keys = new Map(groups.map((g) => {
+      const called = calledDuplicate(g);
+      return [g, { date: g.rows.length ? pickRow(g).trandate : called ? '9999' : '0000', called, id: g.rows.length ? pickRow(g).id : 0 }];
+    }));
+    const k = (g: Group) => keys.get(g)!;
+    chosen = [...groups].sort((a, b) => k(b).date.localeCompare(k(a).date) || k(b).called - k(a).called || k(b).id - k(a).id)[0]!;
     why = 'a duplicate-billing claim disputes the later-dated invoice';
   } else {
     const pos = new Set(reading.po_numbers.map((p) => p.value));
@@ -160,7 +164,8 @@ function pickDisputed(groups: Group[], reason: ReasonCode, reading: EmailReading
       s += g.mentions.length * 0.25;
       return s;
     };
-    chosen = [...groups].sort((a, b) => score(b) - score(a) || a.mentions[0]!.start - b.mentions[0]!.start)[0]!;
+    const scores = new Map(groups.map((g) => [g, score(g)]));
+    chosen = [...groups].sort((a, b) => scores.get(b)! - scores.get(a)! || a.mentions[0]!.start - b.mentions[0]!.start)[0]!;
     why = 'it is the one the complaint is about';
   }
   const name = (g: Group) => (g.rows.length ? pickRow(g).tranid : g.mentions[0]!.raw);

@@ -8,9 +8,11 @@
 //       [--database-url url]
 //
 // The default file is data/emails/heldout.jsonl, the frozen held-out set. Prints accuracy per field, the
-// calibration of the reason's confidence (bucket → count, mean confidence, accuracy) and a confusion table.
+// calibration of the reason's confidence (bucket → count, mean confidence, accuracy, its 95 % Wilson interval,
+// the gap; fixed buckets, then equal-count buckets, which stay readable on a small set; the expected
+// calibration error) and a confusion table.
 // --json prints one object {"n","invoice_ref","customer_id","reason_code","disputed_amount","po_number",
-// "reason_model","reason_calibration"}; --check applies the CI floors (invoice_ref 0.9, customer_id 0.9,
+// "reason_model","reason_calibration","reason_calibration_equal_count","reason_ece"}; --check applies the CI floors (invoice_ref 0.9, customer_id 0.9,
 // reason_code 0.8: well below the measured figures, to catch breakage); any --min-* sets one.
 // Exit code 1 when a floor is missed, 2 on bad usage.
 import { readFileSync } from 'node:fs';
@@ -18,10 +20,10 @@ import { pathToFileURL } from 'node:url';
 import type postgres from 'postgres';
 import { sqlClient } from '../persistence/connect.ts';
 import { MODEL_VERSION } from '../dispute/reason/model.ts';
-import { calibrationTable, type CalibrationRow } from '../dispute/reason/softmax.ts';
+import { calibrationError, calibrationTable, equalCountTable, type CalibrationRow } from '../dispute/reason/softmax.ts';
 import { REASON_CODES } from '../dispute/types.ts';
 import { extractDispute } from '../steps/extract.ts';
-import { formatCalibration } from './train-reason-model.ts';
+import { calibrationReport } from './train-reason-model.ts';
 
 export const FIELDS = ['invoice_ref', 'customer_id', 'reason_code', 'disputed_amount', 'po_number'] as const;
 export type Field = (typeof FIELDS)[number];
@@ -45,7 +47,14 @@ export interface Scored {
   misses: { index: number; field: Field; expected: unknown; got: unknown }[];
   /** The reason's confidence against how often it was right, by bucket. */
   calibration: CalibrationRow[];
+  /** The same in equal-count buckets (EVAL_BUCKETS of them). */
+  calibration_equal_count: CalibrationRow[];
+  /** Each email's reason confidence and whether the reason was right. */
+  predictions: { confidence: number; correct: boolean }[];
 }
+
+/** Equal-count buckets of the eval's calibration report: on the 32 held-out emails, 8 emails a bucket. */
+export const EVAL_BUCKETS = 4;
 
 /** Equal as the eval counts it: amounts within 0.01, null equals null, everything else strictly. */
 export function same(field: Field, expected: unknown, got: unknown): boolean {
@@ -60,12 +69,11 @@ export function same(field: Field, expected: unknown, got: unknown): boolean {
 type Fields = Partial<Record<Field | 'confidence', unknown>>;
 
 export function score(pairs: { expected: Fields; got: Fields }[]): Scored {
-  const calibration = calibrationTable(
-    pairs.map(({ expected, got }) => ({
-      confidence: Number((got.confidence as Record<string, number> | undefined)?.reason_code ?? 0),
-      correct: same('reason_code', expected.reason_code, got.reason_code),
-    })),
-  );
+  const predictions = pairs.map(({ expected, got }) => ({
+    confidence: Number((got.confidence as Record<string, number> | undefined)?.reason_code ?? 0),
+    correct: same('reason_code', expected.reason_code, got.reason_code),
+  }));
+  const calibration = calibrationTable(predictions);
   const hits = Object.fromEntries(FIELDS.map((f) => [f, 0])) as Record<Field, number>;
   const confusion: Scored['confusion'] = {};
   const misses: Scored['misses'] = [];
@@ -79,7 +87,7 @@ export function score(pairs: { expected: Fields; got: Fields }[]): Scored {
   });
   const n = pairs.length;
   const accuracy = Object.fromEntries(FIELDS.map((f) => [f, n ? hits[f] / n : 0])) as Record<Field, number>;
-  return { n, accuracy, confusion, misses, calibration };
+  return { n, accuracy, confusion, misses, calibration, calibration_equal_count: equalCountTable(predictions, EVAL_BUCKETS), predictions };
 }
 
 export function readCorpus(file: string): Labeled[] {
@@ -112,7 +120,7 @@ export async function evaluate(sql: postgres.Sql | Extract, corpus: Labeled[]): 
 function formatReport(s: Scored, corpus: Labeled[]): string {
   const pct = (x: number) => `${(x * 100).toFixed(1)}%`.padStart(7);
   const lines = [`${s.n} emails, reason model ${MODEL_VERSION}`, ...FIELDS.map((f) => `  ${f.padEnd(16)}${pct(s.accuracy[f])}`)];
-  lines.push('', 'reason confidence calibration:', formatCalibration(s.calibration));
+  lines.push('', 'reason confidence calibration:', calibrationReport(s.predictions, EVAL_BUCKETS));
   const seen = REASON_CODES.filter((c) => s.confusion[c] || Object.values(s.confusion).some((r) => r[c]));
   lines.push('', 'reason confusion (rows expected, columns extracted):', `      ${seen.map((c) => c.padStart(5)).join('')}`);
   for (const e of seen) lines.push(`${e.padEnd(6)}${seen.map((g) => String(s.confusion[e]?.[g] ?? '.').padStart(5)).join('')}`);
@@ -173,8 +181,15 @@ async function main(): Promise<number> {
   const corpus = readCorpus(args.file);
   const report = (s: Scored) => {
     const r4 = (x: number) => Math.round(x * 10000) / 10000;
-    const calibration = s.calibration.map((b) => ({ ...b, mean_confidence: r4(b.mean_confidence), accuracy: r4(b.accuracy) }));
-    const out = { n: s.n, ...Object.fromEntries(FIELDS.map((f) => [f, r4(s.accuracy[f])])), reason_model: MODEL_VERSION, reason_calibration: calibration };
+    const rows = (t: CalibrationRow[]) => t.map((b) => ({ ...b, from: r4(b.from), to: r4(b.to), mean_confidence: r4(b.mean_confidence), accuracy: r4(b.accuracy) }));
+    const out = {
+      n: s.n,
+      ...Object.fromEntries(FIELDS.map((f) => [f, r4(s.accuracy[f])])),
+      reason_model: MODEL_VERSION,
+      reason_calibration: rows(s.calibration),
+      reason_calibration_equal_count: rows(s.calibration_equal_count),
+      reason_ece: r4(calibrationError(s.calibration)),
+    };
     console.log(args.json ? JSON.stringify(out) : formatReport(s, corpus));
     const missed = Object.entries(args.min).filter(([f, min]) => s.accuracy[f as Field] < (min as number));
     for (const [f, min] of missed) console.error(`eval-emails: ${f} accuracy ${s.accuracy[f as Field].toFixed(4)} is below the target ${min}`);

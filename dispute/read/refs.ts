@@ -13,9 +13,13 @@ function tag(kind: string, m: RegExpExecArray, value: string, group = 0): Tagged
   return { kind, raw, value, start, end: start + raw.length };
 }
 
-/** `PO 77023`, `P.O. #77023`, `purchase order number 77023`, `PO-77023` → `PO-77023`. */
+/**
+ * `PO 77023`, `P.O. #77023`, `purchase order number 77023`, `PO-77023`, `our order 77023`, `our order no.
+ * 77023` → `PO-77023`. The customer's own order number is their PO ("our order" / "your order", never a bare
+ * "order 77023", which may be our sales order).
+ */
 export function findPurchaseOrders(text: string): Tagged[] {
-  const re = new RegExp(String.raw`\b(?:p\.?\s?o\.?|purchase\s+order)(?!\s*box\b)${NUMWORD}${CODE}`, 'gi');
+  const re = new RegExp(String.raw`\b(?:p\.?\s?o\.?|purchase\s+order|(?<=\b(?:our|your)\s+)order)(?!\s*box\b)${NUMWORD}${CODE}`, 'gi');
   const out: Tagged[] = [];
   for (const m of matchAll(text, re)) {
     const code = m[1]!.replace(/^-/, '').toUpperCase();

@@ -9,6 +9,7 @@ import { REASON_CODES, type ReasonCode } from '../types.ts';
 import { familyHits } from './families.ts';
 import { structuralFeatures } from './features.ts';
 import { repairTypos } from './lexicon.ts';
+import { gramsOfLiterals, requiredLiterals, textGrams } from './literals.ts';
 import { readText, type Reading } from './nlp.ts';
 import { explain, MODEL_VERSION, rankReasons } from './model.ts';
 import { RULES, type Rule } from './rules/index.ts';
@@ -66,20 +67,93 @@ interface Hit {
 // was seen, and a text of one phrase repeated thousands of times is read in time linear in its length.
 const MAX_HITS = 50;
 
-/** The rule's strongest match in `text`: negated matches are skipped, background ones dampened. */
 // Each rule's expression with the global flag, compiled once: building a RegExp per rule per text was a
 // third of the time it took to read an ordinary email.
-const GLOBAL = new WeakMap<Rule, RegExp>();
-const globalOf = (rule: Rule): RegExp => {
-  let re = GLOBAL.get(rule);
-  if (!re) GLOBAL.set(rule, (re = new RegExp(rule.re.source, rule.re.flags.replace('g', '') + 'g')));
-  re.lastIndex = 0;
-  return re;
-};
+//
+// A rule whose pattern spells no capital letter (all of them: they are written in lower case with the `i`
+// flag) also runs without `i` over the text lower-cased once, which V8 scans faster; positions are the same.
+// A text whose lower case has another length (a rare Unicode letter) is read with the `i` pattern.
+interface Compiled {
+  i: RegExp;
+  lower: RegExp | null;
+  /** Words the lower-case pattern cannot match without (literals.ts), as three-character sequences; null: none known, always scan. */
+  needs: number[][] | null;
+}
 
-function bestHit(rule: Rule, text: string, sentences: Sentences, factor: number): Hit | null {
-  if (!text) return null;
-  const re = globalOf(rule);
+// Most rules find nothing in a text. Each rule's required words are indexed by their first three characters,
+// so the rules a text may match are found with one look-up per three-character sequence of the text, and the
+// others are not scanned at all (literals.ts: a skipped rule is one that could not have matched).
+interface Entry {
+  rule: Rule;
+  c: Compiled;
+}
+let ENTRIES: Entry[] | null = null;
+const OFFSET = new Map<ReasonCode, number>();
+let BY_GRAM = new Map<number, { entry: number; grams: number[] }[]>();
+let ALWAYS: number[] = [];
+function ruleEntries(): Entry[] {
+  if (ENTRIES) return ENTRIES;
+  const list: Entry[] = [];
+  for (const code of REASON_CODES) {
+    OFFSET.set(code, list.length);
+    for (const rule of RULES[code]) list.push({ rule, c: compiled(rule) });
+  }
+  BY_GRAM = new Map();
+  ALWAYS = [];
+  list.forEach(({ c }, k) => {
+    if (c.lower === null || c.needs === null || c.needs.some((g) => g.length === 0)) {
+      ALWAYS.push(k);
+      return;
+    }
+    for (const grams of c.needs) {
+      const at = BY_GRAM.get(grams[0]!);
+      if (at) at.push({ entry: k, grams });
+      else BY_GRAM.set(grams[0]!, [{ entry: k, grams }]);
+    }
+  });
+  return (ENTRIES = list);
+}
+
+/** Which rules may match the text (1) and which cannot (0), by place in ruleEntries(). */
+function possibleRules(t: Text): Uint8Array {
+  if (t.possible) return t.possible;
+  const out = new Uint8Array(ruleEntries().length);
+  if (t.lower === null) return (t.possible = out.fill(1));
+  for (const k of ALWAYS) out[k] = 1;
+  const grams = textGrams(t.lower);
+  for (const g of grams) {
+    const list = BY_GRAM.get(g);
+    if (!list) continue;
+    for (const x of list) if (!out[x.entry] && x.grams.every((h) => grams.has(h))) out[x.entry] = 1;
+  }
+  return (t.possible = out);
+}
+const COMPILED = new WeakMap<Rule, Compiled>();
+function compiled(rule: Rule): Compiled {
+  let c = COMPILED.get(rule);
+  if (!c) {
+    const flags = rule.re.flags.replace('g', '');
+    // Capitals outside escapes (`\S`, `\W`, `\D`, `\B` are escapes, not letters).
+    const caseFree = flags.includes('i') && !/[A-Z]/.test(rule.re.source.replace(/\\./g, ''));
+    c = {
+      i: new RegExp(rule.re.source, flags + 'g'),
+      lower: caseFree ? new RegExp(rule.re.source, flags.replace('i', '') + 'g') : null,
+      needs: caseFree ? gramsOfLiterals(requiredLiterals(rule.re.source)) : null,
+    };
+    COMPILED.set(rule, c);
+  }
+  return c;
+}
+
+/** The rule's strongest match in the text: negated matches are skipped, background ones dampened. */
+function bestHit(rule: Rule, t: Text, factor: number): Hit | null {
+  if (!t.raw) return null;
+  const c = compiled(rule);
+  const fast = c.lower !== null && t.lower !== null;
+  const re = fast ? c.lower! : c.i;
+  const text = fast ? t.lower! : t.raw;
+  const sentences = t.sentences;
+  re.lastIndex = 0;
   let best: Hit | null = null;
   let seen = 0;
   for (let m = re.exec(text); m && seen < MAX_HITS; m = re.exec(text), seen++) {
@@ -104,12 +178,17 @@ function accepted(text: string, start: number, end: number): boolean {
 /** The texts of one email as the reader sees them: typos repaired, and read once by the NLP pass. */
 interface Text {
   raw: string;
+  /** The text in lower case, when that keeps every position (else null). */
+  lower: string | null;
+  /** Which rules (by their place in ruleEntries()) may match it, found on first use. */
+  possible?: Uint8Array;
   sentences: Sentences;
   pass: Reading;
 }
 const textOf = (s: string): Text => {
   const raw = repairTypos(s);
-  return { raw, sentences: sentencesOf(raw), pass: readText(raw) };
+  const lower = raw.toLowerCase();
+  return { raw, lower: lower.length === raw.length ? lower : null, sentences: sentencesOf(raw), pass: readText(raw) };
 };
 
 // The subject's hits are the same whether it goes with the body or with a forwarded message: looked up once.
@@ -117,13 +196,16 @@ type SubjectHits = Map<Rule, Hit | null>;
 
 function score(subject: Text, body: Text, fired: string[], prefix = '', subjectHits: SubjectHits = new Map()) {
   const out = new Map<ReasonCode, { score: number; best: Hit | null }>();
+  const inSubjectMay = possibleRules(subject);
+  const inBodyMay = possibleRules(body);
   for (const code of REASON_CODES) {
     let total = 0;
     let best: Hit | null = null;
+    const offset = OFFSET.get(code)!;
     for (const [i, rule] of RULES[code].entries()) {
       let inSubject = subjectHits.get(rule);
-      if (inSubject === undefined) subjectHits.set(rule, (inSubject = bestHit(rule, subject.raw, subject.sentences, SUBJECT_WEIGHT)));
-      const inBody = bestHit(rule, body.raw, body.sentences, 1);
+      if (inSubject === undefined) subjectHits.set(rule, (inSubject = inSubjectMay[offset + i] ? bestHit(rule, subject, SUBJECT_WEIGHT) : null));
+      const inBody = inBodyMay[offset + i] ? bestHit(rule, body, 1) : null;
       const top = inSubject && (!inBody || inSubject.weight >= inBody.weight) ? inSubject : inBody;
       if (!top) continue;
       fired.push(`${prefix}r:${code}:${i}`);

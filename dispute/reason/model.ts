@@ -12,7 +12,12 @@ export interface ModelFile {
   options: { l2: number; minCount: number; steps: number; rate: number };
   trained_on: { examples: number; corpora: Record<string, number> };
   /** Cross-validated (leave one corpus out) accuracy and calibration of the training corpora. */
-  cross_validation: { accuracy: number; calibration: CalibrationRow[] };
+  cross_validation: {
+    accuracy: number;
+    calibration: CalibrationRow[];
+    /** The same predictions in buckets of equal count (confidence from–to as found). */
+    equal_count?: CalibrationRow[];
+  };
   /** feature → [classIndex, weight, classIndex, weight, …] (weights below 0.005 left out, three decimals). */
   weights: Record<string, number[]>;
 }

@@ -158,6 +158,42 @@ export function calibrationTable(predictions: { confidence: number; correct: boo
   return rows;
 }
 
+/**
+ * Predictions in `buckets` groups of (nearly) equal size, by confidence: on a small set, fixed-width buckets
+ * below 0.9 hold one or two predictions each, while equal-count buckets each hold enough to say something.
+ */
+export function equalCountTable(predictions: { confidence: number; correct: boolean }[], buckets = 4): CalibrationRow[] {
+  const sorted = [...predictions].sort((a, b) => a.confidence - b.confidence);
+  const k = Math.max(1, Math.min(buckets, sorted.length));
+  const rows: CalibrationRow[] = [];
+  for (let i = 0; i < k; i++) {
+    const part = sorted.slice(Math.floor((i * sorted.length) / k), Math.floor(((i + 1) * sorted.length) / k));
+    if (!part.length) continue;
+    rows.push({
+      from: part[0]!.confidence,
+      to: part.at(-1)!.confidence,
+      count: part.length,
+      mean_confidence: part.reduce((a, p) => a + p.confidence, 0) / part.length,
+      accuracy: part.filter((p) => p.correct).length / part.length,
+    });
+  }
+  return rows;
+}
+
+/**
+ * The Wilson score interval (95 % by default) of an accuracy measured on `n` predictions: how far the true
+ * accuracy of a bucket may be from what a few emails showed. A bucket is consistent with its confidence when
+ * the mean confidence lies inside it.
+ */
+export function wilson(correct: number, n: number, z = 1.96): { low: number; high: number } {
+  if (n === 0) return { low: 0, high: 1 };
+  const p = correct / n;
+  const d = 1 + (z * z) / n;
+  const centre = (p + (z * z) / (2 * n)) / d;
+  const half = (z * Math.sqrt((p * (1 - p)) / n + (z * z) / (4 * n * n))) / d;
+  return { low: Math.max(0, centre - half), high: Math.min(1, centre + half) };
+}
+
 /** Expected calibration error: the count-weighted gap between confidence and accuracy. */
 export function calibrationError(rows: CalibrationRow[]): number {
   const n = rows.reduce((a, r) => a + r.count, 0) || 1;

@@ -42,7 +42,7 @@ export function resolveExtraction({ reading, reason, rows, plan, hints = {} }: R
     note('customer_id', 1, 'given by the triage event');
   }
 
-  const inv = resolveInvoice(reading, customerId, rows, reason.code);
+  const inv = resolveInvoice(reading, customerId, rows, reason.code, reason.evidence);
   warnings.push(...inv.warnings);
   let invoiceRef = inv.value;
   let invoiceExists = inv.exists;
@@ -120,14 +120,35 @@ function pickPo(reading: EmailReading, invoice: InvoiceRow | null, reason: strin
   return picked;
 }
 
+// Words that hand over the PO to use: "re-issue it as PO-51150-07", "should be PO-55612", "placed under
+// PO-40077", "our new PO", "please add PO 70112".
+const SUPPLIES_PO = /\b(re-?issue|resubmit|re-?send|correct(ed)?|should (be|read|show|have)|use|add|replace\w*|new|right|actual|under|instead)\b/i;
+
+/**
+ * The PO number, as the AR clerk records it: the invoice's own PO (its otherrefnum) once the invoice is known,
+ * or for a PO dispute the PO the customer supplies (the corrected or missing one); the PO the email cites when
+ * the invoice is not known.
+ */
 function pickPoRef(reading: EmailReading, invoice: InvoiceRow | null, reason: string): { value: string | null; confidence: number; evidence: string } {
   const pos = reading.po_numbers;
+  const own = pos.filter((p) => p.source !== 'history');
+  const onInvoice = invoice?.otherrefnum ?? null;
+  // The customer hands over another PO than the invoice's: in a PO dispute any other PO they write (the last
+  // is the one they settle on), elsewhere only one they say to use.
+  const other = own.filter((p) => p.value !== onInvoice);
+  const supplied = reason === 'PO' ? other.at(-1) : other.filter((p) => SUPPLIES_PO.test(p.evidence) && /\b(po|p\.o|purchase order)\b/i.test(p.evidence)).at(-1);
+  if (supplied && (reason === 'PO' || (invoice && onInvoice))) {
+    return { value: supplied.value, confidence: reason === 'PO' ? 0.8 : 0.6, evidence: supplied.evidence };
+  }
+  if (invoice) {
+    if (onInvoice) {
+      const cited = pos.find((p) => p.value === onInvoice);
+      return { value: onInvoice, confidence: cited ? 0.95 : 0.85, evidence: cited?.evidence ?? `the PO of ${invoice.tranid} in the mirror` };
+    }
+    if (reason !== 'PO') return { value: null, confidence: 0.8, evidence: `${invoice.tranid} carries no PO in the mirror` };
+  }
   if (pos.length === 0) return { value: null, confidence: 0.9, evidence: 'no PO number in the email' };
-  // A PO dispute names the invoice's wrong PO and the one to use: the customer supplies the other one.
-  const replacement = reason === 'PO' && invoice?.otherrefnum && pos.length > 1 ? pos.filter((p) => p.source !== 'history' && p.value !== invoice.otherrefnum).at(-1) : undefined;
-  if (replacement) return { value: replacement.value, confidence: 0.75, evidence: replacement.evidence };
-  const onInvoice = invoice?.otherrefnum ? pos.find((p) => p.value === invoice.otherrefnum) : undefined;
-  const pick = onInvoice ?? pos[0]!;
-  const c = pick.source === 'history' ? 0.55 : onInvoice || pos.length === 1 ? 0.95 : 0.7;
+  const pick = own[0] ?? pos[0]!;
+  const c = pick.source === 'history' ? 0.55 : pos.length === 1 ? 0.9 : 0.7;
   return { value: pick.value, confidence: c, evidence: pick.evidence };
 }

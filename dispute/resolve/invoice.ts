@@ -27,6 +27,8 @@ const NOT_DISPUTED = /\b(is|looks|was|are|seems) (correct|fine|ok|okay|accurate|
 const PAID_REMARK = /\b(was|were|is|has been) paid\b|\bpaid (in full|by|via|on)\b/i;
 // Words that dispute the invoice they stand beside.
 const DISPUTED = /\b(disput\w*|contest\w*|short[- ]?(paid|pay\w*|shipped|delivered)|deduct\w*|withh[eo]ld\w*|holding (back|payment)|on hold|not pay(ing)?|won't pay|will not pay|refus\w*|wrong|incorrect|error|overcharg\w*|overbill\w*|damaged|cracked|broken|missing|never (arrived|came|received|delivered)|problem with|issue with|querying|mistake|duplicate|bills? (us )?(at|for)|charged? (us )?(at|for))\b/i;
+// Set aside: "we are looking at separately", "dealt with separately", "a separate issue".
+const ELSEWHERE = /\b(separately|separate (issue|matter|email|case|dispute|ticket)|(dealt with|handled|covered|raised) (separately|elsewhere|in (a|another) (separate )?(email|ticket|case)))\b/i;
 // Named only for comparison ("unlike INV-004131", "same as on INV-004120").
 const MENTION_ONLY = /\b(unlike|compared (to|with)|same as|as (on|with|per)|like (on|in)|similar to|cf\.?)\s+(\S+\s+){0,2}$/i;
 const CLAUSE_BREAK = /[;,]\s|:\s|\s-+\s|\s(?=(?:but|however|whereas|while|although|though|yet)\b)|\n/gi;
@@ -47,7 +49,11 @@ function scopeOf(m: SourcedCandidate): { before: string; clause: string } {
   return { before: s.slice(cuts[i]!, at), clause: s.slice(cuts[i]!, end) };
 }
 
-export function resolveInvoice(reading: EmailReading, customerId: number | null, rows: MirrorRows, reason: ReasonCode): InvoiceDecision {
+/**
+ * The invoice the email disputes. `reasonEvidence` is the sentence the reason was read from: an invoice named
+ * in it is the one the complaint is about.
+ */
+export function resolveInvoice(reading: EmailReading, customerId: number | null, rows: MirrorRows, reason: ReasonCode, reasonEvidence = ''): InvoiceDecision {
   const warnings: string[] = [];
   let cands = reading.invoices;
   // Numbers only in quoted reply history: trust them when the history is a forward, or when it names
@@ -66,15 +72,22 @@ export function resolveInvoice(reading: EmailReading, customerId: number | null,
     return { ...found, warnings: [...warnings, ...found.warnings] };
   }
 
-  const confirmed = groups.filter((g) => g.rows.length > 0);
-  if (confirmed.length === 0) {
-    // A bare number only counts when the mirror knows it; a cited one is kept even when it does not.
-    const g = groups.find((x) => x.mentions.some((m) => m.labelled));
-    if (!g) {
-      const w = `numbers in the email (${groups.map((x) => x.mentions[0]!.raw).join(', ')}) match no invoice in the mirror`;
-      const found = inferred(reading, customerId, rows) ?? none('no invoice number in the email');
-      return { ...found, warnings: [...warnings, w, ...found.warnings] };
-    }
+  // The invoices to choose among: every number the mirror confirms, and every cited one ("invoice 4313",
+  // "INV-004313") even when the mirror does not know it — a customer may dispute an invoice we cannot find
+  // ("INV-004313 looks like a duplicate of INV-004314, please cancel INV-004313"). Which one the new text
+  // disputes is a score (pickDisputed); being found in the mirror is one of its terms, not a filter.
+  const pool = groups.filter((g) => g.rows.length > 0 || g.mentions.some((m) => m.labelled));
+  if (pool.length === 0) {
+    // A bare number only counts when the mirror knows it.
+    const w = `numbers in the email (${groups.map((x) => x.mentions[0]!.raw).join(', ')}) match no invoice in the mirror`;
+    const found = inferred(reading, customerId, rows) ?? none('no invoice number in the email');
+    return { ...found, warnings: [...warnings, w, ...found.warnings] };
+  }
+  const chosen = pool.length === 1 ? pool[0]! : pickDisputed(pool, reason, reading, reasonEvidence, warnings);
+  const several = pool.length > 1 ? 0.15 : 0;
+
+  if (chosen.rows.length === 0) {
+    const g = chosen;
     const elsewhere = rows.invoices.filter((r) => invoiceKey(r.tranid) === g.key && r.entity !== customerId);
     const cited = g.mentions.find((m) => m.prefix) ?? g.mentions.find((m) => m.labelled)!;
     const ref = formatCited(cited, schemes(rows, customerId, elsewhere));
@@ -83,15 +96,14 @@ export function resolveInvoice(reading: EmailReading, customerId: number | null,
         ? `${ref} is not an invoice of customer ${customerId}; the mirror has it under customer ${[...new Set(elsewhere.map((r) => r.entity))].join(', ')}`
         : `${ref} was not found in the mirror${customerId !== null ? ` for customer ${customerId}` : ''}`,
     );
-    return { value: ref, exists: false, row: null, confidence: 0.7, evidence: cited.sentence, warnings };
+    return { value: ref, exists: false, row: null, confidence: 0.7 - several, evidence: cited.sentence, warnings };
   }
 
-  const chosen = confirmed.length === 1 ? confirmed[0]! : pickDisputed(confirmed, reason, reading, warnings);
   const row = pickRow(chosen);
   const fromHistory = chosen.mentions.every((m) => m.source === 'history');
   if (fromHistory) warnings.push(`${row.tranid} was found only in the quoted history of the email`);
   const labelled = chosen.mentions.some((m) => m.labelled);
-  const confidence = (labelled ? 0.95 : 0.75) - (confirmed.length > 1 ? 0.15 : 0) - (fromHistory ? 0.3 : 0);
+  const confidence = (labelled ? 0.95 : 0.75) - several - (fromHistory ? 0.3 : 0);
   return { value: row.tranid, exists: true, row, confidence, evidence: chosen.mentions[0]!.sentence, warnings };
 }
 
@@ -110,19 +122,30 @@ function groupCandidates(cands: SourcedCandidate[], rows: MirrorRows, customerId
   return [...groups.values()];
 }
 
-function pickDisputed(groups: Group[], reason: ReasonCode, reading: EmailReading, warnings: string[]): Group {
+function pickDisputed(groups: Group[], reason: ReasonCode, reading: EmailReading, reasonEvidence: string, warnings: string[]): Group {
   let chosen: Group;
   let why: string;
   if (reason === 'DUP') {
-    // Same date: the one the customer calls the duplicate, else the one created last (higher id).
-    chosen = [...groups].sort((a, b) => pickRow(b).trandate.localeCompare(pickRow(a).trandate) || calledDuplicate(b) - calledDuplicate(a) || pickRow(b).id - pickRow(a).id)[0]!;
+    // The later-dated invoice; on the same date the one the customer calls the duplicate, else the one created
+    // last (higher id). A cited number the mirror does not know has no date: it is the duplicate only when the
+    // customer calls it that or asks to void it.
+    // Each group's keys once (a pasted list can cite a hundred numbers; a sort would recompute them).
+    const keys = new Map(groups.map((g) => {
+      const called = calledDuplicate(g);
+      return [g, { date: g.rows.length ? pickRow(g).trandate : called ? '9999' : '0000', called, id: g.rows.length ? pickRow(g).id : 0 }];
+    }));
+    const k = (g: Group) => keys.get(g)!;
+    chosen = [...groups].sort((a, b) => k(b).date.localeCompare(k(a).date) || k(b).called - k(a).called || k(b).id - k(a).id)[0]!;
     why = 'a duplicate-billing claim disputes the later-dated invoice';
   } else {
     const pos = new Set(reading.po_numbers.map((p) => p.value));
     const amounts = new Set(reading.amounts.map((a) => a.value.toFixed(2)));
+    const evidence = reasonEvidence.replace(/\s+/g, ' ');
     const score = (g: Group) => {
-      const row = pickRow(g);
+      const row = g.rows.length ? pickRow(g) : null;
       let s = 0;
+      // The mirror knows it: most cited numbers are real invoices, and an unknown one must be argued for.
+      if (row) s += 2;
       if (g.mentions.some((m) => m.source === 'subject')) s += 2;
       if (g.mentions.some((m) => m.labelled)) s += 1;
       const scopes = g.mentions.map(scopeOf);
@@ -132,16 +155,22 @@ function pickDisputed(groups: Group[], reason: ReasonCode, reading: EmailReading
       if (disputed) s += 3;
       if (!disputed && reason !== 'PAID' && scopes.some((x) => PAID_REMARK.test(x.clause))) s -= 1;
       if (!disputed && scopes.every((x) => MENTION_ONLY.test(x.before))) s -= 2;
-      if (row.otherrefnum && pos.has(row.otherrefnum)) s += 1;
-      if (amounts.has(Number(row.foreigntotal).toFixed(2))) s += 0.5;
+      // Set aside for another time ("INV18341 and INV18347 we are looking at separately").
+      if (!disputed && scopes.every((x) => ELSEWHERE.test(x.clause))) s -= 2;
+      // Named in the very sentence the reason was read from.
+      if (evidence && g.mentions.some((m) => m.source !== 'history' && evidence.includes(m.raw))) s += 1;
+      if (row?.otherrefnum && pos.has(row.otherrefnum)) s += 1;
+      if (row && amounts.has(Number(row.foreigntotal).toFixed(2))) s += 0.5;
       s += g.mentions.length * 0.25;
       return s;
     };
-    chosen = [...groups].sort((a, b) => score(b) - score(a) || a.mentions[0]!.start - b.mentions[0]!.start)[0]!;
+    const scores = new Map(groups.map((g) => [g, score(g)]));
+    chosen = [...groups].sort((a, b) => scores.get(b)! - scores.get(a)! || a.mentions[0]!.start - b.mentions[0]!.start)[0]!;
     why = 'it is the one the complaint is about';
   }
-  const others = groups.filter((g) => g !== chosen).map((g) => pickRow(g).tranid);
-  warnings.push(`${groups.length} invoices cited; chose ${pickRow(chosen).tranid} because ${why} (also cited: ${others.join(', ')})`);
+  const name = (g: Group) => (g.rows.length ? pickRow(g).tranid : g.mentions[0]!.raw);
+  const others = groups.filter((g) => g !== chosen).map(name);
+  warnings.push(`${groups.length} invoices cited; chose ${name(chosen)} because ${why} (also cited: ${others.join(', ')})`);
   return chosen;
 }
 
@@ -195,7 +224,11 @@ function schemes(rows: MirrorRows, customerId: number | null, elsewhere: Invoice
 
 /** The cited number in this account's spelling: "inv 4443" → "INV-004443" when invoices look like INV-004442. */
 export function formatCited(c: { raw: string; prefix: string | null; digits: string; key: string }, known: Scheme[]): string {
-  const fit = known.find((s) => s.width === c.digits.length && (!c.prefix || s.prefix === c.prefix)) ?? known.find((s) => !c.prefix || s.prefix === c.prefix);
+  const same = known.find((s) => s.width === c.digits.length && (!c.prefix || s.prefix === c.prefix));
+  // A whole code written without a separator ("INV18330", the old five-digit scheme) is kept as written when
+  // no scheme this account is known to use has its width: padding it would invent "INV-018330".
+  if (!same && c.prefix && c.digits.length >= 5 && !c.digits.startsWith('0') && c.raw.toUpperCase() === `${c.prefix}${c.digits}`) return c.raw.toUpperCase();
+  const fit = same ?? known.find((s) => !c.prefix || s.prefix === c.prefix);
   if (fit && c.key.length <= fit.width) return `${fit.prefix}${fit.sep}${c.key.padStart(fit.width, '0')}`;
   if (c.prefix) return `${c.prefix}-${c.digits}`;
   return c.digits;

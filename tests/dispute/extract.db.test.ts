@@ -88,11 +88,13 @@ describe('eval-emails CLI', () => {
     const r = await cli([CORPUS, '--json', '--check']);
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout);
-    expect(Object.keys(out)).toEqual(['n', 'invoice_ref', 'customer_id', 'reason_code', 'disputed_amount', 'po_number', 'reason_model', 'reason_calibration']);
+    expect(Object.keys(out)).toEqual(['n', 'invoice_ref', 'customer_id', 'reason_code', 'disputed_amount', 'po_number', 'reason_model', 'reason_calibration', 'reason_calibration_equal_count', 'reason_ece']);
     expect(out.n).toBe(45);
     expect(out.invoice_ref).toBeGreaterThanOrEqual(0.9);
     expect(out.reason_model).toMatch(/^lr-/);
     expect(out.reason_calibration.reduce((a: number, b: { count: number }) => a + b.count, 0)).toBe(45);
+    expect(out.reason_calibration_equal_count.map((b: { count: number }) => b.count)).toEqual([11, 11, 11, 12]);
+    expect(out.reason_ece).toBeGreaterThanOrEqual(0);
   });
 
   it('exits 1 when a target is missed', async () => {
@@ -110,7 +112,9 @@ describe('eval-emails CLI', () => {
     const r = await cli([CORPUS]);
     expect(r.stdout).toContain('reason confusion');
     expect(r.stdout).toMatch(/invoice_ref\s+\d+\.\d%/);
-    expect(r.stdout).toMatch(/reason confidence calibration:\n\s+confidence\s+count\s+mean conf\s+accuracy/);
+    expect(r.stdout).toMatch(/reason confidence calibration:\n\s+confidence\s+count\s+mean conf\s+accuracy\s+95% interval\s+gap\s+within/);
+    expect(r.stdout).toMatch(/in 4 buckets of equal count:\n\s+equal count/);
+    expect(r.stdout).toMatch(/expected calibration error \d+\.\d points over 45 predictions/);
   });
 
   it('reads the frozen held-out set by default, and works without a database on the sample mirror', async () => {

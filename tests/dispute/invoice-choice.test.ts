@@ -51,4 +51,36 @@ describe('the invoice the customer disputes', () => {
     expect(x.reason_code).toBe('DUP');
     expect(x.invoice_ref).toBe('INV-004134');
   });
+
+  it('keeps a duplicate the customer asks to cancel even when the mirror does not have it', () => {
+    // Juniper Labs (1010) has INV-004314; INV-004313 exists nowhere.
+    const x = extractInMemory(mirror, {
+      email: { from: 'ap@juniperlabs.example', subject: 'duplicate - INV-004313', body: 'Hi, we received INV-004313 which looks like a duplicate of INV-004314 (18,266.01) that we paid in June. Please confirm and cancel INV-004313.' },
+      reason_text: '',
+    });
+    expect(x.reason_code).toBe('DUP');
+    expect(x.invoice_ref).toBe('INV-004313');
+    expect(x.invoice_exists).toBe(false);
+    expect(x.warnings.join(' ')).toMatch(/INV-004313 was not found in the mirror/);
+  });
+
+  it('passes over an invoice set aside for another time', () => {
+    const x = read('RE: Account statement', 'INV-004131 and INV-004133 we are looking at separately.\n\nAbout INV-004132: it was billed at $24.80 a unit where our contract says $19.90.');
+    expect(x.invoice_ref).toBe('INV-004132');
+  });
+
+  it('prefers the invoice named in the sentence the complaint was read from', () => {
+    const x = read('Two invoices', 'INV-004131 came with the spools last Tuesday. We were quoted $19.90 per unit on INV-004132, you billed $24.80.');
+    expect(x.reason_code).toBe('PRC');
+    expect(x.invoice_ref).toBe('INV-004132');
+  });
+
+  it('spells a number the mirror does not know as written when it is a whole code of the old scheme', () => {
+    const x = extractInMemory(mirror, {
+      email: { from: 'ap@yellowtailrestaurants.example', subject: 'INV18330 credit', body: 'We returned the fryer baskets on INV18330 in March and the credit was never applied.' },
+      reason_text: '',
+    });
+    expect(x.invoice_ref).toBe('INV18330');
+    expect(x.invoice_exists).toBe(false);
+  });
 });

@@ -122,6 +122,11 @@ describe('references', () => {
     expect(read('Send it to PO Box 1234, Springfield.').po_numbers).toEqual([]);
   });
 
+  it("reads the customer's own order number as their PO: our order 37173, your order # 37173", () => {
+    expect(read('Our order 37173 and your order # 37174 and our order no. 37175.').po_numbers.map((p) => p.value)).toEqual(['PO-37173', 'PO-37174', 'PO-37175']);
+    expect(read('Sales order 37173 and order 37174.').po_numbers).toEqual([]);
+  });
+
   it('normalizes payments like customer_payments.reference', () => {
     const r = read('Paid by check 4521, cheque no. 7788, ACH trace 943358, wire ref 697540, CC-840955 and CHK-139767.');
     expect(r.payment_refs.map((p) => p.value)).toEqual(['CHK-4521', 'CHK-7788', 'ACH-943358', 'WIRE-697540', 'CC-840955', 'CHK-139767']);

@@ -176,6 +176,38 @@ describe('PO number', () => {
     const own = extract({ from: 'aiko.kim@keystonedental.example', body: 'Our AP system rejected INV-004355: it shows no order number. Our PO is 4500012877.' });
     expect(own.po_number).toBe('4500012877');
   });
+
+  it("is the invoice's own PO once the invoice is known, even when the email does not write it", () => {
+    // INV-004352 of Keystone Dental (1011) carries PO-77023.
+    const x = extract({ from: 'aiko.kim@keystonedental.example', body: 'INV-004352: the gloves are billed at $14.20 a box, our contract says $12.90.' });
+    expect(x.po_number).toBe('PO-77023');
+    expect(x.evidence.po_number).toMatch(/PO of INV-004352/);
+  });
+
+  it("is not another invoice's PO the customer names beside it", () => {
+    // INV-004818 of Kingfisher Pools (1036) has no PO; INV-004821 carries PO-65879.
+    const x = extract({ from: 'ap@kingfisherpools.example', body: "INV-004818 is a duplicate. It's the same pump housings that are on INV-004821 (PO-65879), which we've already paid. Please void 4818." });
+    expect(x.invoice_ref).toBe('INV-004818');
+    expect(x.po_number).toBeNull();
+  });
+
+  it('in a PO dispute, is the PO the customer supplies, not the wrong one on the invoice', () => {
+    // INV-004464 of customer 1017 carries PO-89934.
+    const x = extract({ from: 'ap@quarrystonesupply.example', subject: 'INV-004464 wrong PO', body: 'INV-004464 shows PO-89934, that is our lab order. This order was PO-89943. Please re-issue the invoice with PO-89943.' });
+    expect(x.reason_code).toBe('PO');
+    expect(x.po_number).toBe('PO-89943');
+  });
+});
+
+describe('PO forms', () => {
+  it('reads "our order 37173" as the customer\'s PO, and a bare "order 37173" not', () => {
+    const x = extract({ from: 'aiko.kim@keystonedental.example', body: 'Our order 37173 was billed twice, see INV-004352.' });
+    expect(x.po_number).toBe('PO-77023'); // the invoice's own PO wins once the invoice is known
+    const none = extract({ from: 'aiko.kim@keystonedental.example', body: 'We never got a copy of the invoice for our order no. 37173.' });
+    expect(none.po_number).toBe('PO-37173');
+    const bare = extract({ from: 'aiko.kim@keystonedental.example', body: 'We never got a copy of the invoice for order 37173.' });
+    expect(bare.po_number).toBeNull();
+  });
 });
 
 describe('more invoice decisions', () => {

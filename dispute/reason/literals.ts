@@ -1,0 +1,163 @@
+// The literal words a regular expression cannot match without: `\b(damaged|broken) (box|crate)` needs
+// "damaged" or "broken" somewhere in the text, and a text holding neither need not be scanned at all. The
+// phrase rules (rules/) are a few hundred patterns tried on every text, and most find nothing: checking a
+// few words with `includes` first skips most scans. Conservative by construction — whatever this parser does
+// not understand gives "no requirement" (null), and the pattern is then always run — so a skipped scan is
+// always one that could not have matched (tests/dispute/literals.test.ts checks it on every rule and every
+// labeled email). Pure and linear in the pattern's length.
+
+/**
+ * Strings of which any match of `source` contains at least one (an empty list never happens: null means no
+ * requirement is known). `source` must be a pattern without the `i` flag, read against text as written.
+ */
+export function requiredLiterals(source: string): string[] | null {
+  let i = 0;
+  let failed = false;
+  const score = (r: string[]) => Math.min(...r.map((x) => x.length)) - r.length / 100;
+
+  function alternatives(): string[] | null {
+    const branches = [sequence()];
+    while (source[i] === '|') {
+      i++;
+      branches.push(sequence());
+    }
+    if (branches.some((b) => b === null)) return null;
+    return branches.flat() as string[];
+  }
+
+  function sequence(): string[] | null {
+    let best: string[] | null = null;
+    let literal = '';
+    const consider = (r: string[] | null) => {
+      if (r && r.length && r.every((x) => x.length > 0) && (!best || score(r) > score(best))) best = r;
+    };
+    const flush = () => {
+      if (literal) consider([literal]);
+      literal = '';
+    };
+    while (i < source.length && source[i] !== '|' && source[i] !== ')') {
+      let atom: { kind: 'char'; ch: string } | { kind: 'group'; req: string[] | null } | { kind: 'other' };
+      const c = source[i]!;
+      if (c === '\\') {
+        const n = source[i + 1];
+        if (n === undefined) {
+          failed = true;
+          return null;
+        }
+        i += 2;
+        if (n === 'u') {
+          if (source[i] === '{') i = source.indexOf('}', i) + 1;
+          else i += 4;
+          atom = { kind: 'other' };
+        } else if (n === 'x') {
+          i += 2;
+          atom = { kind: 'other' };
+        } else if (n === 'c') {
+          i += 1;
+          atom = { kind: 'other' };
+        } else if (n === 'k') {
+          i = source.indexOf('>', i) + 1;
+          atom = { kind: 'other' };
+        } else if (/[.*+?^${}()|[\]\\/\-'" ,:;!#%&=<>@`~]/.test(n)) atom = { kind: 'char', ch: n };
+        else atom = { kind: 'other' }; // \b \B \d \D \s \S \w \W \n \t \r \f \v \0 and backreferences
+      } else if (c === '[') {
+        i++;
+        if (source[i] === '^') i++;
+        if (source[i] === ']') i++;
+        while (i < source.length && source[i] !== ']') i += source[i] === '\\' ? 2 : 1;
+        if (i >= source.length) {
+          failed = true;
+          return null;
+        }
+        i++;
+        atom = { kind: 'other' };
+      } else if (c === '(') {
+        i++;
+        let look = false;
+        if (source.startsWith('?:', i)) i += 2;
+        else if (source.startsWith('?=', i) || source.startsWith('?!', i)) {
+          i += 2;
+          look = true;
+        } else if (source.startsWith('?<=', i) || source.startsWith('?<!', i)) {
+          i += 3;
+          look = true;
+        } else if (source.startsWith('?<', i)) i = source.indexOf('>', i) + 1;
+        else if (source[i] === '?') {
+          failed = true;
+          return null;
+        }
+        const inner = alternatives();
+        if (failed || source[i] !== ')') {
+          failed = true;
+          return null;
+        }
+        i++;
+        // A lookaround consumes nothing: it neither requires a literal here nor joins the letters around it.
+        atom = look ? { kind: 'other' } : { kind: 'group', req: inner };
+      } else if (c === '.' || c === '^' || c === '$') {
+        i++;
+        atom = { kind: 'other' };
+      } else if (c === '*' || c === '+' || c === '?' || c === '{' || c === ']' || c === '}') {
+        failed = true; // a quantifier with nothing before it: not a pattern this parser reads
+        return null;
+      } else {
+        i++;
+        atom = { kind: 'char', ch: c };
+      }
+      let optional = false;
+      let repeated = false;
+      const q = source[i];
+      if (q === '?' || q === '*') {
+        optional = true;
+        i++;
+      } else if (q === '+') {
+        repeated = true;
+        i++;
+      } else if (q === '{') {
+        const m = /^\{(\d+)(,\d*)?\}/.exec(source.slice(i, i + 24));
+        if (m) {
+          i += m[0].length;
+          if (Number(m[1]) === 0) optional = true;
+          else if (m[1] !== '1' || m[2] !== undefined) repeated = true;
+        }
+      }
+      if (q !== undefined && '?*+{'.includes(q) && source[i] === '?') i++; // lazy
+      if (atom.kind === 'char' && !optional) {
+        literal += atom.ch;
+        if (repeated) flush();
+      } else {
+        flush();
+        if (atom.kind === 'group' && !optional) consider(atom.req);
+      }
+    }
+    flush();
+    return best;
+  }
+
+  const req = alternatives();
+  if (failed || i !== source.length) return null;
+  return req;
+}
+
+/** Whether `text` may match a pattern whose required literals are `req` (null: always). */
+export const mayMatch = (req: string[] | null, text: string): boolean => req === null || req.some((x) => text.includes(x));
+
+// The same test without searching the text once per literal: a text's three-character sequences are gathered
+// once (a number each), and a literal can only be in the text if each of its sequences is. Looser than
+// `includes` (the sequences may sit apart), so it still never skips a text that holds a literal.
+const gram = (s: string, i: number): number => (s.charCodeAt(i) * 65536 + s.charCodeAt(i + 1)) * 65536 + s.charCodeAt(i + 2);
+
+/** The three-character sequences of each literal; a literal shorter than three gives none (it always passes). */
+export const gramsOfLiterals = (req: string[] | null): number[][] | null =>
+  req === null ? null : req.map((x) => Array.from({ length: Math.max(0, x.length - 2) }, (_, i) => gram(x, i)));
+
+/** Every three-character sequence of `text`, once. */
+export function textGrams(text: string): Set<number> {
+  const out = new Set<number>();
+  for (let i = 0; i + 2 < text.length; i++) out.add(gram(text, i));
+  return out;
+}
+
+/** mayMatch over the sequences: false only when no literal can be in the text. */
+export const mayMatchGrams = (needs: number[][] | null, grams: Set<number>): boolean =>
+  needs === null || needs.some((g) => g.every((x) => grams.has(x)));

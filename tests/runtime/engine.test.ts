@@ -132,6 +132,57 @@ describe('retry policy', () => {
   });
 });
 
+describe('pipelined effects (a step\'s effects go out together; write-only ones are awaited with the save)', () => {
+  it('a step that fails after writing rolls back only its own writes; the decision and the other steps, sent around it, stay', async () => {
+    const d = deps({
+      runStep: async (c, p) => {
+        if (p.step !== 'escalate') return runStep(c, p);
+        await c.tx`INSERT INTO proposed_actions (run_id, step, action_type, entity_type, entity_ref, payload, status, proposed_at)
+          VALUES (${c.run.id}, 'escalate', 'written_then_failed', 'x', 'x', '{}', 'pending', ${c.now})`;
+        await c.tx`INSERT INTO proposed_actions (run_id, step, action_type, entity_type, entity_ref, payload, status, proposed_at)
+          VALUES (${c.run.id}, 'escalate', 'x', 'x', 'x', '{}', 'not-a-status', ${c.now})`;
+        return runStep(c, p);
+      },
+    });
+    const { run, envelopeId } = await startFor(d);
+    await approve(d, run.id, envelopeId);
+    const actions = await db.sql`SELECT step, action_type, status FROM proposed_actions WHERE run_id = ${run.id} ORDER BY id`;
+    expect(actions.map((a) => `${a.step}:${a.status}`)).toEqual(['approval:approved', 'draft_response:pending']);
+    expect(await db.sql`SELECT decision FROM approval_decisions WHERE run_id = ${run.id}`).toEqual([{ decision: 'approved' }]);
+    expect(await db.sql`SELECT name FROM timers WHERE run_id = ${run.id}`).toEqual([{ name: 'retry:escalate' }]);
+    const [r] = await db.sql`SELECT status, snapshot->'context'->'steps' AS steps FROM runs WHERE id = ${run.id}`;
+    expect(r!.steps.draftResponse).toMatchObject({ status: 'succeeded' });
+    expect(r!.steps.escalate).toMatchObject({ status: 'waiting_retry', attempts: 1 });
+    expect(r!.steps.escalate.errors[0]).toMatch(/postgres 23514.*proposed_actions_status_check/);
+  });
+
+  it('a write-only effect that fails while the step\'s other statements are in flight fails the event with its own error, writing nothing', async () => {
+    const d = deps({
+      setTimer: async (c) => {
+        await c.tx`INSERT INTO timers (run_id, name, event, due_at, created_at) VALUES (${c.run.id}, NULL, '{}', ${c.now}, ${c.now})`;
+      },
+    });
+    const body = triageFor((e) => e.expected.customer_id === 1002, `engine-${++seq}`);
+    await expect(startRun(d, { ...body, customer_id: null, invoice_ref: null, invoked_by: 'test' })).rejects.toMatchObject({ code: '23502' });
+    expect(await db.sql`SELECT id FROM runs WHERE email_uuid = ${body.email_uuid}`).toEqual([]);
+  });
+
+  it('a write-only effect that throws fails the event even when the effects after it succeed', async () => {
+    const d = deps({ cancelTimer: async () => { throw new Error('the timers table is gone'); } });
+    const { run, envelopeId } = await startFor(d);
+    await expect(approve(d, run.id, envelopeId)).rejects.toThrow('the timers table is gone');
+    expect(await db.sql`SELECT status, event_count FROM runs WHERE id = ${run.id}`).toEqual([{ status: 'awaiting_approval', event_count: run.event_count }]);
+    expect(await db.sql`SELECT count(*)::int AS n FROM approval_decisions WHERE run_id = ${run.id}`).toEqual([{ n: 0 }]);
+    expect(await db.sql`SELECT count(*)::int AS n FROM proposed_actions WHERE run_id = ${run.id} AND step <> 'approval'`).toEqual([{ n: 0 }]);
+  });
+
+  it('refuses a write-only effect that answers an event (it would be lost)', async () => {
+    const d = deps({ setTimer: async () => ({ type: 'APPROVAL_EXPIRED', at: 'x' }) as never });
+    const body = triageFor((e) => e.expected.customer_id === 1002, `engine-${++seq}`);
+    await expect(startRun(d, { ...body, customer_id: null, invoice_ref: null, invoked_by: 'test' })).rejects.toThrow(/setTimer is write-only/);
+  });
+});
+
 describe('verification', () => {
   it('passes once the window has passed and the draft exists, completing the run', async () => {
     const d = deps();

@@ -196,6 +196,23 @@ describe('verification', () => {
     expect(await runDueChecks(d)).toEqual([]);
   });
 
+  it('records nothing of a check whose run fails to take the result: the result, its announcement and the run roll back together', async () => {
+    const d = deps();
+    const { run, envelopeId } = await startFor(d);
+    await approve(d, run.id, envelopeId);
+    d.clock.advance(30_000);
+    // The result, the ledger event and its webhook (queued once the ledger row is in) go out with the run's
+    // event; the event then fails after the run's save.
+    const failing = { ...d, notifyUrl: 'http://127.0.0.1:9/hook', observe: () => { throw new Error('the observer is down'); } };
+    await expect(runDueChecks(failing, { only: { run_id: run.id } })).rejects.toThrow('the observer is down');
+    expect(await db.sql`SELECT status FROM workflow_verify_results WHERE run_id = ${run.id}`).toEqual([{ status: 'pending' }]);
+    expect(await db.sql`SELECT event_type FROM event_ledger WHERE run_id = ${run.id} AND event_type = 'workflow.verified'`).toEqual([]);
+    expect(await db.sql`SELECT kind FROM outbox WHERE run_id = ${run.id}`).toEqual([]);
+    expect(await db.sql`SELECT status FROM runs WHERE id = ${run.id}`).toEqual([{ status: 'verifying' }]);
+    // And the check is still there to run.
+    expect(await runDueChecks(d, { only: { run_id: run.id } })).toEqual([expect.objectContaining({ run_id: run.id, result: 'pass' })]);
+  });
+
   it('fails when the draft is gone, and records timeout when the check itself errors', async () => {
     const d = deps();
     const a = await startFor(d);

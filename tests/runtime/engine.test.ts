@@ -8,6 +8,7 @@ import { fireDueTimers } from '../../runtime/timers.ts';
 import { runDueChecks, nextFireTimes } from '../../runtime/verify.ts';
 import { SNAPSHOT_MIGRATIONS } from '../../runtime/restore.ts';
 import { runStep } from '../../steps/fanout.ts';
+import { appendRunNote } from '../../persistence/runs.ts';
 import type { EffectRegistry } from '../../runtime/effects.ts';
 import { CONTRACT, retryDelayMs, type StepName } from '../../machines/contract.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
@@ -357,6 +358,22 @@ describe('runs and their journal', () => {
     expect(res.run.event_count).toBe(run.event_count);
     const [row] = await db.sql`SELECT event_count, updated_at FROM runs WHERE id = ${run.id}`;
     expect(row).toEqual({ event_count: run.event_count, updated_at: run.updated_at });
+  });
+
+  it('appends a note to a run\'s journal at its next sequence number, in one statement, leaving its state as it is', async () => {
+    const d = deps();
+    const { run } = await startFor(d);
+    const [before] = await db.sql`SELECT event_count, state_value, status FROM runs WHERE id = ${run.id}`;
+    await db.sql.begin((tx) => appendRunNote(tx, run.id, { type: 'proposal.approved', proposed_action_id: 1 }, d.clock.now()));
+    await db.sql.begin((tx) => appendRunNote(tx, 987654, { type: 'proposal.approved' }, d.clock.now())); // no such run: nothing
+    const [after] = await db.sql`SELECT event_count, state_value, status FROM runs WHERE id = ${run.id}`;
+    expect(after).toEqual({ ...before, event_count: before!.event_count + 1 });
+    const journal = await db.sql`SELECT seq, event, state_before, state_after, effects FROM run_journal WHERE run_id = ${run.id} ORDER BY seq`;
+    expect(journal.map((j) => j.seq)).toEqual(Array.from({ length: after!.event_count }, (_, i) => i));
+    expect(journal.at(-1)).toEqual({
+      seq: before!.event_count, event: { type: 'proposal.approved', proposed_action_id: 1 }, state_before: before!.state_value, state_after: before!.state_value, effects: [],
+    });
+    expect(await db.sql`SELECT count(*)::int AS n FROM run_journal WHERE run_id = 987654`).toEqual([{ n: 0 }]);
   });
 
   it('says which run does not exist', async () => {

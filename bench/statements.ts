@@ -17,13 +17,23 @@ let writes = 0, trips = 0;
 const waiting = new WeakMap<net.Socket, boolean>();
 const socketWrite = net.Socket.prototype.write;
 net.Socket.prototype.write = function (this: net.Socket, ...args: unknown[]) {
+  if (this === process.stdout || this === process.stderr) return (socketWrite as (...a: unknown[]) => boolean).apply(this, args);
   if (!waiting.has(this)) this.on('data', () => waiting.set(this, false));
   writes++;
   if (!waiting.get(this)) trips++;
   waiting.set(this, true);
   return (socketWrite as (...a: unknown[]) => boolean).apply(this, args);
 } as typeof socketWrite;
-const counts = () => { const r = { statements: n, writes, round_trips: trips }; n = writes = trips = 0; return r; };
+// With each phase's CPU time of this process (user + system; runs one at a time, so no contention of its own).
+// And its elapsed time: one run at a time, so it is the sum of the run's waits and CPU (a latency without contention).
+let cpu = process.cpuUsage(), t0 = performance.now();
+const counts = () => {
+  const used = process.cpuUsage(cpu);
+  const r = { statements: n, writes, round_trips: trips, cpu_ms: (used.user + used.system) / 1000, ms: performance.now() - t0 };
+  n = writes = trips = 0;
+  cpu = process.cpuUsage(); t0 = performance.now();
+  return r;
+};
 const db = await scratchDatabase(admin);
 // BENCH_TRACE=1: print every statement (with the socket writes and round trips so far) as it is sent.
 let TRACE = process.env.BENCH_TRACE === '1';
@@ -74,7 +84,7 @@ async function httpApprove(prefix: string) {
 }
 await httpApprove('http-warm');
 const d = await httpApprove('http');
-const perRun = (x: ReturnType<typeof counts>) => ({ statements: +(x.statements / R).toFixed(2), writes: +(x.writes / R).toFixed(2), round_trips: +(x.round_trips / R).toFixed(2) });
+const perRun = (x: ReturnType<typeof counts>) => ({ statements: +(x.statements / R).toFixed(2), writes: +(x.writes / R).toFixed(2), round_trips: +(x.round_trips / R).toFixed(2), cpu_ms: +(x.cpu_ms / R).toFixed(2), ms: +(x.ms / R).toFixed(2) });
 
 console.log(JSON.stringify({ per_run: { start: perRun(a), approve: perRun(b), verify: perRun(c), approve_as_http_decides_it: perRun(d) }, bytes_per_run: bytes }));
 console.log(top);

@@ -1,5 +1,9 @@
-// Statements per run by phase (through postgres.js's debug hook), and the most frequent kinds: what each
-// event costs in round trips. tsx bench/statements.ts; a scratch database with the sample mirror, 20 runs.
+// Statements, socket writes and round trips per run by phase (statements through postgres.js's debug hook;
+// writes and round trips by watching the sockets), and the most frequent kinds of statement: what each event
+// costs. A round trip is a write that follows a read on its socket (the process waited for PostgreSQL's answer
+// before it could send more); writes without a read between them are one round trip (pipelined).
+// tsx bench/statements.ts; a scratch database with the sample mirror, 20 runs.
+import net from 'node:net';
 import postgres from '../vendor/postgres/src/index.js';
 import { sqlClient } from '../persistence/connect.ts';
 import { ManualClock } from '../runtime/clock.ts';
@@ -9,20 +13,58 @@ import { effectRegistry } from '../runtime/registry.ts';
 import { runDueChecks } from '../runtime/verify.ts';
 import { ADMIN_URL, scratchDatabase, triageBody } from './lib.ts';
 const admin = sqlClient(ADMIN_URL, 1);
+let writes = 0, trips = 0;
+const waiting = new WeakMap<net.Socket, boolean>();
+const socketWrite = net.Socket.prototype.write;
+net.Socket.prototype.write = function (this: net.Socket, ...args: unknown[]) {
+  if (this === process.stdout || this === process.stderr) return (socketWrite as (...a: unknown[]) => boolean).apply(this, args);
+  if (!waiting.has(this)) this.on('data', () => waiting.set(this, false));
+  writes++;
+  if (!waiting.get(this)) trips++;
+  waiting.set(this, true);
+  return (socketWrite as (...a: unknown[]) => boolean).apply(this, args);
+} as typeof socketWrite;
+// With each phase's CPU time of this process (user + system; runs one at a time, so no contention of its own).
+// And its elapsed time: one run at a time, so it is the sum of the run's waits and CPU (a latency without contention).
+let cpu = process.cpuUsage(), t0 = performance.now();
+const counts = () => {
+  const used = process.cpuUsage(cpu);
+  const r = { statements: n, writes, round_trips: trips, cpu_ms: (used.user + used.system) / 1000, ms: performance.now() - t0 };
+  n = writes = trips = 0;
+  cpu = process.cpuUsage(); t0 = performance.now();
+  return r;
+};
 const db = await scratchDatabase(admin);
+// BENCH_TRACE=1: print every statement (with the socket writes and round trips so far) as it is sent.
+let TRACE = process.env.BENCH_TRACE === '1';
 let n = 0; const kinds = new Map<string, number>();
-const sql = postgres(db.url, { max: 4, onnotice: () => {}, debug: (_c: number, q: string) => { n++; const k = q.trim().split(/\s+/).slice(0, 3).join(' ').slice(0, 40); kinds.set(k, (kinds.get(k) ?? 0) + 1); },
+const sql = postgres(db.url, { max: 4, onnotice: () => {}, debug: (_c: number, q: string) => { n++; if (TRACE) console.log(`  [${_c}] w${writes} rt${trips} ${q.replace(/\s+/g, ' ').slice(0, 110)}`); const k = q.trim().split(/\s+/).slice(0, 3).join(' ').slice(0, 40); kinds.set(k, (kinds.get(k) ?? 0) + 1); },
   types: { bigint: { to: 20, from: [20], serialize: (x: number) => String(x), parse: (x: string) => Number(x) }, numeric: { to: 1700, from: [1700], serialize: (x: number) => String(x), parse: (x: string) => Number(x) }, date: { to: 1082, from: [1082], serialize: (x: string) => x, parse: (x: string) => x } } }) as any;
 const clock = new ManualClock('2026-11-20T12:00:00Z');
 const deps = { sql, clock, effects: effectRegistry() };
-const R = 20;
-for (let i = 0; i < R; i++) await startRun(deps, { ...triageBody(i), invoked_by: 'bench' });
-const a = n; n = 0;
-const envs = await sql`SELECT id, run_id FROM proposed_actions WHERE step = 'approval'`; n = 0;
-for (const e of envs) await applyEvent(deps, e.run_id, { type: 'APPROVE', action_id: e.id, by: 'b', note: null, at: clock.now().toISOString() });
-const b = n; n = 0;
-clock.advance(31_000); await runDueChecks(deps);
-const c = n;
+const R = Number(process.env.BENCH_RUNS ?? 20);
+/** The three phases of R new runs (email_uuid `<prefix>-<i>`): start, approve (engine), verify; what each cost. */
+async function phases(prefix: string) {
+  for (let i = 0; i < R; i++) await startRun(deps, { ...triageBody(i, prefix), invoked_by: 'bench' });
+  const a = counts();
+  const envs = await sql`SELECT id, run_id FROM proposed_actions WHERE step = 'approval' AND status = 'pending'`; counts();
+  for (const e of envs) await applyEvent(deps, e.run_id, { type: 'APPROVE', action_id: e.id, by: 'b', note: null, at: clock.now().toISOString() });
+  const b = counts();
+  clock.advance(31_000); await runDueChecks(deps);
+  const c = counts();
+  return [a, b, c] as const;
+}
+// Warm-up, unmeasured (as in bench/run.ts): each connection of the pool describes a statement the first time it
+// sends it (one more round trip), which a running server has long done.
+const tracing = TRACE;
+TRACE = false;
+await phases('warm');
+await phases('warm2');
+kinds.clear();
+TRACE = tracing;
+const [a, b, c] = await phases('bench');
+TRACE = false;
+// Statement kinds of the measured start, approve and verify, per run.
 const top = [...kinds].sort((x, y) => y[1] - x[1]).slice(0, 25).map(([k, v]) => `${(v / R).toFixed(1)} ${k}`).join('\n');
 // Bytes a run's rows hold after the three phases: the snapshot (rewritten with every event) and the mirror rows
 // kept beside it (written when loaded).
@@ -32,13 +74,18 @@ const [bytes] = await sql`
          round(avg(pg_column_size(r.*)))::int AS row_on_disk
   FROM runs r`;
 // An approve as the HTTP route makes it (decideProposal: the proposal read, the If-Match check, the decision
-// and the answer), on as many fresh runs.
-for (let i = R; i < 2 * R; i++) await startRun(deps, { ...triageBody(i), invoked_by: 'bench' });
-const fresh = await sql`SELECT id FROM proposed_actions WHERE step = 'approval' AND status = 'pending'`; n = 0;
+// and the answer), on as many fresh runs (after as many unmeasured).
 const carryOut = { mailFrom: 'ar@bench.example', arQueueEmail: 'queue@bench.example' };
-for (const e of fresh) await decideProposal({ ...deps, carryOut }, { id: e.id, verb: 'approve', by: 'b', note: null, ifMatch: ['*'] });
-const d = n; n = 0;
+async function httpApprove(prefix: string) {
+  for (let i = 0; i < R; i++) await startRun(deps, { ...triageBody(i, prefix), invoked_by: 'bench' });
+  const fresh = await sql`SELECT id FROM proposed_actions WHERE step = 'approval' AND status = 'pending'`; counts();
+  for (const e of fresh) await decideProposal({ ...deps, carryOut }, { id: e.id, verb: 'approve', by: 'b', note: null, ifMatch: ['*'] });
+  return counts();
+}
+await httpApprove('http-warm');
+const d = await httpApprove('http');
+const perRun = (x: ReturnType<typeof counts>) => ({ statements: +(x.statements / R).toFixed(2), writes: +(x.writes / R).toFixed(2), round_trips: +(x.round_trips / R).toFixed(2), cpu_ms: +(x.cpu_ms / R).toFixed(2), ms: +(x.ms / R).toFixed(2) });
 
-console.log(JSON.stringify({ statements_per_run: { start: a / R, approve: b / R, verify: c / R, approve_as_http_decides_it: d / R }, bytes_per_run: bytes }));
+console.log(JSON.stringify({ per_run: { start: perRun(a), approve: perRun(b), verify: perRun(c), approve_as_http_decides_it: perRun(d) }, bytes_per_run: bytes }));
 console.log(top);
 await sql.end(); await admin.unsafe(`DROP DATABASE ${db.name} WITH (FORCE)`); await admin.end();

@@ -142,13 +142,18 @@ export async function appendJournal(sql: Tx, runId: number, firstSeq: number, ro
  * Takes the run's lock like an event does, so the journal's sequence stays gap-free.
  */
 export async function appendRunNote(sql: Tx, runId: number, event: JournalRow['event'], now: Date): Promise<void> {
-  const [run]: [{ event_count: number; state_value: unknown; status: string }?] = await sql`
-    SELECT event_count, state_value, status FROM runs WHERE id = ${runId} FOR UPDATE`;
-  if (!run) return;
-  await appendJournal(sql, runId, run.event_count, [{ event, state_before: run.state_value, state_after: run.state_value, effects: [], at: now }]);
+  // One statement (one round trip, not three): lock the run, journal the note at its next sequence number, count
+  // it and announce it. The lock's CTE reads the row as locked (the latest committed version), and the update
+  // finds it locked by this transaction already.
   await sql`
-    UPDATE runs SET event_count = event_count + 1 WHERE id = ${runId}
-    RETURNING pg_notify(${RUN_CHANNEL}, json_build_object('run_id', id, 'status', status, 'seq', event_count - 1)::text)`;
+    WITH locked AS (SELECT id, event_count, state_value FROM runs WHERE id = ${runId} FOR UPDATE),
+    noted AS (
+      INSERT INTO run_journal (run_id, seq, event, state_before, state_after, effects, at)
+      SELECT id, event_count, ${sql.json(event as never)}, state_value, state_value, '[]'::jsonb, ${now} FROM locked),
+    counted AS (
+      UPDATE runs SET event_count = runs.event_count + 1 FROM locked WHERE runs.id = locked.id
+      RETURNING runs.id, runs.status, runs.event_count)
+    SELECT pg_notify(${RUN_CHANNEL}, json_build_object('run_id', id, 'status', status, 'seq', event_count - 1)::text) FROM counted`;
 }
 
 /**

@@ -41,9 +41,15 @@ export async function recordCheckResult(sql: Tx, id: number, r: { result: string
  */
 export async function countCheckRows(sql: Sql, check: Pick<DueCheck, 'sql_check' | 'params'>, timeoutMs: number): Promise<number> {
   const rows = await sql.begin('read only', async (tx) => {
-    await tx`SELECT set_config('statement_timeout', ${String(Math.max(1, Math.floor(timeoutMs)))}, true)`;
-    // The contract's query text (machines/contract.ts), never customer text; values travel as parameters.
-    return tx.unsafe(check.sql_check, check.params as never[]);
+    // Sent together (with BEGIN: one round trip): the timeout is set before the check runs, and a failure of
+    // either fails the transaction. The contract's query text (machines/contract.ts), never customer text;
+    // values travel as parameters; prepared, as every statement of ours is, so it is described only once
+    // per connection.
+    const [, found] = await Promise.all([
+      tx`SELECT set_config('statement_timeout', ${String(Math.max(1, Math.floor(timeoutMs)))}, true)`,
+      tx.unsafe(check.sql_check, check.params as never[], { prepare: true }),
+    ]);
+    return found;
   });
   return rows.length;
 }

@@ -10,3 +10,10 @@ export type EffectRegistry = { [K in EffectType]: EffectHandler<K> };
 
 /** Effects whose failure is the step's failure (caught at a savepoint), not the transaction's. */
 export const FALLIBLE_EFFECTS: ReadonlySet<EffectType> = new Set(['runStep']);
+
+/**
+ * Effects that only write and answer no event. The engine sends their statements without waiting for them
+ * (they are pipelined with what follows, up to the run's save) and waits for them before a savepoint and with
+ * the save: so what runs after one must not read what it writes, and a failure of one fails the transaction.
+ */
+export const WRITE_ONLY_EFFECTS: ReadonlySet<EffectType> = new Set(['setTimer', 'cancelTimer', 'recordDecision', 'postRun', 'stageVerify', 'alertStepFailed']);

@@ -11,7 +11,7 @@ import type { Sql, Tx } from '../persistence/connect.ts';
 import { raiseAlert } from '../persistence/alerts.ts';
 import * as runs from '../persistence/runs.ts';
 import type { Clock } from './clock.ts';
-import { FALLIBLE_EFFECTS, type EffectContext, type EffectRegistry, type ReaderContext } from './effects.ts';
+import { FALLIBLE_EFFECTS, WRITE_ONLY_EFFECTS, type EffectContext, type EffectRegistry, type ReaderContext } from './effects.ts';
 import { restoreSnapshot, RunRestoreError } from './restore.ts';
 
 export { RUN_CHANNEL } from '../persistence/runs.ts';
@@ -124,61 +124,97 @@ async function drive(
 ): Promise<runs.RunRow> {
   const journal: Omit<runs.JournalRow, 'seq'>[] = [];
   const pending: DisputeEvent[] = [];
-  let snapshot = firstNext;
-  let step: { event: DisputeEvent | InitEvent; before: DisputeSnapshot | null; actions: Actions } | undefined = {
-    event: firstEvent,
-    before,
-    actions: firstActions,
+  // Write-only effects in flight (WRITE_ONLY_EFFECTS): awaited before a savepoint and with the run's save.
+  const writes: Promise<unknown>[] = [];
+  // Every effect started without being awaited at once. Its rejection is seen where it is awaited and is never
+  // unhandled; and when this event fails, they are all waited for before the failure goes up: an effect still
+  // running would otherwise send its next statement behind the ROLLBACK, outside the transaction.
+  const started: Promise<unknown>[] = [];
+  const track = <T>(p: Promise<T>): Promise<T> => {
+    started.push(p);
+    p.catch(() => {});
+    return p;
   };
-  while (step) {
-    const effects = step.actions.filter((a) => Object.hasOwn(deps.effects, a.type)).map((a) => ({ type: a.type, params: a.params }) as Effect);
-    journal.push({
-      event: step.event,
-      state_before: step.before?.value ?? null,
-      state_after: snapshot.value,
-      effects,
-      at: now,
-    });
-    if (journal.length > MAX_EVENTS_PER_TRANSACTION) throw new Error(`run ${run.id} exceeded ${MAX_EVENTS_PER_TRANSACTION} events in one transaction`);
-    const ctx: EffectContext = { tx, clock: deps.clock, now, run, context: readerContext(snapshot), notifyUrl: deps.notifyUrl };
-    for (const effect of effects) {
-      const result = await runEffect(deps, ctx, effect);
-      if (result) pending.push(result);
-    }
-    step = undefined;
-    while (!step && pending.length) {
-      const event = pending.shift()!;
-      const [next, actions] = transition(disputeMachine, snapshot, event);
-      if (next === snapshot) continue; // a result the state no longer takes: harmless
-      step = { event, before: snapshot, actions };
-      snapshot = next;
-    }
+  try {
+    return await driveSteps();
+  } catch (err) {
+    await Promise.allSettled(started);
+    throw err;
   }
-  const status = statusOf(snapshot.value);
-  const context = snapshot.context as DisputeContext;
-  // The mirror rows are written only when the machine assigned them anew (xstate keeps an unassigned field's
-  // object as it was): the snapshot rewritten with every event goes without them.
-  // The context is plain JSON (no spawned actors), so the persisted snapshot's context is this one.
-  const persisted = disputeMachine.getPersistedSnapshot(snapshot);
-  const { loaded, ...persistedContext } = context;
-  const loadedChanged = context.loaded !== (before ? (before.context as DisputeContext).loaded : undefined);
-  // Journal and snapshot in one statement.
-  return runs.saveRun(
-    tx,
-    {
-      id: run.id,
-      status,
-      state_value: snapshot.value,
-      snapshot: { ...persisted, context: persistedContext },
-      ...(loadedChanged ? { loaded } : {}),
-      customer_id: customerOf(context),
-      machine_version: MACHINE_VERSION,
-      events: journal.length,
-      now,
-    },
-    RUN_CHANNEL,
-    { firstSeq: run.event_count, rows: journal },
-  );
+
+  async function driveSteps(): Promise<runs.RunRow> {
+    let snapshot = firstNext;
+    let step: { event: DisputeEvent | InitEvent; before: DisputeSnapshot | null; actions: Actions } | undefined = {
+      event: firstEvent,
+      before,
+      actions: firstActions,
+    };
+    while (step) {
+      const effects = step.actions.filter((a) => Object.hasOwn(deps.effects, a.type)).map((a) => ({ type: a.type, params: a.params }) as Effect);
+      journal.push({
+        event: step.event,
+        state_before: step.before?.value ?? null,
+        state_after: snapshot.value,
+        effects,
+        at: now,
+      });
+      if (journal.length > MAX_EVENTS_PER_TRANSACTION) throw new Error(`run ${run.id} exceeded ${MAX_EVENTS_PER_TRANSACTION} events in one transaction`);
+      const ctx: EffectContext = { tx, clock: deps.clock, now, run, context: readerContext(snapshot), notifyUrl: deps.notifyUrl };
+      // A step's effects are started in order without waiting for each other, so that their statements go out
+      // together (postgres.js pipelines what is issued in the same tick on the transaction's connection), except a
+      // fallible one: its savepoint must have nothing else of the transaction in flight, or a failure would roll
+      // that back too (and a failure already in flight would be taken for the step's).
+      const results: Promise<DisputeEvent | void>[] = [];
+      for (const effect of effects) {
+        if (FALLIBLE_EFFECTS.has(effect.type)) {
+          await Promise.all([...writes.splice(0), ...results]);
+          results.push(Promise.resolve(await runEffect(deps, ctx, effect)));
+        } else if (WRITE_ONLY_EFFECTS.has(effect.type)) writes.push(track(writeOnly(runEffect(deps, ctx, effect), effect.type)));
+        else results.push(track(runEffect(deps, ctx, effect)));
+      }
+      for (const result of await Promise.all(results)) if (result) pending.push(result);
+      step = undefined;
+      while (!step && pending.length) {
+        const event = pending.shift()!;
+        const [next, actions] = transition(disputeMachine, snapshot, event);
+        if (next === snapshot) continue; // a result the state no longer takes: harmless
+        step = { event, before: snapshot, actions };
+        snapshot = next;
+      }
+    }
+    const status = statusOf(snapshot.value);
+    const context = snapshot.context as DisputeContext;
+    // The mirror rows are written only when the machine assigned them anew (xstate keeps an unassigned field's
+    // object as it was): the snapshot rewritten with every event goes without them.
+    // The context is plain JSON (no spawned actors), so the persisted snapshot's context is this one.
+    const persisted = disputeMachine.getPersistedSnapshot(snapshot);
+    const { loaded, ...persistedContext } = context;
+    const loadedChanged = context.loaded !== (before ? (before.context as DisputeContext).loaded : undefined);
+    // Journal and snapshot in one statement, sent behind the write-only effects' statements and awaited with them.
+    const save = runs.saveRun(
+      tx,
+      {
+        id: run.id,
+        status,
+        state_value: snapshot.value,
+        snapshot: { ...persisted, context: persistedContext },
+        ...(loadedChanged ? { loaded } : {}),
+        customer_id: customerOf(context),
+        machine_version: MACHINE_VERSION,
+        events: journal.length,
+        now,
+      },
+      RUN_CHANNEL,
+      { firstSeq: run.event_count, rows: journal },
+    );
+    const [saved] = await Promise.all([track(save), ...writes]);
+    return saved;
+  }
+}
+
+/** A write-only effect answers no event: one that did would be lost, so that is an error. */
+async function writeOnly(p: Promise<DisputeEvent | void>, type: string): Promise<void> {
+  if (await p) throw new Error(`effect ${type} is write-only (WRITE_ONLY_EFFECTS) but answered an event`);
 }
 
 async function runEffect(deps: EngineDeps, ctx: EffectContext, effect: Effect): Promise<DisputeEvent | void> {

@@ -51,17 +51,24 @@ export async function runDueChecks(deps: EngineDeps, opts: { max?: number; timeo
       claim: (tx) => claimDueCheck(tx, deps.clock.now(), opts.only),
       async apply(tx, check) {
         const { result, detail } = await runCheck(deps.sql, check, opts.timeoutMs);
-        await recordCheckResult(tx, check.id, { result, detail, now: deps.clock.now() });
-        // The real outcome reaches subscribers without reading the database: one ledger event per run and check.
-        await announce(tx, deps.notifyUrl, {
-          event_type: 'workflow.verified',
-          idempotency_key: `${WORKFLOW_TYPE}:run_${check.run_id}:verify:${check.check_name}`,
-          run_id: check.run_id,
-          payload: { run_id: check.run_id, workflow_type: WORKFLOW_TYPE, check: check.check_name, result, detail },
-          now: deps.clock.now(),
-        });
         const event: DisputeEvent = { type: 'VERIFY_RESULT', check: check.check_name, result, detail };
-        const unrestorable = await applyQueuedEvent(deps, tx, check.run_id, event);
+        // The result recorded, announced and fed to the run, issued together (pipelined on the transaction's
+        // connection). The real outcome reaches subscribers without reading the database: one ledger event per
+        // run and check. Settled all before a failure goes up: none is still running (and about to send a statement
+        // behind the transaction's ROLLBACK) when it does.
+        const settled = await Promise.allSettled([
+          recordCheckResult(tx, check.id, { result, detail, now: deps.clock.now() }),
+          announce(tx, deps.notifyUrl, {
+            event_type: 'workflow.verified',
+            idempotency_key: `${WORKFLOW_TYPE}:run_${check.run_id}:verify:${check.check_name}`,
+            run_id: check.run_id,
+            payload: { run_id: check.run_id, workflow_type: WORKFLOW_TYPE, check: check.check_name, result, detail },
+            now: deps.clock.now(),
+          }),
+          applyQueuedEvent(deps, tx, check.run_id, event),
+        ]);
+        for (const s of settled) if (s.status === 'rejected') throw s.reason;
+        const unrestorable = settled[2].status === 'fulfilled' ? settled[2].value : undefined;
         return { run_id: check.run_id, check_name: check.check_name, result, detail, unrestorable };
       },
       async afterCommit(check, outcome) {

@@ -17,6 +17,9 @@ export async function loadContext(sql: Db, params: EffectParams['loadContext'], 
   let customerId = params.customer_id;
   let invoice: Row | null = null;
   let invoiceMatches = 0;
+  // With the customer known, the invoice goes out with the customer's queries below (one round trip for all).
+  const known = customerId === null ? undefined : customerQueries(sql, customerId, now, runId);
+  known?.catch(() => {}); // seen where it is awaited; not unhandled if the invoice query fails first
   if (invoice_ref) {
     const found = await runNamedQuery<Row>(sql, Q.invoice, [invoice_ref, customerId]);
     invoiceMatches = found.length;
@@ -27,16 +30,7 @@ export async function loadContext(sql: Db, params: EffectParams['loadContext'], 
   if (customerId === null) {
     return { customer: null, invoice, invoice_matches: invoiceMatches, recent_payments: [], prior_disputes: 0, open_disputes: [], prior_invoices: [], history: [] };
   }
-  // Issued together: postgres.js pipelines them on the transaction's connection (one round trip, not seven).
-  const [[customer], recent, [count], open, prior, hold, history] = await Promise.all([
-    runNamedQuery<Row & { id: number }>(sql, Q.customer, [customerId]),
-    runNamedQuery<Row>(sql, Q.recent_payments, [customerId, now]),
-    runNamedQuery<{ count: number }>(sql, Q.prior_disputes, [customerId]),
-    runNamedQuery<Row>(sql, Q.open_disputes, [customerId]),
-    runNamedQuery<Row>(sql, Q.prior_invoices, [customerId]),
-    holdRequestFor(sql, customerId),
-    customerHistory(sql, { customer_id: customerId, workflow_type: WORKFLOW_TYPE, exclude_run_id: runId }),
-  ]);
+  const [[customer], recent, [count], open, prior, hold, history] = await (known ?? customerQueries(sql, customerId, now, runId));
   return {
     customer: customer ?? null,
     invoice,
@@ -49,4 +43,17 @@ export async function loadContext(sql: Db, params: EffectParams['loadContext'], 
     hold_requested: hold ? { run_id: hold.run_id, proposed_action_id: hold.proposed_action_id, by: hold.requested_by, at: hold.requested_at.toISOString() } : null,
     history,
   };
+}
+
+/** The customer's seven queries, issued together: postgres.js pipelines them on the transaction's connection. */
+function customerQueries(sql: Db, customerId: number, now: Date, runId: number) {
+  return Promise.all([
+    runNamedQuery<Row & { id: number }>(sql, Q.customer, [customerId]),
+    runNamedQuery<Row>(sql, Q.recent_payments, [customerId, now]),
+    runNamedQuery<{ count: number }>(sql, Q.prior_disputes, [customerId]),
+    runNamedQuery<Row>(sql, Q.open_disputes, [customerId]),
+    runNamedQuery<Row>(sql, Q.prior_invoices, [customerId]),
+    holdRequestFor(sql, customerId),
+    customerHistory(sql, { customer_id: customerId, workflow_type: WORKFLOW_TYPE, exclude_run_id: runId }),
+  ]);
 }

@@ -45,17 +45,22 @@ const toPayment = (r: Raw): PaymentRow => ({
 /** Runs the plan against the mirror: senders, cited invoices (any customer), payments, customer names. */
 export async function lookupMirror(sql: Db, plan: LookupPlan): Promise<MirrorRows> {
   const none = <T>(): Promise<T[]> => Promise.resolve([]);
+  // What the email cites does not depend on who sent it: issued with the sender's lookups (one round trip).
+  const cited = Promise.all([
+    plan.invoice_keys.length ? transactions.invoicesByKeys(sql, plan.invoice_keys) : none<Raw>(),
+    plan.payment_refs.length ? paymentsByReferences(sql, plan.payment_refs) : none<Raw>(),
+  ]);
+  cited.catch(() => {}); // seen where it is awaited; not unhandled if a sender lookup fails first
   const [contactsByEmail, customersByEmail] = await Promise.all([
     plan.emails.length ? customers.contactsByEmails(sql, plan.emails) : none<Raw>(),
     plan.emails.length ? customers.customersByEmails(sql, plan.emails) : none<Raw>(),
   ]);
   // The domain is only needed when the address itself is unknown.
   const byDomain = !contactsByEmail.length && !customersByEmail.length && plan.domains.length;
-  const [contactsByDomain, customersByDomain, invoicesByKey, payments, names] = await Promise.all([
+  const [[invoicesByKey, payments], contactsByDomain, customersByDomain, names] = await Promise.all([
+    cited,
     byDomain ? customers.contactsByDomains(sql, plan.domains) : none<Raw>(),
     byDomain ? customers.customersByDomains(sql, plan.domains) : none<Raw>(),
-    plan.invoice_keys.length ? transactions.invoicesByKeys(sql, plan.invoice_keys) : none<Raw>(),
-    plan.payment_refs.length ? paymentsByReferences(sql, plan.payment_refs) : none<Raw>(),
     // Company names only decide when the address is unknown (a known address outranks a name in the text),
     // so the one whole-table read happens only then.
     byDomain || !plan.emails.length ? customers.customerNames(sql) : none<Raw>(),

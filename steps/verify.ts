@@ -8,18 +8,20 @@ import type { EffectContext } from './effect.ts';
 
 export async function stageVerify(c: EffectContext, p: EffectParams['stageVerify']): Promise<void> {
   const approvedAt = c.context.decision?.at ?? c.run.created_at.toISOString();
-  for (const name of p.checks) {
+  const checks = p.checks.map((name) => {
     const check = CONTRACT.verify_checks.find((v) => v.name === name);
     if (!check) throw new Error(`verify check ${name} is not in the contract`);
-    await stageCheck(c.tx, {
-      run_id: c.run.id,
-      check_name: name,
-      sql_check: check.sql_check,
-      params: [c.run.id, approvedAt],
-      due_at: new Date(c.now.getTime() + check.window_seconds * 1000),
-      now: c.now,
-    });
-  }
+    return check;
+  });
+  // Issued together: one round trip however many checks.
+  await Promise.all(checks.map((check) => stageCheck(c.tx, {
+    run_id: c.run.id,
+    check_name: check.name,
+    sql_check: check.sql_check,
+    params: [c.run.id, approvedAt],
+    due_at: new Date(c.now.getTime() + check.window_seconds * 1000),
+    now: c.now,
+  })));
 }
 
 /** response_sent: staged in the transaction that approves the drafted reply and queues its delivery. */

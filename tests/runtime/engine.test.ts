@@ -8,6 +8,7 @@ import { fireDueTimers } from '../../runtime/timers.ts';
 import { runDueChecks, nextFireTimes } from '../../runtime/verify.ts';
 import { SNAPSHOT_MIGRATIONS } from '../../runtime/restore.ts';
 import { runStep } from '../../steps/fanout.ts';
+import { appendRunNote } from '../../persistence/runs.ts';
 import type { EffectRegistry } from '../../runtime/effects.ts';
 import { CONTRACT, retryDelayMs, type StepName } from '../../machines/contract.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
@@ -132,6 +133,57 @@ describe('retry policy', () => {
   });
 });
 
+describe('pipelined effects (a step\'s effects go out together; write-only ones are awaited with the save)', () => {
+  it('a step that fails after writing rolls back only its own writes; the decision and the other steps, sent around it, stay', async () => {
+    const d = deps({
+      runStep: async (c, p) => {
+        if (p.step !== 'escalate') return runStep(c, p);
+        await c.tx`INSERT INTO proposed_actions (run_id, step, action_type, entity_type, entity_ref, payload, status, proposed_at)
+          VALUES (${c.run.id}, 'escalate', 'written_then_failed', 'x', 'x', '{}', 'pending', ${c.now})`;
+        await c.tx`INSERT INTO proposed_actions (run_id, step, action_type, entity_type, entity_ref, payload, status, proposed_at)
+          VALUES (${c.run.id}, 'escalate', 'x', 'x', 'x', '{}', 'not-a-status', ${c.now})`;
+        return runStep(c, p);
+      },
+    });
+    const { run, envelopeId } = await startFor(d);
+    await approve(d, run.id, envelopeId);
+    const actions = await db.sql`SELECT step, action_type, status FROM proposed_actions WHERE run_id = ${run.id} ORDER BY id`;
+    expect(actions.map((a) => `${a.step}:${a.status}`)).toEqual(['approval:approved', 'draft_response:pending']);
+    expect(await db.sql`SELECT decision FROM approval_decisions WHERE run_id = ${run.id}`).toEqual([{ decision: 'approved' }]);
+    expect(await db.sql`SELECT name FROM timers WHERE run_id = ${run.id}`).toEqual([{ name: 'retry:escalate' }]);
+    const [r] = await db.sql`SELECT status, snapshot->'context'->'steps' AS steps FROM runs WHERE id = ${run.id}`;
+    expect(r!.steps.draftResponse).toMatchObject({ status: 'succeeded' });
+    expect(r!.steps.escalate).toMatchObject({ status: 'waiting_retry', attempts: 1 });
+    expect(r!.steps.escalate.errors[0]).toMatch(/postgres 23514.*proposed_actions_status_check/);
+  });
+
+  it('a write-only effect that fails while the step\'s other statements are in flight fails the event with its own error, writing nothing', async () => {
+    const d = deps({
+      setTimer: async (c) => {
+        await c.tx`INSERT INTO timers (run_id, name, event, due_at, created_at) VALUES (${c.run.id}, NULL, '{}', ${c.now}, ${c.now})`;
+      },
+    });
+    const body = triageFor((e) => e.expected.customer_id === 1002, `engine-${++seq}`);
+    await expect(startRun(d, { ...body, customer_id: null, invoice_ref: null, invoked_by: 'test' })).rejects.toMatchObject({ code: '23502' });
+    expect(await db.sql`SELECT id FROM runs WHERE email_uuid = ${body.email_uuid}`).toEqual([]);
+  });
+
+  it('a write-only effect that throws fails the event even when the effects after it succeed', async () => {
+    const d = deps({ cancelTimer: async () => { throw new Error('the timers table is gone'); } });
+    const { run, envelopeId } = await startFor(d);
+    await expect(approve(d, run.id, envelopeId)).rejects.toThrow('the timers table is gone');
+    expect(await db.sql`SELECT status, event_count FROM runs WHERE id = ${run.id}`).toEqual([{ status: 'awaiting_approval', event_count: run.event_count }]);
+    expect(await db.sql`SELECT count(*)::int AS n FROM approval_decisions WHERE run_id = ${run.id}`).toEqual([{ n: 0 }]);
+    expect(await db.sql`SELECT count(*)::int AS n FROM proposed_actions WHERE run_id = ${run.id} AND step <> 'approval'`).toEqual([{ n: 0 }]);
+  });
+
+  it('refuses a write-only effect that answers an event (it would be lost)', async () => {
+    const d = deps({ setTimer: async () => ({ type: 'APPROVAL_EXPIRED', at: 'x' }) as never });
+    const body = triageFor((e) => e.expected.customer_id === 1002, `engine-${++seq}`);
+    await expect(startRun(d, { ...body, customer_id: null, invoice_ref: null, invoked_by: 'test' })).rejects.toThrow(/setTimer is write-only/);
+  });
+});
+
 describe('verification', () => {
   it('passes once the window has passed and the draft exists, completing the run', async () => {
     const d = deps();
@@ -143,6 +195,23 @@ describe('verification', () => {
     const [r] = await db.sql`SELECT status FROM runs WHERE id = ${run.id}`;
     expect(r!.status).toBe('completed');
     expect(await runDueChecks(d)).toEqual([]);
+  });
+
+  it('records nothing of a check whose run fails to take the result: the result, its announcement and the run roll back together', async () => {
+    const d = deps();
+    const { run, envelopeId } = await startFor(d);
+    await approve(d, run.id, envelopeId);
+    d.clock.advance(30_000);
+    // The result, the ledger event and its webhook (queued once the ledger row is in) go out with the run's
+    // event; the event then fails after the run's save.
+    const failing = { ...d, notifyUrl: 'http://127.0.0.1:9/hook', observe: () => { throw new Error('the observer is down'); } };
+    await expect(runDueChecks(failing, { only: { run_id: run.id } })).rejects.toThrow('the observer is down');
+    expect(await db.sql`SELECT status FROM workflow_verify_results WHERE run_id = ${run.id}`).toEqual([{ status: 'pending' }]);
+    expect(await db.sql`SELECT event_type FROM event_ledger WHERE run_id = ${run.id} AND event_type = 'workflow.verified'`).toEqual([]);
+    expect(await db.sql`SELECT kind FROM outbox WHERE run_id = ${run.id}`).toEqual([]);
+    expect(await db.sql`SELECT status FROM runs WHERE id = ${run.id}`).toEqual([{ status: 'verifying' }]);
+    // And the check is still there to run.
+    expect(await runDueChecks(d, { only: { run_id: run.id } })).toEqual([expect.objectContaining({ run_id: run.id, result: 'pass' })]);
   });
 
   it('fails when the draft is gone, and records timeout when the check itself errors', async () => {
@@ -289,6 +358,22 @@ describe('runs and their journal', () => {
     expect(res.run.event_count).toBe(run.event_count);
     const [row] = await db.sql`SELECT event_count, updated_at FROM runs WHERE id = ${run.id}`;
     expect(row).toEqual({ event_count: run.event_count, updated_at: run.updated_at });
+  });
+
+  it('appends a note to a run\'s journal at its next sequence number, in one statement, leaving its state as it is', async () => {
+    const d = deps();
+    const { run } = await startFor(d);
+    const [before] = await db.sql`SELECT event_count, state_value, status FROM runs WHERE id = ${run.id}`;
+    await db.sql.begin((tx) => appendRunNote(tx, run.id, { type: 'proposal.approved', proposed_action_id: 1 }, d.clock.now()));
+    await db.sql.begin((tx) => appendRunNote(tx, 987654, { type: 'proposal.approved' }, d.clock.now())); // no such run: nothing
+    const [after] = await db.sql`SELECT event_count, state_value, status FROM runs WHERE id = ${run.id}`;
+    expect(after).toEqual({ ...before, event_count: before!.event_count + 1 });
+    const journal = await db.sql`SELECT seq, event, state_before, state_after, effects FROM run_journal WHERE run_id = ${run.id} ORDER BY seq`;
+    expect(journal.map((j) => j.seq)).toEqual(Array.from({ length: after!.event_count }, (_, i) => i));
+    expect(journal.at(-1)).toEqual({
+      seq: before!.event_count, event: { type: 'proposal.approved', proposed_action_id: 1 }, state_before: before!.state_value, state_after: before!.state_value, effects: [],
+    });
+    expect(await db.sql`SELECT count(*)::int AS n FROM run_journal WHERE run_id = 987654`).toEqual([{ n: 0 }]);
   });
 
   it('says which run does not exist', async () => {

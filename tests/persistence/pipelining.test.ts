@@ -1,0 +1,112 @@
+// The vendored postgres.js sends BEGIN and SAVEPOINT with the statement that follows them instead of waiting
+// for each (vendor/postgres/README.md, "Why, 3"). What must hold: a transaction's first statement is inside
+// it, a read-only transaction stays read-only, a savepoint that fails rolls back its own statements only and
+// the transaction goes on, and the round trips saved are really saved (counted as socket writes, not timed).
+import net from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
+
+let db: TestDatabase;
+beforeAll(async () => {
+  db = await createTestDatabase({ mirror: false, max: 2 });
+  await db.sql`CREATE TABLE pipelined (k text PRIMARY KEY, n int NOT NULL CHECK (n >= 0))`;
+});
+afterAll(() => db.drop());
+
+const keys = async (prefix: string) =>
+  (await db.sql<{ k: string }[]>`SELECT k FROM pipelined WHERE k LIKE ${prefix + '%'} ORDER BY k`).map((r) => r.k);
+
+/** Socket writes made while `f` runs (every socket of this process: the tests of this file run one at a time). */
+async function writesDuring(f: () => Promise<unknown>): Promise<number> {
+  const original = net.Socket.prototype.write;
+  let writes = 0;
+  net.Socket.prototype.write = function (this: net.Socket, ...args: unknown[]) {
+    writes++;
+    return (original as (...a: unknown[]) => boolean).apply(this, args);
+  } as typeof original;
+  try {
+    await f();
+  } finally {
+    net.Socket.prototype.write = original;
+  }
+  return writes;
+}
+
+describe('BEGIN sent with the first statement', () => {
+  it('keeps the first statement inside the transaction: a failure after it rolls it back', async () => {
+    await expect(
+      db.sql.begin(async (tx) => {
+        await tx`INSERT INTO pipelined VALUES ('begin-a', 1)`;
+        throw new Error('after the first statement');
+      }),
+    ).rejects.toThrow('after the first statement');
+    expect(await keys('begin-')).toEqual([]);
+  });
+
+  it('commits what the transaction wrote, on a pool whose connections are all busy at the start', async () => {
+    // More transactions than connections: most wait for a connection before their BEGIN is sent.
+    await Promise.all(Array.from({ length: 6 }, (_, i) => db.sql.begin((tx) => tx`INSERT INTO pipelined VALUES (${`begin-b${i}`}, ${i})`)));
+    expect(await keys('begin-b')).toHaveLength(6);
+  });
+
+  it('keeps a read-only transaction read-only', async () => {
+    await expect(db.sql.begin('read only', (tx) => tx`INSERT INTO pipelined VALUES ('begin-ro', 1)`)).rejects.toMatchObject({ code: '25006' });
+    expect(await keys('begin-ro')).toEqual([]);
+  });
+
+  it('costs two writes for a transaction of one statement (BEGIN with it, then COMMIT)', async () => {
+    const insert = (k: string) => db.sql.begin((tx) => tx`INSERT INTO pipelined VALUES (${k}, 1)`);
+    await insert('begin-warm-1');
+    await insert('begin-warm-2'); // both connections have prepared the statement: no describe round trip below
+    expect(await writesDuring(() => insert('begin-count'))).toBe(2);
+  });
+});
+
+describe('SAVEPOINT sent with the first statement of the savepoint', () => {
+  it('rolls back only the failed savepoint: before, after and other savepoints commit', async () => {
+    const outcome = await db.sql.begin(async (tx) => {
+      await tx`INSERT INTO pipelined VALUES ('sp-before', 1)`;
+      await tx.savepoint((sp) => sp`INSERT INTO pipelined VALUES ('sp-good', 1)`);
+      const failed = await tx
+        .savepoint(async (sp) => {
+          await sp`INSERT INTO pipelined VALUES ('sp-bad-first', 1)`;
+          await sp`INSERT INTO pipelined VALUES ('sp-bad-second', -1)`; // violates the check
+        })
+        .then(() => null, (err: { code?: string }) => err.code);
+      await tx`INSERT INTO pipelined VALUES ('sp-after', 1)`;
+      return failed;
+    });
+    expect(outcome).toBe('23514');
+    expect(await keys('sp-')).toEqual(['sp-after', 'sp-before', 'sp-good']);
+  });
+
+  it('rolls back a savepoint whose function fails before any statement, and the transaction goes on', async () => {
+    await db.sql.begin(async (tx) => {
+      await expect(tx.savepoint(async () => { throw new Error('no statement'); })).rejects.toThrow('no statement');
+      await tx`INSERT INTO pipelined VALUES ('sp-empty-after', 1)`;
+    });
+    expect(await keys('sp-empty')).toEqual(['sp-empty-after']);
+  });
+
+  it('fails the savepoint for a statement that failed even when its function caught the error', async () => {
+    await db.sql.begin(async (tx) => {
+      const r = tx.savepoint(async (sp) => {
+        await sp`INSERT INTO pipelined VALUES ('sp-caught', -1)`.catch(() => 'ignored');
+      });
+      await expect(r).rejects.toMatchObject({ code: '23514' });
+      await tx`INSERT INTO pipelined VALUES ('sp-caught-after', 1)`;
+    });
+    expect(await keys('sp-caught')).toEqual(['sp-caught-after']);
+  });
+
+  it('costs one write for a savepoint and its statement (three for BEGIN and a read, the savepoint, COMMIT)', async () => {
+    const transaction = (k: string) =>
+      db.sql.begin(async (tx) => {
+        await tx`SELECT 1`;
+        await tx.savepoint((sp) => sp`INSERT INTO pipelined VALUES (${k}, 1)`);
+      });
+    await transaction('sp-count-warm-1');
+    await transaction('sp-count-warm-2'); // both connections have prepared the statements
+    expect(await writesDuring(() => transaction('sp-count'))).toBe(3);
+  });
+});

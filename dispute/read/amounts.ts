@@ -22,10 +22,11 @@ export interface AmountMention extends Span {
   sentence: string;
 }
 
-// A bare whole number is money only when a currency word follows it ("192 bucks", "450 dollars").
+// A bare whole number is money only when a currency word follows it ("192 bucks", "450 dollars"), or when it is
+// what they hold back and nothing (no unit) follows it: "holding 600 until corrected", "we deducted 845.".
 // Digit groups are bounded (up to 10^18, past any real amount): a bare number may start after any comma of
 // "1,000,000,…", and an unbounded group would re-read the rest of the run from each of them.
-const MONEY = /(?:\b(?:USD|US\$|CAD|EUR|GBP)\s?|[$€£]\s?)(\d{1,3}(?:,\d{3}){1,5}|\d{1,18})(\.\d+)?(?!\d|,\d)|\b(\d{1,3}(?:,\d{3}){1,5}|\d{1,18})(?:\.(\d{2})(?![\d%])(?:\s?(?:USD|dollars))?|(?=\s?(?:bucks|dollars|usd)\b))/gi;
+const MONEY = /(?:\b(?:USD|US\$|CAD|EUR|GBP)\s?|[$€£]\s?)(\d{1,3}(?:,\d{3}){1,5}|\d{1,18})(\.\d+)?(?!\d|,\d)|\b(\d{1,3}(?:,\d{3}){1,5}|\d{1,18})(?:\.(\d{2})(?![\d%])(?:\s?(?:USD|dollars))?|(?=\s?(?:bucks|dollars|usd)\b))|(?<=\b(?:holding|withholding|deducting|deducted|short[- ]paying|short[- ]paid)(?: back)? )(\d{1,3}(?:,\d{3}){1,5}|\d{1,18})(?=\s+(?:until|till|pending)\b|\s*[.,;!]?\s*$|\s*[,;!]|\.(?!\d))/gim;
 
 // "USD 1.236,00" or "USD 665,56": a decimal comma, read only next to a currency sign so "1,234" stays US.
 // "(?![.,]*\d)": no digit follows in the same number; "[\d.,]*\d" said the same but re-read the whole run.
@@ -85,6 +86,12 @@ const CLAIM_AFTER: [RegExp, number][] = [
   [/^\s*(of|in) (sales |use )?tax\b/, 1.5],
   [/^\s*(late|finance|freight|shipping|expedite\w*|delivery|handling|restocking|fuel)?\s*(fee|charge|surcharge)s?\b/, 1.5],
 ];
+// A remittance or statement table: a header line of cells set apart by runs of spaces or tabs, one of them
+// naming the contested money ("Deduction", "Short paid", "Disputed", "Withheld"). An amount in that column of a
+// row below it (same number of cells) is the claim however bare its own words are: "INV 18299   17,606.75
+// 440.17   17,166.58" under "Document   Inv. amount   Deduction   Paid".
+const CELL_GAP = /\s{2,}|\t+/;
+const CLAIM_COLUMN = /^(deduction|deductions|deducted|ded\.?|short[- ]?paid|short[- ]?payment|disputed( amount)?|amount disputed|withheld|held back|chargeback)$/i;
 const CLAIM_SENTENCE = /\b(credit|refund|dispute|disputing|overcharg\w*|remove|reverse|deduct|short[- ]pa\w*)\b/;
 
 // Amounts read from one text. Real disputes state a handful (the labeled corpora at most 5, a pasted statement
@@ -100,9 +107,11 @@ export function findAmounts(raw: string): AmountMention[] {
   let text = raw.replace(DECIMAL_COMMA, (_m, cur: string, n: string) => cur + swap(n)).replace(DECIMAL_COMMA_AFTER, swap);
   if (EUROPEAN.test(text)) text = text.replace(DECIMAL_COMMA_BARE, swap);
   const sentences = sentencesOf(text);
+  const claimCells = claimColumnCells(text);
+  let cell = 0;
   for (const m of matchAll(text, MONEY)) {
     if (out.length >= MAX_AMOUNTS) break;
-    const whole = (m[1] ?? m[3]!).replace(/,/g, '');
+    const whole = (m[1] ?? m[3] ?? m[5]!).replace(/,/g, '');
     const frac = m[2] ?? (m[4] ? `.${m[4]}` : '');
     // "$1.2k", "USD 15k": thousands, read only after a currency sign.
     const kilo = /^\s?k\b/i.exec(text.slice(m.index + m[0].length, m.index + m[0].length + 3));
@@ -115,9 +124,47 @@ export function findAmounts(raw: string): AmountMention[] {
     const before = text.slice(Math.max(b.start, start - 90), start).toLowerCase().replace(/\s+/g, ' ');
     const after = text.slice(end, Math.min(b.end, end + 50)).toLowerCase().replace(/\s+/g, ' ');
     const sentence = text.slice(b.start, b.end).replace(/\s+/g, ' ').trim();
-    out.push({ start, end, value, raw: text.slice(start, end), sentence, ...roleOf(before, after, sentence.toLowerCase()) });
+    while (cell < claimCells.length && claimCells[cell]!.end <= start) cell++;
+    const inClaimColumn = cell < claimCells.length && claimCells[cell]!.start <= start && end <= claimCells[cell]!.end;
+    const role = inClaimColumn ? { role: 'claim' as const, cue: 3 } : roleOf(before, after, sentence.toLowerCase());
+    out.push({ start, end, value, raw: text.slice(start, end), sentence, ...role });
   }
   return out;
+}
+
+// The cells (in text order) of the claim column of each table in `text`: one pass over its lines.
+function claimColumnCells(text: string): Span[] {
+  const out: Span[] = [];
+  let column = -1; // the claim column's index in the current table, -1 outside one
+  let width = 0; // the header's number of cells
+  let at = 0;
+  for (const line of text.split('\n')) {
+    const cells = cellsOf(line, at);
+    if (cells.length < 3) column = -1;
+    else if (column >= 0 && cells.length === width) out.push(cells[column]!);
+    else {
+      column = cells.findIndex((c) => CLAIM_COLUMN.test(text.slice(c.start, c.end)));
+      width = cells.length;
+    }
+    at += line.length + 1;
+  }
+  return out;
+}
+
+function cellsOf(line: string, offset: number): Span[] {
+  const cells: Span[] = [];
+  const gap = new RegExp(CELL_GAP.source, 'g');
+  let from = 0;
+  const push = (s: number, e: number) => {
+    const lead = line.slice(s, e).search(/\S/);
+    if (lead >= 0) cells.push({ start: offset + s + lead, end: offset + s + line.slice(s, e).trimEnd().length });
+  };
+  for (const m of line.matchAll(gap)) {
+    push(from, m.index);
+    from = m.index + m[0].length;
+  }
+  push(from, line.length);
+  return cells;
 }
 
 function roleOf(before: string, after: string, sentence: string): { role: AmountRole; cue: number } {

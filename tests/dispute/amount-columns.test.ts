@@ -1,0 +1,29 @@
+// The disputed amount where its own words are bare: a remittance table's deduction column, and a whole
+// number they say they hold back. Each case picks the wrong amount (or none) without the rule it guards.
+import { describe, expect, it } from 'vitest';
+import { findAmounts } from '../../dispute/read/amounts.ts';
+import { pickDisputedAmount } from '../../dispute/resolve/amount.ts';
+import type { ReasonCode } from '../../dispute/types.ts';
+
+const pick = (body: string, reason: ReasonCode) =>
+  pickDisputedAmount(findAmounts(body).map((a) => ({ ...a, source: 'body' as const })), reason, null).value;
+
+describe('the disputed amount in a table column', () => {
+  it('takes the amount under a deduction column, whatever the column order', () => {
+    const table = ['Invoice        Gross        Deducted     Net paid', 'INV-000123     5,000.00     250.00       4,750.00', '', 'Reason: rebate not credited.'].join('\n');
+    expect(pick(table, 'DSC')).toBe(250);
+    const swapped = ['Doc      Short paid    Amount      Paid', 'INV 77   99.10         1,099.10    1,000.00'].join('\n');
+    expect(pick(swapped, 'QTY')).toBe(99.1);
+    // Only rows with the header's cells, and no column when no header names the claim.
+    const rows = ['Invoice    Amount     Paid', 'INV-1      900.00     600.00'].join('\n');
+    expect(findAmounts(rows).every((a) => a.cue < 3)).toBe(true);
+    const ragged = ['Invoice    Amount     Deduction    Paid', 'note: 40.00 was sent'].join('\n');
+    expect(findAmounts(ragged).map((a) => a.cue)).toEqual([0]);
+  });
+
+  it('reads a bare whole number they hold back as money, but not a count of goods', () => {
+    expect(pick('billed at 89/case, our PO says 74/case. 40 cases. holding 600 until corrected. rest goes out friday', 'PRC')).toBe(600);
+    expect(findAmounts('we are holding 3 cases for pickup').map((a) => a.value)).toEqual([]);
+    expect(findAmounts('we deducted 12 rolls from the count').map((a) => a.value)).toEqual([]);
+  });
+});

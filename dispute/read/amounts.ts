@@ -129,7 +129,33 @@ export function findAmounts(raw: string): AmountMention[] {
     const role = inClaimColumn ? { role: 'claim' as const, cue: 3 } : roleOf(before, after, sentence.toLowerCase());
     out.push({ start, end, value, raw: text.slice(start, end), sentence, ...role });
   }
+  const derived = priceDifference(text, out);
+  if (derived && out.length < MAX_AMOUNTS) out.push(derived);
   return out;
+}
+
+// "billed @ $189/bucket, our PO has them at $164. 40 buckets.": two unit prices and one count of that unit
+// state the contested money without writing it, (189 − 164) × 40 = 1,000.00 (the label conventions' "price
+// difference × qty"). Derived only when nothing in the email is marked as the claim, the email names exactly
+// two unit prices and exactly one count of the unit they are priced by.
+const PER_UNIT = /^\s*(?:\/\s?|per |an? |each )([a-z]{3,12})\b/;
+const COUNT = /\b(\d{1,3}(?:,\d{3}){1,2}|\d{1,6})\s+([a-z]{3,12})\b/gi;
+function priceDifference(text: string, found: AmountMention[]): AmountMention | null {
+  if (found.some((a) => a.cue >= 1.5)) return null;
+  const units = found.filter((a) => a.role === 'unit');
+  const prices = [...new Set(units.map((a) => a.value))];
+  if (prices.length !== 2) return null;
+  const nouns = new Set(units.map((a) => PER_UNIT.exec(text.slice(a.end, a.end + 20).toLowerCase())?.[1]).filter((n): n is string => !!n));
+  if (nouns.size !== 1) return null;
+  const noun = [...nouns][0]!;
+  const counts = [...text.matchAll(COUNT)].filter((m) => [noun, `${noun}s`, `${noun}es`].includes(m[2]!.toLowerCase()));
+  if (counts.length !== 1) return null;
+  const m = counts[0]!;
+  const qty = Number(m[1]!.replace(/,/g, ''));
+  const value = Math.round(Math.abs(prices[0]! - prices[1]!) * qty * 100) / 100;
+  if (!(value > 0)) return null;
+  const [hi, lo] = prices[0]! > prices[1]! ? [prices[0]!, prices[1]!] : [prices[1]!, prices[0]!];
+  return { start: m.index, end: m.index + m[0].length, value, raw: m[0], role: 'claim', cue: 1.5, sentence: `(${hi} − ${lo}) × ${qty} ${m[2]}` };
 }
 
 // The cells (in text order) of the claim column of each table in `text`: one pass over its lines.

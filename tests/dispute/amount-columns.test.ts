@@ -1,5 +1,5 @@
-// The disputed amount where its own words are bare: a remittance table's deduction column, and a whole
-// number they say they hold back. Each case picks the wrong amount (or none) without the rule it guards.
+// The disputed amount where its own words are bare: a remittance table's deduction column, a whole number they
+// hold back, and a price difference × quantity. Each case picks the wrong amount (or none) without the rule it guards.
 import { describe, expect, it } from 'vitest';
 import { findAmounts } from '../../dispute/read/amounts.ts';
 import { pickDisputedAmount } from '../../dispute/resolve/amount.ts';
@@ -8,7 +8,7 @@ import type { ReasonCode } from '../../dispute/types.ts';
 const pick = (body: string, reason: ReasonCode) =>
   pickDisputedAmount(findAmounts(body).map((a) => ({ ...a, source: 'body' as const })), reason, null).value;
 
-describe('the disputed amount in a table column', () => {
+describe('the disputed amount where its own words are bare', () => {
   it('takes the amount under a deduction column, whatever the column order', () => {
     const table = ['Invoice        Gross        Deducted     Net paid', 'INV-000123     5,000.00     250.00       4,750.00', '', 'Reason: rebate not credited.'].join('\n');
     expect(pick(table, 'DSC')).toBe(250);
@@ -25,5 +25,14 @@ describe('the disputed amount in a table column', () => {
     expect(pick('billed at 89/case, our PO says 74/case. 40 cases. holding 600 until corrected. rest goes out friday', 'PRC')).toBe(600);
     expect(findAmounts('we are holding 3 cases for pickup').map((a) => a.value)).toEqual([]);
     expect(findAmounts('we deducted 12 rolls from the count').map((a) => a.value)).toEqual([]);
+  });
+
+  it('derives price difference × quantity from two unit prices and one count of that unit', () => {
+    expect(pick('Tabs billed @ $189/bucket, our PO-47841 has them at $164. 40 buckets. Pls fix.', 'PRC')).toBe(1000);
+    const derived = findAmounts('Gloves invoiced at $12.50 per box; the contract price is $11.75. We took 120 boxes.').filter((a) => a.role === 'claim');
+    expect(derived.map((a) => [a.value, a.raw])).toEqual([[90, '120 boxes']]);
+    // Not when the count is ambiguous, or when the email already names the claim.
+    expect(findAmounts('billed $20/case, quoted $18. 40 cases came, 10 cases broke.').filter((a) => a.role === 'claim')).toEqual([]);
+    expect(pick('billed $20/case, quoted $18. 40 cases. Please credit $60.00.', 'PRC')).toBe(60);
   });
 });

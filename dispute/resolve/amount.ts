@@ -33,7 +33,11 @@ export function pickDisputedAmount(amounts: SourcedAmount[], reason: ReasonCode,
     // When both the total and the open balance are named, what they say they paid is the claim ("a reminder
     // shows $589.28 outstanding; we wired the full $1,178.56").
     const matching = groups.filter(matches);
-    const ofInvoice = matching.find((g) => g.roles.has('paid')) ?? matching[0] ?? group(amounts.filter((a) => a.role === 'payable')).find(matches);
+    // Otherwise a part they name that is still open is what is contested, not the total it is part of ("INV18418
+    // (18,043.88) was paid in two parts: 9,021.94 by card … and 9,021.94 by wire … the second half as open").
+    const open = invoice?.foreignamountunpaid != null ? Number(invoice.foreignamountunpaid) : 0;
+    const openPart = open > 0 && invoice?.foreigntotal != null && open < Number(invoice.foreigntotal) ? matching.find((g) => Math.abs(g.value - open) < 0.005) : undefined;
+    const ofInvoice = matching.find((g) => g.roles.has('paid')) ?? openPart ?? matching[0] ?? group(amounts.filter((a) => a.role === 'payable')).find(matches);
     if (ofInvoice) return found(ofInvoice, 0.9);
     const cited = groups.find((g) => g.roles.has('invoice') || g.roles.has('paid'));
     if (cited) return found(cited, 0.8);

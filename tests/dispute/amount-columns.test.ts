@@ -1,5 +1,5 @@
 // The disputed amount where its own words are bare: a remittance table's deduction column, a whole number they
-// hold back, and a price difference × quantity. Each case picks the wrong amount (or none) without the rule it guards.
+// hold back, a price difference × quantity, and the open part of a paid invoice. Each case picks the wrong amount (or none) without the rule it guards.
 import { describe, expect, it } from 'vitest';
 import { findAmounts } from '../../dispute/read/amounts.ts';
 import { pickDisputedAmount } from '../../dispute/resolve/amount.ts';
@@ -34,5 +34,14 @@ describe('the disputed amount where its own words are bare', () => {
     // Not when the count is ambiguous, or when the email already names the claim.
     expect(findAmounts('billed $20/case, quoted $18. 40 cases came, 10 cases broke.').filter((a) => a.role === 'claim')).toEqual([]);
     expect(pick('billed $20/case, quoted $18. 40 cases. Please credit $60.00.', 'PRC')).toBe(60);
+  });
+
+  it('takes the open part they name over the invoice total for an already-paid claim', () => {
+    const body = 'INV-000777 (600.00) was paid in two parts: 300.00 by card on 2 Feb and 300.00 by wire on 9 March. Your statement shows the second half as open.';
+    const amounts = findAmounts(body).map((a) => ({ ...a, source: 'body' as const }));
+    const invoice = { foreigntotal: 600, foreignamountunpaid: 300 } as Parameters<typeof pickDisputedAmount>[2];
+    expect(pickDisputedAmount(amounts, 'PAID', invoice).value).toBe(300);
+    // Nothing open: the total stays the claim.
+    expect(pickDisputedAmount(amounts, 'PAID', { ...invoice!, foreignamountunpaid: 0 }).value).toBe(600);
   });
 });

@@ -70,6 +70,8 @@ const CLAIM_BEFORE: [RegExp, number][] = [
   [/\b(will not|won't|cannot|can't|refuse to|are not going to|do not|don't) (release )?(pay|remit)( for)?( the)?( remaining| remainder| rest| balance| full| open| outstanding| unpaid)*( amount| balance)?( of)?\s*$|\b(are |we're |we are |will be |we'll |we will )?(withhold(ing)?|holding( back)?|hold( back)?|keep(ing)? back|retain(ing)?)( on to| onto)?( the)?( remaining| remainder| rest| balance| open| outstanding| unpaid)*( amount| balance)?( of)?\s*$/, 3],
   [/\b(dispute|disputes|disputed|disputing|contest|contests|contested|contesting|withhold|withholding|holding back|short[- ]pa(y|ying|id)( this invoice| the invoice| it)?( by)?|deduct|deducted|deducting|total disputed( amount)?( is| of)?|disputed amount( is| of)?)\s*$/, 3],
   [/\b(credit|credits|credited|refund|refunded|reimburse|reimbursement|rebate)( memo| note)?( [a-z]{1,4}-?\d+)?( us| me)?( (of|for|in the amount of|totaling|totalling|back)( the)?)?\s*$/, 2],
+  // A credit document's own amount: "CM-000311 for $412.50", "Less credit memo CM-000311 (damaged pallets) -412.50".
+  [/\b(cm|credit memo|credit note)[ #-]*([a-z]{1,4}-?)?\d{3,}( \([^()]{0,40}\))?( (for|of|totaling|totalling|in the amount of)( the)?)?\s*[-–:]?\s*$/, 2],
   [/\b(overcharge[ds]?|overbill(ed|ing)?|over-?charged|overpaid|overpayment|double[- ]billed)( us)?( (of|by|is|was|amount|totaling))*\s*$/, 2],
   [/\b(difference|discrepancy|variance)( (is|of|was|comes to|amounts to|totals))?\s*$/, 2],
   [/(\bby|=)\s*$/, 2],

@@ -1,5 +1,6 @@
-// The disputed amount where its own words are bare: a remittance table's deduction column, a whole number they
-// hold back, a price difference × quantity, and the open part of a paid invoice. Each case picks the wrong amount (or none) without the rule it guards.
+// The disputed amount where its own words are bare: a remittance table's deduction column, a whole number
+// they hold back, a price difference × quantity, a credit memo's amount, the open part of a paid invoice.
+// Each case picks the wrong amount (or none) without the rule it guards.
 import { describe, expect, it } from 'vitest';
 import { findAmounts } from '../../dispute/read/amounts.ts';
 import { pickDisputedAmount } from '../../dispute/resolve/amount.ts';
@@ -43,5 +44,11 @@ describe('the disputed amount where its own words are bare', () => {
     expect(pickDisputedAmount(amounts, 'PAID', invoice).value).toBe(300);
     // Nothing open: the total stays the claim.
     expect(pickDisputedAmount(amounts, 'PAID', { ...invoice!, foreignamountunpaid: 0 }).value).toBe(600);
+  });
+
+  it('takes a credit document\'s own amount as the claim over the balance it should come off', () => {
+    expect(pick('You sent us CM-000412 for $75.00 in May. It never came off INV-000900; the full $1,275.00 is still there.', 'CRN')).toBe(75);
+    const remittance = ['Invoice INV-1      open balance   300.00', 'Less credit memo CM-000412 (bent frames)   -75.00', 'Amount paid today     225.00'].join('\n');
+    expect(pick(remittance, 'CRN')).toBe(75);
   });
 });

@@ -51,7 +51,11 @@ export function pickDisputedAmount(amounts: SourcedAmount[], reason: ReasonCode,
   }
   if (best && best.cue >= 1.5) return found(best, best.cue >= 3 ? 0.9 : best.cue >= 2 ? 0.85 : 0.75);
   // Without telling words, a single amount that is not the invoice's own total is most likely it.
-  const plain = groups.filter((g) => !g.roles.has('invoice') || reason === 'DUP');
+  // An amount set beside the invoice's number that is neither its total nor its balance is not the invoice's
+  // amount: "missing from invoice #004856 - 325.33" (a 3,253.34 invoice) names the discount.
+  const ownAmounts = invoice ? [invoice.foreigntotal, invoice.foreignamountunpaid].filter((x): x is number => x != null).map(Number) : null;
+  const isInvoiceAmount = (g: Group) => g.roles.has('invoice') && (!ownAmounts || ownAmounts.some((t) => Math.abs(t - g.value) < 0.005));
+  const plain = groups.filter((g) => !isInvoiceAmount(g) || reason === 'DUP');
   if (plain.length === 1) return found(plain[0]!, best && best.cue > 0 ? 0.65 : 0.6);
   if (plain.length > 1) {
     const pick = [...plain].sort((a, b) => rank(b) - rank(a) || b.first - a.first)[0]!;

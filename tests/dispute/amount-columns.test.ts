@@ -1,5 +1,6 @@
 // The disputed amount where its own words are bare: a remittance table's deduction column, a whole number
-// they hold back, a price difference × quantity, a credit memo's amount, the open part of a paid invoice.
+// they hold back, a price difference × quantity, a credit memo's amount, the open part of a paid invoice, an
+// amount beside the invoice number that is not the invoice's.
 // Each case picks the wrong amount (or none) without the rule it guards.
 import { describe, expect, it } from 'vitest';
 import { findAmounts } from '../../dispute/read/amounts.ts';
@@ -50,5 +51,13 @@ describe('the disputed amount where its own words are bare', () => {
     expect(pick('You sent us CM-000412 for $75.00 in May. It never came off INV-000900; the full $1,275.00 is still there.', 'CRN')).toBe(75);
     const remittance = ['Invoice INV-1      open balance   300.00', 'Less credit memo CM-000412 (bent frames)   -75.00', 'Amount paid today     225.00'].join('\n');
     expect(pick(remittance, 'CRN')).toBe(75);
+  });
+
+  it('reads an amount beside the invoice number as the claim when it is not the invoice\'s own', () => {
+    const invoice = { foreigntotal: 3253.34, foreignamountunpaid: 3253.34 } as Parameters<typeof pickDisputedAmount>[2];
+    const withInvoice = (body: string) => pickDisputedAmount(findAmounts(body).map((a) => ({ ...a, source: 'body' as const })), 'DSC', invoice).value;
+    expect(withInvoice('Our 10% contractor discount is missing from invoice #004856 - 325.33. Please credit.')).toBe(325.33);
+    // The invoice's own total beside its number is still only the invoice.
+    expect(withInvoice('Our contractor discount is missing from invoice #004856 - 3,253.34. Please fix.')).toBe(null);
   });
 });

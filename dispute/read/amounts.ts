@@ -59,6 +59,7 @@ const PAYABLE_BEFORE = [
 ];
 // "the rest ($20,544.85) is approved".
 const PAYABLE_AFTER = /^\s*\)?,?\s*(is|are|will be|has been|have been) (approved|fine|ok|okay|correct|undisputed|not (in )?disputed?|accepted|being paid|paid)\b/;
+const CREDIT_SHOULD_BE = /\b(credit|refund|credit memo|credit note)\b[^.!?$]{0,30}\b(should|would|will) (be|come to|total)( for)?\s*$/;
 const BASE_BEFORE = /\d+(?:\.\d+)?\s?% of\s*$/;
 const PAID_BEFORE = /\b(paid|payment of|remitted|wired|sent|mailed)( you| us)?( the)?( full)?( amount of)?\s*$/;
 const INVOICE_BEFORE = [
@@ -202,6 +203,8 @@ function roleOf(before: string, after: string, sentence: string): { role: Amount
   if (UNIT_AFTER.test(after) || UNIT_BEFORE.some((re) => re.test(before))) return { role: 'unit', cue: 0 };
   const withheld = CLAIM_BEFORE[0]![0].test(before);
   if (withheld) return { role: 'claim', cue: CLAIM_BEFORE[0]![1] };
+  // What the credit should be is the credit asked for, not a corrected figure: "the credit … it should be $540.00".
+  if (CREDIT_SHOULD_BE.test(before)) return { role: 'claim', cue: 2 };
   if (BASE_BEFORE.test(before)) return { role: 'base', cue: 0 };
   if (PAYABLE_BEFORE.some((re) => re.test(before)) || PAYABLE_AFTER.test(after)) return { role: 'payable', cue: 0 };
   const beforeCue = Math.max(0, ...CLAIM_BEFORE.filter(([re]) => re.test(before)).map(([, w]) => w));

@@ -1,6 +1,6 @@
 // The disputed amount where its own words are bare: a remittance table's deduction column, a whole number
 // they hold back, a price difference × quantity, a credit memo's amount, the open part of a paid invoice, an
-// amount beside the invoice number that is not the invoice's.
+// amount beside the invoice number that is not the invoice's, what the credit should be.
 // Each case picks the wrong amount (or none) without the rule it guards.
 import { describe, expect, it } from 'vitest';
 import { findAmounts } from '../../dispute/read/amounts.ts';
@@ -59,5 +59,11 @@ describe('the disputed amount where its own words are bare', () => {
     expect(withInvoice('Our 10% contractor discount is missing from invoice #004856 - 325.33. Please credit.')).toBe(325.33);
     // The invoice's own total beside its number is still only the invoice.
     expect(withInvoice('Our contractor discount is missing from invoice #004856 - 3,253.34. Please fix.')).toBe(null);
+  });
+
+  it('reads what the credit should be as the credit asked for, and a price that should be as a corrected figure', () => {
+    expect(pick('Six racks went back on 10/30 under RMA 2290. Haven\'t seen the credit yet - it should be $540.00.', 'CRN')).toBe(540);
+    expect(findAmounts('the price should be $12.00 a box').map((a) => a.role)).toEqual(['unit']);
+    expect(findAmounts('the total should be $120.00 on this one').map((a) => a.role)).toEqual(['payable']);
   });
 });

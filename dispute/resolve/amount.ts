@@ -33,7 +33,11 @@ export function pickDisputedAmount(amounts: SourcedAmount[], reason: ReasonCode,
     // When both the total and the open balance are named, what they say they paid is the claim ("a reminder
     // shows $589.28 outstanding; we wired the full $1,178.56").
     const matching = groups.filter(matches);
-    const ofInvoice = matching.find((g) => g.roles.has('paid')) ?? matching[0] ?? group(amounts.filter((a) => a.role === 'payable')).find(matches);
+    // Otherwise a part they name that is still open is what is contested, not the total it is part of ("INV18418
+    // (18,043.88) was paid in two parts: 9,021.94 by card … and 9,021.94 by wire … the second half as open").
+    const open = invoice?.foreignamountunpaid != null ? Number(invoice.foreignamountunpaid) : 0;
+    const openPart = open > 0 && invoice?.foreigntotal != null && open < Number(invoice.foreigntotal) ? matching.find((g) => Math.abs(g.value - open) < 0.005) : undefined;
+    const ofInvoice = matching.find((g) => g.roles.has('paid')) ?? openPart ?? matching[0] ?? group(amounts.filter((a) => a.role === 'payable')).find(matches);
     if (ofInvoice) return found(ofInvoice, 0.9);
     const cited = groups.find((g) => g.roles.has('invoice') || g.roles.has('paid'));
     if (cited) return found(cited, 0.8);
@@ -47,7 +51,11 @@ export function pickDisputedAmount(amounts: SourcedAmount[], reason: ReasonCode,
   }
   if (best && best.cue >= 1.5) return found(best, best.cue >= 3 ? 0.9 : best.cue >= 2 ? 0.85 : 0.75);
   // Without telling words, a single amount that is not the invoice's own total is most likely it.
-  const plain = groups.filter((g) => !g.roles.has('invoice') || reason === 'DUP');
+  // An amount set beside the invoice's number that is neither its total nor its balance is not the invoice's
+  // amount: "missing from invoice #004856 - 325.33" (a 3,253.34 invoice) names the discount.
+  const ownAmounts = invoice ? [invoice.foreigntotal, invoice.foreignamountunpaid].filter((x): x is number => x != null).map(Number) : null;
+  const isInvoiceAmount = (g: Group) => g.roles.has('invoice') && (!ownAmounts || ownAmounts.some((t) => Math.abs(t - g.value) < 0.005));
+  const plain = groups.filter((g) => !isInvoiceAmount(g) || reason === 'DUP');
   if (plain.length === 1) return found(plain[0]!, best && best.cue > 0 ? 0.65 : 0.6);
   if (plain.length > 1) {
     const pick = [...plain].sort((a, b) => rank(b) - rank(a) || b.first - a.first)[0]!;

@@ -2,22 +2,17 @@
 // (BENCH_HISTORY_RUNS) of 40 customers, each with its envelope, decision, run log, and corrections or verify
 // results where a real run would have them. Prints the plan (which indexes serve it) and the latency of the
 // query alone, median and p95 of 200 (elapsed time: other processes on a shared machine inflate it).
-import { randomBytes } from 'node:crypto';
 import { sqlClient } from '../persistence/connect.ts';
+import { ADMIN_URL, scratchDatabase } from './lib.ts';
 import { customerHistory } from '../persistence/history.ts';
-import { migrate } from '../persistence/migrate.ts';
 
-const admin = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const N = Number(process.env.BENCH_HISTORY_RUNS ?? 50_000);
 const CUSTOMERS = 40;
-const name = `disputeflow_bench_${randomBytes(4).toString('hex')}`;
-const a = sqlClient(admin, 1);
-await a.unsafe(`CREATE DATABASE ${name}`);
-const url = new URL(admin);
-url.pathname = `/${name}`;
-const sql = sqlClient(url.toString(), 2);
+// A scratch database, migrated, with the sample mirror (bench/lib.ts).
+const a = sqlClient(ADMIN_URL, 1);
+const { name, url } = await scratchDatabase(a);
+const sql = sqlClient(url, 2);
 try {
-  await migrate(sql);
   const now = new Date('2026-11-20T12:00:00Z');
   // Runs: decided approved (with verify results), rejected, expired, blocked; every fifth approval corrected.
   await sql`

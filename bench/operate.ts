@@ -2,13 +2,9 @@
 // their journals, then the time of a GET /metrics scrape (its PostgreSQL-backed series read at scrape time),
 // GET /api/kpis over 30 and 90 days, GET /runs/:id/replay, and replaying every run (what npm run replay does).
 // BENCH_KEEP_DB=1 keeps the database (its name is printed) to look at query plans.
-import { timeCalls } from './lib.ts';
-import { randomBytes } from 'node:crypto';
+import { ADMIN_URL, scratchDatabase, timeCalls } from './lib.ts';
 import type { AddressInfo } from 'node:net';
 import { sqlClient } from '../persistence/connect.ts';
-import { migrate } from '../persistence/migrate.ts';
-import { importMirror } from '../persistence/mirror/import.ts';
-import { SAMPLE_MIRROR_DIR } from '../persistence/mirror/sample.ts';
 import { ManualClock } from '../runtime/clock.ts';
 import { applyEvent, startRun } from '../runtime/engine.ts';
 import { effectRegistry } from '../runtime/registry.ts';
@@ -17,18 +13,13 @@ import { createApp } from '../server/app.ts';
 import { parseApprovers } from '../server/config.ts';
 import { createLogger } from '../server/log.ts';
 
-const admin = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const N = Number(process.env.BENCH_OPERATE_RUNS ?? 50_000);
-const name = `disputeflow_bench_${randomBytes(4).toString('hex')}`;
-const a = sqlClient(admin, 1);
-await a.unsafe(`CREATE DATABASE ${name}`);
-const url = new URL(admin);
-url.pathname = `/${name}`;
-const sql = sqlClient(url.toString(), 4);
+// A scratch database, migrated, with the sample mirror (bench/lib.ts).
+const a = sqlClient(ADMIN_URL, 1);
+const { name, url } = await scratchDatabase(a);
+const sql = sqlClient(url, 4);
 const TOKEN = 'bench-token-0123456789';
 try {
-  await migrate(sql);
-  await importMirror(sql, SAMPLE_MIRROR_DIR);
   const clock = new ManualClock('2026-11-20T12:00:00Z');
   const deps = { sql, clock, effects: effectRegistry() };
   const { run } = await startRun(deps, {

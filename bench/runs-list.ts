@@ -1,12 +1,8 @@
 // The runs list and run page at scale: 50,000 runs (BENCH_LIST_RUNS), then the latency of GET /runs with
 // each filter, a deep page, and GET /runs/:id, over real HTTP against the real app.
-import { timeCalls } from './lib.ts';
-import { randomBytes } from 'node:crypto';
+import { ADMIN_URL, scratchDatabase, timeCalls } from './lib.ts';
 import type { AddressInfo } from 'node:net';
 import { sqlClient } from '../persistence/connect.ts';
-import { migrate } from '../persistence/migrate.ts';
-import { importMirror } from '../persistence/mirror/import.ts';
-import { SAMPLE_MIRROR_DIR } from '../persistence/mirror/sample.ts';
 import { ManualClock } from '../runtime/clock.ts';
 import { startRun } from '../runtime/engine.ts';
 import { effectRegistry } from '../runtime/registry.ts';
@@ -14,17 +10,12 @@ import { createApp } from '../server/app.ts';
 import { parseApprovers } from '../server/config.ts';
 import { createLogger } from '../server/log.ts';
 
-const admin = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const N = Number(process.env.BENCH_LIST_RUNS ?? 50_000);
-const name = `disputeflow_bench_${randomBytes(4).toString('hex')}`;
-const a = sqlClient(admin, 1);
-await a.unsafe(`CREATE DATABASE ${name}`);
-const url = new URL(admin);
-url.pathname = `/${name}`;
-const sql = sqlClient(url.toString(), 4);
+// A scratch database, migrated, with the sample mirror (bench/lib.ts).
+const a = sqlClient(ADMIN_URL, 1);
+const { name, url } = await scratchDatabase(a);
+const sql = sqlClient(url, 4);
 try {
-  await migrate(sql);
-  await importMirror(sql, SAMPLE_MIRROR_DIR);
   const clock = new ManualClock('2026-11-20T12:00:00Z');
   const deps = { sql, clock, effects: effectRegistry() };
   const { run } = await startRun(deps, {

@@ -47,7 +47,7 @@ export function timerScheduler(deps: EngineDeps, opts: { pollMs?: number; worker
   // later (the shortest timer, a 3 s retry, is set in the future, never due at commit).
   // Several claim loops side by side (each timer is claimed with SKIP LOCKED): when many timers fall due
   // together (approval windows opened in the same minute), the last fires a few times sooner. The loops
-  // start only once a timer is due.
+  // start only once the earliest due time has come.
   const workers = opts.workers ?? SCHEDULER_WORKERS;
   const pollMs = opts.pollMs ?? 1000;
   const wakeUp = new WakeUp(() => poller.kick());
@@ -55,9 +55,8 @@ export function timerScheduler(deps: EngineDeps, opts: { pollMs?: number; worker
     const due = await nextTimerDue(deps.sql);
     if (due === null) return 0;
     if (wakeUp.until(due, deps.clock.now(), pollMs)) return 0;
-    if ((await fireDueTimers(deps, { max: 1 })) === 0) return 0;
     const fired = await Promise.all(Array.from({ length: workers }, () => fireDueTimers(deps)));
-    return 1 + fired.reduce((a, b) => a + b, 0);
+    return fired.reduce((a, b) => a + b, 0);
   };
   const poller = new Poller(deps.sql, null, drain, pollMs, opts.onError);
   return poller;

@@ -10,7 +10,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { launchChromium } from '../helpers/browser.ts';
+import { launchChromium, watchOffline } from '../helpers/browser.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { emlName, folderMailer } from '../../runtime/mailer.ts';
 import { dispatchOutbox } from '../../runtime/outbox.ts';
@@ -54,11 +54,7 @@ afterAll(async () => {
 /** Opens a page signed in, offline (any other origin fails the test), recording every decision it posts. */
 async function open(p: string, decisions: Decision[] = []): Promise<Page> {
   const page = await context.newPage();
-  page.on('pageerror', (e) => pageErrors.push(`${p}: ${e.message}`));
-  await page.route(/^(?!http:\/\/127\.0\.0\.1:)/, (route) => {
-    pageErrors.push(`${p}: request to ${route.request().url()}`);
-    return route.abort();
-  });
+  await watchOffline(page, pageErrors, p);
   page.on('request', (r) => {
     if (r.method() === 'POST' && /\/proposed-actions\/\d+\/(approve|reject)$/.test(r.url())) {
       decisions.push({ url: new URL(r.url()).pathname, ifMatch: r.headers()['if-match'], body: r.postDataJSON() });

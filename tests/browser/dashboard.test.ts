@@ -4,7 +4,7 @@
 // picker asks for another range. UPDATE_DOCS_SCREENSHOT=1 also writes docs/dashboard.png.
 import { mkdirSync } from 'node:fs';
 import { type Browser, type Page } from 'playwright-core';
-import { launchChromium } from '../helpers/browser.ts';
+import { launchChromium, watchOffline } from '../helpers/browser.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 import { EXPECTED, kpiScenario } from '../helpers/kpiScenario.ts';
@@ -25,12 +25,8 @@ beforeAll(async () => {
   await kpiScenario(srv, db.sql);
   const context = await browser.newContext({ viewport: { width: 1400, height: 1100 } });
   page = await context.newPage();
-  page.on('pageerror', (e) => pageErrors.push(e.message));
+  await watchOffline(page, pageErrors);
   page.on('console', (m) => { if (m.type() === 'error') pageErrors.push(`console: ${m.text()}`); });
-  await page.route(/^(?!http:\/\/127\.0\.0\.1:)/, (route) => {
-    pageErrors.push(`request to ${route.request().url()}`);
-    return route.abort();
-  });
 });
 afterAll(async () => {
   await browser?.close();

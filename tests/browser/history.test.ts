@@ -3,7 +3,7 @@
 // with a note, approved with the reason corrected), are shown on the next run's envelope under "History
 // with this customer", newest first, the approver's note as text (never as markup).
 import { type Browser, type Page } from 'playwright-core';
-import { launchChromium } from '../helpers/browser.ts';
+import { launchChromium, watchOffline } from '../helpers/browser.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONTRACT } from '../../machines/contract.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
@@ -45,11 +45,7 @@ async function decide(id: number, verb: 'approve' | 'reject', body: unknown) {
 
 async function open(p: string): Promise<Page> {
   const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-  page.on('pageerror', (e) => pageErrors.push(`${p}: ${e.message}`));
-  await page.route(/^(?!http:\/\/127\.0\.0\.1:)/, (route) => {
-    pageErrors.push(`${p}: request to ${route.request().url()}`);
-    return route.abort();
-  });
+  await watchOffline(page, pageErrors, p);
   await page.goto(`${srv.url}${p}`);
   await page.fill('#token-input', TOKEN);
   await page.click('.auth-form button[type=submit]');

@@ -4,7 +4,7 @@
 // nothing; and the replay panel shows the replayed path beside the recorded one, with no divergence.
 import { mkdirSync } from 'node:fs';
 import { type Browser, type Page } from 'playwright-core';
-import { launchChromium } from '../helpers/browser.ts';
+import { launchChromium, watchOffline } from '../helpers/browser.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 import { EMAILS } from '../helpers/fixtures.ts';
@@ -24,12 +24,8 @@ beforeAll(async () => {
   [db, browser] = await Promise.all([createTestDatabase(), launchChromium()]);
   srv = await startTestServer(db.sql);
   page = await (await browser.newContext({ viewport: { width: 1400, height: 1000 } })).newPage();
-  page.on('pageerror', (e) => pageErrors.push(e.message));
+  await watchOffline(page, pageErrors);
   page.on('request', (r) => { if (r.method() === 'POST' && new URL(r.url()).pathname === '/runs') posts.push({ auth: r.headers().authorization, body: r.postDataJSON() }); });
-  await page.route(/^(?!http:\/\/127\.0\.0\.1:)/, (route) => {
-    pageErrors.push(`request to ${route.request().url()}`);
-    return route.abort();
-  });
   await page.goto(`${srv.url}/inspector`);
   expect(await page.isHidden('#new-dispute')).toBe(true);
   await page.fill('#token-input', TOKEN);

@@ -4,7 +4,7 @@
 // token gate. Screenshots go to test-results/browser/ (UPDATE_DOCS_SCREENSHOT=1 also writes docs/inspector.png).
 import { mkdirSync } from 'node:fs';
 import { type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { launchChromium } from '../helpers/browser.ts';
+import { launchChromium, watchOffline } from '../helpers/browser.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONTRACT, holdReviewRule } from '../../machines/contract.ts';
 import { disputeMachine } from '../../machines/dispute.ts';
@@ -38,12 +38,7 @@ afterAll(async () => {
 
 async function open(path: string, opts: { signIn?: boolean } = {}): Promise<Page> {
   const page = await context.newPage();
-  page.on('pageerror', (e) => pageErrors.push(`${path}: ${e.message}`));
-  // Offline: any request to another origin is a failure of the page.
-  await page.route(/^(?!http:\/\/127\.0\.0\.1:)/, (route) => {
-    pageErrors.push(`${path}: request to ${route.request().url()}`);
-    return route.abort();
-  });
+  await watchOffline(page, pageErrors, path);
   await page.goto(`${srv.url}${path}`);
   if (opts.signIn !== false) await signIn(page);
   return page;

@@ -10,7 +10,7 @@ export default {
   vitest: { configFile: 'vitest.mutation.config.ts' },
   coverageAnalysis: 'perTest',
   mutate: ['machines/**/*.ts', 'runtime/**/*.ts', 'dispute/hold.ts', 'dispute/history.ts', 'dispute/escalate.ts', 'server/auth.ts'],
-  ignorePatterns: ['.data', 'reports', 'test-results', '.scratch', 'bench', 'docs'],
+  ignorePatterns: ['.data', 'reports', 'test-results', '.scratch', 'bench', 'docs', 'dist'],
   concurrency: 2,
   timeoutMS: 30_000,
   reporters: ['clear-text', 'progress', 'html', 'json'],

@@ -5,6 +5,7 @@ import { sqlClient, type Sql } from '../persistence/connect.ts';
 import { migrate } from '../persistence/migrate.ts';
 import { importMirror } from '../persistence/mirror/import.ts';
 import { SAMPLE_MIRROR_DIR } from '../persistence/mirror/sample.ts';
+import { bundle } from '../scripts/build.mjs';
 
 export const ADMIN_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
@@ -13,6 +14,19 @@ export function urlOf(name: string, admin = ADMIN_URL): string {
   const url = new URL(admin);
   url.pathname = `/${name}`;
   return url.toString();
+}
+
+/**
+ * How to run one of our TypeScript entry points as node arguments: built into dist/bench/ by scripts/build.mjs and
+ * run by plain node, as `npm start` runs the server (tsx's loader thread costs about 40 MB of RSS, not CPU). Under
+ * BENCH_CPU_PROF the sources run under tsx instead, so that the profile names our folders (bench/profile-summary.ts
+ * groups by file), not one bundle.
+ */
+export async function nodeArgs(entry: string): Promise<string[]> {
+  const abs = new URL(`../${entry}`, import.meta.url).pathname;
+  if (process.env.BENCH_CPU_PROF) return ['--import', 'tsx', abs];
+  const out = entry === 'server/main.ts' ? 'dist/main.js' : `dist/bench/${entry.replace(/^bench\//, '').replace(/\.ts$/, '.js')}`;
+  return ['--enable-source-maps', await bundle(entry, out)];
 }
 
 /** A fresh database named disputeflow_bench_<hex>, migrated, with the sample mirror loaded. */

@@ -7,7 +7,7 @@ import { createHmac } from 'node:crypto';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { sqlClient } from '../persistence/connect.ts';
-import { ADMIN_URL, WARMUP, commitsAfterQuiet, drive, paced, phase, triageBody } from './lib.ts';
+import { ADMIN_URL, WARMUP, nodeArgs, commitsAfterQuiet, drive, paced, phase, triageBody } from './lib.ts';
 
 const BENCH_SECRET = 'bench-webhook-secret-0123456789';
 const BENCH_TOKEN = 'bench-token-0123456789';
@@ -18,9 +18,10 @@ const C = Number(process.env.BENCH_CONCURRENCY ?? 8);
 // BENCH_HTTP_PROCESSES (1): that many server processes against the one database, as several instances behind a
 // load balancer are deployed; the load generator sends request i to server i mod K (round robin).
 const K = Math.max(1, Number(process.env.BENCH_HTTP_PROCESSES ?? 1));
+const serveArgs = await nodeArgs('bench/serve.ts');
 const serverProcs = Array.from({ length: K }, (_, k) => {
   const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}/serve${process.env.BENCH_DB_URL?.includes('host=') ? '-socket' : ''}${K > 1 ? `-${k}` : ''}`] : [];
-  return spawn(process.execPath, [...prof, '--import', 'tsx', new URL('./serve.ts', import.meta.url).pathname], {
+  return spawn(process.execPath, [...prof, ...serveArgs], {
     env: { ...process.env, BENCH_POOL: String(Math.ceil(C / K) + 2) }, stdio: ['ignore', 'pipe', 'inherit'],
   });
 });

@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sqlClient } from '../persistence/connect.ts';
-import { ADMIN_URL, scratchDatabase, urlOf, type Phase } from './lib.ts';
+import { ADMIN_URL, nodeArgs, scratchDatabase, urlOf, type Phase } from './lib.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const N = Number(process.env.BENCH_RUNS ?? 300);
@@ -27,12 +27,14 @@ const admin = sqlClient(ADMIN_URL, 1);
 
 interface Result { system: string; start: Phase; approve: Phase; verify?: { runs_per_s: number; commits_per_run: number | null }; end_to_end: { runs_per_s: number; commits_per_run: number | null }; [k: string]: unknown }
 
-function child(file: string, env: Record<string, string | undefined>): Promise<Result> {
+async function child(file: string, env: Record<string, string | undefined>): Promise<Result> {
+  // Ours runs built, as `npm start` runs the server (bench/lib.ts nodeArgs); the peer, a package of its own, under tsx.
+  const args = file.includes(`${path.sep}peer${path.sep}`) ? ['--import', 'tsx', file] : await nodeArgs(path.relative(path.join(here, '..'), file));
   return new Promise((resolve, reject) => {
     // BENCH_CPU_PROF=<dir>: each system writes a V8 CPU profile there (bench/profile-summary.ts reads it).
     // One folder per system: node writes a profile per thread (tsx's loader runs in a worker thread).
     const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${path.join(process.env.BENCH_CPU_PROF, `${path.basename(file, '.ts')}${env.BENCH_DB_URL?.includes('host=') ? '-socket' : ''}`)}`] : [];
-    const p = spawn(process.execPath, [...prof, '--import', 'tsx', file], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+    const p = spawn(process.execPath, [...prof, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     p.stdout.on('data', (b: Buffer) => (out += b.toString()));
     p.on('error', reject);

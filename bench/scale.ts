@@ -17,7 +17,7 @@ import { ManualClock } from '../runtime/clock.ts';
 import { applyEvent, startRun } from '../runtime/engine.ts';
 import { effectRegistry } from '../runtime/registry.ts';
 import { runDueChecks } from '../runtime/verify.ts';
-import { ADMIN_URL, percentile, scratchDatabase, triageBody, urlOf, timeCalls } from './lib.ts';
+import { ADMIN_URL, nodeArgs, percentile, scratchDatabase, triageBody, urlOf, timeCalls } from './lib.ts';
 
 const N = Number(process.env.BENCH_SCALE_RUNS ?? 1_000_000);
 const SAMPLES = Number(process.env.BENCH_SCALE_SAMPLES ?? 30);
@@ -136,7 +136,7 @@ try {
            pg_size_pretty(pg_database_size(current_database())) AS bytes`;
 
   const port = await freePort();
-  server = spawn(process.execPath, ['--import', 'tsx', new URL('../server/main.ts', import.meta.url).pathname], {
+  server = spawn(process.execPath, await nodeArgs('server/main.ts'), {
     env: { ...process.env, DATABASE_URL: db.url, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn',
       WEBHOOK_SECRET: 'bench-webhook-secret-0123456789', APPROVER_TOKENS: `bench:${TOKEN}`, VERIFY_SCHEDULE: '* * * * *' },
     stdio: ['ignore', 'inherit', 'inherit'], // its warnings and errors show

@@ -1,6 +1,7 @@
 // Runs once per `vitest run`: finds a PostgreSQL server (TEST_DATABASE_URL, the local
 // service on 127.0.0.1:5432, or else an embedded one), and builds a template database that is migrated
 // and holds the sample mirror. Each test file then clones it (CREATE DATABASE … TEMPLATE), which is fast.
+// It also builds dist/main.js from the sources, as `npm start` does: the tests that start the product run that.
 import { createHash } from 'node:crypto';
 import type { TestProject } from 'vitest/node';
 import { sqlClient } from '../../persistence/connect.ts';
@@ -8,6 +9,7 @@ import { startEmbedded, type EmbeddedHandle } from '../../persistence/embedded.t
 import { loadMigrations, migrate } from '../../persistence/migrate.ts';
 import { importMirror } from '../../persistence/mirror/import.ts';
 import { SAMPLE_MIRROR_DIR } from '../../persistence/mirror/sample.ts';
+import { bundle } from '../../scripts/build.mjs';
 
 let embedded: EmbeddedHandle | undefined;
 
@@ -34,6 +36,7 @@ async function findServer(): Promise<string> {
 }
 
 export default async function setup(project: TestProject) {
+  await bundle('server/main.ts', 'dist/main.js');
   const adminUrl = await findServer();
   const fingerprint = createHash('sha256')
     .update(loadMigrations().map((m) => m.checksum).join())

@@ -1,0 +1,2 @@
+/** Bundles one entry point (a path from the project's root) into outfile (likewise); resolves to its absolute path. */
+export declare function bundle(entry: string, out: string): Promise<string>;

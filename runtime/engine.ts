@@ -1,7 +1,6 @@
 // The durable engine. One event, one transaction: lock the run, revive its snapshot, transition, run the
 // local effects inside the same transaction (feeding their results back as events until the machine waits
 // on something outside), save snapshot and journal, NOTIFY (delivered by PostgreSQL at commit).
-import { initialTransition, transition } from 'xstate';
 import { MACHINE_VERSION, disputeMachine, type DisputeSnapshot } from '../machines/dispute.ts';
 import { WORKFLOW_TYPE } from '../machines/contract.ts';
 import { statusOf } from '../machines/status.ts';
@@ -13,6 +12,7 @@ import * as runs from '../persistence/runs.ts';
 import type { Clock } from './clock.ts';
 import { FALLIBLE_EFFECTS, WRITE_ONLY_EFFECTS, type EffectContext, type EffectRegistry, type ReaderContext } from './effects.ts';
 import { restoreSnapshot, RunRestoreError } from './restore.ts';
+import { initialRunTransition, transitionRun } from './transition.ts';
 
 export { RUN_CHANNEL } from '../persistence/runs.ts';
 import { RUN_CHANNEL } from '../persistence/runs.ts';
@@ -59,7 +59,7 @@ export async function startRun(deps: EngineDeps, input: StartInput): Promise<{ r
     // The row this transaction inserted is ours until commit: no lock needed.
     const run = inserted;
     const fullInput: DisputeInput = { ...input, run_id: run.id, started_at: now.toISOString() };
-    const [snapshot, actions] = initialTransition(disputeMachine, fullInput);
+    const [snapshot, actions] = initialRunTransition(fullInput);
     const init: InitEvent = { type: 'xstate.init', input: fullInput };
     const started = performance.now();
     const saved = await drive(deps, tx, run, null, init, snapshot, actions, now);
@@ -100,7 +100,7 @@ export async function applyEventToLockedRun(
   const before = restoreSnapshot(run);
   // The machine decides, under the run's lock, whether its state takes the event (an API answers 409 if not).
   if (!before.can(event)) return { applied: false, run };
-  const [next, actions] = transition(disputeMachine, before, event);
+  const [next, actions] = transitionRun(before, event);
   const saved = await drive(deps, tx, run, before, event, next, actions, deps.clock.now());
   deps.observe?.(event.type, (performance.now() - started) / 1000);
   return { applied: true, run: saved };
@@ -176,7 +176,7 @@ async function drive(
       step = undefined;
       while (!step && pending.length) {
         const event = pending.shift()!;
-        const [next, actions] = transition(disputeMachine, snapshot, event);
+        const [next, actions] = transitionRun(snapshot, event);
         if (next === snapshot) continue; // a result the state no longer takes: harmless
         step = { event, before: snapshot, actions };
         snapshot = next;
@@ -193,11 +193,12 @@ async function drive(
     // Journal and snapshot in one statement, sent behind the write-only effects' statements and awaited with them.
     const save = runs.saveRun(
       tx,
+      run,
       {
         id: run.id,
         status,
         state_value: snapshot.value,
-        snapshot: { ...persisted, context: persistedContext },
+        snapshot: { ...persisted, value: snapshot.value, context: persistedContext },
         ...(loadedChanged ? { loaded } : {}),
         customer_id: customerOf(context),
         machine_version: MACHINE_VERSION,

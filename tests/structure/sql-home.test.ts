@@ -7,8 +7,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
-/** Where SQL may be written; and dist/, the build output (scripts/build.mjs bundles persistence/ into it). */
-const SQL_HOMES = new Set(['persistence', 'sql', 'tests', 'bench', 'vendor', 'node_modules', '.git', '.data', '.stryker-tmp', 'reports', 'dist']);
+/** Where SQL may be written; and dist/, the build output (scripts/build.mjs bundles persistence/ into it), and .scratch/ (ignored by git). */
+const SQL_HOMES = new Set(['persistence', 'sql', 'tests', 'bench', 'vendor', 'node_modules', '.git', '.data', '.stryker-tmp', 'reports', 'dist', '.scratch']);
 const SOURCE = /\.(ts|mts|cts|js|mjs|cjs)$/;
 
 /** A postgres.js handle used as a template tag (with or without a row type), or its `unsafe`. */

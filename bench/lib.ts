@@ -5,7 +5,7 @@ import { sqlClient, type Sql } from '../persistence/connect.ts';
 import { migrate } from '../persistence/migrate.ts';
 import { importMirror } from '../persistence/mirror/import.ts';
 import { SAMPLE_MIRROR_DIR } from '../persistence/mirror/sample.ts';
-import { bundle } from '../scripts/build.mjs';
+import { bundle, NODE_FLAGS } from '../scripts/build.mjs';
 
 export const ADMIN_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
@@ -26,7 +26,7 @@ export async function nodeArgs(entry: string): Promise<string[]> {
   const abs = new URL(`../${entry}`, import.meta.url).pathname;
   if (process.env.BENCH_CPU_PROF) return ['--import', 'tsx', abs];
   const out = entry === 'server/main.ts' ? 'dist/main.js' : `dist/bench/${entry.replace(/^bench\//, '').replace(/\.ts$/, '.js')}`;
-  return ['--enable-source-maps', await bundle(entry, out)];
+  return [...NODE_FLAGS, await bundle(entry, out)];
 }
 
 /** A fresh database named disputeflow_bench_<hex>, migrated, with the sample mirror loaded. */

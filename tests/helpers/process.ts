@@ -2,6 +2,7 @@
 // from the sources once per `vitest run`) as a child process and waits until it serves.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
+import { NODE_FLAGS } from '../../scripts/build.mjs';
 
 export interface Child {
   proc: ChildProcess;
@@ -25,7 +26,7 @@ export async function startProduct(env: Record<string, string | undefined>, args
   const port = env.PORT ? Number(env.PORT) : await freePort();
   const childEnv: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'info', ...env, PORT: String(port) };
   for (const [k, v] of Object.entries(env)) if (v === undefined) delete childEnv[k];
-  const proc = spawn(process.execPath, ['--enable-source-maps', 'dist/main.js', ...args], { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, [...NODE_FLAGS, 'dist/main.js', ...args], { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   proc.stdout!.on('data', (d) => (out += d));

@@ -5,6 +5,7 @@
 // address, relative to the bundle, so that the paths our modules resolve from it (sql/migrations, the sample
 // mirror, visualizer/) stay what they are under tsx. The build takes well under a second.
 import { build } from 'esbuild';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -34,22 +35,35 @@ const ownUrl = (outfile) => ({
   },
 });
 
-/** Bundles one entry point (a path from the project's root) into outfile (likewise). */
+/**
+ * Bundles one entry point (a path from the project's root) into outfile (likewise). The files are written
+ * beside their names and renamed over them, so that a process starting while another builds reads either the
+ * old bundle or the new one, never half of one.
+ */
 export async function bundle(entry, out) {
   const outfile = path.join(root, out);
-  await build({
-  entryPoints: [path.join(root, entry)],
-  outfile,
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node20',
-  packages: 'external',
-  sourcemap: 'linked',
-  logLevel: 'warning',
-  plugins: [ownUrl(outfile)],
-  banner: { js: `// Built by scripts/build.mjs from ${entry}: edit the TypeScript, not this file.` },
+  const result = await build({
+    entryPoints: [path.join(root, entry)],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    packages: 'external',
+    sourcemap: 'linked',
+    logLevel: 'warning',
+    write: false,
+    plugins: [ownUrl(outfile)],
+    banner: { js: `// Built by scripts/build.mjs from ${entry}: edit the TypeScript, not this file.` },
   });
+  mkdirSync(path.dirname(outfile), { recursive: true });
+  // The source map first: the bundle names it, and is the file a starting process looks for.
+  const files = [...result.outputFiles].sort((a, b) => Number(a.path === outfile) - Number(b.path === outfile));
+  for (const f of files) {
+    const tmp = `${f.path}.${process.pid}.tmp`;
+    writeFileSync(tmp, f.contents);
+    renameSync(tmp, f.path);
+  }
   return outfile;
 }
 

@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 data=$(mktemp -d)
 port=$(node -e "const s=require('net').createServer().listen(0,()=>{console.log(s.address().port);s.close()})")
 log="$data/server.log"
-# Its own process group, so that the cleanup's SIGTERM reaches the server behind npm and tsx too.
+# Its own process group, so that the cleanup's SIGTERM reaches the server behind npm too.
 setsid env -u DATABASE_URL DATA_DIR="$data" PORT="$port" npm start >"$log" 2>&1 &
 pid=$!
 cleanup() {

@@ -76,6 +76,15 @@ export async function lockRun(sql: Tx, id: number): Promise<RunRow | undefined> 
   return withLoaded(row);
 }
 
+/**
+ * Locks the run a proposed action belongs to (as lockRun), found by the action's id: sent together with the
+ * action's own read, it saves a decision the round trip of reading the action before locking its run.
+ */
+export async function lockRunOfProposal(sql: Tx, proposalId: number): Promise<RunRow | undefined> {
+  const [row]: [RunRow?] = await sql`SELECT * FROM runs WHERE id = (SELECT run_id FROM proposed_actions WHERE id = ${proposalId}) FOR UPDATE`;
+  return withLoaded(row);
+}
+
 export async function getRun<Context extends object = Record<string, unknown>, Input extends object = Record<string, unknown>>(
   sql: Db,
   id: number,

@@ -7,7 +7,7 @@ import type { Corrections, DisputeContext, DisputeEvent, DisputeInput } from '..
 import { customerExists, invoicesByTranid } from '../persistence/mirror/lookup.ts';
 import { DecisionConflictError, getProposal, type ProposalView } from '../persistence/proposals.ts';
 import type { Db, Tx } from '../persistence/connect.ts';
-import { getRun, lockRun } from '../persistence/runs.ts';
+import { getRun, lockRunOfProposal } from '../persistence/runs.ts';
 import { decideDownstream, EDITABLE_ACTIONS, type CarryOutConfig, type Edits } from '../steps/carryOut.ts';
 import { isReasonCode, REASON_CODES } from '../steps/reasonCodes.ts';
 import { applyEventToLockedRun, failLockedUnrestorable, type EngineDeps } from './engine.ts';
@@ -59,8 +59,14 @@ export async function decideProposal(deps: DecisionDeps, r: DecisionRequest): Pr
 type Outcome = { decided: ProposalView } | { failure: DecisionFailure };
 
 async function decideInTransaction(deps: DecisionDeps, tx: Tx, r: DecisionRequest): Promise<Outcome> {
+  // The proposal and its run's lock in one round trip (pipelined). The run is locked first whatever is decided,
+  // as every event on it is: the envelope's decision is an event, and a downstream decision journals a note.
+  const locked = lockRunOfProposal(tx, r.id);
+  locked.catch(() => {}); // seen where it is awaited; not unhandled if the proposal's read fails first
   const proposal = await getProposal(tx, r.id);
+  const run = await locked;
   if (!proposal) throw new DecisionError({ kind: 'not_found', message: `proposed action ${r.id} does not exist` });
+  if (!run) throw new DecisionError({ kind: 'not_found', message: `run ${proposal.run_id} does not exist` });
   if (r.ifMatch && !r.ifMatch.includes('*') && !r.ifMatch.includes(proposal.etag)) {
     throw new DecisionError({
       kind: 'precondition_failed',
@@ -75,9 +81,7 @@ async function decideInTransaction(deps: DecisionDeps, tx: Tx, r: DecisionReques
   const at = deps.clock.now();
 
   if (isEnvelope) {
-    // The envelope is an event to its run: lock the run once, here, and apply the event to the row read.
-    const run = await lockRun(tx, proposal.run_id);
-    if (!run) throw new DecisionError({ kind: 'not_found', message: `run ${proposal.run_id} does not exist` });
+    // The envelope is an event to its run, locked above: apply the event to the row read.
     // An invoice correction is looked up under the run's customer (the column the engine keeps from its context).
     const corrections = r.corrections ? await checkCorrections(tx, run.customer_id, r.corrections) : undefined;
     const event: DisputeEvent =
@@ -99,10 +103,9 @@ async function decideInTransaction(deps: DecisionDeps, tx: Tx, r: DecisionReques
       throw new DecisionError(conflict(proposal, now?.status, result.run.status));
     }
   } else {
-    const run = await getRun<DisputeContext, DisputeInput>(tx, proposal.run_id);
-    if (!run) throw new DecisionError({ kind: 'not_found', message: `run ${proposal.run_id} does not exist` });
+    const { input } = (await getRun<DisputeContext, DisputeInput>(tx, proposal.run_id))!;
     try {
-      await decideDownstream(tx, deps.carryOut, { proposal, run_input: run.input, verb: r.verb, by: r.by, note: r.note, edits: r.edits, now: at });
+      await decideDownstream(tx, deps.carryOut, { proposal, run_input: input, verb: r.verb, by: r.by, note: r.note, edits: r.edits, now: at });
     } catch (err) {
       // The UPDATE … WHERE status = 'pending' found it decided: no statement failed, so the transaction can
       // still read why (and then rolls back).

@@ -3,11 +3,11 @@
 // the hold review) is decided and carried out in one transaction. Either way an approval is bound to what
 // was shown (If-Match against the payload's etag), and bad input is refused before anything is written.
 import { CONTRACT } from '../machines/contract.ts';
-import type { Corrections, DisputeContext, DisputeEvent, DisputeInput } from '../machines/types.ts';
+import type { Corrections, DisputeEvent, DisputeInput } from '../machines/types.ts';
 import { customerExists, invoicesByTranid } from '../persistence/mirror/lookup.ts';
 import { DecisionConflictError, getProposal, type ProposalView } from '../persistence/proposals.ts';
 import type { Db, Tx } from '../persistence/connect.ts';
-import { getRun, lockRunOfProposal } from '../persistence/runs.ts';
+import { lockRunOfProposal } from '../persistence/runs.ts';
 import { decideDownstream, EDITABLE_ACTIONS, type CarryOutConfig, type Edits } from '../steps/carryOut.ts';
 import { isReasonCode, REASON_CODES } from '../steps/reasonCodes.ts';
 import { applyEventToLockedRun, failLockedUnrestorable, type EngineDeps } from './engine.ts';
@@ -103,9 +103,10 @@ async function decideInTransaction(deps: DecisionDeps, tx: Tx, r: DecisionReques
       throw new DecisionError(conflict(proposal, now?.status, result.run.status));
     }
   } else {
-    const { input } = (await getRun<DisputeContext, DisputeInput>(tx, proposal.run_id))!;
+    // The run's input is the triage event the engine stored (DisputeInput): the reply threads under its email.
+    const email = run.input.email as DisputeInput['email'];
     try {
-      await decideDownstream(tx, deps.carryOut, { proposal, run_input: input, verb: r.verb, by: r.by, note: r.note, edits: r.edits, now: at });
+      await decideDownstream(tx, deps.carryOut, { proposal, run_input: { email }, verb: r.verb, by: r.by, note: r.note, edits: r.edits, now: at });
     } catch (err) {
       // The UPDATE … WHERE status = 'pending' found it decided: no statement failed, so the transaction can
       // still read why (and then rolls back).

@@ -52,7 +52,7 @@ export function threadId(raw: string | undefined): string | undefined {
 export async function decideDownstream(
   tx: Tx,
   cfg: CarryOutConfig,
-  d: { proposal: ProposedAction; run_input: DisputeInput; verb: 'approve' | 'reject'; by: string; note: string | null; edits?: Edits | undefined; now: Date },
+  d: { proposal: ProposedAction; run_input: Pick<DisputeInput, 'email'>; verb: 'approve' | 'reject'; by: string; note: string | null; edits?: Edits | undefined; now: Date },
 ): Promise<void> {
   const { proposal: p, now } = d;
   const approved = d.verb === 'approve';

@@ -23,7 +23,7 @@ import { effectRegistry } from '../runtime/registry.ts';
 import { restoreSnapshot } from '../runtime/restore.ts';
 import { transitionRun } from '../runtime/transition.ts';
 import { runDueChecks } from '../runtime/verify.ts';
-import { ADMIN_URL, scratchDatabase, triageBody } from './lib.ts';
+import { ADMIN_URL, scratchDatabase, triageBody, watchSocketWrites } from './lib.ts';
 
 const R = Number(process.env.BENCH_RUNS ?? 100);
 
@@ -31,20 +31,17 @@ const R = Number(process.env.BENCH_RUNS ?? 100);
 // the bytes written to PostgreSQL's sockets (a message is a type byte and a 4-byte length that counts itself).
 let statements = 0;
 const partial = new WeakMap<net.Socket, number>(); // bytes of a message still to come in the next write
-const socketWrite = net.Socket.prototype.write;
-net.Socket.prototype.write = function (this: net.Socket, chunk: unknown, ...rest: unknown[]) {
+watchSocketWrites((socket, chunk) => {
   // The startup message has no type byte (it starts with its length: a 0 byte), and is written on its own.
-  if (Buffer.isBuffer(chunk) && this !== process.stdout && this !== process.stderr && !(chunk[0] === 0 && !partial.get(this))) {
-    let i = partial.get(this) ?? 0;
-    while (i + 5 <= chunk.length) {
-      const type = chunk[i]!;
-      if (type === 0x42 || type === 0x51) statements++;
-      i += 1 + chunk.readInt32BE(i + 1);
-    }
-    partial.set(this, Math.max(0, i - chunk.length));
+  if (!Buffer.isBuffer(chunk) || (chunk[0] === 0 && !partial.get(socket))) return;
+  let i = partial.get(socket) ?? 0;
+  while (i + 5 <= chunk.length) {
+    const type = chunk[i]!;
+    if (type === 0x42 || type === 0x51) statements++;
+    i += 1 + chunk.readInt32BE(i + 1);
   }
-  return (socketWrite as (...a: unknown[]) => boolean).call(this, chunk, ...rest);
-} as typeof socketWrite;
+  partial.set(socket, Math.max(0, i - chunk.length));
+});
 
 const admin = sqlClient(ADMIN_URL, 1);
 const db = await scratchDatabase(admin);

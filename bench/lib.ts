@@ -5,7 +5,8 @@ import { sqlClient, type Sql } from '../persistence/connect.ts';
 import { migrate } from '../persistence/migrate.ts';
 import { importMirror } from '../persistence/mirror/import.ts';
 import { SAMPLE_MIRROR_DIR } from '../persistence/mirror/sample.ts';
-import { bundle, NODE_FLAGS } from '../scripts/build.mjs';
+import net from 'node:net';
+import { bundle, bundleServer, NODE_FLAGS } from '../scripts/build.mjs';
 
 export const ADMIN_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
@@ -22,11 +23,27 @@ export function urlOf(name: string, admin = ADMIN_URL): string {
  * BENCH_CPU_PROF the sources run under tsx instead, so that the profile names our folders (bench/profile-summary.ts
  * groups by file), not one bundle.
  */
+const built = new Map<string, Promise<string>>();
 export async function nodeArgs(entry: string): Promise<string[]> {
   const abs = new URL(`../${entry}`, import.meta.url).pathname;
   if (process.env.BENCH_CPU_PROF) return ['--import', 'tsx', abs];
-  const out = entry === 'server/main.ts' ? 'dist/main.js' : `dist/bench/${entry.replace(/^bench\//, '').replace(/\.ts$/, '.js')}`;
-  return [...NODE_FLAGS, await bundle(entry, out)];
+  // Built once per process, however many systems and rounds run it.
+  if (!built.has(entry)) {
+    built.set(entry, entry === 'server/main.ts' ? bundleServer() : bundle(entry, `dist/bench/${entry.replace(/^bench\//, '').replace(/\.ts$/, '.js')}`));
+  }
+  return [...NODE_FLAGS, await built.get(entry)!];
+}
+
+/**
+ * Calls `seen` with every chunk this process writes to a socket other than stdout and stderr (the database's,
+ * in the benchmarks that count what a run sends), before it is written.
+ */
+export function watchSocketWrites(seen: (socket: net.Socket, chunk: unknown) => void): void {
+  const write = net.Socket.prototype.write as (...a: unknown[]) => boolean;
+  net.Socket.prototype.write = function (this: net.Socket, ...args: unknown[]) {
+    if (this !== process.stdout && this !== process.stderr) seen(this, args[0]);
+    return write.apply(this, args);
+  } as typeof net.Socket.prototype.write;
 }
 
 /** A fresh database named disputeflow_bench_<hex>, migrated, with the sample mirror loaded. */

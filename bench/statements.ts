@@ -11,19 +11,16 @@ import { decideProposal } from '../runtime/decisions.ts';
 import { applyEvent, startRun } from '../runtime/engine.ts';
 import { effectRegistry } from '../runtime/registry.ts';
 import { runDueChecks } from '../runtime/verify.ts';
-import { ADMIN_URL, scratchDatabase, triageBody } from './lib.ts';
+import { ADMIN_URL, scratchDatabase, triageBody, watchSocketWrites } from './lib.ts';
 const admin = sqlClient(ADMIN_URL, 1);
 let writes = 0, trips = 0;
 const waiting = new WeakMap<net.Socket, boolean>();
-const socketWrite = net.Socket.prototype.write;
-net.Socket.prototype.write = function (this: net.Socket, ...args: unknown[]) {
-  if (this === process.stdout || this === process.stderr) return (socketWrite as (...a: unknown[]) => boolean).apply(this, args);
-  if (!waiting.has(this)) this.on('data', () => waiting.set(this, false));
+watchSocketWrites((socket) => {
+  if (!waiting.has(socket)) socket.on('data', () => waiting.set(socket, false));
   writes++;
-  if (!waiting.get(this)) trips++;
-  waiting.set(this, true);
-  return (socketWrite as (...a: unknown[]) => boolean).apply(this, args);
-} as typeof socketWrite;
+  if (!waiting.get(socket)) trips++;
+  waiting.set(socket, true);
+});
 // With each phase's CPU time of this process (user + system; runs one at a time, so no contention of its own).
 // And its elapsed time: one run at a time, so it is the sum of the run's waits and CPU (a latency without contention).
 let cpu = process.cpuUsage(), t0 = performance.now();

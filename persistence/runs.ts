@@ -99,7 +99,6 @@ export async function saveRun(
   /** The run as this transaction read it under its lock (or inserted it): what the save leaves as it was. */
   prior: RunRow,
   r: {
-    id: number;
     status: string;
     state_value: unknown;
     /** Without `context.loaded`: that is `loaded`, given only when it changed (undefined: the column is left as it is). */
@@ -116,18 +115,18 @@ export async function saveRun(
 ): Promise<RunRow> {
   const loaded = r.loaded === undefined ? sql`` : sql`loaded = ${r.loaded === null ? null : sql.json(r.loaded as never)},`;
   // The journal insert rides in the same statement (a data-modifying CTE): one statement per event, not two.
-  const appended = journal?.rows.length ? sql`appended AS (INSERT INTO run_journal ${sql(journalValues(r.id, journal.firstSeq, journal.rows) as never, ...JOURNAL_COLUMNS)}),` : sql``;
+  const appended = journal?.rows.length ? sql`appended AS (INSERT INTO run_journal ${sql(journalValues(prior.id, journal.firstSeq, journal.rows) as never, ...JOURNAL_COLUMNS)}),` : sql``;
   // What the update wrote is what this process sent, so only the counters come back: the row is not read and
   // parsed again (the snapshot and the mirror rows are most of a run's bytes).
   const [row]: [{ event_count: number; updated_at: Date }?] = await sql`
     WITH ${appended} saved AS (
       UPDATE runs SET status = ${r.status}, state_value = ${sql.json(r.state_value as never)}, snapshot = ${sql.json(r.snapshot as never)}, ${loaded}
         customer_id = ${r.customer_id}, machine_version = ${r.machine_version}, event_count = event_count + ${r.events}, updated_at = ${r.now}
-      WHERE id = ${r.id}
+      WHERE id = ${prior.id}
       RETURNING id, status, event_count, updated_at)
     SELECT saved.event_count, saved.updated_at, pg_notify(${channel}, json_build_object('run_id', saved.id, 'status', saved.status, 'seq', saved.event_count - 1)::text) AS notified
     FROM saved`;
-  if (!row) throw new Error(`run ${r.id} vanished while locked`);
+  if (!row) throw new Error(`run ${prior.id} vanished while locked`);
   const loadedNow = r.loaded === undefined ? prior.snapshot.context.loaded ?? null : r.loaded;
   return {
     ...prior,

@@ -195,7 +195,6 @@ async function drive(
       tx,
       run,
       {
-        id: run.id,
         status,
         state_value: snapshot.value,
         snapshot: { ...persisted, value: snapshot.value, context: persistedContext },

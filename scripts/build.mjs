@@ -67,8 +67,11 @@ export async function bundle(entry, out) {
   return outfile;
 }
 
+/** The server: server/main.ts into dist/main.js, what `npm start` runs. */
+export const bundleServer = () => bundle('server/main.ts', 'dist/main.js');
+
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const started = Date.now();
-  await bundle('server/main.ts', 'dist/main.js');
+  await bundleServer();
   if (process.argv.includes('--verbose')) console.log(`dist/main.js built in ${Date.now() - started} ms`);
 }

@@ -6,7 +6,8 @@ import { extractInMemory, loadMirror } from './helpers/mirror.ts';
 
 const mirror = loadMirror();
 const FROM = 'James Okafor <james.okafor@bluewatermarine.example>';
-const read = (subject: string, body: string) => extractInMemory(mirror, { email: { from: FROM, subject, body }, reason_text: '' });
+const readFrom = (from: string, subject: string, body: string) => extractInMemory(mirror, { email: { from, subject, body }, reason_text: '' });
+const read = (subject: string, body: string) => readFrom(FROM, subject, body);
 
 describe('the invoice the customer disputes', () => {
   it('in one sentence that pays one invoice and disputes another', () => {
@@ -54,10 +55,7 @@ describe('the invoice the customer disputes', () => {
 
   it('keeps a duplicate the customer asks to cancel even when the mirror does not have it', () => {
     // Juniper Labs (1010) has INV-004314; INV-004313 exists nowhere.
-    const x = extractInMemory(mirror, {
-      email: { from: 'ap@juniperlabs.example', subject: 'duplicate - INV-004313', body: 'Hi, we received INV-004313 which looks like a duplicate of INV-004314 (18,266.01) that we paid in June. Please confirm and cancel INV-004313.' },
-      reason_text: '',
-    });
+    const x = readFrom('ap@juniperlabs.example', 'duplicate - INV-004313', 'Hi, we received INV-004313 which looks like a duplicate of INV-004314 (18,266.01) that we paid in June. Please confirm and cancel INV-004313.');
     expect(x.reason_code).toBe('DUP');
     expect(x.invoice_ref).toBe('INV-004313');
     expect(x.invoice_exists).toBe(false);
@@ -76,10 +74,7 @@ describe('the invoice the customer disputes', () => {
   });
 
   it('spells a number the mirror does not know as written when it is a whole code of the old scheme', () => {
-    const x = extractInMemory(mirror, {
-      email: { from: 'ap@yellowtailrestaurants.example', subject: 'INV18330 credit', body: 'We returned the fryer baskets on INV18330 in March and the credit was never applied.' },
-      reason_text: '',
-    });
+    const x = readFrom('ap@yellowtailrestaurants.example', 'INV18330 credit', 'We returned the fryer baskets on INV18330 in March and the credit was never applied.');
     expect(x.invoice_ref).toBe('INV18330');
     expect(x.invoice_exists).toBe(false);
   });

@@ -9,7 +9,7 @@ import { startEmbedded, type EmbeddedHandle } from '../../persistence/embedded.t
 import { loadMigrations, migrate } from '../../persistence/migrate.ts';
 import { importMirror } from '../../persistence/mirror/import.ts';
 import { SAMPLE_MIRROR_DIR } from '../../persistence/mirror/sample.ts';
-import { bundle } from '../../scripts/build.mjs';
+import { bundleServer } from '../../scripts/build.mjs';
 
 let embedded: EmbeddedHandle | undefined;
 
@@ -36,7 +36,7 @@ async function findServer(): Promise<string> {
 }
 
 export default async function setup(project: TestProject) {
-  await bundle('server/main.ts', 'dist/main.js');
+  await bundleServer();
   const adminUrl = await findServer();
   const fingerprint = createHash('sha256')
     .update(loadMigrations().map((m) => m.checksum).join())

@@ -9,6 +9,7 @@
 //   - reading the run's email (dispute/: the pure extraction) and one statechart transition (xstate's transition
 //     with a restored snapshot), each on its own.
 // tsx bench/budget.ts (BENCH_RUNS, 100). Prints a table and one JSON line. No timing is asserted anywhere.
+import { readdirSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import { transition } from 'xstate';
 import { prepareExtraction } from '../dispute/extract.ts';
@@ -23,7 +24,7 @@ import { effectRegistry } from '../runtime/registry.ts';
 import { restoreSnapshot } from '../runtime/restore.ts';
 import { transitionRun } from '../runtime/transition.ts';
 import { runDueChecks } from '../runtime/verify.ts';
-import { ADMIN_URL, scratchDatabase, triageBody, watchSocketWrites } from './lib.ts';
+import { ADMIN_URL, analyzeAfterWarmup, scratchDatabase, triageBody, watchSocketWrites } from './lib.ts';
 
 const R = Number(process.env.BENCH_RUNS ?? 100);
 
@@ -50,12 +51,46 @@ const clock = new ManualClock('2026-11-20T12:00:00Z');
 const deps = { sql, clock, effects: effectRegistry(), carryOut: { mailFrom: 'ar@bench.example', arQueueEmail: 'queue@bench.example' } };
 
 const cpuMs = (c: NodeJS.CpuUsage) => (c.user + c.system) / 1000;
-/** CPU (ms) and statements of f, per unit. */
+/**
+ * CPU (ms) every process named postgres on this machine has used (utime + stime from /proc, in clock ticks of
+ * 10 ms): the server's share of a phase when PostgreSQL is local. null where /proc is not there or shows none.
+ */
+function postgresCpuMs(): number | null {
+  let ticks = 0;
+  let seen = false;
+  try {
+    for (const pid of readdirSync('/proc')) {
+      if (!/^\d+$/.test(pid)) continue;
+      let stat: string;
+      try {
+        stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      } catch {
+        continue; // gone meanwhile
+      }
+      const close = stat.lastIndexOf(')');
+      if (stat.slice(stat.indexOf('(') + 1, close) !== 'postgres') continue;
+      const fields = stat.slice(close + 2).split(' '); // fields[0] is the state, the 3rd field of stat
+      ticks += Number(fields[11]) + Number(fields[12]); // utime, stime: the 14th and 15th fields
+      seen = true;
+    }
+  } catch {
+    return null;
+  }
+  return seen ? ticks * 10 : null;
+}
+/** CPU (ms) of this process and of PostgreSQL, and statements of f, per unit. */
 async function measure(units: number, f: () => Promise<unknown>) {
   const s0 = statements;
+  const p0 = postgresCpuMs();
   const c0 = process.cpuUsage();
   await f();
-  return { cpu_ms: +(cpuMs(process.cpuUsage(c0)) / units).toFixed(3), statements: +((statements - s0) / units).toFixed(2) };
+  const c1 = process.cpuUsage(c0);
+  const p1 = postgresCpuMs();
+  return {
+    cpu_ms: +(cpuMs(c1) / units).toFixed(3),
+    postgres_cpu_ms: p0 === null || p1 === null ? null : +((p1 - p0) / units).toFixed(2),
+    statements: +((statements - s0) / units).toFixed(2),
+  };
 }
 
 async function phases(prefix: string) {
@@ -73,6 +108,7 @@ async function phases(prefix: string) {
 
 try {
   await phases('warm'); // modules, the NLP model, JIT, each pooled connection's prepared statements
+  await analyzeAfterWarmup([db.name]); // as autovacuum would have by now (bench/lib.ts)
   const runs = await phases('bench');
 
   // One statement, as the driver costs it here: one at a time (a round trip each), then all issued at once.
@@ -110,6 +146,8 @@ try {
   const stmts = runs.start.statements + runs.approve.statements;
   const f = (x: number) => x.toFixed(2).padStart(6);
   console.log(`Node CPU per run, one run at a time (${R} runs): start ${f(runs.start.cpu_ms)} ms in ${runs.start.statements} statements; approve (HTTP route's decision) ${f(runs.approve.cpu_ms)} ms in ${runs.approve.statements}; verify ${f(runs.verify.cpu_ms)} ms in ${runs.verify.statements}`);
+  const pg = (m: { postgres_cpu_ms: number | null }) => (m.postgres_cpu_ms === null ? '     ?' : f(m.postgres_cpu_ms));
+  console.log(`PostgreSQL CPU per run (every postgres process on this machine, 10 ms ticks): start ${pg(runs.start)} ms; approve ${pg(runs.approve)} ms; verify ${pg(runs.verify)} ms`);
   console.log(`one statement: ${(sequential.cpu_ms * 1000).toFixed(0)} µs one at a time, ${(pipelined.cpu_ms * 1000).toFixed(0)} µs pipelined`);
   console.log(`start + approve: ${f(perRun)} ms, of which about ${f(stmts * sequential.cpu_ms)} ms statements (${stmts} × one at a time), ${f(readMs)} ms reading the email, ${f(transitionMs)} ms per transition (xstate's own transition(): ${f(xstateMs)} ms)`);
   console.log(JSON.stringify({ runs: R, per_run: runs, statement_cpu_ms: { sequential: sequential.cpu_ms, pipelined: pipelined.cpu_ms }, read_email_cpu_ms: +readMs.toFixed(3), transition_cpu_ms: +transitionMs.toFixed(3), xstate_transition_cpu_ms: +xstateMs.toFixed(3) }));

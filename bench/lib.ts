@@ -67,6 +67,25 @@ export async function scratchDatabase(admin: Sql, prefix = 'disputeflow_bench'):
  */
 export const WARMUP = Number(process.env.BENCH_WARMUP ?? 20);
 
+/**
+ * ANALYZE each database after the warm-up, as autovacuum does on a server that has been running a minute. A
+ * scratch database was last analyzed when it had no runs; the planner would then take the warm-up's hundreds of
+ * runs of one customer for none, and plan the context's history query (persistence/history.ts) as a walk of
+ * every run of that customer: 2.9 ms of PostgreSQL per run at 400 runs, growing with each, against 0.3 ms with
+ * statistics (BENCHMARKS.md). Every system gets the same, the peer included. BENCH_ANALYZE=0 leaves it out.
+ */
+export async function analyzeAfterWarmup(databases: string[]): Promise<void> {
+  if (process.env.BENCH_ANALYZE === '0') return;
+  for (const name of databases) {
+    const sql = sqlClient(urlOf(name), 1);
+    try {
+      await sql`ANALYZE`;
+    } finally {
+      await sql.end();
+    }
+  }
+}
+
 export interface Phase {
   runs_per_s: number;
   p50_ms: number;

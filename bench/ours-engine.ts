@@ -7,7 +7,7 @@ import { ManualClock } from '../runtime/clock.ts';
 import { applyEvent, startRun } from '../runtime/engine.ts';
 import { effectRegistry } from '../runtime/registry.ts';
 import { runDueChecks } from '../runtime/verify.ts';
-import { ADMIN_URL, WARMUP, commitsAfterQuiet, drive, phase, triageBody } from './lib.ts';
+import { ADMIN_URL, WARMUP, analyzeAfterWarmup, commitsAfterQuiet, drive, phase, triageBody } from './lib.ts';
 
 const url = process.env.BENCH_DB_URL!;
 const name = process.env.BENCH_DB_NAME!;
@@ -27,6 +27,7 @@ try {
   await drive(warm.length, C, (i) => approveAt(warm[i]!));
   clock.advance(31_000);
   await runDueChecks(deps);
+  await analyzeAfterWarmup([name]);
   const c0 = await commitsAfterQuiet(admin, [name]);
   const cpu0 = process.cpuUsage();
   const start = await drive(N, C, (i) => startRun(deps, { ...triageBody(i), invoked_by: 'bench' }));

@@ -8,7 +8,7 @@ import { Agent, request } from 'node:http';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { sqlClient } from '../persistence/connect.ts';
-import { ADMIN_URL, WARMUP, nodeArgs, commitsAfterQuiet, drive, paced, phase, triageBody } from './lib.ts';
+import { ADMIN_URL, WARMUP, analyzeAfterWarmup, nodeArgs, commitsAfterQuiet, drive, paced, phase, triageBody } from './lib.ts';
 
 const BENCH_SECRET = 'bench-webhook-secret-0123456789';
 const BENCH_TOKEN = 'bench-token-0123456789';
@@ -93,6 +93,7 @@ try {
   await drive(WARMUP, C, triageAt('warm'));
   const warm = await pendingEnvelopes();
   await drive(warm.length, C, (i) => approveAt(warm[i]!));
+  await analyzeAfterWarmup([name]);
   const c0 = await commitsAfterQuiet(admin, [name]);
   const cpu0 = cpuNow();
   const triage = await drive(N, C, triageAt('http'));

@@ -12,7 +12,7 @@ import { DBOS } from '@dbos-inc/dbos-sdk';
 import pg from 'pg';
 import { CONTRACT } from '../../machines/contract.ts';
 import { sqlClient } from '../../persistence/connect.ts';
-import { ADMIN_URL, WARMUP, commitsAfterQuiet, drive, phase, urlOf } from '../lib.ts';
+import { ADMIN_URL, WARMUP, analyzeAfterWarmup, commitsAfterQuiet, drive, phase, urlOf } from '../lib.ts';
 
 const appUrl = process.env.BENCH_DB_URL!;
 const name = process.env.BENCH_DB_NAME!;
@@ -84,6 +84,7 @@ try {
   const warm: typeof handles = [];
   await drive(WARMUP, C, startAt('warm', warm));
   await drive(WARMUP, C, approveAt('warm', warm));
+  await analyzeAfterWarmup(dbs);
   const c0 = await commitsAfterQuiet(admin, dbs);
   const cpu0 = process.cpuUsage();
   const start = await drive(N, C, startAt('peer', handles));

@@ -1,7 +1,8 @@
 // The vendored postgres.js sends BEGIN and SAVEPOINT with the statement that follows them instead of waiting
 // for each (vendor/postgres/README.md, "Why, 3"). What must hold: a transaction's first statement is inside
 // it, a read-only transaction stays read-only, a savepoint that fails rolls back its own statements only and
-// the transaction goes on, and the round trips saved are really saved (counted as socket writes, not timed).
+// the transaction goes on, the round trips saved are really saved (counted as socket writes, not timed), and
+// statements issued in one tick go out in one write even past 1 KB ("Why, 4").
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
@@ -108,5 +109,21 @@ describe('SAVEPOINT sent with the first statement of the savepoint', () => {
     await transaction('sp-count-warm-1');
     await transaction('sp-count-warm-2'); // both connections have prepared the statements
     expect(await writesDuring(() => transaction('sp-count'))).toBe(3);
+  });
+});
+
+describe('statements of one tick in one write, whatever their size', () => {
+  it('sends a statement over 1 KB and the one issued beside it together, and both are applied', async () => {
+    const big = 'x'.repeat(4000); // a snapshot's save is several KB
+    const transaction = (k: string) =>
+      db.sql.begin(async (tx) => {
+        await tx`SELECT 1`;
+        await Promise.all([tx`INSERT INTO pipelined VALUES (${k + big}, 1)`, tx`INSERT INTO pipelined VALUES (${k + '-small'}, 2)`]);
+      });
+    await transaction('tick-warm-1');
+    await transaction('tick-warm-2'); // both connections have prepared the statement
+    // BEGIN with the read, the two inserts, COMMIT: upstream's 1 KB flush made the big insert a write of its own (4).
+    expect(await writesDuring(() => transaction('tick-count'))).toBe(3);
+    expect(await keys('tick-count')).toEqual(['tick-count-small', 'tick-count' + big]);
   });
 });

@@ -14,6 +14,10 @@ import b from './bytes.js'
 export default Connection
 
 let uid = 1
+// [disputeflow patch] Statements issued in one tick go out in one write up to this size (upstream: 1 KB). Each write
+// [disputeflow patch] wakes the PostgreSQL backend: a snapshot's save (several KB) and the COMMIT or the write-only
+// [disputeflow patch] statements beside it were two writes (vendor/postgres/README.md, Why, 4).
+const WRITE_AT = 64 * 1024 // [disputeflow patch]
 
 const Sync = b().S().end()
     , Flush = b().H().end()
@@ -245,6 +249,10 @@ function Connection(options, queues = {}, { onopen = noop, onend = noop, onclose
 
   function write(x, fn) {
     chunk = chunk ? Buffer.concat([chunk, x]) : Buffer.from(x)
+    if (!fn && chunk.length < WRITE_AT) { // [disputeflow patch] a statement over 1 KB waits for the rest of its tick too
+      nextWriteTimer === null && (nextWriteTimer = setImmediate(nextWrite)) // [disputeflow patch]
+      return true // [disputeflow patch]
+    } // [disputeflow patch]
     if (fn || chunk.length >= 1024)
       return nextWrite(fn)
     nextWriteTimer === null && (nextWriteTimer = setImmediate(nextWrite))

@@ -4,7 +4,7 @@
 // sender address the mirror does not know.
 import type { Db } from '../persistence/connect.ts';
 import * as customers from '../persistence/mirror/customers.ts';
-import { paymentsByReferences } from '../persistence/mirror/payments.ts';
+import { senderAndCited } from '../persistence/mirror/sender.ts';
 import * as transactions from '../persistence/mirror/transactions.ts';
 import { finishExtraction, prepareExtraction, type ExtractInput } from '../dispute/extract.ts';
 import type { LookupPlan, MirrorRows } from '../dispute/resolve/plan.ts';
@@ -45,20 +45,12 @@ const toPayment = (r: Raw): PaymentRow => ({
 /** Runs the plan against the mirror: senders, cited invoices (any customer), payments, customer names. */
 export async function lookupMirror(sql: Db, plan: LookupPlan): Promise<MirrorRows> {
   const none = <T>(): Promise<T[]> => Promise.resolve([]);
-  // What the email cites does not depend on who sent it: issued with the sender's lookups (one round trip).
-  const cited = Promise.all([
-    plan.invoice_keys.length ? transactions.invoicesByKeys(sql, plan.invoice_keys) : none<Raw>(),
-    plan.payment_refs.length ? paymentsByReferences(sql, plan.payment_refs) : none<Raw>(),
-  ]);
-  cited.catch(() => {}); // seen where it is awaited; not unhandled if a sender lookup fails first
-  const [contactsByEmail, customersByEmail] = await Promise.all([
-    plan.emails.length ? customers.contactsByEmails(sql, plan.emails) : none<Raw>(),
-    plan.emails.length ? customers.customersByEmails(sql, plan.emails) : none<Raw>(),
-  ]);
+  // The sender's rows, what the email cites (which does not depend on who sent it) and the customers all of
+  // those point to: one statement.
+  const first = await senderAndCited(sql, plan);
   // The domain is only needed when the address itself is unknown.
-  const byDomain = !contactsByEmail.length && !customersByEmail.length && plan.domains.length;
-  const [[invoicesByKey, payments], contactsByDomain, customersByDomain, names] = await Promise.all([
-    cited,
+  const byDomain = !first.contacts.length && !first.customers_by_email.length && plan.domains.length;
+  const [contactsByDomain, customersByDomain, names] = await Promise.all([
     byDomain ? customers.contactsByDomains(sql, plan.domains) : none<Raw>(),
     byDomain ? customers.customersByDomains(sql, plan.domains) : none<Raw>(),
     // Company names only decide when the address is unknown (a known address outranks a name in the text),
@@ -66,19 +58,20 @@ export async function lookupMirror(sql: Db, plan: LookupPlan): Promise<MirrorRow
     byDomain || !plan.emails.length ? customers.customerNames(sql) : none<Raw>(),
   ]);
 
-  const contacts = [...contactsByEmail, ...contactsByDomain].map(toContact);
-  const invoices = invoicesByKey.map(toInvoice);
-  const payRows = payments.map(toPayment);
+  const contacts = [...first.contacts, ...contactsByDomain].map(toContact);
+  const invoices = first.invoices.map(toInvoice);
+  const payRows = first.payments.map(toPayment);
+  // A customer found by domain is not among the first statement's: then every customer is read again, together.
   const ids = [...new Set([
     ...contacts.map((c) => c.customer_id),
-    ...[...customersByEmail, ...customersByDomain].map((r) => Number(r.id)),
+    ...[...first.customers_by_email, ...customersByDomain].map((r) => Number(r.id)),
     ...invoices.map((i) => i.entity),
     ...payRows.map((p) => p.customer_id),
   ])];
-  const found = ids.length ? (await customers.customersByIds(sql, ids)).map(toCustomer) : [];
+  const rows = byDomain && ids.length ? await customers.customersByIds(sql, ids) : first.customers;
   return {
     contacts,
-    customers: found,
+    customers: rows.map(toCustomer),
     customer_names: names.map((r) => ({ id: Number(r.id), companyname: String(r.companyname) })),
     invoices,
     payments: payRows,

@@ -1,29 +1,18 @@
 // Reads of the mirror's customers and their contacts, for the extraction step (steps/extract.ts), which
-// shapes the rows. Columns are cast to text so the rows look the same whatever type parsers the connection
+// shapes the rows; the look-up by the sender's address is in sender.ts. Columns are cast to text so the rows look the same whatever type parsers the connection
 // was opened with. Every query is indexed or bounded, except `customerNames` (see there).
 import type { Db } from '../connect.ts';
 
 export type MirrorRecord = Record<string, unknown>;
 
-const customerCols = (sql: Db) =>
+export const customerCols = (sql: Db) =>
   sql`id::text AS id, companyname, email, salesrep_name, salesrep_email, terms, creditlimit::text AS creditlimit, creditholdoverride`;
-
-/** Contacts with one of these addresses (lower case). */
-export async function contactsByEmails(sql: Db, emails: string[]): Promise<MirrorRecord[]> {
-  return sql<MirrorRecord[]>`
-    SELECT id::text AS id, customer_id::text AS customer_id, name, email FROM contacts WHERE lower(email) IN ${sql(emails)} LIMIT 50`;
-}
 
 /** Contacts at one of these domains (lower case). */
 export async function contactsByDomains(sql: Db, domains: string[]): Promise<MirrorRecord[]> {
   return sql<MirrorRecord[]>`
     SELECT id::text AS id, customer_id::text AS customer_id, name, email FROM contacts
     WHERE split_part(lower(email), '@', 2) IN ${sql(domains)} LIMIT 50`;
-}
-
-/** Customers whose own address is one of these (lower case). */
-export async function customersByEmails(sql: Db, emails: string[]): Promise<MirrorRecord[]> {
-  return sql<MirrorRecord[]>`SELECT ${customerCols(sql)} FROM customers WHERE lower(email) IN ${sql(emails)} LIMIT 50`;
 }
 
 /** Customers whose own address is at one of these domains (lower case). */

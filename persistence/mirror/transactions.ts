@@ -4,16 +4,8 @@
 import type { Db } from '../connect.ts';
 import type { MirrorRecord } from './customers.ts';
 
-const invoiceCols = (sql: Db) =>
+export const invoiceCols = (sql: Db) =>
   sql`id::text AS id, tranid, entity::text AS entity, trandate::text AS trandate, duedate::text AS duedate, foreigntotal::text AS foreigntotal, foreignamountpaid::text AS foreignamountpaid, foreignamountunpaid::text AS foreignamountunpaid, status, otherrefnum`;
-
-/** Invoices of any customer whose number's digits (without leading zeros) are one of `keys`. */
-export async function invoicesByKeys(sql: Db, keys: string[]): Promise<MirrorRecord[]> {
-  // Same expression as the transactions_tranid_digits index, so the index serves it.
-  return sql<MirrorRecord[]>`
-    SELECT ${invoiceCols(sql)} FROM transactions
-    WHERE type = 'CustInvc' AND ltrim(regexp_replace(tranid, '[^0-9]', '', 'g'), '0') IN ${sql(keys)} LIMIT 100`;
-}
 
 /** The customer's invoices carrying one of these POs, numbers or totals (each list non-empty). */
 export async function invoicesByReferences(

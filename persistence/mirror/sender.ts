@@ -1,0 +1,48 @@
+// The extraction step's first look at the mirror, in one statement: the sender's contacts and customers (by
+// address), the invoices and payments the email cites (whoever they belong to), and the customer row of every
+// customer those point to. They were five statements in two round trips (issue 13); each part keeps that
+// query's columns, casts to text, limit and index (the expressions are the indexes' own: contacts_email,
+// customers_email, transactions_tranid_digits, customer_payments_reference).
+import type { Db } from '../connect.ts';
+import { customerCols, type MirrorRecord } from './customers.ts';
+import { invoiceCols } from './transactions.ts';
+
+export interface SenderAndCited {
+  contacts: MirrorRecord[];
+  /** Customers whose own address is the sender's (only their ids: their rows are in `customers`). */
+  customers_by_email: { id: string }[];
+  invoices: MirrorRecord[];
+  payments: MirrorRecord[];
+  /** Every customer that a contact, an address, a cited invoice or a cited payment points to. */
+  customers: MirrorRecord[];
+}
+
+/** Lists may be empty (that part then finds nothing); addresses lower case, references compared upper case. */
+export async function senderAndCited(sql: Db, q: { emails: string[]; invoice_keys: string[]; payment_refs: string[] }): Promise<SenderAndCited> {
+  const none = sql`false`;
+  const [row] = await sql<[SenderAndCited]>`
+    WITH ct AS (
+      SELECT id::text AS id, customer_id::text AS customer_id, name, email FROM contacts
+      WHERE ${q.emails.length ? sql`lower(email) IN ${sql(q.emails)}` : none} LIMIT 50),
+    cu AS (
+      SELECT id::text AS id FROM customers WHERE ${q.emails.length ? sql`lower(email) IN ${sql(q.emails)}` : none} LIMIT 50),
+    inv AS (
+      SELECT ${invoiceCols(sql)} FROM transactions
+      WHERE type = 'CustInvc' AND ${q.invoice_keys.length ? sql`ltrim(regexp_replace(tranid, '[^0-9]', '', 'g'), '0') IN ${sql(q.invoice_keys)}` : none}
+      LIMIT 100),
+    pay AS (
+      SELECT id::text AS id, customer_id::text AS customer_id, tranid, payment_date::text AS payment_date, amount::text AS amount,
+        method, reference, applied_to
+      FROM customer_payments
+      WHERE ${q.payment_refs.length ? sql`upper(reference) IN ${sql(q.payment_refs.map((r) => r.toUpperCase()))}` : none} LIMIT 20)
+    SELECT
+      (SELECT coalesce(json_agg(ct), '[]') FROM ct) AS contacts,
+      (SELECT coalesce(json_agg(cu), '[]') FROM cu) AS customers_by_email,
+      (SELECT coalesce(json_agg(inv), '[]') FROM inv) AS invoices,
+      (SELECT coalesce(json_agg(pay), '[]') FROM pay) AS payments,
+      (SELECT coalesce(json_agg(c), '[]') FROM (
+        SELECT ${customerCols(sql)} FROM customers
+        WHERE id IN (SELECT customer_id::bigint FROM ct UNION SELECT id::bigint FROM cu
+                     UNION SELECT entity::bigint FROM inv UNION SELECT customer_id::bigint FROM pay)) c) AS customers`;
+  return row!;
+}

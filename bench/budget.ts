@@ -1,7 +1,8 @@
 // Where a run's Node CPU goes, as a budget measured in one process (issue 13: "find where the time goes").
 // One run at a time (no contention of its own), through the product's own client (no debug hook), on a
 // scratch database with the sample mirror:
-//   - CPU per run of each phase (start, approve as the HTTP route decides it, verify);
+//   - CPU per run of each phase (start, approve as the HTTP route decides it, verify), this process's and, when
+//     PostgreSQL runs on this machine, its processes' (from /proc);
 //   - statements per phase, counted from the protocol messages the driver writes (a Bind or a simple Query
 //     each), so nothing slows the driver down to count them;
 //   - what one statement costs the driver here: a one-row SELECT with a parameter, in a transaction, one at a

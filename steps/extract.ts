@@ -61,14 +61,16 @@ export async function lookupMirror(sql: Db, plan: LookupPlan): Promise<MirrorRow
   const contacts = [...first.contacts, ...contactsByDomain].map(toContact);
   const invoices = first.invoices.map(toInvoice);
   const payRows = first.payments.map(toPayment);
-  // A customer found by domain is not among the first statement's: then every customer is read again, together.
-  const ids = [...new Set([
+  // The first statement read every customer its rows point to. A customer found by domain is not among them:
+  // then they are all read again, together.
+  const allIds = () => [...new Set([
     ...contacts.map((c) => c.customer_id),
     ...[...first.customers_by_email, ...customersByDomain].map((r) => Number(r.id)),
     ...invoices.map((i) => i.entity),
     ...payRows.map((p) => p.customer_id),
   ])];
-  const rows = byDomain && ids.length ? await customers.customersByIds(sql, ids) : first.customers;
+  const ids = byDomain ? allIds() : [];
+  const rows = ids.length ? await customers.customersByIds(sql, ids) : first.customers;
   return {
     contacts,
     customers: rows.map(toCustomer),

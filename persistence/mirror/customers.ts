@@ -1,6 +1,7 @@
 // Reads of the mirror's customers and their contacts, for the extraction step (steps/extract.ts), which
-// shapes the rows; the look-up by the sender's address is in sender.ts. Columns are cast to text so the rows look the same whatever type parsers the connection
-// was opened with. Every query is indexed or bounded, except `customerNames` (see there).
+// shapes the rows; the look-up by the sender's address is in sender.ts. Columns are cast to text so the rows
+// look the same whatever type parsers the connection was opened with. Every query is indexed or bounded,
+// except `customerNames` (see there).
 import type { Db } from '../connect.ts';
 
 export type MirrorRecord = Record<string, unknown>;
@@ -8,10 +9,12 @@ export type MirrorRecord = Record<string, unknown>;
 export const customerCols = (sql: Db) =>
   sql`id::text AS id, companyname, email, salesrep_name, salesrep_email, terms, creditlimit::text AS creditlimit, creditholdoverride`;
 
+export const contactCols = (sql: Db) => sql`id::text AS id, customer_id::text AS customer_id, name, email`;
+
 /** Contacts at one of these domains (lower case). */
 export async function contactsByDomains(sql: Db, domains: string[]): Promise<MirrorRecord[]> {
   return sql<MirrorRecord[]>`
-    SELECT id::text AS id, customer_id::text AS customer_id, name, email FROM contacts
+    SELECT ${contactCols(sql)} FROM contacts
     WHERE split_part(lower(email), '@', 2) IN ${sql(domains)} LIMIT 50`;
 }
 

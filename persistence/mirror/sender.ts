@@ -4,7 +4,7 @@
 // query's columns, casts to text, limit and index (the expressions are the indexes' own: contacts_email,
 // customers_email, transactions_tranid_digits, customer_payments_reference).
 import type { Db } from '../connect.ts';
-import { customerCols, type MirrorRecord } from './customers.ts';
+import { contactCols, customerCols, type MirrorRecord } from './customers.ts';
 import { invoiceCols } from './transactions.ts';
 
 export interface SenderAndCited {
@@ -22,7 +22,7 @@ export async function senderAndCited(sql: Db, q: { emails: string[]; invoice_key
   const none = sql`false`;
   const [row] = await sql<[SenderAndCited]>`
     WITH ct AS (
-      SELECT id::text AS id, customer_id::text AS customer_id, name, email FROM contacts
+      SELECT ${contactCols(sql)} FROM contacts
       WHERE ${q.emails.length ? sql`lower(email) IN ${sql(q.emails)}` : none} LIMIT 50),
     cu AS (
       SELECT id::text AS id FROM customers WHERE ${q.emails.length ? sql`lower(email) IN ${sql(q.emails)}` : none} LIMIT 50),

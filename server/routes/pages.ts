@@ -76,8 +76,13 @@ export function pageRoutes(router: Router, _deps: AppDeps): void {
   router.get('/dashboard', page('dashboard.html'));
   // Reached only when GET /proposed-actions was asked for HTML (the JSON route calls next()).
   router.get('/proposed-actions', page('approvals.html'));
-  router.get('/assets/vendor/elk.bundled.js', (ctx) => sendFile(ctx, ELK_BUNDLE));
-  router.get('/assets/vendor/chart.umd.js', (ctx) => sendFile(ctx, CHART_BUNDLE));
+  // The router forgives a trailing slash; a file's address does not (`/assets/vendor/chart.umd.js/` is no file).
+  const bundle = (file: string) => (ctx: Context) => {
+    if (ctx.path.endsWith('/')) throw notFound(`no such file: ${ctx.path}`);
+    return sendFile(ctx, file);
+  };
+  router.get('/assets/vendor/elk.bundled.js', bundle(ELK_BUNDLE));
+  router.get('/assets/vendor/chart.umd.js', bundle(CHART_BUNDLE));
   router.get('/assets/{*path}', async (ctx) => {
     const rel = String(ctx.params.path ?? '');
     if (!ASSET.test(rel)) throw notFound(`no such file: ${ctx.path}`);

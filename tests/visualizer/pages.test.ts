@@ -107,7 +107,7 @@ describe('pages', () => {
   });
 
   it('serves nothing outside visualizer/', async () => {
-    for (const p of ['/assets/../server/auth.ts', '/assets/%2e%2e/server/auth.ts', '/assets/..%2fpackage.json', '/assets/js/../../package.json', '/assets/inspector.html', '/assets/nope.js']) {
+    for (const p of ['/assets/../server/auth.ts', '/assets/%2e%2e/server/auth.ts', '/assets/..%2fpackage.json', '/assets/js/../../package.json', '/assets/inspector.html', '/assets/nope.js', '/assets/vendor/elk.bundled.js/', '/assets/vendor/chart.umd.js/', '/assets/js/statechart.js/']) {
       expect((await get(p)).status, p).toBe(404);
     }
   });

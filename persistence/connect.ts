@@ -6,6 +6,16 @@ import { startEmbedded, type EmbeddedHandle } from './embedded.ts';
 
 export type Sql = postgres.Sql;
 export type Tx = postgres.TransactionSql;
+/**
+ * Sends the transaction's COMMIT now, in the same write as the statements issued before it, instead of after
+ * the transaction's function returns (vendor/postgres README, Why, 5). `tx` must be the transaction's own
+ * `sql`, not a savepoint's; the function must send nothing after this (it would be refused) and must not fail
+ * but through the statements already sent. The answer is the COMMIT's; it rejects if the transaction was
+ * rolled back instead (a statement in it failed).
+ */
+export function commitNow(tx: Tx): Promise<unknown> {
+  return (tx as Tx & { commit(): Promise<unknown> }).commit();
+}
 /** What a query needs: the pool or a transaction. A function that must run inside one takes `Tx`. */
 export type Db = postgres.ISql;
 

@@ -1,6 +1,6 @@
 // Queries on workflow_verify_results: checks staged pending, claimed and recorded by the verify scheduler
 // (runtime/verify.ts), and the contract's check itself, run read-only with a statement timeout.
-import type { Sql, Tx } from './connect.ts';
+import { commitNow, type Sql, type Tx } from './connect.ts';
 
 export async function stageCheck(
   sql: Tx,
@@ -45,11 +45,13 @@ export async function countCheckRows(sql: Sql, check: Pick<DueCheck, 'sql_check'
     // either fails the transaction. The contract's query text (machines/contract.ts), never customer text;
     // values travel as parameters; prepared, as every statement of ours is, so it is described only once
     // per connection.
-    const [, found] = await Promise.all([
+    // COMMIT goes with them too (a read-only transaction has nothing to keep; vendor/postgres README, Why, 5).
+    const both = Promise.all([
       tx`SELECT set_config('statement_timeout', ${String(Math.max(1, Math.floor(timeoutMs)))}, true)`,
       tx.unsafe(check.sql_check, check.params as never[], { prepare: true }),
     ]);
-    return found;
+    commitNow(tx);
+    return (await both)[1];
   });
   return rows.length;
 }

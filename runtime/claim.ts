@@ -5,7 +5,7 @@
 // unbounded; the pollers call it again.
 import type { DisputeEvent } from '../machines/types.ts';
 import type { Sql, Tx } from '../persistence/connect.ts';
-import { applyEventInTransaction, failUnrestorable, type EngineDeps } from './engine.ts';
+import { applyEventInTransaction, failUnrestorable, type EngineDeps, type Finish } from './engine.ts';
 import { RunRestoreError } from './restore.ts';
 
 export interface ClaimJob<Item, Result> {
@@ -36,11 +36,13 @@ export async function claimAndApply<Item, Result>(sql: Sql, job: ClaimJob<Item, 
 /**
  * Applies a queued event to its run inside the claiming transaction. A run whose snapshot cannot be
  * restored is returned instead of thrown (restoring fails before anything is written), so the claim's
- * own writes still commit; the caller fails that run after commit (`failUnrestorableAfter`).
+ * own writes still commit; the caller fails that run after commit (`failUnrestorableAfter`). With `finish`,
+ * the event is the transaction's last work and its COMMIT goes out with the run's save (engine.ts, Finish):
+ * the job's `apply` then returns as soon as this does.
  */
-export async function applyQueuedEvent(deps: EngineDeps, tx: Tx, runId: number, event: DisputeEvent): Promise<RunRestoreError | undefined> {
+export async function applyQueuedEvent(deps: EngineDeps, tx: Tx, runId: number, event: DisputeEvent, finish?: Finish): Promise<RunRestoreError | undefined> {
   try {
-    await applyEventInTransaction(deps, tx, runId, event);
+    await applyEventInTransaction(deps, tx, runId, event, finish);
     return undefined;
   } catch (err) {
     if (err instanceof RunRestoreError) return err;

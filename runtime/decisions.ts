@@ -90,7 +90,9 @@ async function decideInTransaction(deps: DecisionDeps, tx: Tx, r: DecisionReques
         : { type: 'REJECT', action_id: proposal.id, by: r.by, reason: r.note ?? '', at: at.toISOString() };
     let result;
     try {
-      result = await applyEventToLockedRun(deps, tx, run, event);
+      // Applied, the event is the transaction's last work: the proposal as decided is read behind the run's save
+      // and the COMMIT goes with them (engine.ts, Finish).
+      result = await applyEventToLockedRun(deps, tx, run, event, { finish: { read: (t) => getProposal(t, proposal.id) } });
     } catch (err) {
       if (!(err instanceof RunRestoreError)) throw err;
       // Nothing was written before the restore failed: mark the run failed in this transaction and refuse.
@@ -102,6 +104,7 @@ async function decideInTransaction(deps: DecisionDeps, tx: Tx, r: DecisionReques
       const now = await getProposal(tx, proposal.id);
       throw new DecisionError(conflict(proposal, now?.status, result.run.status));
     }
+    return { decided: result.read! };
   } else {
     // The run's input is the triage event the engine stored (DisputeInput): the reply threads under its email.
     const email = run.input.email as DisputeInput['email'];

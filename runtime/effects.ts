@@ -17,3 +17,11 @@ export const FALLIBLE_EFFECTS: ReadonlySet<EffectType> = new Set(['runStep']);
  * the save: so what runs after one must not read what it writes, and a failure of one fails the transaction.
  */
 export const WRITE_ONLY_EFFECTS: ReadonlySet<EffectType> = new Set(['setTimer', 'cancelTimer', 'recordDecision', 'postRun', 'stageVerify', 'alertStepFailed']);
+
+/**
+ * Write-only effects that send every statement they make when they are called (before their first answer). The
+ * engine sends the transaction's COMMIT in the same write as the run's save when only these are still in
+ * flight (one round trip fewer per event); another write-only effect still in flight is waited for first, since
+ * a statement it sent after an answer would come behind the COMMIT (and be refused: vendor/postgres, Why, 5).
+ */
+export const SENT_AT_ONCE_EFFECTS: ReadonlySet<EffectType> = new Set(['setTimer', 'cancelTimer', 'postRun', 'stageVerify', 'alertStepFailed']);

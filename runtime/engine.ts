@@ -6,11 +6,11 @@ import { WORKFLOW_TYPE } from '../machines/contract.ts';
 import { statusOf } from '../machines/status.ts';
 import type { StepName } from '../machines/contract.ts';
 import type { DisputeContext, DisputeEvent, DisputeInput, Effect } from '../machines/types.ts';
-import type { Sql, Tx } from '../persistence/connect.ts';
+import { commitNow, type Sql, type Tx } from '../persistence/connect.ts';
 import { raiseAlert } from '../persistence/alerts.ts';
 import * as runs from '../persistence/runs.ts';
 import type { Clock } from './clock.ts';
-import { FALLIBLE_EFFECTS, WRITE_ONLY_EFFECTS, type EffectContext, type EffectRegistry, type ReaderContext } from './effects.ts';
+import { FALLIBLE_EFFECTS, SENT_AT_ONCE_EFFECTS, WRITE_ONLY_EFFECTS, type EffectContext, type EffectRegistry, type ReaderContext } from './effects.ts';
 import { restoreSnapshot, RunRestoreError } from './restore.ts';
 import { initialRunTransition, transitionRun } from './transition.ts';
 
@@ -62,7 +62,7 @@ export async function startRun(deps: EngineDeps, input: StartInput): Promise<{ r
     const [snapshot, actions] = initialRunTransition(fullInput);
     const init: InitEvent = { type: 'xstate.init', input: fullInput };
     const started = performance.now();
-    const saved = await drive(deps, tx, run, null, init, snapshot, actions, now);
+    const { saved } = await drive(deps, tx, run, null, init, snapshot, actions, now, {});
     deps.observe?.('xstate.init', (performance.now() - started) / 1000);
     return { run: saved, created: true };
   });
@@ -71,39 +71,54 @@ export async function startRun(deps: EngineDeps, input: StartInput): Promise<{ r
 /** Applies one event to a run. `applied: false` means the current state does not take it: nothing written. */
 export async function applyEvent(deps: EngineDeps, runId: number, event: DisputeEvent): Promise<ApplyResult> {
   try {
-    return await deps.sql.begin((tx) => applyEventInTransaction(deps, tx, runId, event));
+    return await deps.sql.begin((tx) => applyEventInTransaction(deps, tx, runId, event, {}));
   } catch (err) {
     if (err instanceof RunRestoreError) return { applied: false, run: await failUnrestorable(deps, runId, err) };
     throw err;
   }
 }
 
-/** The same, inside a transaction the caller owns (the timer scheduler deletes its row in it). */
-export async function applyEventInTransaction(deps: EngineDeps, tx: Tx, runId: number, event: DisputeEvent): Promise<ApplyResult> {
+/**
+ * The same, inside a transaction the caller owns (the timer scheduler deletes its row in it). With `finish`, the
+ * event is the last thing the transaction does and the engine sends its COMMIT (see `Finish`).
+ */
+export async function applyEventInTransaction(deps: EngineDeps, tx: Tx, runId: number, event: DisputeEvent, finish?: Finish): Promise<ApplyResult> {
   const started = performance.now();
   const run = await runs.lockRun(tx, runId);
   if (!run) throw new RunNotFoundError(`run ${runId} does not exist`);
-  return applyEventToLockedRun(deps, tx, run, event, started);
+  return applyEventToLockedRun(deps, tx, run, event, { started, finish });
 }
 
 /**
  * The same, to a run the caller has already locked in its transaction (with runs.lockRun), so that it could look at the run
  * first (a decision checks corrections against its context) without a second read.
  */
-export async function applyEventToLockedRun(
+export async function applyEventToLockedRun<T = never>(
   deps: EngineDeps,
   tx: Tx,
   run: runs.RunRow,
   event: DisputeEvent,
-  started = performance.now(),
-): Promise<ApplyResult> {
+  opts: { started?: number; finish?: Finish<T> | undefined } = {},
+): Promise<ApplyResult & { read?: T }> {
+  const started = opts.started ?? performance.now();
   const before = restoreSnapshot(run);
   // The machine decides, under the run's lock, whether its state takes the event (an API answers 409 if not).
   if (!before.can(event)) return { applied: false, run };
   const [next, actions] = transitionRun(before, event);
-  const saved = await drive(deps, tx, run, before, event, next, actions, deps.clock.now());
+  const { saved, read } = await drive(deps, tx, run, before, event, next, actions, deps.clock.now(), opts.finish);
   deps.observe?.(event.type, (performance.now() - started) / 1000);
-  return { applied: true, run: saved };
+  return { applied: true, run: saved, ...(opts.finish?.read ? { read: read as T } : {}) };
+}
+
+/**
+ * An event that is the last thing its transaction does: the engine sends the transaction's COMMIT itself, in
+ * the same write as the run's save (one round trip fewer per event), and nothing may be sent after it (the
+ * caller's function must return what `drive` answers and not fail after; vendor/postgres README, Why, 5).
+ * When the state does not take the event, nothing is saved nor committed: the caller's transaction ends as usual.
+ */
+export interface Finish<T = unknown> {
+  /** A statement whose answer the caller wants, sent behind the save (it sees the event's writes) and before the COMMIT. */
+  read?: ((tx: Tx) => Promise<T>) | undefined;
 }
 
 
@@ -121,11 +136,13 @@ async function drive(
   firstNext: DisputeSnapshot,
   firstActions: Actions,
   now: Date,
-): Promise<runs.RunRow> {
+  finish?: Finish,
+): Promise<{ saved: runs.RunRow; read?: unknown }> {
   const journal: Omit<runs.JournalRow, 'seq'>[] = [];
   const pending: DisputeEvent[] = [];
-  // Write-only effects in flight (WRITE_ONLY_EFFECTS): awaited before a savepoint and with the run's save.
-  const writes: Promise<unknown>[] = [];
+  // Write-only effects in flight (WRITE_ONLY_EFFECTS): awaited before a savepoint and with the run's save;
+  // `atOnce` when the effect sends all its statements when called (SENT_AT_ONCE_EFFECTS).
+  const writes: { done: Promise<unknown>; atOnce: boolean }[] = [];
   // Every effect started without being awaited at once. Its rejection is seen where it is awaited and is never
   // unhandled; and when this event fails, they are all waited for before the failure goes up: an effect still
   // running would otherwise send its next statement behind the ROLLBACK, outside the transaction.
@@ -142,7 +159,7 @@ async function drive(
     throw err;
   }
 
-  async function driveSteps(): Promise<runs.RunRow> {
+  async function driveSteps(): Promise<{ saved: runs.RunRow; read?: unknown }> {
     let snapshot = firstNext;
     let step: { event: DisputeEvent | InitEvent; before: DisputeSnapshot | null; actions: Actions } | undefined = {
       event: firstEvent,
@@ -167,10 +184,11 @@ async function drive(
       const results: Promise<DisputeEvent | void>[] = [];
       for (const effect of effects) {
         if (FALLIBLE_EFFECTS.has(effect.type)) {
-          await Promise.all([...writes.splice(0), ...results]);
+          await Promise.all([...writes.splice(0).map((w) => w.done), ...results]);
           results.push(Promise.resolve(await runEffect(deps, ctx, effect)));
-        } else if (WRITE_ONLY_EFFECTS.has(effect.type)) writes.push(track(writeOnly(runEffect(deps, ctx, effect), effect.type)));
-        else results.push(track(runEffect(deps, ctx, effect)));
+        } else if (WRITE_ONLY_EFFECTS.has(effect.type)) {
+          writes.push({ done: track(writeOnly(runEffect(deps, ctx, effect), effect.type)), atOnce: SENT_AT_ONCE_EFFECTS.has(effect.type) });
+        } else results.push(track(runEffect(deps, ctx, effect)));
       }
       for (const result of await Promise.all(results)) if (result) pending.push(result);
       step = undefined;
@@ -207,8 +225,18 @@ async function drive(
       RUN_CHANNEL,
       { firstSeq: run.event_count, rows: journal },
     );
-    const [saved] = await Promise.all([track(save), ...writes]);
-    return saved;
+    track(save);
+    if (!finish) {
+      const [saved] = await Promise.all([save, ...writes.map((w) => w.done)]);
+      return { saved };
+    }
+    const read = finish.read && track(finish.read(tx));
+    // A write-only effect that may still send a statement after an answer is done before COMMIT goes out.
+    const later = writes.filter((w) => !w.atOnce).map((w) => w.done);
+    if (later.length) await Promise.all(later);
+    track(commitNow(tx));
+    const [saved, readAnswer] = await Promise.all([save, read, ...writes.map((w) => w.done)]);
+    return { saved, read: readAnswer };
   }
 }
 

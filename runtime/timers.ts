@@ -27,9 +27,13 @@ export async function fireDueTimers(deps: EngineDeps, opts: { max?: number; only
       async apply(tx, { timer, now }) {
         // An event that carries its time says when it fired, not when it was set.
         const event: DisputeEvent = 'at' in timer.event ? { ...timer.event, at: now.toISOString() } : timer.event;
-        // Deleted first: the event may set a timer of the same name again (the next retry), which must stay.
-        await deleteFiredTimer(tx, timer.id);
-        return applyQueuedEvent(deps, tx, timer.run_id, event);
+        // Deleted first: the event may set a timer of the same name again (the next retry), which must stay. Sent
+        // ahead of the event's statements without waiting (one round trip), and the event's COMMIT goes with its save.
+        const deleted = deleteFiredTimer(tx, timer.id);
+        deleted.catch(() => {}); // seen where it is awaited; not unhandled if the event fails first
+        const unrestorable = await applyQueuedEvent(deps, tx, timer.run_id, event, {});
+        await deleted;
+        return unrestorable;
       },
       async afterCommit({ timer }, unrestorable) {
         await failUnrestorableAfter(deps, timer.run_id, unrestorable);

@@ -65,7 +65,8 @@ export async function runDueChecks(deps: EngineDeps, opts: { max?: number; timeo
             payload: { run_id: check.run_id, workflow_type: WORKFLOW_TYPE, check: check.check_name, result, detail },
             now: deps.clock.now(),
           }),
-          applyQueuedEvent(deps, tx, check.run_id, event),
+          // the transaction's last work: its COMMIT goes with the run's save, behind the two statements above
+          applyQueuedEvent(deps, tx, check.run_id, event, {}),
         ]);
         for (const s of settled) if (s.status === 'rejected') throw s.reason;
         const unrestorable = settled[2].status === 'fulfilled' ? settled[2].value : undefined;

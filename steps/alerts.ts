@@ -2,8 +2,7 @@
 import { CONTRACT, WORKFLOW_TYPE } from '../machines/contract.ts';
 import type { EffectParams } from '../machines/types.ts';
 import { raiseAlert } from '../persistence/alerts.ts';
-import { recordEvent } from '../persistence/ledger.ts';
-import { notifyLedgerEvent } from './notify.ts';
+import { announce } from './notify.ts';
 import type { EffectContext } from './effect.ts';
 
 export async function alertStepFailed(c: EffectContext, p: EffectParams['alertStepFailed']): Promise<void> {
@@ -12,13 +11,14 @@ export async function alertStepFailed(c: EffectContext, p: EffectParams['alertSt
   const event = {
     event_type: 'workflow.alert',
     idempotency_key: `${WORKFLOW_TYPE}:run_${c.run.id}:alert:${p.step}`,
+    run_id: c.run.id,
     payload: { run_id: c.run.id, step: p.step, attempts: p.attempts, error: p.error },
+    now: c.now,
   };
-  // Issued together (one round trip), and before whatever the engine issues next: the ledger keeps the alert
-  // ahead of the run's outcome that the same event records (steps/post.ts).
-  const [, recorded] = await Promise.all([
+  // Issued together (one round trip, nothing sent after an answer), and before whatever the engine issues next:
+  // the ledger keeps the alert ahead of the run's outcome that the same event records (steps/post.ts).
+  await Promise.all([
     raiseAlert(c.tx, { run_id: c.run.id, step: p.step, kind: 'step_failed', message, detail: { attempts: p.attempts, error: p.error }, now: c.now }),
-    recordEvent(c.tx, { ...event, run_id: c.run.id, now: c.now }),
+    announce(c.tx, c.notifyUrl, event),
   ]);
-  if (recorded.inserted) await notifyLedgerEvent(c, { id: recorded.id, ...event });
 }

@@ -1,39 +1,27 @@
 // Ledger events and their announcement: each event is recorded once per idempotency key, and announced to
-// NOTIFY_WEBHOOK_URL through the outbox (signed, retried) when one is configured.
-import { recordEvent } from '../persistence/ledger.ts';
-import { enqueue } from '../persistence/outbox.ts';
+// NOTIFY_WEBHOOK_URL through the outbox (signed, retried) when one is configured: both in one statement
+// (persistence/ledger.ts), so that the event's transaction never waits on the record to queue the webhook.
+import { recordEvent, type Announcement } from '../persistence/ledger.ts';
 import type { Tx } from '../persistence/connect.ts';
-import type { EffectContext } from './effect.ts';
 
 export interface LedgerEvent {
-  id: number;
   event_type: string;
   idempotency_key: string;
+  run_id: number | null;
   payload: unknown;
+  now: Date;
 }
 
-export async function notifyLedgerEvent(c: Pick<EffectContext, 'tx' | 'notifyUrl' | 'run' | 'now'>, e: LedgerEvent): Promise<void> {
-  await enqueueNotification(c.tx, c.notifyUrl, c.run.id, e, c.now);
-}
-
-async function enqueueNotification(tx: Tx, notifyUrl: string | undefined, runId: number | null, e: LedgerEvent, now: Date): Promise<void> {
-  if (!notifyUrl) return;
-  await enqueue(tx, {
-    run_id: runId,
-    kind: 'ledger_webhook',
-    idempotency_key: `notify:${e.idempotency_key}`,
+/** The webhook body of an event (the ledger adds its `id`), or nothing without a webhook. */
+function announcement(notifyUrl: string | undefined, e: LedgerEvent): Announcement | undefined {
+  if (!notifyUrl) return undefined;
+  return {
     url: notifyUrl,
-    body: { id: e.id, event_type: e.event_type, idempotency_key: e.idempotency_key, run_id: runId, payload: e.payload, occurred_at: now.toISOString() },
-    now,
-  });
+    body: { event_type: e.event_type, idempotency_key: e.idempotency_key, run_id: e.run_id, payload: e.payload, occurred_at: e.now.toISOString() },
+  };
 }
 
-/** Records a ledger event (once per key) and announces it if it is new. */
-export async function announce(
-  tx: Tx,
-  notifyUrl: string | undefined,
-  e: { event_type: string; idempotency_key: string; run_id: number | null; payload: unknown; now: Date },
-): Promise<void> {
-  const recorded = await recordEvent(tx, e);
-  if (recorded.inserted) await enqueueNotification(tx, notifyUrl, e.run_id, { id: recorded.id, ...e }, e.now);
+/** Records a ledger event (once per key) and, if it is new, announces it. Answers whether it was new. */
+export function announce(tx: Tx, notifyUrl: string | undefined, e: LedgerEvent): Promise<boolean> {
+  return recordEvent(tx, e, announcement(notifyUrl, e));
 }

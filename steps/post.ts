@@ -2,9 +2,8 @@
 // ledger event (its idempotency key is per run, so even a replayed post collapses to one event).
 import { CONTRACT, FAN_OUT_STEPS, WORKFLOW_TYPE } from '../machines/contract.ts';
 import type { EffectParams } from '../machines/types.ts';
-import { recordEvent } from '../persistence/ledger.ts';
 import { recordReflexion, recordRunLog } from '../persistence/runLog.ts';
-import { notifyLedgerEvent } from './notify.ts';
+import { announce } from './notify.ts';
 import type { EffectContext, ReaderContext } from './effect.ts';
 
 export const ledgerKey = (runId: number) => `${WORKFLOW_TYPE}:run_${runId}:outcome`;
@@ -30,11 +29,14 @@ export async function postRun(c: EffectContext, p: EffectParams['postRun']): Pro
   const event = {
     event_type: `workflow.${p.outcome}`,
     idempotency_key: ledgerKey(c.run.id),
+    run_id: c.run.id,
     payload: { run_id: c.run.id, workflow_type: WORKFLOW_TYPE, ...summary },
+    now: c.now,
   };
   const tags = [WORKFLOW_TYPE, ...(customerId != null ? [`customer:${customerId}`] : [])];
-  // Three independent inserts, issued together so postgres.js pipelines them in the one transaction.
-  const [, , recorded] = await Promise.all([
+  // Three independent statements, all issued at once (postgres.js pipelines them in the one transaction): a
+  // write-only effect that sends nothing after an answer, so the engine can send COMMIT right behind them.
+  await Promise.all([
     recordRunLog(c.tx, {
       run_id: c.run.id,
       workflow_type: WORKFLOW_TYPE,
@@ -48,9 +50,8 @@ export async function postRun(c: EffectContext, p: EffectParams['postRun']): Pro
     CONTRACT.reflexion_enabled
       ? recordReflexion(c.tx, { run_id: c.run.id, workflow_type: WORKFLOW_TYPE, narrative: narrative(ctx, p.outcome, c.run.id), tags, now: c.now })
       : undefined,
-    recordEvent(c.tx, { ...event, run_id: c.run.id, now: c.now }),
+    announce(c.tx, c.notifyUrl, event),
   ]);
-  if (recorded.inserted) await notifyLedgerEvent(c, { id: recorded.id, ...event });
 }
 
 /** A readable account of the run that a later workflow (or person) can search for context. */

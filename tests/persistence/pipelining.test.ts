@@ -2,9 +2,11 @@
 // for each (vendor/postgres/README.md, "Why, 3"). What must hold: a transaction's first statement is inside
 // it, a read-only transaction stays read-only, a savepoint that fails rolls back its own statements only and
 // the transaction goes on, the round trips saved are really saved (counted as socket writes, not timed), and
-// statements issued in one tick go out in one write even past 1 KB ("Why, 4").
+// statements issued in one tick go out in one write even past 1 KB ("Why, 4"), and a COMMIT sent early
+// (commitNow, "Why, 5") goes out with the last statements, reports their failure and refuses what comes after.
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { commitNow } from '../../persistence/connect.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 
 let db: TestDatabase;
@@ -125,5 +127,60 @@ describe('statements of one tick in one write, whatever their size', () => {
     // BEGIN with the read, the two inserts, COMMIT: upstream's 1 KB flush made the big insert a write of its own (4).
     expect(await writesDuring(() => transaction('tick-count'))).toBe(3);
     expect(await keys('tick-count')).toEqual(['tick-count-small', 'tick-count' + big]);
+  });
+});
+
+describe('COMMIT sent with the last statements (commitNow)', () => {
+  it('commits what the statements wrote and answers their results, in one write fewer', async () => {
+    const transaction = (k: string, early: boolean) =>
+      db.sql.begin(async (tx) => {
+        await tx`SELECT 1`;
+        // awaited queries reach the driver a few promise jobs after they are written: still ahead of the COMMIT
+        const insert = (async () => (await tx`INSERT INTO pipelined VALUES (${k}, 1) RETURNING n`)[0]!.n)();
+        if (early) commitNow(tx);
+        return insert;
+      });
+    for (const warm of ['early-warm-1', 'early-warm-2']) await transaction(warm, true);
+    // BEGIN with the read, then the insert with the COMMIT: 2 writes; the COMMIT sent after the answer makes 3.
+    expect(await writesDuring(() => transaction('early-late', false))).toBe(3);
+    let answer: unknown;
+    expect(await writesDuring(async () => (answer = await transaction('early-count', true)))).toBe(2);
+    expect(answer).toBe(1);
+    expect(await keys('early-')).toEqual(['early-count', 'early-late', 'early-warm-1', 'early-warm-2']);
+  });
+
+  it('rolls everything back and reports the statement that failed, not the COMMIT', async () => {
+    await expect(
+      db.sql.begin(async (tx) => {
+        const first = tx`INSERT INTO pipelined VALUES ('early-fail-a', 1)`.execute();
+        const second = tx`INSERT INTO pipelined VALUES ('early-fail-b', -1)`.execute(); // violates the check
+        commitNow(tx);
+        await Promise.all([first, second]);
+      }),
+    ).rejects.toMatchObject({ code: '23514' });
+    // even when the function catches the failure and returns: the COMMIT was answered ROLLBACK
+    await expect(
+      db.sql.begin(async (tx) => {
+        const first = tx`INSERT INTO pipelined VALUES ('early-fail-c', 1)`.execute();
+        const second = tx`INSERT INTO pipelined VALUES ('early-fail-d', -1)`.execute().catch(() => 'caught');
+        commitNow(tx);
+        return Promise.all([first, second]);
+      }),
+    ).rejects.toMatchObject({ code: '23514' });
+    expect(await keys('early-fail')).toEqual([]);
+  });
+
+  it('refuses a statement issued after the COMMIT went out, without sending it', async () => {
+    let late: unknown;
+    await db.sql.begin(async (tx) => {
+      await tx`INSERT INTO pipelined VALUES ('early-after-a', 1)`;
+      const committed = commitNow(tx);
+      await committed;
+      late = await tx`INSERT INTO pipelined VALUES ('early-after-b', 1)`.catch((e: { code?: string }) => e.code);
+    });
+    expect(late).toBe('STATEMENT_AFTER_COMMIT');
+    // and its connection went back to the pool outside any transaction: the next transactions on both commit
+    await Promise.all(['early-after-c', 'early-after-d'].map((k) => db.sql.begin((tx) => tx`INSERT INTO pipelined VALUES (${k}, 1)`)));
+    expect(await keys('early-after')).toEqual(['early-after-a', 'early-after-c', 'early-after-d']);
   });
 });

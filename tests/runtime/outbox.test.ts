@@ -65,7 +65,16 @@ describe('outbox dispatcher', () => {
     expect(last.headers['x-signature']).toBe(sign(SECRET, last.body));
     expect(last.headers['idempotency-key']).toBe(`notify:customer_invoice_dispute:run_${runId}:outcome`);
     expect(last.headers['x-delivery-attempt']).toBe('2');
-    expect(JSON.parse(last.body)).toMatchObject({ event_type: 'workflow.completed', run_id: runId });
+    // the body names the ledger event it announces (its id comes from the same statement that recorded it)
+    const [event] = await db.sql<{ id: number }[]>`SELECT id FROM event_ledger WHERE idempotency_key = ${`customer_invoice_dispute:run_${runId}:outcome`}`;
+    expect(JSON.parse(last.body)).toEqual({
+      id: event!.id,
+      event_type: 'workflow.completed',
+      idempotency_key: `customer_invoice_dispute:run_${runId}:outcome`,
+      run_id: runId,
+      payload: expect.objectContaining({ run_id: runId, outcome: 'completed' }),
+      occurred_at: '2026-11-20T10:00:00.000Z',
+    });
     const [row] = await db.sql`SELECT status, attempts FROM outbox WHERE run_id = ${runId}`;
     expect(row).toEqual({ status: 'delivered', attempts: 2 });
   });

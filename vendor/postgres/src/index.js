@@ -257,6 +257,18 @@ function Postgres(a, b) {
       const sql = Sql(handler)
       sql.savepoint = savepoint
       sql.prepare = x => prepare = x.replace(/[^a-z0-9$-_. ]/gi)
+      // sql.commit(): COMMIT goes out in the same write as the statements issued before it in this tick, instead // [disputeflow patch]
+      // of after the function's result (one round trip fewer). It is issued from process.nextTick, once this // [disputeflow patch]
+      // tick's promise jobs have run: an awaited query reaches handler() a few jobs after it was written (await // [disputeflow patch]
+      // calls a Query's then() from a job of its own). The function must issue nothing after that (such a // [disputeflow patch]
+      // statement is refused, never sent) and must not fail but through the statements already sent. // [disputeflow patch]
+      let committing = null // [disputeflow patch]
+        , commitQuery = null // [disputeflow patch]
+        , commitSent = false // [disputeflow patch] handler() takes statements in the order they were issued
+      sql.commit = () => committing || (committing = new Promise(r => process.nextTick(r)).then(() => (commitQuery = sql`commit`).execute()).then(r => { // [disputeflow patch]
+        if (r.command !== 'COMMIT') throw Errors.generic('ROLLED_BACK_AT_COMMIT', 'the transaction was rolled back at COMMIT: a statement in it failed') // [disputeflow patch]
+        return r // [disputeflow patch]
+      }), committing.catch(() => { /* awaited by the scope */ }), committing) // [disputeflow patch]
       let uncaughtError
         , result
 
@@ -267,9 +279,16 @@ function Postgres(a, b) {
           Promise.resolve(Array.isArray(x) ? Promise.all(x) : x).then(resolve, reject)
         })
 
+        if (committing) // [disputeflow patch]
+          await committing // [disputeflow patch]
         if (uncaughtError)
           throw uncaughtError
       } catch (e) {
+        if (committing) { // [disputeflow patch]
+          // The transaction is over (committed, or rolled back by the failed statement or COMMIT): no ROLLBACK. // [disputeflow patch]
+          await committing.catch(() => { /* the statement's error is the one to report */ }) // [disputeflow patch]
+          throw uncaughtError || e // [disputeflow patch]
+        } // [disputeflow patch]
         await (name
           ? sql`rollback to ${ sql(name) }`
           : sql`rollback`
@@ -277,6 +296,8 @@ function Postgres(a, b) {
         throw e instanceof PostgresError && e.code === '25P02' && uncaughtError || e
       }
 
+      if (committing) // [disputeflow patch]
+        return result // [disputeflow patch]
       if (!name) {
         prepare
           ? await sql`prepare transaction '${ sql.unsafe(prepare) }'`
@@ -294,6 +315,9 @@ function Postgres(a, b) {
       }
 
       function handler(q) {
+        if (commitSent) // [disputeflow patch]
+          return q.reject(Errors.generic('STATEMENT_AFTER_COMMIT', 'a statement was issued after its transaction sent COMMIT: ' + q.strings.join('$').slice(0, 200))) // [disputeflow patch]
+        commitSent = q === commitQuery // [disputeflow patch]
         if (c.reserved !== ours) // [disputeflow patch] closed since (and maybe reconnected, even for another transaction):
           return q.reject(Errors.connection('CONNECTION_CLOSED', options)) // [disputeflow patch] never send this to its next session
         q.catch(e => uncaughtError || (uncaughtError = e))

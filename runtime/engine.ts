@@ -24,7 +24,10 @@ export interface EngineDeps {
   clock: Clock;
   effects: EffectRegistry;
   notifyUrl?: string | undefined;
-  /** Told how long each applied event took (the metrics' histogram); optional. */
+  /**
+   * Told how long each applied event took (the metrics' histogram); optional. It must not throw: it is told
+   * once the event is done, and its transaction's COMMIT may already have gone out with the save (Finish).
+   */
   observe?: ((eventType: string, seconds: number) => void) | undefined;
 }
 

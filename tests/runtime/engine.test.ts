@@ -202,10 +202,14 @@ describe('verification', () => {
     const { run, envelopeId } = await startFor(d);
     await approve(d, run.id, envelopeId);
     d.clock.advance(30_000);
-    // The result, the ledger event and its webhook (queued once the ledger row is in) go out with the run's
-    // event; the event then fails after the run's save.
-    const failing = { ...d, notifyUrl: 'http://127.0.0.1:9/hook', observe: () => { throw new Error('the observer is down'); } };
-    await expect(runDueChecks(failing, { only: { run_id: run.id } })).rejects.toThrow('the observer is down');
+    // The result, the ledger event and its webhook (queued with the ledger row) go out with the run's event,
+    // and the COMMIT with the run's save, which fails.
+    await db.sql.unsafe(`CREATE FUNCTION refuse_save() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'the run cannot take it'; END $$`);
+    await db.sql.unsafe(`CREATE TRIGGER refuse_save BEFORE UPDATE ON runs FOR EACH ROW WHEN (OLD.id = ${run.id}) EXECUTE FUNCTION refuse_save()`);
+    const failing = { ...d, notifyUrl: 'http://127.0.0.1:9/hook' };
+    await expect(runDueChecks(failing, { only: { run_id: run.id } })).rejects.toThrow('the run cannot take it');
+    await db.sql`DROP TRIGGER refuse_save ON runs`;
+    await db.sql`DROP FUNCTION refuse_save()`;
     expect(await db.sql`SELECT status FROM workflow_verify_results WHERE run_id = ${run.id}`).toEqual([{ status: 'pending' }]);
     expect(await db.sql`SELECT event_type FROM event_ledger WHERE run_id = ${run.id} AND event_type = 'workflow.verified'`).toEqual([]);
     expect(await db.sql`SELECT kind FROM outbox WHERE run_id = ${run.id}`).toEqual([]);

@@ -10,11 +10,24 @@ import type { Db } from './connect.ts';
 export const HISTORY_LIMIT = 10;
 export const HISTORY_NOTE_CHARS = 200;
 
+export interface HistoryQuery {
+  customer_id: number;
+  workflow_type: string;
+  exclude_run_id: number;
+  limit?: number;
+}
+
 /** The customer's last finished runs of this workflow, newest first, leaving out `exclude_run_id` (the run asking). */
-export async function customerHistory(
-  sql: Db,
-  q: { customer_id: number; workflow_type: string; exclude_run_id: number; limit?: number },
-): Promise<HistoryEntry[]> {
+export async function customerHistory(sql: Db, q: HistoryQuery): Promise<HistoryEntry[]> {
+  return historyQuery(sql, q);
+}
+
+/**
+ * The same query, not sent: awaited it runs, and inside another statement's template it is a part of that
+ * statement (the context step reads it with the mirror's rows: persistence/mirror/context.ts). Its columns are
+ * text, numbers and JSON, so its rows read the same as JSON.
+ */
+export function historyQuery(sql: Db, q: HistoryQuery) {
   return sql<HistoryEntry[]>`
     SELECT r.id AS run_id,
            to_char(r.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS at,

@@ -18,9 +18,12 @@ export async function requestHold(sql: Tx, h: HoldRequest): Promise<void> {
       requested_by = excluded.requested_by, requested_at = excluded.requested_at`;
 }
 
-export async function holdRequestFor(sql: Db, customerId: number): Promise<HoldRequest | null> {
-  const [row]: [HoldRequest?] = await sql`
+/**
+ * The account's hold request, if any, as a query not sent (see history.ts, historyQuery): the context step reads
+ * it with the mirror's rows (persistence/mirror/context.ts).
+ */
+export function holdRequestQuery(sql: Db, customerId: number) {
+  return sql<HoldRequest[]>`
     SELECT customer_id::int, run_id::int, proposed_action_id::int, requested_by, requested_at
     FROM customer_hold_requests WHERE customer_id = ${customerId}`;
-  return row ?? null;
 }

@@ -1,12 +1,12 @@
 // Loads the run's context from the NetSuite mirror with the contract's named queries (machines/contract.ts):
 // the invoice (scoped to the customer when known), payments of the last 90 days, the count of open or
 // escalated disputes, plus the customer and the customer's prior invoices — and memory: the customer's last
-// finished runs (how they were decided, corrected and verified; persistence/history.ts).
-import { CONTRACT, WORKFLOW_TYPE } from '../machines/contract.ts';
+// finished runs (how they were decided, corrected and verified; persistence/history.ts). With the customer
+// known, all of it is one statement (persistence/mirror/context.ts).
+import { CONTRACT } from '../machines/contract.ts';
 import type { EffectParams, LoadedContext, MirrorRow as Row } from '../machines/types.ts';
 import type { Db } from '../persistence/connect.ts';
-import { customerHistory } from '../persistence/history.ts';
-import { holdRequestFor } from '../persistence/holds.ts';
+import { customerContext } from '../persistence/mirror/context.ts';
 import { runNamedQuery } from '../persistence/mirror/named.ts';
 
 const Q = CONTRACT.context_queries;
@@ -17,43 +17,36 @@ export async function loadContext(sql: Db, params: EffectParams['loadContext'], 
   let customerId = params.customer_id;
   let invoice: Row | null = null;
   let invoiceMatches = 0;
-  // With the customer known, the invoice goes out with the customer's queries below (one round trip for all).
-  const known = customerId === null ? undefined : customerQueries(sql, customerId, now, runId);
-  known?.catch(() => {}); // seen where it is awaited; not unhandled if the invoice query fails first
-  if (invoice_ref) {
-    const found = await runNamedQuery<Row>(sql, Q.invoice, [invoice_ref, customerId]);
+  // Without a customer, the invoice is looked up first: its customer is the one whose context is read.
+  if (invoice_ref && customerId === null) {
+    const found = await runNamedQuery<Row>(sql, Q.invoice, [invoice_ref, null]);
     invoiceMatches = found.length;
     // Without a customer, a tranid shared by two customers ("Allow Override") identifies nobody.
-    if (found.length === 1 || (customerId !== null && found.length > 0)) invoice = found[0]!;
-    if (invoice && customerId === null) customerId = Number(invoice.entity);
+    if (found.length === 1) {
+      invoice = found[0]!;
+      customerId = Number(invoice.entity);
+    }
   }
   if (customerId === null) {
     return { customer: null, invoice, invoice_matches: invoiceMatches, recent_payments: [], prior_disputes: 0, open_disputes: [], prior_invoices: [], history: [] };
   }
-  const [[customer], recent, [count], open, prior, hold, history] = await (known ?? customerQueries(sql, customerId, now, runId));
+  // With the customer known from the start, the invoice is read with the rest, under that customer.
+  const c = await customerContext(sql, { customer_id: customerId, now, run_id: runId, invoice_ref: params.customer_id === null ? null : invoice_ref });
+  if (c.invoice) {
+    invoiceMatches = c.invoice.length;
+    invoice = (c.invoice[0] as Row | undefined) ?? null;
+  }
+  const hold = c.hold;
   return {
-    customer: customer ?? null,
+    customer: (c.customer[0] as (Row & { id: number }) | undefined) ?? null,
     invoice,
     invoice_matches: invoiceMatches,
-    recent_payments: recent,
-    prior_disputes: count?.count ?? 0,
-    open_disputes: open,
-    prior_invoices: prior.filter((p) => p.id !== invoice?.id),
+    recent_payments: c.recent_payments as Row[],
+    prior_disputes: c.prior_disputes[0]?.count ?? 0,
+    open_disputes: c.open_disputes as Row[],
+    prior_invoices: (c.prior_invoices as Row[]).filter((p) => p.id !== invoice?.id),
     // An AR hold an approver already asked for (an earlier run's approved hold review), until the ERP acts.
     hold_requested: hold ? { run_id: hold.run_id, proposed_action_id: hold.proposed_action_id, by: hold.requested_by, at: hold.requested_at.toISOString() } : null,
-    history,
+    history: c.history,
   };
-}
-
-/** The customer's seven queries, issued together: postgres.js pipelines them on the transaction's connection. */
-function customerQueries(sql: Db, customerId: number, now: Date, runId: number) {
-  return Promise.all([
-    runNamedQuery<Row & { id: number }>(sql, Q.customer, [customerId]),
-    runNamedQuery<Row>(sql, Q.recent_payments, [customerId, now]),
-    runNamedQuery<{ count: number }>(sql, Q.prior_disputes, [customerId]),
-    runNamedQuery<Row>(sql, Q.open_disputes, [customerId]),
-    runNamedQuery<Row>(sql, Q.prior_invoices, [customerId]),
-    holdRequestFor(sql, customerId),
-    customerHistory(sql, { customer_id: customerId, workflow_type: WORKFLOW_TYPE, exclude_run_id: runId }),
-  ]);
 }

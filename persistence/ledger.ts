@@ -23,8 +23,17 @@ export interface Announcement {
  * COMMIT right behind it (runtime/engine.ts). Answers whether the event was new.
  */
 export async function recordEvent(sql: Tx, e: LedgerEventInput, announce?: Announcement): Promise<boolean> {
-  const [row] = await sql<[{ inserted: boolean }]>`
-    WITH ev AS (
+  const [row] = await sql<[{ inserted: boolean }]>`WITH ${eventParts(sql, e, announce)} SELECT ${eventAnswer(sql)}`;
+  return row.inserted;
+}
+
+/**
+ * The event's parts of a statement (`ev`, `queued`: the ledger row and its webhook), to go after `WITH` in a
+ * statement that also writes other rows (runLog.ts, recordOutcome); `eventAnswer` is the answer's columns.
+ */
+export function eventParts(sql: Tx, e: LedgerEventInput, announce?: Announcement) {
+  return sql`
+    ev AS (
       INSERT INTO event_ledger (event_type, idempotency_key, run_id, payload, created_at)
       VALUES (${e.event_type}, ${e.idempotency_key}, ${e.run_id}, ${sql.json(e.payload as never)}, ${e.now})
       ON CONFLICT (idempotency_key) DO NOTHING
@@ -36,8 +45,10 @@ export async function recordEvent(sql: Tx, e: LedgerEventInput, announce?: Annou
              'pending', ${e.now}, ${e.now}
       FROM ev WHERE ${announce ? true : false}
       ON CONFLICT (idempotency_key) DO NOTHING
-      RETURNING 1)
-    SELECT EXISTS (SELECT 1 FROM ev) AS inserted,
-           (SELECT pg_notify(${OUTBOX_CHANNEL}, '') FROM queued LIMIT 1)::text AS woken`;
-  return row.inserted;
+      RETURNING 1)`;
+}
+
+/** Whether the event was new (`inserted`), and the dispatcher woken when its webhook was queued. */
+export function eventAnswer(sql: Tx) {
+  return sql`EXISTS (SELECT 1 FROM ev) AS inserted, (SELECT pg_notify(${OUTBOX_CHANNEL}, '') FROM queued LIMIT 1)::text AS woken`;
 }

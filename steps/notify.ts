@@ -13,7 +13,7 @@ export interface LedgerEvent {
 }
 
 /** The webhook body of an event (the ledger adds its `id`), or nothing without a webhook. */
-function announcement(notifyUrl: string | undefined, e: LedgerEvent): Announcement | undefined {
+export function announcement(notifyUrl: string | undefined, e: LedgerEvent): Announcement | undefined {
   if (!notifyUrl) return undefined;
   return {
     url: notifyUrl,

@@ -1,9 +1,9 @@
 // Post actions, run once per run inside the event transaction: the run log, the reflexion entry and the
-// ledger event (its idempotency key is per run, so even a replayed post collapses to one event).
+// ledger event (its idempotency key is per run, so even a replayed post collapses to one event), in one statement.
 import { CONTRACT, FAN_OUT_STEPS, WORKFLOW_TYPE } from '../machines/contract.ts';
 import type { EffectParams } from '../machines/types.ts';
-import { recordReflexion, recordRunLog } from '../persistence/runLog.ts';
-import { announce } from './notify.ts';
+import { recordOutcome } from '../persistence/runLog.ts';
+import { announcement } from './notify.ts';
 import type { EffectContext, ReaderContext } from './effect.ts';
 
 export const ledgerKey = (runId: number) => `${WORKFLOW_TYPE}:run_${runId}:outcome`;
@@ -34,10 +34,10 @@ export async function postRun(c: EffectContext, p: EffectParams['postRun']): Pro
     now: c.now,
   };
   const tags = [WORKFLOW_TYPE, ...(customerId != null ? [`customer:${customerId}`] : [])];
-  // Three independent statements, all issued at once (postgres.js pipelines them in the one transaction): a
-  // write-only effect that sends nothing after an answer, so the engine can send COMMIT right behind them.
-  await Promise.all([
-    recordRunLog(c.tx, {
+  // The run log, the reflexion entry and the ledger event (with its webhook) in one statement, sent at once: a
+  // write-only effect that sends nothing after an answer, so the engine can send COMMIT right behind it.
+  await recordOutcome(c.tx, {
+    log: {
       run_id: c.run.id,
       workflow_type: WORKFLOW_TYPE,
       status: p.outcome,
@@ -46,12 +46,13 @@ export async function postRun(c: EffectContext, p: EffectParams['postRun']): Pro
       steps: { total: steps.length, succeeded: count('succeeded'), failed: count('failed'), skipped: count('skipped') },
       errors,
       summary,
-    }),
-    CONTRACT.reflexion_enabled
-      ? recordReflexion(c.tx, { run_id: c.run.id, workflow_type: WORKFLOW_TYPE, narrative: narrative(ctx, p.outcome, c.run.id), tags, now: c.now })
-      : undefined,
-    announce(c.tx, c.notifyUrl, event),
-  ]);
+    },
+    reflexion: CONTRACT.reflexion_enabled
+      ? { run_id: c.run.id, workflow_type: WORKFLOW_TYPE, narrative: narrative(ctx, p.outcome, c.run.id), tags, now: c.now }
+      : null,
+    event,
+    announce: announcement(c.notifyUrl, event),
+  });
 }
 
 /** A readable account of the run that a later workflow (or person) can search for context. */

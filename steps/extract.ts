@@ -19,7 +19,10 @@ export async function extractDispute(sql: Db, input: ExtractInput): Promise<Extr
   // PO (when no number is cited) and how the account numbers invoices (to spell a number not found).
   const first = finishExtraction(prepared, rows);
   if (first.customer_id === null) return first;
-  await addCustomerRows(sql, rows, prepared.plan, first.customer_id);
+  // Read with the first statement when the customer is one its rows point to (the sender's, a cited invoice's).
+  const prefetched = rows.per_customer.get(first.customer_id);
+  if (prefetched) addRows(rows, first.customer_id, prefetched.by_reference ?? [], prefetched.recent_tranids);
+  else await addCustomerRows(sql, rows, prepared.plan, first.customer_id);
   return finishExtraction(prepared, rows);
 }
 
@@ -42,8 +45,11 @@ const toPayment = (r: Raw): PaymentRow => ({
   amount: Number(r.amount), method: s(r.method), reference: s(r.reference), applied_to: s(r.applied_to),
 });
 
-/** Runs the plan against the mirror: senders, cited invoices (any customer), payments, customer names. */
-export async function lookupMirror(sql: Db, plan: LookupPlan): Promise<MirrorRows> {
+/**
+ * Runs the plan against the mirror: senders, cited invoices (any customer), payments, customer names; and,
+ * for each customer the first statement's rows point to, what addCustomerRows would read for it.
+ */
+export async function lookupMirror(sql: Db, plan: LookupPlan): Promise<MirrorRows & { per_customer: Map<number, { by_reference: Raw[] | null; recent_tranids: string[] }> }> {
   const none = <T>(): Promise<T[]> => Promise.resolve([]);
   // The sender's rows, what the email cites (which does not depend on who sent it) and the customers all of
   // those point to: one statement.
@@ -78,6 +84,7 @@ export async function lookupMirror(sql: Db, plan: LookupPlan): Promise<MirrorRow
     invoices,
     payments: payRows,
     recent_tranids: [],
+    per_customer: new Map(first.per_customer.map((c) => [Number(c.customer_id), c])),
   };
 }
 
@@ -97,6 +104,10 @@ export async function addCustomerRows(sql: Db, rows: MirrorRows, plan: LookupPla
       : Promise.resolve([] as Raw[]),
     transactions.latestInvoiceNumbers(sql, customerId, 5),
   ]);
+  addRows(rows, customerId, byRef, recent.map((r) => String(r.tranid)));
+}
+
+function addRows(rows: MirrorRows, customerId: number, byRef: Raw[], recent: string[]): void {
   for (const r of byRef.map(toInvoice)) if (!rows.invoices.some((i) => i.id === r.id)) rows.invoices.push(r);
-  rows.recent_tranids = recent.map((r) => ({ entity: customerId, tranid: String(r.tranid) }));
+  rows.recent_tranids = recent.map((tranid) => ({ entity: customerId, tranid }));
 }

@@ -2,7 +2,9 @@
 // address), the invoices and payments the email cites (whoever they belong to), and the customer row of every
 // customer those point to. They were five statements in two round trips (issue 13); each part keeps that
 // query's columns, casts to text, limit and index (the expressions are the indexes' own: contacts_email,
-// customers_email, transactions_tranid_digits, customer_payments_reference).
+// customers_email, transactions_tranid_digits, customer_payments_reference). With them, for each of those
+// customers, the two reads the extraction makes once it has chosen one (transactions.ts: invoicesByReferences,
+// latestInvoiceNumbers), so that choosing one of them costs no second round trip.
 import type { Db } from '../connect.ts';
 import { contactCols, customerCols, type MirrorRecord } from './customers.ts';
 import { invoiceCols } from './transactions.ts';
@@ -15,11 +17,27 @@ export interface SenderAndCited {
   payments: MirrorRecord[];
   /** Every customer that a contact, an address, a cited invoice or a cited payment points to. */
   customers: MirrorRecord[];
+  /** For each of those customers (by id, as text): what addCustomerRows in steps/extract.ts reads for it. */
+  per_customer: CustomerRows[];
+}
+
+export interface CustomerRows {
+  customer_id: string;
+  /** latestInvoiceNumbers(customer, 5). */
+  recent_tranids: string[];
+  /** invoicesByReferences(customer, …) with the email's POs and totals and the customer's cited payments' invoices; null when it has none of them. */
+  by_reference: MirrorRecord[] | null;
 }
 
 /** Lists may be empty (that part then finds nothing); addresses lower case, references compared upper case. */
-export async function senderAndCited(sql: Db, q: { emails: string[]; invoice_keys: string[]; payment_refs: string[] }): Promise<SenderAndCited> {
+export async function senderAndCited(
+  sql: Db,
+  q: { emails: string[]; invoice_keys: string[]; payment_refs: string[]; po_numbers: string[]; amounts: number[] },
+): Promise<SenderAndCited> {
   const none = sql`false`;
+  // As invoicesByReferences: an impossible value keeps each IN list non-empty.
+  const pos = q.po_numbers.length ? q.po_numbers : [''];
+  const amounts = q.amounts.length ? q.amounts : [-1];
   const [row] = await sql<[SenderAndCited]>`
     WITH ct AS (
       SELECT ${contactCols(sql)} FROM contacts
@@ -34,15 +52,27 @@ export async function senderAndCited(sql: Db, q: { emails: string[]; invoice_key
       SELECT id::text AS id, customer_id::text AS customer_id, tranid, payment_date::text AS payment_date, amount::text AS amount,
         method, reference, applied_to
       FROM customer_payments
-      WHERE ${q.payment_refs.length ? sql`upper(reference) IN ${sql(q.payment_refs.map((r) => r.toUpperCase()))}` : none} LIMIT 20)
+      WHERE ${q.payment_refs.length ? sql`upper(reference) IN ${sql(q.payment_refs.map((r) => r.toUpperCase()))}` : none} LIMIT 20),
+    ids AS (
+      SELECT customer_id::bigint AS id FROM ct UNION SELECT id::bigint FROM cu
+      UNION SELECT entity::bigint FROM inv UNION SELECT customer_id::bigint FROM pay)
     SELECT
       (SELECT coalesce(json_agg(ct), '[]') FROM ct) AS contacts,
       (SELECT coalesce(json_agg(cu), '[]') FROM cu) AS customers_by_email,
       (SELECT coalesce(json_agg(inv), '[]') FROM inv) AS invoices,
       (SELECT coalesce(json_agg(pay), '[]') FROM pay) AS payments,
-      (SELECT coalesce(json_agg(c), '[]') FROM (
-        SELECT ${customerCols(sql)} FROM customers
-        WHERE id IN (SELECT customer_id::bigint FROM ct UNION SELECT id::bigint FROM cu
-                     UNION SELECT entity::bigint FROM inv UNION SELECT customer_id::bigint FROM pay)) c) AS customers`;
+      (SELECT coalesce(json_agg(c), '[]') FROM (SELECT ${customerCols(sql)} FROM customers WHERE id IN (SELECT id FROM ids)) c) AS customers,
+      (SELECT coalesce(json_agg(x), '[]') FROM (
+        SELECT ids.id::text AS customer_id,
+          (SELECT coalesce(json_agg(t.tranid), '[]') FROM (
+            SELECT tranid FROM transactions WHERE type = 'CustInvc' AND entity = ids.id ORDER BY trandate DESC LIMIT 5) t) AS recent_tranids,
+          CASE WHEN ${q.po_numbers.length > 0 || q.amounts.length > 0}
+                 OR EXISTS (SELECT 1 FROM pay WHERE pay.customer_id::bigint = ids.id AND pay.applied_to <> '')
+          THEN (SELECT coalesce(json_agg(r), '[]') FROM (
+            SELECT ${invoiceCols(sql)} FROM transactions WHERE type = 'CustInvc' AND entity = ids.id
+              AND (otherrefnum IN ${sql(pos)}
+                   OR tranid IN (SELECT applied_to FROM pay WHERE pay.customer_id::bigint = ids.id AND pay.applied_to <> '')
+                   OR foreigntotal IN ${sql(amounts)}) LIMIT 30) r) END AS by_reference
+        FROM ids) x) AS per_customer`;
   return row!;
 }

@@ -37,12 +37,13 @@ function preconditionWarnings(contract: Contract, ctx: DisputeContext): Warning[
   return out;
 }
 
-/** The decision the transition has just assigned, as the recordDecision effect stores it. */
-function recordedDecision(ctx: DisputeContext): EffectParams['recordDecision'] {
+/** The decision the transition has just assigned, as the recordDecision effect stores it (with the hash the deciding event carried). */
+function recordedDecision(ctx: DisputeContext, event: DisputeEvent): EffectParams['recordDecision'] {
   const { action_id, decision, by, note } = ctx.decision!;
+  const shown = (event.type === 'APPROVE' || event.type === 'REJECT') && event.shown_sha256 ? { shown_sha256: event.shown_sha256 } : {};
   return ctx.corrections?.length && decision === 'approved'
-    ? { action_id, decision, by, note, corrections: ctx.corrections }
-    : { action_id, decision, by, note };
+    ? { action_id, decision, by, note, corrections: ctx.corrections, ...shown }
+    : { action_id, decision, by, note, ...shown };
 }
 
 /** The fields the approver actually changed, each with the value the reader had found. */
@@ -212,7 +213,7 @@ export function createDisputeMachine(contract: Contract = CONTRACT) {
       };
     }),
     { type: 'cancelTimer' as const, params: { name: 'approval_window' } },
-    { type: 'recordDecision' as const, params: ({ context }: { context: DisputeContext }) => recordedDecision(context) },
+    { type: 'recordDecision' as const, params: ({ context, event }: { context: DisputeContext; event: DisputeEvent }) => recordedDecision(context, event) },
   ];
 
   return machineSetup.createMachine({
@@ -279,14 +280,14 @@ export function createDisputeMachine(contract: Contract = CONTRACT) {
             actions: [
               assign({ decision: ({ event }) => ({ action_id: event.action_id, decision: 'rejected' as const, by: event.by, note: event.reason, at: event.at }) }),
               { type: 'cancelTimer', params: { name: 'approval_window' } },
-              { type: 'recordDecision', params: ({ context }) => recordedDecision(context) },
+              { type: 'recordDecision', params: ({ context, event }) => recordedDecision(context, event) },
             ],
           },
           APPROVAL_EXPIRED: {
             target: 'expired',
             actions: [
               assign({ decision: ({ context, event }) => ({ action_id: context.envelope_id ?? 0, decision: 'expired' as const, by: 'approval window', note: null, at: event.at }) }),
-              { type: 'recordDecision', params: ({ context }) => recordedDecision(context) },
+              { type: 'recordDecision', params: ({ context, event }) => recordedDecision(context, event) },
             ],
           },
         },

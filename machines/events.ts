@@ -66,12 +66,17 @@ export const Reason = text(2000).trim().min(1, 'must not be empty');
 
 export const VerifyResult = z.enum(['pass', 'fail', 'timeout']);
 
+/** A SHA-256 in hex, as an ETag of a proposal's payload (persistence/proposals.ts, payloadEtag). */
+export const Sha256 = z.string().regex(/^[0-9a-f]{64}$/);
+
 export const EVENT_SCHEMAS = {
   EXTRACTED: z.object({ type: z.literal('EXTRACTED'), extraction: ExtractionFacts }),
   CONTEXT_LOADED: z.object({ type: z.literal('CONTEXT_LOADED'), loaded: LoadedContext }),
   APPROVAL_STAGED: z.object({ type: z.literal('APPROVAL_STAGED'), action_id: Id }),
-  APPROVE: z.object({ type: z.literal('APPROVE'), action_id: Id, by: z.string(), note: Note.nullable(), at: z.string(), corrections: Corrections.optional() }),
-  REJECT: z.object({ type: z.literal('REJECT'), action_id: Id, by: z.string(), reason: Reason, at: z.string() }),
+  // `shown_sha256`: the envelope's ETag as the deciding request read it (its payload's hash, what the approver
+  // was shown), when the decision comes through the API; the decision's row records it.
+  APPROVE: z.object({ type: z.literal('APPROVE'), action_id: Id, by: z.string(), note: Note.nullable(), at: z.string(), corrections: Corrections.optional(), shown_sha256: Sha256.optional() }),
+  REJECT: z.object({ type: z.literal('REJECT'), action_id: Id, by: z.string(), reason: Reason, at: z.string(), shown_sha256: Sha256.optional() }),
   // `at` is '' in the timer row and set to the firing time when the timer fires.
   APPROVAL_EXPIRED: z.object({ type: z.literal('APPROVAL_EXPIRED'), at: z.string() }),
   STEP_SUCCEEDED: z.object({ type: z.literal('STEP_SUCCEEDED'), step: Step, proposed_action_id: Id }),

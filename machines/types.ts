@@ -147,6 +147,8 @@ export interface EffectParams {
     by: string;
     note: string | null;
     corrections?: Correction[] | undefined;
+    /** The payload's hash as the deciding request read it (APPROVE and REJECT through the API). */
+    shown_sha256?: string | undefined;
   };
   runStep: { step: StepName; attempt: number };
   alertStepFailed: { step: StepName; attempts: number; error: string };

@@ -63,8 +63,27 @@ export async function decide(
     note: string | null;
     now: Date;
     edits?: { subject?: string | undefined; body?: string | undefined } | undefined;
+    /**
+     * The payload's hash (payloadEtag) as the caller read it in this transaction: the decision and its row go
+     * in one statement. Without it, the proposal's payload is read back by the update and hashed here.
+     */
+    shown_sha256?: string | undefined;
   },
 ): Promise<ProposedAction> {
+  const edits = d.edits && Object.keys(d.edits).length ? sql.json(d.edits as never) : null;
+  if (d.shown_sha256) {
+    const [row]: [ProposedAction?] = await sql`
+      WITH decided AS (
+        UPDATE proposed_actions SET status = ${d.decision}, decided_at = ${d.now}, decided_by = ${d.by}, decision_note = ${d.note}
+        WHERE id = ${d.action_id} AND status = 'pending'
+        RETURNING *),
+      recorded AS (
+        INSERT INTO approval_decisions (proposed_action_id, run_id, decision, decided_by, note, shown_sha256, decided_at, edits)
+        SELECT id, run_id, ${d.decision}, ${d.by}, ${d.note}, ${d.shown_sha256}, ${d.now}, ${edits}::jsonb FROM decided)
+      SELECT * FROM decided`;
+    if (!row) throw new DecisionConflictError(`proposed action ${d.action_id} is not pending`);
+    return row;
+  }
   const [row]: [ProposedAction?] = await sql`
     UPDATE proposed_actions SET status = ${d.decision}, decided_at = ${d.now}, decided_by = ${d.by}, decision_note = ${d.note}
     WHERE id = ${d.action_id} AND status = 'pending'
@@ -72,8 +91,7 @@ export async function decide(
   if (!row) throw new DecisionConflictError(`proposed action ${d.action_id} is not pending`);
   await sql`
     INSERT INTO approval_decisions (proposed_action_id, run_id, decision, decided_by, note, shown_sha256, decided_at, edits)
-    VALUES (${row.id}, ${row.run_id}, ${d.decision}, ${d.by}, ${d.note}, ${payloadEtag(row.payload)}, ${d.now},
-            ${d.edits && Object.keys(d.edits).length ? sql.json(d.edits as never) : null})`;
+    VALUES (${row.id}, ${row.run_id}, ${d.decision}, ${d.by}, ${d.note}, ${payloadEtag(row.payload)}, ${d.now}, ${edits})`;
   return row;
 }
 

@@ -86,8 +86,8 @@ async function decideInTransaction(deps: DecisionDeps, tx: Tx, r: DecisionReques
     const corrections = r.corrections ? await checkCorrections(tx, run.customer_id, r.corrections) : undefined;
     const event: DisputeEvent =
       r.verb === 'approve'
-        ? { type: 'APPROVE', action_id: proposal.id, by: r.by, note: r.note, at: at.toISOString(), ...(corrections ? { corrections } : {}) }
-        : { type: 'REJECT', action_id: proposal.id, by: r.by, reason: r.note ?? '', at: at.toISOString() };
+        ? { type: 'APPROVE', action_id: proposal.id, by: r.by, note: r.note, at: at.toISOString(), ...(corrections ? { corrections } : {}), shown_sha256: proposal.etag }
+        : { type: 'REJECT', action_id: proposal.id, by: r.by, reason: r.note ?? '', at: at.toISOString(), shown_sha256: proposal.etag };
     let result;
     try {
       // Applied, the event is the transaction's last work: the proposal as decided is read behind the run's save

@@ -54,7 +54,7 @@ export async function stageApproval(c: EffectContext, p: EffectParams['stageAppr
 }
 
 export async function recordDecision(c: EffectContext, p: EffectParams['recordDecision']): Promise<void> {
-  await decide(c.tx, { action_id: p.action_id, decision: p.decision, by: p.by, note: p.note, now: c.now });
+  await decide(c.tx, { action_id: p.action_id, decision: p.decision, by: p.by, note: p.note, now: c.now, shown_sha256: p.shown_sha256 });
   if (p.corrections?.length) {
     await recordCorrections(c.tx, { run_id: c.run.id, action_id: p.action_id, by: p.by, now: c.now, corrections: p.corrections });
   }

@@ -9,7 +9,7 @@ import type { DisputeInput } from '../machines/types.ts';
 import type { Tx } from '../persistence/connect.ts';
 import { enqueueDelivery, type MailPayload } from '../persistence/deliveries.ts';
 import { requestHold } from '../persistence/holds.ts';
-import { decide, type ProposedAction } from '../persistence/proposals.ts';
+import { decide, payloadEtag, type ProposedAction } from '../persistence/proposals.ts';
 import { appendRunNote } from '../persistence/runs.ts';
 import { stageResponseSent } from './verify.ts';
 
@@ -56,7 +56,7 @@ export async function decideDownstream(
 ): Promise<void> {
   const { proposal: p, now } = d;
   const approved = d.verb === 'approve';
-  await decide(tx, { action_id: p.id, decision: approved ? 'approved' : 'rejected', by: d.by, note: d.note, now, edits: d.edits });
+  await decide(tx, { action_id: p.id, decision: approved ? 'approved' : 'rejected', by: d.by, note: d.note, now, edits: d.edits, shown_sha256: payloadEtag(p.payload) });
   await appendRunNote(
     tx,
     p.run_id,

@@ -172,7 +172,9 @@ describe('deciding the proposals the fan-out staged', () => {
     expect(again.status).toBe(409);
     expect(await again.json()).toMatchObject({ error: { code: 'conflict', message: `proposed action ${draft.id} is already approved`, details: { status: 'approved' } } });
     const [decision] = await db.sql`SELECT decision, decided_by, shown_sha256 FROM approval_decisions WHERE proposed_action_id = ${draft.id}`;
-    expect(decision).toMatchObject({ decision: 'approved', decided_by: 'mike', shown_sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    // the hash of the draft as the approver was shown it (its ETag on the run's page), recorded with the decision
+    expect(decision).toMatchObject({ decision: 'approved', decided_by: 'mike', shown_sha256: draft.etag });
+    expect(draft.etag).toMatch(/^[0-9a-f]{64}$/);
     expect((await runOf(runId)).status).toBe('verifying');
   });
 });

@@ -9,6 +9,7 @@ import { runDueChecks, nextFireTimes } from '../../runtime/verify.ts';
 import { SNAPSHOT_MIGRATIONS } from '../../runtime/restore.ts';
 import { runStep } from '../../steps/fanout.ts';
 import { appendRunNote } from '../../persistence/runs.ts';
+import { payloadEtag } from '../../persistence/proposals.ts';
 import type { EffectRegistry } from '../../runtime/effects.ts';
 import { CONTRACT, retryDelayMs, type StepName } from '../../machines/contract.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
@@ -83,6 +84,23 @@ describe('approval window', () => {
     expect((await approve(d, run.id, envelopeId)).applied).toBe(true);
     d.clock.advance(10 * 60_000);
     expect(await fireDueTimers(d)).toBe(0);
+  });
+
+  it("records the envelope's hash with its decision: the one the deciding event carried, or read back when it carried none", async () => {
+    const d = deps();
+    const a = await startFor(d);
+    const b = await startFor(d);
+    const etag = async (id: number) => payloadEtag((await db.sql<{ payload: unknown }[]>`SELECT payload FROM proposed_actions WHERE id = ${id}`)[0]!.payload);
+    // no hash: the decision reads the payload back and hashes it (rejections: nothing is left to verify)
+    await applyEvent(d, a.run.id, { type: 'REJECT', action_id: a.envelopeId, by: 'mike', reason: 'not ours', at: d.clock.now().toISOString() });
+    // with one, that is what is recorded, unread (the API sends the ETag it checked If-Match against)
+    const shown = 'ab'.repeat(32);
+    await applyEvent(d, b.run.id, { type: 'REJECT', action_id: b.envelopeId, by: 'mike', reason: 'not ours', at: d.clock.now().toISOString(), shown_sha256: shown });
+    const rows = await db.sql`SELECT proposed_action_id, decision, shown_sha256 FROM approval_decisions WHERE proposed_action_id IN (${a.envelopeId}, ${b.envelopeId}) ORDER BY id`;
+    expect(rows).toEqual([
+      { proposed_action_id: a.envelopeId, decision: 'rejected', shown_sha256: await etag(a.envelopeId) },
+      { proposed_action_id: b.envelopeId, decision: 'rejected', shown_sha256: shown },
+    ]);
   });
 });
 

@@ -184,3 +184,43 @@ describe('COMMIT sent with the last statements (commitNow)', () => {
     expect(await keys('early-after')).toEqual(['early-after-a', 'early-after-c', 'early-after-d']);
   });
 });
+
+describe('the builder a value takes, remembered by the text before it ("Why, 6")', () => {
+  it('builds every statement as upstream postgres.js does, again and again, whatever the lists\' lengths', async () => {
+    const { default: upstream } = await import('postgres');
+    const { default: vendored } = await import('../../vendor/postgres/src/index.js');
+    const texts = (make: typeof upstream) => {
+      const seen: string[] = [];
+      const sql = make(db.url, { max: 1, onnotice: () => {}, debug: (_c: number, q: string) => void (q.includes('pg_catalog.pg_type') || seen.push(q)) });
+      // (the driver's own first read of the array types is left out)
+      return { sql, seen };
+    };
+    const a = texts(upstream);
+    const b = texts(vendored as unknown as typeof upstream);
+    await db.sql`CREATE TABLE built (k text PRIMARY KEY, n int, m int)`;
+    // Each keyword's builder (insert, values, in, update, select, as, returning, "("), none at all (identifiers),
+    // the same keyword twice, and a list whose length changes the text before the next value.
+    const statements = (sql: ReturnType<typeof upstream>, run: number, len: number) => {
+      const keys = Array.from({ length: len }, (_, i) => `${run}-${i}`);
+      return [
+        sql`INSERT INTO built ${sql(keys.map((k, i) => ({ k, n: i, m: run })))}`,
+        sql`SELECT * FROM built WHERE k IN ${sql(keys)} AND n IN ${sql([0, 1, 2].slice(0, len))} ORDER BY k`,
+        sql`UPDATE built SET ${sql({ n: len, m: run })} WHERE k = ${keys[0]!} RETURNING ${sql(['k', 'n'])}`,
+        sql`SELECT ${sql(['k', 'm'])} FROM built WHERE k IN ${sql(keys.slice(0, 1))}`,
+        sql`SELECT ${sql(['p'])} AS ${sql('first')}, q FROM (VALUES ${sql([[1, 'a'], [2, 'b']])}) t(p, q) WHERE p IN ${sql([1, 2])} AND (${sql(['q'])}) IS NOT NULL`,
+        sql`SELECT ${sql('k')} AS key FROM built WHERE m = ${run} ORDER BY ${sql('k')}`,
+      ];
+    };
+    const rows: unknown[][] = [[], []];
+    for (const [i, len] of [3, 1, 3, 2, 3].entries()) {
+      for (const q of statements(a.sql, 2 * i, len)) rows[0]!.push(await q);
+      for (const q of statements(b.sql, 2 * i + 1, len)) rows[1]!.push(await q);
+    }
+    expect(b.seen.length).toBe(30);
+    expect(b.seen).toEqual(a.seen);
+    // The statements ran: what each run's inserts, updates and reads returned has the same shape on both.
+    expect(rows[1]!.map((r) => (r as unknown[]).length)).toEqual(rows[0]!.map((r) => (r as unknown[]).length));
+    await a.sql.end();
+    await b.sql.end();
+  });
+});

@@ -21,7 +21,7 @@ describe('the vendored postgres.js', () => {
     ).toBe('3.4.9');
   });
 
-  it('differs from it only by the marked lines of connection.js and index.js', () => {
+  it('differs from it only by the marked lines of connection.js, index.js and types.js', () => {
     const upstream = readdirSync(UPSTREAM).filter((f) => f.endsWith('.js')).sort();
     expect(readdirSync(VENDORED).filter((f) => f.endsWith('.js')).sort()).toEqual(upstream);
     for (const file of upstream) {
@@ -29,7 +29,7 @@ describe('the vendored postgres.js', () => {
       const theirs = readFileSync(path.join(UPSTREAM, file), 'utf8');
       const unmarked = ours.split('\n').filter((l) => !l.includes(MARK)).join('\n');
       expect(unmarked, `vendor/postgres/src/${file} without its marked lines`).toBe(theirs);
-      expect(ours.includes(MARK), `vendor/postgres/src/${file} is patched`).toBe(file === 'connection.js' || file === 'index.js');
+      expect(ours.includes(MARK), `vendor/postgres/src/${file} is patched`).toBe(['connection.js', 'index.js', 'types.js'].includes(file));
     }
   });
 });

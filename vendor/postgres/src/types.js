@@ -174,6 +174,24 @@ const builders = Object.entries({
     valuesBuilder(Array.isArray(first) ? first : [first], parameters, types, columns, options)
   }
 }).map(([x, fn]) => ([new RegExp('((?:^|[\\s(])' + x + '(?:$|[\\s(]))(?![\\s\\S]*\\1)', 'i'), fn]))
+ // [disputeflow patch]
+// The builder a value takes is the keyword written last before it (upstream's build() above): the text before it // [disputeflow patch]
+// is searched with each keyword's regular expression, whose look-ahead reads to the end of the text at every // [disputeflow patch]
+// occurrence, for every value built. That text is the statement's own SQL up to the value, the same at every call // [disputeflow patch]
+// of a statement, so the keyword found is remembered by that text (at most 500 of them, then forgotten at once). // [disputeflow patch]
+const builderByText = new Map() // [disputeflow patch]
+Builder.prototype.build = function build(before, parameters, types, options) { // [disputeflow patch]
+  let fn = builderByText.get(before) // [disputeflow patch]
+  if (fn === undefined) { // [disputeflow patch]
+    const keyword = builders.map(([x, fn]) => ({ fn, i: before.search(x) })).sort((a, b) => a.i - b.i).pop() // [disputeflow patch]
+    fn = keyword.i === -1 ? null : keyword.fn // [disputeflow patch]
+    builderByText.size >= 500 && builderByText.clear() // [disputeflow patch]
+    builderByText.set(before, fn) // [disputeflow patch]
+  } // [disputeflow patch]
+  return fn === null // [disputeflow patch]
+    ? escapeIdentifiers(this.first, options) // [disputeflow patch]
+    : fn(this.first, this.rest, parameters, types, options) // [disputeflow patch]
+} // [disputeflow patch]
 
 function notTagged() {
   throw Errors.generic('NOT_TAGGED_CALL', 'Query not called as a tagged template literal')

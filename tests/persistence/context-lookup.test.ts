@@ -3,13 +3,15 @@
 // history, the hold request), read as JSON instead of through the driver's type parsers.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONTRACT, WORKFLOW_TYPE } from '../../machines/contract.ts';
-import { customerHistory } from '../../persistence/history.ts';
+import { sqlClient } from '../../persistence/connect.ts';
+import { customerHistory, historyQuery } from '../../persistence/history.ts';
 import { holdRequestQuery } from '../../persistence/holds.ts';
 import { customerContext } from '../../persistence/mirror/context.ts';
 import { namedQueryPart, runNamedQuery } from '../../persistence/mirror/named.ts';
 import { ManualClock } from '../../runtime/clock.ts';
 import { applyEvent, startRun } from '../../runtime/engine.ts';
 import { effectRegistry } from '../../runtime/registry.ts';
+import { runDueChecks } from '../../runtime/verify.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 import { triageFor } from '../helpers/fixtures.ts';
 
@@ -72,6 +74,62 @@ describe('customerContext', () => {
     expect((await customerContext(db.sql, { customer_id: 1002, now, run_id: 0, invoice_ref: other!.tranid })).invoice).toEqual([]);
     expect((await customerContext(db.sql, { customer_id: 1002, now, run_id: 0, invoice_ref: 'INV-999999' })).invoice).toEqual([]);
     expect((await customerContext(db.sql, { customer_id: 1002, now, run_id: 0 })).invoice).toBeNull();
+  });
+
+  it('is planned once per connection, not at every start: PostgreSQL keeps its generic plan', async () => {
+    // With a few hundred finished runs of the customer and statistics, a LIMIT bound as a parameter made
+    // PostgreSQL plan this statement for its values at every call (about 1.2 ms of its CPU a start).
+    // pg_prepared_statements counts, for the connection's prepared statements, the plans made of each kind.
+    const clock = new ManualClock('2026-11-20T11:00:00Z');
+    const deps = { sql: db.sql, clock, effects: effectRegistry() };
+    const { run } = await startRun(deps, { ...triageFor((e) => e.expected.customer_id === 1002, 'ctx-plan'), customer_id: null, invoice_ref: null, invoked_by: 't' });
+    const [env] = await db.sql<{ id: number }[]>`SELECT id FROM proposed_actions WHERE run_id = ${run.id} AND step = 'approval'`;
+    await applyEvent(deps, run.id, { type: 'APPROVE', action_id: env!.id, by: 'mike', note: null, at: clock.now().toISOString() });
+    clock.advance(31_000);
+    expect(await runDueChecks(deps, { only: { run_id: run.id } })).not.toHaveLength(0);
+    // 300 copies of that finished run, each with its run log, approval, decision and verify result: what the
+    // history joins (the state of a busy customer, made in one statement instead of 300 runs).
+    await db.sql`
+      WITH copies AS (
+        INSERT INTO runs (workflow_type, email_uuid, machine_version, status, state_value, snapshot, input, customer_id, invoked_by, event_count, created_at, updated_at, loaded)
+        SELECT workflow_type, email_uuid || '-copy-' || n, machine_version, status, state_value, snapshot, input, customer_id, invoked_by, event_count, created_at, updated_at, loaded
+        FROM runs, generate_series(1, 300) n WHERE id = ${run.id}
+        RETURNING id),
+      logs AS (
+        INSERT INTO workflow_run_log (run_id, workflow_type, status, started_at, completed_at, duration_ms, steps_total, steps_succeeded, steps_failed, steps_skipped, errors, summary_json)
+        SELECT c.id, l.workflow_type, l.status, l.started_at, l.completed_at, l.duration_ms, l.steps_total, l.steps_succeeded, l.steps_failed, l.steps_skipped, l.errors, l.summary_json
+        FROM copies c, workflow_run_log l WHERE l.run_id = ${run.id}),
+      checks AS (
+        INSERT INTO workflow_verify_results (run_id, check_name, sql_check, params, status, due_at, checked_at, detail, created_at)
+        SELECT c.id, v.check_name, v.sql_check, v.params, v.status, v.due_at, v.checked_at, v.detail, v.created_at
+        FROM copies c, workflow_verify_results v WHERE v.run_id = ${run.id}),
+      proposals AS (
+        INSERT INTO proposed_actions (run_id, step, action_type, entity_type, entity_ref, payload, status, proposed_at, decided_at, decided_by, decision_note)
+        SELECT c.id, p.step, p.action_type, p.entity_type, p.entity_ref, p.payload, p.status, p.proposed_at, p.decided_at, p.decided_by, p.decision_note
+        FROM copies c, proposed_actions p WHERE p.run_id = ${run.id}
+        RETURNING id, run_id, step)
+      INSERT INTO approval_decisions (proposed_action_id, run_id, decision, decided_by, note, shown_sha256, decided_at)
+      SELECT p.id, p.run_id, d.decision, d.decided_by, d.note, d.shown_sha256, d.decided_at
+      FROM proposals p, approval_decisions d, proposed_actions o
+      WHERE o.run_id = ${run.id} AND o.step = p.step AND d.proposed_action_id = o.id`;
+    await db.sql`ANALYZE`;
+    const one = sqlClient(db.url, 1);
+    try {
+      for (let i = 0; i < 12; i++) await customerContext(one, { customer_id: 1002, now, run_id: 0, invoice_ref: 'INV-004143' });
+      const plans = await one<{ generic_plans: number; custom_plans: number }[]>`
+        SELECT generic_plans::int, custom_plans::int FROM pg_prepared_statements WHERE statement LIKE '%json_agg(q)%' AND statement NOT LIKE '%pg_prepared_statements%'`;
+      expect(plans).toHaveLength(1);
+      expect(plans[0]!.custom_plans).toBeLessThanOrEqual(5);
+      expect(plans[0]!.generic_plans).toBeGreaterThanOrEqual(7);
+    } finally {
+      await one.end();
+    }
+  });
+
+  it('refuses a history limit that is not a whole number, before anything is sent', () => {
+    for (const limit of [1.5, -1, Number.NaN, 2 ** 60]) {
+      expect(() => historyQuery(db.sql, { customer_id: 1002, workflow_type: WORKFLOW_TYPE, exclude_run_id: 0, limit })).toThrow(RangeError);
+    }
   });
 
   it('refuses a named query that uses more parameters than it was given', () => {

@@ -9,6 +9,7 @@ import postgres from 'postgres';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CREDENTIALS_FILE, LEGACY_PASSWORD, socketFits, startEmbedded } from '../../persistence/embedded.ts';
 import { connect } from '../../persistence/connect.ts';
+import { migrate } from '../../persistence/migrate.ts';
 import { sign } from '../../server/auth.ts';
 import { startProduct, type Child } from '../helpers/process.ts';
 import { startEmbedded as startEmbeddedBefore } from './fixtures/embedded.bf8a98d.ts';
@@ -121,6 +122,15 @@ describe('embedded PostgreSQL of a data folder made before passwords were per fo
         const [t] = await tcp<{ addr: string | null }[]>`SELECT host(inet_client_addr()) AS addr`;
         await tcp.end();
         expect(t!.addr).toBe('127.0.0.1');
+        // Migration 0008 asks for lz4 on the run documents and, on a server built without it (this embedded one
+        // is), leaves pglz: migrated either way, and the columns say lz4 exactly when the server has it.
+        expect(await migrate(db.sql)).toContain(8);
+        const hasLz4 = await db.sql.begin(async (tx) => {
+          await tx`CREATE TEMP TABLE lz4_probe (j jsonb COMPRESSION lz4)`;
+          return true;
+        }).catch((err: { code?: string }) => (err.code === '0A000' ? false : Promise.reject(err)));
+        const [c] = await db.sql<{ method: string }[]>`SELECT attcompression::text AS method FROM pg_attribute WHERE attrelid = 'runs'::regclass AND attname = 'snapshot'`;
+        expect(c!.method).toBe(hasLz4 ? 'l' : '');
       } finally {
         await db.close();
       }

@@ -13,6 +13,7 @@ const RELEASED: Record<string, string> = {
   '0005_run_dispute_facts.sql': 'd9d894e4874f3a8c1670de5e72a2bc77ca427048e25ac79107a8251a96588b04',
   '0006_run_counts_and_run_indexes.sql': 'c6e228170952ac338e11438865af32eb91d540cef7485844520cc890d801416e',
   '0007_run_loaded_context.sql': 'b322439fa3d26ac9309b3ed00fe6aa8bbacf992f6f691a35bc8959d2c77df524',
+  '0008_lz4_documents.sql': '249be27aa49a776348d9d482d496002b6f943e1275f300cc2ee797ca17f01653',
 };
 
 const fileOf = (m: Migration) => `${String(m.version).padStart(4, '0')}_${m.name}.sql`;

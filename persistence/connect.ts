@@ -6,6 +6,8 @@ import { startEmbedded, type EmbeddedHandle } from './embedded.ts';
 
 export type Sql = postgres.Sql;
 export type Tx = postgres.TransactionSql;
+/** A piece of SQL (`sql\`…\``) placed into another statement's template: its text and values join that statement. */
+export type Fragment = postgres.Fragment;
 /**
  * Sends the transaction's COMMIT now, in the same write as the statements issued before it, instead of after
  * the transaction's function returns (vendor/postgres README, Why, 5). `tx` must be the transaction's own

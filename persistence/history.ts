@@ -17,17 +17,13 @@ export interface HistoryQuery {
   limit?: number;
 }
 
-/** The customer's last finished runs of this workflow, newest first, leaving out `exclude_run_id` (the run asking). */
-export async function customerHistory(sql: Db, q: HistoryQuery): Promise<HistoryEntry[]> {
-  return historyQuery(sql, q);
-}
-
 /**
- * The same query, not sent: awaited it runs, and inside another statement's template it is a part of that
- * statement (the context step reads it with the mirror's rows: persistence/mirror/context.ts). Its columns are
- * text, numbers and JSON, so its rows read the same as JSON.
+ * The customer's last finished runs of this workflow, newest first, leaving out `exclude_run_id` (the run
+ * asking). Awaited it runs; inside another statement's template it is a part of that statement (the context
+ * step reads it with the mirror's rows: persistence/mirror/context.ts). Its columns are text, numbers and JSON,
+ * so its rows read the same as JSON.
  */
-export function historyQuery(sql: Db, q: HistoryQuery) {
+export function customerHistory(sql: Db, q: HistoryQuery) {
   // The limit is written into the statement's text, not bound: with LIMIT $n PostgreSQL cannot cost the
   // statement's generic plan (it assumes a tenth of the rows), finds it dearer than a plan for the values, and
   // plans the context's statement again at every start (about 1.2 ms of its CPU, issue 13). A number from our

@@ -19,7 +19,7 @@ export async function requestHold(sql: Tx, h: HoldRequest): Promise<void> {
 }
 
 /**
- * The account's hold request, if any, as a query not sent (see history.ts, historyQuery): the context step reads
+ * The account's hold request, if any, as a query not sent (see history.ts, customerHistory): the context step reads
  * it with the mirror's rows (persistence/mirror/context.ts).
  */
 export function holdRequestQuery(sql: Db, customerId: number) {

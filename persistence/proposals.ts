@@ -71,27 +71,24 @@ export async function decide(
   },
 ): Promise<ProposedAction> {
   const edits = d.edits && Object.keys(d.edits).length ? sql.json(d.edits as never) : null;
-  if (d.shown_sha256) {
-    const [row]: [ProposedAction?] = await sql`
-      WITH decided AS (
-        UPDATE proposed_actions SET status = ${d.decision}, decided_at = ${d.now}, decided_by = ${d.by}, decision_note = ${d.note}
-        WHERE id = ${d.action_id} AND status = 'pending'
-        RETURNING *),
-      recorded AS (
-        INSERT INTO approval_decisions (proposed_action_id, run_id, decision, decided_by, note, shown_sha256, decided_at, edits)
-        SELECT id, run_id, ${d.decision}, ${d.by}, ${d.note}, ${d.shown_sha256}, ${d.now}, ${edits}::jsonb FROM decided)
-      SELECT * FROM decided`;
-    if (!row) throw new DecisionConflictError(`proposed action ${d.action_id} is not pending`);
-    return row;
-  }
-  const [row]: [ProposedAction?] = await sql`
+  const update = sql<ProposedAction[]>`
     UPDATE proposed_actions SET status = ${d.decision}, decided_at = ${d.now}, decided_by = ${d.by}, decision_note = ${d.note}
     WHERE id = ${d.action_id} AND status = 'pending'
     RETURNING *`;
+  const [row] = d.shown_sha256
+    ? await sql<ProposedAction[]>`
+      WITH decided AS (${update}),
+      recorded AS (
+        INSERT INTO approval_decisions (proposed_action_id, run_id, decision, decided_by, note, shown_sha256, decided_at, edits)
+        SELECT id, run_id, ${d.decision}, ${d.by}, ${d.note}, ${d.shown_sha256}, ${d.now}, ${edits}::jsonb FROM decided)
+      SELECT * FROM decided`
+    : await update;
   if (!row) throw new DecisionConflictError(`proposed action ${d.action_id} is not pending`);
-  await sql`
-    INSERT INTO approval_decisions (proposed_action_id, run_id, decision, decided_by, note, shown_sha256, decided_at, edits)
-    VALUES (${row.id}, ${row.run_id}, ${d.decision}, ${d.by}, ${d.note}, ${payloadEtag(row.payload)}, ${d.now}, ${edits})`;
+  if (!d.shown_sha256) {
+    await sql`
+      INSERT INTO approval_decisions (proposed_action_id, run_id, decision, decided_by, note, shown_sha256, decided_at, edits)
+      VALUES (${row.id}, ${row.run_id}, ${d.decision}, ${d.by}, ${d.note}, ${payloadEtag(row.payload)}, ${d.now}, ${edits})`;
+  }
   return row;
 }
 

@@ -36,7 +36,6 @@ export async function loadContext(sql: Db, params: EffectParams['loadContext'], 
     invoiceMatches = c.invoice.length;
     invoice = (c.invoice[0] as Row | undefined) ?? null;
   }
-  const hold = c.hold;
   return {
     customer: (c.customer[0] as (Row & { id: number }) | undefined) ?? null,
     invoice,
@@ -46,7 +45,7 @@ export async function loadContext(sql: Db, params: EffectParams['loadContext'], 
     open_disputes: c.open_disputes as Row[],
     prior_invoices: (c.prior_invoices as Row[]).filter((p) => p.id !== invoice?.id),
     // An AR hold an approver already asked for (an earlier run's approved hold review), until the ERP acts.
-    hold_requested: hold ? { run_id: hold.run_id, proposed_action_id: hold.proposed_action_id, by: hold.requested_by, at: hold.requested_at.toISOString() } : null,
+    hold_requested: c.hold ? { run_id: c.hold.run_id, proposed_action_id: c.hold.proposed_action_id, by: c.hold.requested_by, at: c.hold.requested_at.toISOString() } : null,
     history: c.history,
   };
 }

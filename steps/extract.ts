@@ -102,7 +102,7 @@ export async function addCustomerRows(sql: Db, rows: MirrorRows, plan: LookupPla
     plan.po_numbers.length || applied.length || plan.amounts.length
       ? transactions.invoicesByReferences(sql, customerId, { po_numbers: pos, tranids, amounts })
       : Promise.resolve([] as Raw[]),
-    transactions.latestInvoiceNumbers(sql, customerId, 5),
+    transactions.latestInvoiceNumbers(sql, customerId),
   ]);
   addRows(rows, customerId, byRef, recent.map((r) => String(r.tranid)));
 }

@@ -7,7 +7,7 @@
 import { CONTRACT, WORKFLOW_TYPE } from '../../machines/contract.ts';
 import type { HistoryEntry } from '../../machines/types.ts';
 import type { Db } from '../connect.ts';
-import { historyQuery } from '../history.ts';
+import { customerHistory } from '../history.ts';
 import { holdRequestQuery, type HoldRequest } from '../holds.ts';
 import type { MirrorRecord } from './customers.ts';
 import { namedQueryPart } from './named.ts';
@@ -41,7 +41,7 @@ export async function customerContext(
            ${rows(namedQueryPart(sql, Q.open_disputes, [id]))} AS open_disputes,
            ${rows(namedQueryPart(sql, Q.prior_invoices, [id]))} AS prior_invoices,
            (SELECT row_to_json(h) FROM (${holdRequestQuery(sql, id) as never}) h) AS hold,
-           ${rows(historyQuery(sql, { customer_id: id, workflow_type: WORKFLOW_TYPE, exclude_run_id: q.run_id }))} AS history`;
+           ${rows(customerHistory(sql, { customer_id: id, workflow_type: WORKFLOW_TYPE, exclude_run_id: q.run_id }))} AS history`;
   const { hold, ...rest } = row!;
   return { ...rest, hold: hold ? { ...hold, requested_at: new Date(hold.requested_at) } : null };
 }

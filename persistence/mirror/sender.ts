@@ -7,7 +7,7 @@
 // latestInvoiceNumbers), so that choosing one of them costs no second round trip.
 import type { Db } from '../connect.ts';
 import { contactCols, customerCols, type MirrorRecord } from './customers.ts';
-import { invoiceCols } from './transactions.ts';
+import { invoiceCols, invoicesByReferences, latestInvoiceNumbers } from './transactions.ts';
 
 export interface SenderAndCited {
   contacts: MirrorRecord[];
@@ -23,7 +23,7 @@ export interface SenderAndCited {
 
 export interface CustomerRows {
   customer_id: string;
-  /** latestInvoiceNumbers(customer, 5). */
+  /** latestInvoiceNumbers(customer). */
   recent_tranids: string[];
   /** invoicesByReferences(customer, …) with the email's POs and totals and the customer's cited payments' invoices; null when it has none of them. */
   by_reference: MirrorRecord[] | null;
@@ -38,6 +38,9 @@ export async function senderAndCited(
   // As invoicesByReferences: an impossible value keeps each IN list non-empty.
   const pos = q.po_numbers.length ? q.po_numbers : [''];
   const amounts = q.amounts.length ? q.amounts : [-1];
+  // Per customer (a row of `ids` below): the invoices its cited payments were applied to.
+  const customer = sql`ids.id`;
+  const applied = sql`SELECT applied_to FROM pay WHERE pay.customer_id::bigint = ids.id AND pay.applied_to <> ''`;
   const [row] = await sql<[SenderAndCited]>`
     WITH ct AS (
       SELECT ${contactCols(sql)} FROM contacts
@@ -64,15 +67,9 @@ export async function senderAndCited(
       (SELECT coalesce(json_agg(c), '[]') FROM (SELECT ${customerCols(sql)} FROM customers WHERE id IN (SELECT id FROM ids)) c) AS customers,
       (SELECT coalesce(json_agg(x), '[]') FROM (
         SELECT ids.id::text AS customer_id,
-          (SELECT coalesce(json_agg(t.tranid), '[]') FROM (
-            SELECT tranid FROM transactions WHERE type = 'CustInvc' AND entity = ids.id ORDER BY trandate DESC LIMIT 5) t) AS recent_tranids,
-          CASE WHEN ${q.po_numbers.length > 0 || q.amounts.length > 0}
-                 OR EXISTS (SELECT 1 FROM pay WHERE pay.customer_id::bigint = ids.id AND pay.applied_to <> '')
-          THEN (SELECT coalesce(json_agg(r), '[]') FROM (
-            SELECT ${invoiceCols(sql)} FROM transactions WHERE type = 'CustInvc' AND entity = ids.id
-              AND (otherrefnum IN ${sql(pos)}
-                   OR tranid IN (SELECT applied_to FROM pay WHERE pay.customer_id::bigint = ids.id AND pay.applied_to <> '')
-                   OR foreigntotal IN ${sql(amounts)}) LIMIT 30) r) END AS by_reference
+          (SELECT coalesce(json_agg(t.tranid), '[]') FROM (${latestInvoiceNumbers(sql, customer)}) t) AS recent_tranids,
+          CASE WHEN ${q.po_numbers.length > 0 || q.amounts.length > 0} OR EXISTS (${applied})
+          THEN (SELECT coalesce(json_agg(r), '[]') FROM (${invoicesByReferences(sql, customer, { po_numbers: pos, tranids: applied, amounts })}) r) END AS by_reference
         FROM ids) x) AS per_customer`;
   return row!;
 }

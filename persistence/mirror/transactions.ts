@@ -1,27 +1,32 @@
 // Reads of the mirror's transactions (invoices are type CustInvc) for the steps that draft from them.
 // The extraction step's reads cast columns to text so the rows look the same whatever type parsers the
 // connection was opened with; steps/extract.ts shapes them.
-import type { Db } from '../connect.ts';
+import type { Db, Fragment } from '../connect.ts';
 import type { MirrorRecord } from './customers.ts';
 
 export const invoiceCols = (sql: Db) =>
   sql`id::text AS id, tranid, entity::text AS entity, trandate::text AS trandate, duedate::text AS duedate, foreigntotal::text AS foreigntotal, foreignamountpaid::text AS foreignamountpaid, foreignamountunpaid::text AS foreignamountunpaid, status, otherrefnum`;
 
-/** The customer's invoices carrying one of these POs, numbers or totals (each list non-empty). */
-export async function invoicesByReferences(
+/**
+ * The customer's invoices carrying one of these POs, numbers or totals (each list non-empty). Awaited it runs;
+ * placed into another statement it is a part of it, where `customer` may be a column of that statement and
+ * `tranids` a subquery (persistence/mirror/sender.ts reads it for every customer its rows point to).
+ */
+export function invoicesByReferences(
   sql: Db,
-  customerId: number,
-  refs: { po_numbers: string[]; tranids: string[]; amounts: number[] },
-): Promise<MirrorRecord[]> {
+  customer: number | Fragment,
+  refs: { po_numbers: string[]; tranids: string[] | Fragment; amounts: number[] },
+) {
+  const tranids = Array.isArray(refs.tranids) ? sql(refs.tranids) : sql`(${refs.tranids})`;
   return sql<MirrorRecord[]>`
-    SELECT ${invoiceCols(sql)} FROM transactions WHERE type = 'CustInvc' AND entity = ${customerId}
-      AND (otherrefnum IN ${sql(refs.po_numbers)} OR tranid IN ${sql(refs.tranids)} OR foreigntotal IN ${sql(refs.amounts)}) LIMIT 30`;
+    SELECT ${invoiceCols(sql)} FROM transactions WHERE type = 'CustInvc' AND entity = ${customer}
+      AND (otherrefnum IN ${sql(refs.po_numbers)} OR tranid IN ${tranids} OR foreigntotal IN ${sql(refs.amounts)}) LIMIT 30`;
 }
 
-/** The customer's latest invoice numbers, newest first. */
-export async function latestInvoiceNumbers(sql: Db, customerId: number, limit = 5): Promise<{ tranid: string }[]> {
+/** The customer's five latest invoice numbers, newest first (`customer` as in invoicesByReferences). */
+export function latestInvoiceNumbers(sql: Db, customer: number | Fragment) {
   return sql<{ tranid: string }[]>`
-    SELECT tranid FROM transactions WHERE type = 'CustInvc' AND entity = ${customerId} ORDER BY trandate DESC LIMIT ${limit}`;
+    SELECT tranid FROM transactions WHERE type = 'CustInvc' AND entity = ${customer} ORDER BY trandate DESC LIMIT 5`;
 }
 
 /**

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONTRACT, WORKFLOW_TYPE } from '../../machines/contract.ts';
 import { sqlClient } from '../../persistence/connect.ts';
-import { customerHistory, historyQuery } from '../../persistence/history.ts';
+import { customerHistory } from '../../persistence/history.ts';
 import { holdRequestQuery } from '../../persistence/holds.ts';
 import { customerContext } from '../../persistence/mirror/context.ts';
 import { namedQueryPart, runNamedQuery } from '../../persistence/mirror/named.ts';
@@ -128,7 +128,7 @@ describe('customerContext', () => {
 
   it('refuses a history limit that is not a whole number, before anything is sent', () => {
     for (const limit of [1.5, -1, Number.NaN, 2 ** 60]) {
-      expect(() => historyQuery(db.sql, { customer_id: 1002, workflow_type: WORKFLOW_TYPE, exclude_run_id: 0, limit })).toThrow(RangeError);
+      expect(() => customerHistory(db.sql, { customer_id: 1002, workflow_type: WORKFLOW_TYPE, exclude_run_id: 0, limit })).toThrow(RangeError);
     }
   });
 

@@ -26,7 +26,8 @@ try {
   const warm = await pendingEnvelopes();
   await drive(warm.length, C, (i) => approveAt(warm[i]!));
   clock.advance(31_000);
-  await runDueChecks(deps);
+  // Every warm-up check, however many (one call claims at most 1000): none is left for the measured verify phase.
+  while ((await runDueChecks(deps)).length);
   await analyzeAfterWarmup([name]);
   const c0 = await commitsAfterQuiet(admin, [name]);
   const cpu0 = process.cpuUsage();

@@ -7,7 +7,7 @@
 // one 2 KB jsonb row per transaction, at 2 and at 8 clients.
 // Ours runs twice: over TCP loopback as the URL says, and through the server's Unix socket when it is local.
 // BENCH_ROUNDS (3: every system that many times, in alternation; medians), BENCH_RUNS (300), BENCH_CONCURRENCY (8), BENCH_PEER=0 (skip DBOS), BENCH_SOCKET=0 (skip the socket rows), BENCH_HTTP_SCALE (2: a row with that many server processes; 1: none), BENCH_STATS_WAIT_MS (11000; 0: no
-// commit counts), BENCH_LIMIT_SECONDS (5; 0: skip the commit limit), BENCH_WARMUP (20 unmeasured whole runs per system first), DATABASE_URL (the admin URL).
+// commit counts), BENCH_LIMIT_SECONDS (5; 0: skip the commit limit), BENCH_WARMUP (1000 unmeasured whole runs per system first: bench/lib.ts), DATABASE_URL (the admin URL).
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

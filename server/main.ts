@@ -9,6 +9,7 @@ import { SAMPLE_MIRROR_DIR } from '../persistence/mirror/sample.ts';
 import { systemClock } from '../runtime/clock.ts';
 import { effectRegistry } from '../runtime/registry.ts';
 import { timerScheduler } from '../runtime/timers.ts';
+import { statisticsKeeper } from '../runtime/statistics.ts';
 import { verifyScheduler, verifyWorkers } from '../runtime/verify.ts';
 import { outboxDispatcher } from '../runtime/outbox.ts';
 import { folderMailer, smtpMailer } from '../runtime/mailer.ts';
@@ -62,6 +63,11 @@ async function main() {
   const workers = [
     timerScheduler(deps, { onError: (err) => log('error', 'timer scheduler', { error: String(err) }) }),
     verifyScheduler(deps, config.verifySchedule, (err) => log('error', 'verify scheduler', { error: String(err) }), { workers: verifyWorkers(config.dbPoolMax) }),
+    // Fresh planner statistics while the tables are young (persistence/statistics.ts).
+    statisticsKeeper(db.sql, {
+      onError: (err) => log('error', 'statistics keeper', { error: String(err) }),
+      onAnalyzed: (tables) => log('debug', 'planner statistics gathered again', { tables }),
+    }),
     outboxDispatcher(
       {
         sql: db.sql,
@@ -106,7 +112,7 @@ async function main() {
           `(set both variables in production; this file is for local use only).`,
       );
     }
-  } else log('info', 'worker started (timer scheduler, verify scheduler, outbox dispatcher)');
+  } else log('info', 'worker started (timer scheduler, verify scheduler, statistics keeper, outbox dispatcher)');
 
   let stopping = false;
   const shutdown = async (signal: string) => {

@@ -1,5 +1,5 @@
 // Keeps the planner's statistics of young tables fresh (persistence/statistics.ts says why): every few seconds,
-// one read of the table counters; an ANALYZE of the tables that at least doubled in changes since their last one.
+// one read of the table counters; an ANALYZE of the tables that hold twice the rows the planner counted.
 // Every process runs one; an advisory lock lets one of them analyze at a time. Once the tables are large it
 // never finds one (autovacuum's tenth comes first), and costs one small catalog read per poll.
 import type { Sql } from '../persistence/connect.ts';
@@ -22,5 +22,5 @@ export function statisticsKeeper(sql: Sql, opts: StatisticsKeeperOptions = {}): 
   return new Poller(sql, null, job, opts.pollMs ?? STATISTICS_POLL_MS, opts.onError);
 }
 
-/** How often the counters are read: a burst of runs goes at most this long on statistics of a table half its size. */
+/** How often the counters are read: a burst goes at most this long on statistics of a table less than half its size. */
 export const STATISTICS_POLL_MS = 5_000;

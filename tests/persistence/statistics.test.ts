@@ -1,10 +1,10 @@
-// Planner statistics of young tables (persistence/statistics.ts, runtime/statistics.ts): a table changed since its
-// last ANALYZE by as many rows as it holds (and 500) is named and analyzed again, one process at a time; a table
-// this role may not analyze is never named. On one connection, whose table counters are flushed on demand
+// Planner statistics of young tables (persistence/statistics.ts, runtime/statistics.ts): a table holding twice the
+// rows the planner counted (and 500) is named and analyzed again, one process at a time; a table this role may not
+// analyze is never named. On one connection, whose table counters are flushed on demand
 // (PostgreSQL flushes a backend's counters at most once a second otherwise).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sqlClient } from '../../persistence/connect.ts';
-import { analyzeStale, STALE_AFTER_CHANGES, staleTables, STATISTICS_LOCK_KEY } from '../../persistence/statistics.ts';
+import { analyzeStale, STALE_MIN_ROWS, staleTables, STATISTICS_LOCK_KEY } from '../../persistence/statistics.ts';
 import { statisticsKeeper } from '../../runtime/statistics.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 
@@ -14,22 +14,29 @@ beforeAll(async () => {
 });
 afterAll(() => db.drop());
 
-/** Inserts n alerts, and makes this connection's table counters visible at once. */
+/** Makes this connection's table counters visible at once. */
+async function flush() {
+  await db.sql`SELECT pg_stat_force_next_flush()`;
+  await db.sql`SELECT 1`; // the flush happens when a transaction ends
+}
+/** Inserts n alerts (of a kind of their own). */
 async function addAlerts(n: number, kind: string) {
   await db.sql`
     INSERT INTO alerts (step, kind, message, created_at)
     SELECT 'step_' || i, ${kind}, 'statistics test', now() FROM generate_series(1, ${n}::int) AS i`;
-  await db.sql`SELECT pg_stat_force_next_flush()`;
-  await db.sql`SELECT 1`; // the flush happens when a transaction ends
+  await flush();
 }
+/** The rows the planner believes the table holds. */
+const plannerRows = async (table: string) =>
+  (await db.sql<{ n: number }[]>`SELECT reltuples::int AS n FROM pg_class WHERE relname = ${table}`)[0]!.n;
 const lastAnalyze = async (table: string) =>
   (await db.sql<{ at: Date | null }[]>`SELECT greatest(last_analyze, last_autoanalyze) AS at FROM pg_stat_user_tables WHERE relname = ${table}`)[0]!.at;
 
 describe('planner statistics of young tables', () => {
-  it('names a table changed by as many rows as it holds, and analyzes it again', async () => {
+  it('names a table of STALE_MIN_ROWS rows never analyzed, and analyzes it', async () => {
     expect(await staleTables(db.sql)).toEqual([]);
-    await addAlerts(STALE_AFTER_CHANGES - 10, 'a');
-    expect(await staleTables(db.sql)).toEqual([]); // fewer changes than the floor
+    await addAlerts(STALE_MIN_ROWS - 10, 'a');
+    expect(await staleTables(db.sql)).toEqual([]); // below the floor
     await addAlerts(10, 'b');
     expect(await staleTables(db.sql)).toEqual(['alerts']);
     expect(await lastAnalyze('alerts')).toBeNull();
@@ -37,23 +44,21 @@ describe('planner statistics of young tables', () => {
     expect(await analyzeStale(db.sql)).toEqual(['alerts']);
     expect(await lastAnalyze('alerts')).toBeInstanceOf(Date);
     expect(await staleTables(db.sql)).toEqual([]);
-    // The planner now knows the table's size.
-    const [row] = await db.sql<{ reltuples: number }[]>`SELECT reltuples FROM pg_class WHERE relname = 'alerts'`;
-    expect(row!.reltuples).toBe(STALE_AFTER_CHANGES);
+    expect(await plannerRows('alerts')).toBe(STALE_MIN_ROWS);
   });
 
-  it('leaves a table that grew by less than its size to autovacuum', async () => {
-    await addAlerts(STALE_AFTER_CHANGES - 1, 'c'); // 999 rows, 499 changed since the ANALYZE
+  it('names it again once it holds twice the rows the planner counted; updates and deletes do not count', async () => {
+    for (let i = 0; i < 3; i++) await db.sql`UPDATE alerts SET message = ${`pass ${i}`}`; // 1,500 rows changed
+    await flush();
     expect(await staleTables(db.sql)).toEqual([]);
-    await addAlerts(STALE_AFTER_CHANGES + 1, 'd'); // 1,500 rows, 1,000 changed: not as many as it holds
+    await addAlerts(STALE_MIN_ROWS - 1, 'c'); // 999 rows: the planner counted 500
     expect(await staleTables(db.sql)).toEqual([]);
-    await addAlerts(STALE_AFTER_CHANGES, 'e'); // 2,000 rows, 1,500 changed
+    await addAlerts(1, 'd'); // 1,000
+    expect(await staleTables(db.sql)).toEqual(['alerts']);
+    await db.sql`DELETE FROM alerts WHERE kind = 'd'`; // 999 again
+    await flush();
     expect(await staleTables(db.sql)).toEqual([]);
-    await addAlerts(2 * STALE_AFTER_CHANGES, 'f'); // 3,000 rows, 2,500 changed
-    expect(await staleTables(db.sql)).toEqual([]);
-    await db.sql`DELETE FROM alerts WHERE kind IN ('a', 'b', 'c')`; // 2,000 rows, 4,000 changed
-    await db.sql`SELECT pg_stat_force_next_flush()`;
-    await db.sql`SELECT 1`;
+    await addAlerts(1, 'd');
     expect(await staleTables(db.sql)).toEqual(['alerts']);
   });
 
@@ -73,6 +78,7 @@ describe('planner statistics of young tables', () => {
       await isLocked;
       expect(await analyzeStale(db.sql)).toBeNull();
       expect(await staleTables(db.sql)).toEqual(['alerts']);
+      expect(await plannerRows('alerts')).toBe(STALE_MIN_ROWS);
       release();
       await holder;
     } finally {
@@ -80,6 +86,7 @@ describe('planner statistics of young tables', () => {
     }
     expect(await analyzeStale(db.sql)).toEqual(['alerts']);
     expect(await staleTables(db.sql)).toEqual([]);
+    expect(await plannerRows('alerts')).toBe(2 * STALE_MIN_ROWS);
   });
 
   it('never names a table this role may not analyze', async () => {
@@ -88,9 +95,7 @@ describe('planner statistics of young tables', () => {
     const owner = `"${table!.owner.replaceAll('"', '""')}"`;
     await db.sql.unsafe(`CREATE ROLE ${role} NOLOGIN`);
     try {
-      await db.sql`DELETE FROM alerts`; // 2,000 rows deleted: none left, 2,000 changed
-      await db.sql`SELECT pg_stat_force_next_flush()`;
-      await db.sql`SELECT 1`;
+      await addAlerts(2 * STALE_MIN_ROWS, 'e'); // 2,000 rows: the planner counted 1,000
       expect(await staleTables(db.sql)).toEqual(['alerts']);
       // On this one connection: as a role that does not own the table, then as its owner.
       await db.sql.unsafe(`SET ROLE ${role}`);

@@ -127,3 +127,18 @@ export function errorHandler(errors: ErrorLog) {
     ctx.body = { error: { code: h.code, message: h.message, ...(h.details !== undefined ? { details: h.details } : {}) }, ...h.extra };
   };
 }
+
+/**
+ * The process's `unhandledRejection` listener. A statement's rejection that nothing awaited any more, because
+ * the database dropped the connection under it (stopped, restarting: the pool reconnects by itself), is logged
+ * as a warning and the process goes on answering 503 until the database is back; any other unhandled
+ * rejection is thrown again, so that it reaches `uncaughtException` (logged, and the process exits) as before.
+ * Found by tests/e2e/faults/postgres.test.ts: once in a CI run, a server process exited on a CONNECTION_CLOSED
+ * rejection while PostgreSQL stopped.
+ */
+export function unhandledRejection(errors: ErrorLog): (reason: unknown) => void {
+  return (reason) => {
+    if (!isDatabaseUnavailable(reason)) throw reason;
+    errors('unhandled:database', 'warn', 'a statement nobody awaited failed with its database connection', { error: String(reason) });
+  };
+}

@@ -18,6 +18,7 @@ import { inspectionBridge, parseStatelyInspect, statelyInspector } from '../runt
 import { createApp } from './app.ts';
 import { createMetrics } from './metrics.ts';
 import { ConfigError, loadConfig } from './config.ts';
+import { unhandledRejection } from './errors.ts';
 import { createLogger, rateLimitedErrors } from './log.ts';
 
 const workerOnly = process.argv.includes('--worker');
@@ -40,6 +41,7 @@ async function main() {
   // Whatever Node itself would print goes through the logger too, so that stderr is JSON lines only.
   process.removeAllListeners('warning');
   process.on('warning', (w) => errors(`warning:${w.name}`, 'warn', 'node warning', { name: w.name, error: w.message }));
+  process.on('unhandledRejection', unhandledRejection(errors));
   process.on('uncaughtException', (err) => {
     log('error', 'uncaught exception: exiting', { error: String(err?.stack ?? err) });
     process.exit(1);

@@ -783,6 +783,7 @@ function Connection(options, queues = {}, { onopen = noop, onend = noop, onclose
 
   async function fetchArrayTypes() {
     needsTypes = false
+    try { // [disputeflow patch] ReadyForQuery drops this function's promise (Why, 7 in vendor/postgres/README.md)
     const types = await new Query([`
       select b.oid, b.typarray
       from pg_catalog.pg_type a
@@ -792,6 +793,10 @@ function Connection(options, queues = {}, { onopen = noop, onend = noop, onclose
       order by b.oid
     `], [], execute)
     types.forEach(({ oid, typarray }) => addArrayType(oid, typarray))
+    } catch (err) { // [disputeflow patch] so a failure here was an unhandled rejection, which stops the process: the socket
+      // [disputeflow patch] errored while the types were read (error() has failed the waiting statement; the next
+      // [disputeflow patch] connection reads the types again), or the query failed (the connection goes on without them).
+    } // [disputeflow patch]
   }
 
   function addArrayType(oid, typarray) {

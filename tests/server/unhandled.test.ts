@@ -3,7 +3,7 @@
 // second part runs a real node process: a listener that throws sends the rejection on to uncaughtException.
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import type { ErrorLog } from '../../server/errors.ts';
+import type { ErrorLog } from '../../server/log.ts';
 import { unhandledRejection } from '../../server/errors.ts';
 
 function recorder() {

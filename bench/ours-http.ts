@@ -23,7 +23,7 @@ const serveArgs = await nodeArgs('bench/serve.ts');
 const serverProcs = Array.from({ length: K }, (_, k) => {
   const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}/serve${process.env.BENCH_DB_URL?.includes('host=') ? '-socket' : ''}${K > 1 ? `-${k}` : ''}`] : [];
   return spawn(process.execPath, [...prof, ...serveArgs], {
-    env: { ...process.env, BENCH_POOL: String(Math.ceil(C / K) + 2) }, stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, BENCH_POOL: String(Math.ceil(C / K) + 2) }, stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
   });
 });
 const bases = await Promise.all(serverProcs.map(async (server) => {
@@ -41,6 +41,13 @@ function cpuNow(): { servers: number; client: number } {
   return { servers, client: (u.user + u.system) / 1000 };
 }
 const cpuSince = (a: ReturnType<typeof cpuNow>) => { const b = cpuNow(); return { servers: b.servers - a.servers, client: b.client - a.client }; };
+/** A question to a server process over its IPC channel (bench/serve.ts), and its answer. */
+function ask(p: (typeof serverProcs)[number], question: string): Promise<Record<string, number | boolean>> {
+  return new Promise((resolve) => {
+    p.once('message', (m) => resolve(m as Record<string, number | boolean>));
+    p.send(question);
+  });
+}
 let turn = 0;
 /** The next server, round robin. */
 const next = () => bases[turn++ % K]!;
@@ -110,7 +117,10 @@ try {
   const halfRate = Math.max(1, Math.round(N / (approve.ms / 1000) / 2));
   await drive(N, C, triageAt('half'));
   const more = await pendingEnvelopes();
+  await Promise.all(serverProcs.map((p) => ask(p, 'reset')));
   const half = await paced(more.length, halfRate, (i) => approveAt(more[i]!));
+  // Where the slow answers waited, in the server processes (the first's; bench/serve.ts).
+  const waits = await ask(serverProcs[0]!, 'report');
   const d = (a: number | null, b: number | null) => (a === null || b === null ? null : a - b);
   console.log(JSON.stringify({
     system: K > 1 ? `ours-http ×${K}` : 'ours-http', runs: N, concurrency: C, approved: pending.length,
@@ -120,7 +130,7 @@ try {
     // shares the machine's cores with them and with PostgreSQL.
     cpu_ms_per_run: +((cpuTriage.servers + cpuApprove.servers) / N).toFixed(2),
     client_cpu_ms_per_run: +((cpuTriage.client + cpuApprove.client) / N).toFixed(2),
-    approve_at_half_peak: { ...phase(more.length, half), offered_per_s: halfRate },
+    approve_at_half_peak: { ...phase(more.length, half), offered_per_s: halfRate, server: waits },
     end_to_end: { runs_per_s: Math.round(N / ((triage.ms + approve.ms) / 1000)), commits_per_run: d(c1, c0) === null || d(c2, c1b) === null ? null : +((d(c1, c0)! + d(c2, c1b)!) / N).toFixed(2) },
   }));
 } finally {

@@ -59,6 +59,12 @@ async function system(file: string, extraDbs: (name: string) => string[] = () =>
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+/** The server's waits during the open-loop phase (bench/serve.ts), each figure the median of the rounds'. */
+function serverWaits(rs: Result[]): { server?: Record<string, number> } {
+  const all = rs.map((r) => (r.approve_at_half_peak as { server?: Record<string, number> }).server).filter((w): w is Record<string, number> => !!w);
+  if (!all.length) return {};
+  return { server: Object.fromEntries(Object.keys(all[0]!).map((k) => [k, median(all.map((w) => w[k]!))])) };
+}
 /** One row from a system's rounds: the median of each figure; commits per run from the first round. */
 function merge(rs: Result[]): Result {
   const first = rs[0]!;
@@ -78,7 +84,7 @@ function merge(rs: Result[]): Result {
     end_to_end_per_round: rs.map((r) => r.end_to_end.runs_per_s),
     ...(typeof first.cpu_ms_per_run === 'number' ? { cpu_ms_per_run: median(rs.map((r) => r.cpu_ms_per_run as number)) } : {}),
     ...(typeof first.client_cpu_ms_per_run === 'number' ? { client_cpu_ms_per_run: median(rs.map((r) => r.client_cpu_ms_per_run as number)) } : {}),
-    ...(first.approve_at_half_peak ? { approve_at_half_peak: { ...ph((r) => r.approve_at_half_peak as Phase), offered_per_s: median(rs.map((r) => (r.approve_at_half_peak as { offered_per_s: number }).offered_per_s)) } } : {}),
+    ...(first.approve_at_half_peak ? { approve_at_half_peak: { ...ph((r) => r.approve_at_half_peak as Phase), offered_per_s: median(rs.map((r) => (r.approve_at_half_peak as { offered_per_s: number }).offered_per_s)), ...serverWaits(rs) } } : {}),
   };
 }
 
@@ -177,7 +183,7 @@ try {
     console.log(`${r.system.padEnd(21)} ${cell(r.start).padEnd(46)} ${cell(r.approve).padEnd(46)} ${e.runs_per_s}/s, ${e.commits_per_run ?? '-'} c/run${r.verify ? ` (verify → completed ${r.verify.runs_per_s}/s)` : ''}${typeof r.cpu_ms_per_run === 'number' ? `, node CPU ${r.cpu_ms_per_run} ms/run` : ''}${typeof r.client_cpu_ms_per_run === 'number' ? ` (+ load generator ${r.client_cpu_ms_per_run})` : ''}`);
   }
   const halves = rows.filter((r) => r.approve_at_half_peak);
-  if (halves.length) console.log(`approve over HTTP at half of peak (open loop, latency from arrival): ${halves.map((r) => { const h = r.approve_at_half_peak as Phase & { offered_per_s: number }; return `${r.system} ${h.offered_per_s}/s offered: p50 ${h.p50_ms} ms, p99 ${h.p99_ms} ms`; }).join('; ')}`);
+  if (halves.length) console.log(`approve over HTTP at half of peak (open loop, latency from arrival): ${halves.map((r) => { const h = r.approve_at_half_peak as Phase & { offered_per_s: number }; const w = (h as { server?: Record<string, number> }).server; return `${r.system} ${h.offered_per_s}/s offered: p50 ${h.p50_ms} ms, p99 ${h.p99_ms} ms${w ? ` (server: event loop delay p99 ${w.loop_delay_p99_ms} ms, max ${w.loop_delay_max_ms}; longest GC pause ${w.gc_pause_max_ms} ms, ${w.gc_pause_total_ms} ms in all)` : ''}`; }).join('; ')}`);
   if (peer) {
     const e2e = (r: Result) => 1 / (1 / r.start.runs_per_s + 1 / r.approve.runs_per_s);
     console.log(`ratios to DBOS end to end (start + approve): ${rows.slice(0, -1).map((r) => `${r.system} ${(e2e(r) / e2e(peer)).toFixed(2)}×`).join(', ')}`);

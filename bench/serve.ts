@@ -2,6 +2,7 @@
 // BENCH_DB_URL, in a process of its own (as deployed; the load generator gets the other core). Prints
 // {"port": n} once listening; SIGTERM stops it.
 import type { AddressInfo } from 'node:net';
+import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { sqlClient } from '../persistence/connect.ts';
 import { systemClock } from '../runtime/clock.ts';
 import { effectRegistry } from '../runtime/registry.ts';
@@ -18,6 +19,27 @@ const app = createApp({
   config: { webhookSecret: BENCH_SECRET, approvers: parseApprovers(`bench:${BENCH_TOKEN}`), bodyLimitKb: 64 },
 });
 const server = app.listen(0, '127.0.0.1', () => console.log(JSON.stringify({ port: (server.address() as AddressInfo).port })));
+// Where a slow answer waited, for the load generator's open-loop phase (over the IPC channel it may open):
+// 'reset' starts a window, 'report' answers the event loop's delay (p99, max) and the garbage collector's
+// pauses (longest, total) since. Nothing of it runs unless asked.
+const loop = monitorEventLoopDelay({ resolution: 10 });
+let gc = { max: 0, total: 0 };
+if (process.send) {
+  loop.enable();
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) gc = { max: Math.max(gc.max, e.duration), total: gc.total + e.duration };
+  }).observe({ entryTypes: ['gc'] });
+  process.on('message', (m) => {
+    if (m === 'reset') {
+      loop.reset();
+      gc = { max: 0, total: 0 };
+      process.send!({ reset: true });
+    } else if (m === 'report') {
+      const ms = (ns: number) => +(ns / 1e6).toFixed(1);
+      process.send!({ loop_delay_p99_ms: ms(loop.percentile(99)), loop_delay_max_ms: ms(loop.max), gc_pause_max_ms: +gc.max.toFixed(1), gc_pause_total_ms: +gc.total.toFixed(1) });
+    }
+  });
+}
 process.on('SIGTERM', () => {
   server.close();
   void sql.end({ timeout: 2 }).then(() => process.exit(0));

@@ -103,9 +103,8 @@ async function phases(prefix: string, runs = R) {
     for (const e of envelopes) await decideProposal(deps, { id: e.id, verb: 'approve', by: 'bench', note: null, ifMatch: ['*'] });
   });
   clock.advance(31_000);
-  const verify = await measure(runs, async () => {
-    while ((await runDueChecks(deps)).length); // one call claims at most 1000
-  });
+  // Every due check, however many (a call claims 1000 unless told more).
+  const verify = await measure(runs, () => runDueChecks(deps, { max: Number.POSITIVE_INFINITY }));
   return { start, approve, verify };
 }
 

@@ -1,6 +1,6 @@
 // The process's unhandledRejection listener (server/errors.ts): a rejection from a lost database connection is a
 // warning and the process goes on; any other is thrown again, to uncaughtException (which logs and exits). The
-// second part runs a real node process: a listener that throws sends the rejection on to uncaughtException.
+// last part registers it in a real node process: its rethrow reaches uncaughtException.
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import type { ErrorLog } from '../../server/log.ts';
@@ -36,14 +36,17 @@ describe('unhandled rejections', () => {
   });
 
   it('in a process: the first kind leaves it running, the second reaches uncaughtException', () => {
+    // The listener itself, registered as server/main.ts registers it, in a node process of its own (under tsx).
     const script = (reason: string) => `
-      process.on('unhandledRejection', (r) => { if (r && r.code === 'CONNECTION_CLOSED') return; throw r; });
+      import { unhandledRejection } from ${JSON.stringify(new URL('../../server/errors.ts', import.meta.url).href)};
+      process.on('unhandledRejection', unhandledRejection(Object.assign(() => {}, { flush() {} })));
       process.on('uncaughtException', (e) => { console.log('uncaught ' + e.message); process.exit(3); });
       Promise.reject(${reason});
       setTimeout(() => { console.log('still running'); process.exit(0); }, 50);`;
-    const lost = spawnSync(process.execPath, ['-e', script(`Object.assign(new Error('closed'), { code: 'CONNECTION_CLOSED' })`)], { encoding: 'utf8' });
+    const run = (reason: string) => spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script(reason)], { encoding: 'utf8' });
+    const lost = run(`Object.assign(new Error('closed'), { code: 'CONNECTION_CLOSED' })`);
     expect([lost.status, lost.stdout.trim()]).toEqual([0, 'still running']);
-    const bug = spawnSync(process.execPath, ['-e', script(`new Error('a bug')`)], { encoding: 'utf8' });
+    const bug = run(`new Error('a bug')`);
     expect([bug.status, bug.stdout.trim()]).toEqual([3, 'uncaught a bug']);
   });
 });

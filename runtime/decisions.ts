@@ -10,6 +10,7 @@ import type { Db, Tx } from '../persistence/connect.ts';
 import { lockRunOfProposal } from '../persistence/runs.ts';
 import { decideDownstream, EDITABLE_ACTIONS, type CarryOutConfig, type Edits } from '../steps/carryOut.ts';
 import { isReasonCode, REASON_CODES } from '../steps/reasonCodes.ts';
+import { claimRun } from './batch.ts';
 import { applyEventToLockedRun, failLockedUnrestorable, type EngineDeps } from './engine.ts';
 import { RunRestoreError } from './restore.ts';
 
@@ -51,14 +52,18 @@ const invalid = (field: string, message: string) =>
  * whose snapshot cannot be restored is marked failed, visibly, and the decision answers 409.
  */
 export async function decideProposal(deps: DecisionDeps, r: DecisionRequest): Promise<ProposalView> {
-  const outcome = await deps.sql.begin((tx) => decideInTransaction(deps, tx, r));
+  const alone = () => deps.sql.begin((tx) => decideInTransaction(deps, tx, r, false));
+  // Under load, decisions share transactions with other runs' work (runtime/batch.ts); a refusal thrown there
+  // rolls the shared transaction back, and is refused again alone (where its writes, if any, are its own).
+  const outcome = await (deps.group ? deps.group.submit(`proposal:${r.id}`, (tx) => decideInTransaction(deps, tx, r, true), alone) : alone());
   if ('failure' in outcome) throw new DecisionError(outcome.failure);
   return outcome.decided;
 }
 
 type Outcome = { decided: ProposalView } | { failure: DecisionFailure };
 
-async function decideInTransaction(deps: DecisionDeps, tx: Tx, r: DecisionRequest): Promise<Outcome> {
+/** `together`: the transaction is shared with other runs' work (GroupCommit), and this must not send its COMMIT. */
+async function decideInTransaction(deps: DecisionDeps, tx: Tx, r: DecisionRequest, together: boolean): Promise<Outcome> {
   // The proposal and its run's lock in one round trip (pipelined). The run is locked first whatever is decided,
   // as every event on it is: the envelope's decision is an event, and a downstream decision journals a note.
   const locked = lockRunOfProposal(tx, r.id);
@@ -92,7 +97,10 @@ async function decideInTransaction(deps: DecisionDeps, tx: Tx, r: DecisionReques
     try {
       // Applied, the event is the transaction's last work: the proposal as decided is read behind the run's save
       // and the COMMIT goes with them (engine.ts, Finish).
-      result = await applyEventToLockedRun(deps, tx, run, event, { finish: { read: (t) => getProposal(t, proposal.id) } });
+      // Together, the transaction's COMMIT is the group's: the proposal is read after the save instead.
+      result = together
+        ? await applyEventToLockedRun(deps, tx, run, event, { together })
+        : await applyEventToLockedRun(deps, tx, run, event, { finish: { read: (t) => getProposal(t, proposal.id) } });
     } catch (err) {
       if (!(err instanceof RunRestoreError)) throw err;
       // Nothing was written before the restore failed: mark the run failed in this transaction and refuse.
@@ -104,8 +112,10 @@ async function decideInTransaction(deps: DecisionDeps, tx: Tx, r: DecisionReques
       const now = await getProposal(tx, proposal.id);
       throw new DecisionError(conflict(proposal, now?.status, result.run.status));
     }
-    return { decided: result.read! };
+    return { decided: together ? (await getProposal(tx, proposal.id))! : result.read! };
   } else {
+    // Together, another item of the transaction on this run fails it (an event applied claims its run as well).
+    if (together) claimRun(tx, run.id);
     // The run's input is the triage event the engine stored (DisputeInput): the reply threads under its email.
     const email = run.input.email as DisputeInput['email'];
     try {

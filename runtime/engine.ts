@@ -11,6 +11,7 @@ import { raiseAlert } from '../persistence/alerts.ts';
 import * as runs from '../persistence/runs.ts';
 import type { Clock } from './clock.ts';
 import { FALLIBLE_EFFECTS, SENT_AT_ONCE_EFFECTS, WRITE_ONLY_EFFECTS, type EffectContext, type EffectRegistry, type ReaderContext } from './effects.ts';
+import { claimRun, type GroupCommit } from './batch.ts';
 import { restoreSnapshot, RunRestoreError } from './restore.ts';
 import { initialRunTransition, transitionRun } from './transition.ts';
 
@@ -29,6 +30,11 @@ export interface EngineDeps {
    * once the event is done, and its transaction's COMMIT may already have gone out with the save (Finish).
    */
   observe?: ((eventType: string, seconds: number) => void) | undefined;
+  /**
+   * Group commit (runtime/batch.ts): starts and events that arrive while the engine's transactions are busy share
+   * the next one. Absent: every start and event has a transaction of its own.
+   */
+  group?: GroupCommit | undefined;
 }
 
 export interface ApplyResult {
@@ -44,52 +50,70 @@ export class RunNotFoundError extends Error {
 
 /** Starts a run, or returns the existing one for the same (workflow_type, email_uuid). */
 export async function startRun(deps: EngineDeps, input: StartInput): Promise<{ run: runs.RunRow; created: boolean }> {
-  return deps.sql.begin(async (tx) => {
-    const now = deps.clock.now();
-    const inserted = await runs.insertRunOnce(tx, {
-      workflow_type: WORKFLOW_TYPE,
-      email_uuid: input.email_uuid,
-      machine_version: MACHINE_VERSION,
-      input,
-      invoked_by: input.invoked_by,
-      now,
-    });
-    if (inserted === null) {
-      const existing = await runs.findRunByEmail(tx, WORKFLOW_TYPE, input.email_uuid);
-      if (!existing) throw new Error(`run for email ${input.email_uuid} vanished during redelivery`);
-      return { run: existing, created: false };
-    }
-    // The row this transaction inserted is ours until commit: no lock needed.
-    const run = inserted;
-    const fullInput: DisputeInput = { ...input, run_id: run.id, started_at: now.toISOString() };
-    const [snapshot, actions] = initialRunTransition(fullInput);
-    const init: InitEvent = { type: 'xstate.init', input: fullInput };
-    const started = performance.now();
-    const { saved } = await drive(deps, tx, run, null, init, snapshot, actions, now, {});
-    deps.observe?.('xstate.init', (performance.now() - started) / 1000);
-    return { run: saved, created: true };
+  const alone = () => deps.sql.begin((tx) => startRunInTransaction(deps, tx, input, { finish: {} }));
+  if (!deps.group) return alone();
+  return deps.group.submit(`email:${input.email_uuid}`, (tx) => startRunInTransaction(deps, tx, input, { together: true }), alone);
+}
+
+/**
+ * The same inside the caller's transaction: with `finish`, as its last work (see Finish); `together` when the
+ * transaction is shared with other runs' work (GroupCommit): a fallible step then fails the transaction.
+ */
+export async function startRunInTransaction(
+  deps: EngineDeps,
+  tx: Tx,
+  input: StartInput,
+  opts: { finish?: Finish | undefined; together?: boolean } = {},
+): Promise<{ run: runs.RunRow; created: boolean }> {
+  const now = deps.clock.now();
+  const inserted = await runs.insertRunOnce(tx, {
+    workflow_type: WORKFLOW_TYPE,
+    email_uuid: input.email_uuid,
+    machine_version: MACHINE_VERSION,
+    input,
+    invoked_by: input.invoked_by,
+    now,
   });
+  if (inserted === null) {
+    const existing = await runs.findRunByEmail(tx, WORKFLOW_TYPE, input.email_uuid);
+    if (!existing) throw new Error(`run for email ${input.email_uuid} vanished during redelivery`);
+    return { run: existing, created: false };
+  }
+  // The row this transaction inserted is ours until commit: no lock needed.
+  const run = inserted;
+  const fullInput: DisputeInput = { ...input, run_id: run.id, started_at: now.toISOString() };
+  const [snapshot, actions] = initialRunTransition(fullInput);
+  const init: InitEvent = { type: 'xstate.init', input: fullInput };
+  const started = performance.now();
+  const { saved } = await drive(deps, tx, run, null, init, snapshot, actions, now, opts);
+  deps.observe?.('xstate.init', (performance.now() - started) / 1000);
+  return { run: saved, created: true };
 }
 
 /** Applies one event to a run. `applied: false` means the current state does not take it: nothing written. */
 export async function applyEvent(deps: EngineDeps, runId: number, event: DisputeEvent): Promise<ApplyResult> {
-  try {
-    return await deps.sql.begin((tx) => applyEventInTransaction(deps, tx, runId, event, {}));
-  } catch (err) {
-    if (err instanceof RunRestoreError) return { applied: false, run: await failUnrestorable(deps, runId, err) };
-    throw err;
-  }
+  const alone = async () => {
+    try {
+      return await deps.sql.begin((tx) => applyEventInTransaction(deps, tx, runId, event, {}));
+    } catch (err) {
+      if (err instanceof RunRestoreError) return { applied: false, run: await failUnrestorable(deps, runId, err) };
+      throw err;
+    }
+  };
+  if (!deps.group) return alone();
+  // Together, a run that cannot be restored fails the shared transaction: it is then failed alone, as above.
+  return deps.group.submit(`run:${runId}`, (tx) => applyEventInTransaction(deps, tx, runId, event, undefined, true), alone);
 }
 
 /**
  * The same, inside a transaction the caller owns (the timer scheduler deletes its row in it). With `finish`, the
  * event is the last thing the transaction does and the engine sends its COMMIT (see `Finish`).
  */
-export async function applyEventInTransaction(deps: EngineDeps, tx: Tx, runId: number, event: DisputeEvent, finish?: Finish): Promise<ApplyResult> {
+export async function applyEventInTransaction(deps: EngineDeps, tx: Tx, runId: number, event: DisputeEvent, finish?: Finish, together = false): Promise<ApplyResult> {
   const started = performance.now();
   const run = await runs.lockRun(tx, runId);
   if (!run) throw new RunNotFoundError(`run ${runId} does not exist`);
-  return applyEventToLockedRun(deps, tx, run, event, { started, finish });
+  return applyEventToLockedRun(deps, tx, run, event, { started, finish, together });
 }
 
 /**
@@ -101,14 +125,17 @@ export async function applyEventToLockedRun<T = never>(
   tx: Tx,
   run: runs.RunRow,
   event: DisputeEvent,
-  opts: { started?: number; finish?: Finish<T> | undefined } = {},
+  opts: { started?: number; finish?: Finish<T> | undefined; together?: boolean } = {},
 ): Promise<ApplyResult & { read?: T }> {
   const started = opts.started ?? performance.now();
+  // Shared with other runs' work (GroupCommit): a second event on this run in the same transaction would
+  // overwrite this one's save, so it fails the transaction and both run alone.
+  if (opts.together) claimRun(tx, run.id);
   const before = restoreSnapshot(run);
   // The machine decides, under the run's lock, whether its state takes the event (an API answers 409 if not).
   if (!before.can(event)) return { applied: false, run };
   const [next, actions] = transitionRun(before, event);
-  const { saved, read } = await drive(deps, tx, run, before, event, next, actions, deps.clock.now(), opts.finish);
+  const { saved, read } = await drive(deps, tx, run, before, event, next, actions, deps.clock.now(), { finish: opts.finish, together: opts.together });
   deps.observe?.(event.type, (performance.now() - started) / 1000);
   return { applied: true, run: saved, ...(opts.finish?.read ? { read: read as T } : {}) };
 }
@@ -139,7 +166,7 @@ async function drive(
   firstNext: DisputeSnapshot,
   firstActions: Actions,
   now: Date,
-  finish?: Finish,
+  { finish, together = false }: { finish?: Finish | undefined; together?: boolean | undefined },
 ): Promise<{ saved: runs.RunRow; read?: unknown }> {
   const journal: Omit<runs.JournalRow, 'seq'>[] = [];
   const pending: DisputeEvent[] = [];
@@ -188,7 +215,7 @@ async function drive(
       for (const effect of effects) {
         if (FALLIBLE_EFFECTS.has(effect.type)) {
           await Promise.all([...writes.splice(0).map((w) => w.done), ...results]);
-          results.push(Promise.resolve(await runEffect(deps, ctx, effect)));
+          results.push(Promise.resolve(await runEffect(deps, ctx, effect, together)));
         } else if (WRITE_ONLY_EFFECTS.has(effect.type)) {
           writes.push({ done: track(writeOnly(runEffect(deps, ctx, effect), effect.type)), atOnce: SENT_AT_ONCE_EFFECTS.has(effect.type) });
         } else results.push(track(runEffect(deps, ctx, effect)));
@@ -248,9 +275,11 @@ async function writeOnly(p: Promise<DisputeEvent | void>, type: string): Promise
   if (await p) throw new Error(`effect ${type} is write-only (WRITE_ONLY_EFFECTS) but answered an event`);
 }
 
-async function runEffect(deps: EngineDeps, ctx: EffectContext, effect: Effect): Promise<DisputeEvent | void> {
+async function runEffect(deps: EngineDeps, ctx: EffectContext, effect: Effect, together = false): Promise<DisputeEvent | void> {
   const handler = deps.effects[effect.type] as (c: EffectContext, p: unknown) => Promise<DisputeEvent | void>;
-  if (!FALLIBLE_EFFECTS.has(effect.type)) return handler(ctx, effect.params);
+  // In a shared transaction (GroupCommit) a savepoint would roll back the other runs' statements sent since:
+  // the step runs without one, and its failure fails the transaction; its run then runs alone, where it is caught here.
+  if (!FALLIBLE_EFFECTS.has(effect.type) || together) return handler(ctx, effect.params);
   const step = (effect.params as { step: StepName }).step;
   try {
     return await ctx.tx.savepoint((sp) => handler({ ...ctx, tx: sp }, effect.params));

@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { GROUP_COMMIT_DEFAULTS } from '../runtime/batch.ts';
 import { parseSchedule } from '../runtime/verify.ts';
 
 export const DEFAULT_MAIL_FROM = 'Accounts Receivable <ar@disputeflow.localhost>';
@@ -35,6 +36,10 @@ const Env = z.object({
   BODY_LIMIT_KB: z.coerce.number().int().min(1).max(10_240).default(256),
   // Two at least: a verify check runs on its own connection while the scheduler holds the check's row.
   DB_POOL_MAX: z.coerce.number().int().min(2, 'must be at least 2').max(100).default(10),
+  // Group commit (runtime/batch.ts): the most starts and events in one transaction (1: each its own), and the
+  // most such transactions open at once; fewer than the pool, which the pages, pollers and checks share.
+  ENGINE_BATCH: z.coerce.number().int('must be a whole number').min(1).max(64).default(GROUP_COMMIT_DEFAULTS.batch),
+  ENGINE_TRANSACTIONS: z.coerce.number().int('must be a whole number').min(1).max(99).default(GROUP_COMMIT_DEFAULTS.transactions),
   NOTIFY_WEBHOOK_URL: z.string().url('must be an http(s) URL').regex(/^https?:/, 'must be an http(s) URL').optional(),
   NOTIFY_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   SMTP_URL: z
@@ -70,6 +75,10 @@ export interface Config {
   logLevel: z.infer<typeof Env>['LOG_LEVEL'];
   bodyLimitKb: number;
   dbPoolMax: number;
+  /** ENGINE_BATCH: the most starts and events one engine transaction takes together (runtime/batch.ts). */
+  engineBatch: number;
+  /** ENGINE_TRANSACTIONS: the most engine transactions open at once (below DB_POOL_MAX). */
+  engineTransactions: number;
   generatedSecretsFile: string | null;
   preconditionSeverity: Record<string, 'warn' | 'block'>;
   notifyUrl: string | undefined;
@@ -107,6 +116,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`invalid configuration: ${msg}`);
   }
   const e = parsed.data;
+  if (e.ENGINE_TRANSACTIONS >= e.DB_POOL_MAX) {
+    throw new ConfigError(`invalid configuration: ENGINE_TRANSACTIONS must be below DB_POOL_MAX (${e.DB_POOL_MAX}): the pages, schedulers and checks need connections too`);
+  }
   let secretsFile: string | null = null;
   let webhookSecret = e.WEBHOOK_SECRET;
   let approvers = e.APPROVER_TOKENS;
@@ -127,6 +139,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     bodyLimitKb: e.BODY_LIMIT_KB,
     dbPoolMax: e.DB_POOL_MAX,
+    engineBatch: e.ENGINE_BATCH,
+    engineTransactions: e.ENGINE_TRANSACTIONS,
     generatedSecretsFile: secretsFile,
     notifyUrl: e.NOTIFY_WEBHOOK_URL,
     notifySecret: e.NOTIFY_WEBHOOK_SECRET ?? webhookSecret,

@@ -4,6 +4,7 @@ import type { Contract } from '../machines/contract.ts';
 import type { Sql } from '../persistence/connect.ts';
 import type { Clock } from '../runtime/clock.ts';
 import type { CarryOutConfig } from '../runtime/decisions.ts';
+import type { GroupCommit } from '../runtime/batch.ts';
 import type { EngineDeps } from '../runtime/engine.ts';
 import type { EffectRegistry } from '../runtime/effects.ts';
 import type { RunFeed } from '../runtime/runFeed.ts';
@@ -29,10 +30,12 @@ export interface AppDeps {
   contract?: Contract;
   /** GET /metrics's registry, shared with the engine's observer; created by the app when not given. */
   metrics?: Metrics;
+  /** Group commit for starts and decisions (runtime/batch.ts); without it each has a transaction of its own. */
+  group?: GroupCommit | undefined;
 }
 
 /** What the engine needs, from the app's dependencies. */
-export const engineDeps = (d: AppDeps): EngineDeps => ({ sql: d.sql, clock: d.clock, effects: d.effects, notifyUrl: d.notifyUrl, observe: d.metrics?.observeEvent });
+export const engineDeps = (d: AppDeps): EngineDeps => ({ sql: d.sql, clock: d.clock, effects: d.effects, notifyUrl: d.notifyUrl, observe: d.metrics?.observeEvent, group: d.group });
 
 /** Where approved proposals go: the From of mail, the AR queue's address, the ERP webhook. */
 export const carryOutConfig = (d: AppDeps): CarryOutConfig => ({

@@ -6,6 +6,7 @@ import { connect } from '../persistence/connect.ts';
 import { migrate } from '../persistence/migrate.ts';
 import { importMirror, mirrorIsEmpty } from '../persistence/mirror/import.ts';
 import { SAMPLE_MIRROR_DIR } from '../persistence/mirror/sample.ts';
+import { GroupCommit } from '../runtime/batch.ts';
 import { systemClock } from '../runtime/clock.ts';
 import { effectRegistry } from '../runtime/registry.ts';
 import { timerScheduler } from '../runtime/timers.ts';
@@ -57,7 +58,9 @@ async function main() {
   }
 
   const metrics = createMetrics(db.sql, systemClock);
-  const deps = { sql: db.sql, clock: systemClock, effects: effectRegistry(), notifyUrl: config.notifyUrl, observe: metrics.observeEvent };
+  // Starts and decisions that arrive while the engine's transactions are busy share the next one.
+  const group = new GroupCommit(db.sql, { batch: config.engineBatch, transactions: config.engineTransactions, observe: metrics.observeGroup });
+  const deps = { sql: db.sql, clock: systemClock, effects: effectRegistry(), notifyUrl: config.notifyUrl, observe: metrics.observeEvent, group };
   // Approved mail: a real SMTP server when SMTP_URL is set, else RFC 822 files under DATA_DIR/mail/.
   const mailDir = path.resolve(config.dataDir, 'mail');
   const mailer = config.smtpUrl ? smtpMailer(config.smtpUrl, config.deliveryTimeoutMs) : folderMailer(mailDir);

@@ -9,6 +9,7 @@ import { RUN_STATUSES } from '../machines/status.ts';
 import type { Sql } from '../persistence/connect.ts';
 import { approvalWaitHistogram, outboxCounts, timerLagSeconds, verifyResultCounts } from '../persistence/metrics.ts';
 import { runCounts } from '../persistence/readModel.ts';
+import type { GroupOutcome } from '../runtime/batch.ts';
 import type { Clock } from '../runtime/clock.ts';
 import { unauthorized } from './errors.ts';
 
@@ -16,6 +17,8 @@ export interface Metrics {
   registry: client.Registry;
   /** The engine's observer: one applied event (or a started run, `xstate.init`) and how long it took. */
   observeEvent(eventType: string, seconds: number): void;
+  /** Group commit's observer (runtime/batch.ts): one engine transaction, its items and how it ended. */
+  observeGroup(size: number, outcome: GroupOutcome): void;
   /** Koa middleware timing every request by its route pattern (never the raw path) and status. */
   httpTimer: Middleware;
 }
@@ -119,9 +122,18 @@ export function createMetrics(sql: Sql, clock: Clock): Metrics {
     registers,
   });
 
+  const group = new client.Histogram({
+    name: 'disputeflow_engine_transaction_items',
+    help: 'Starts and events per engine transaction (group commit), by how it ended: committed, alone (rolled back, each item then ran alone), unavailable, failed (an item alone); this process.',
+    labelNames: ['outcome'],
+    buckets: [1, 2, 4, 8, 16, 32, 64],
+    registers,
+  });
+
   return {
     registry,
     observeEvent: (event, seconds) => apply.observe({ event }, seconds),
+    observeGroup: (size, outcome) => group.observe({ outcome }, size),
     httpTimer: async (ctx, next) => {
       const started = performance.now();
       try {

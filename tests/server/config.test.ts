@@ -15,6 +15,10 @@ describe('configuration', () => {
     expect(() => loadConfig({ ...base, NOTIFY_WEBHOOK_URL: 'ftp://x' })).toThrow(/NOTIFY_WEBHOOK_URL/);
     expect(() => loadConfig({ ...base, METRICS_TOKEN: 'short' })).toThrow(/METRICS_TOKEN must be at least 16 characters/);
     expect(() => loadConfig({ ...base, METRICS_TOKEN: 'has a space in it, long' })).toThrow(/METRICS_TOKEN must not contain spaces/);
+    expect(() => loadConfig({ ...base, ENGINE_BATCH: '0' })).toThrow(/ENGINE_BATCH/);
+    expect(() => loadConfig({ ...base, ENGINE_TRANSACTIONS: '2.5' })).toThrow(/ENGINE_TRANSACTIONS must be a whole number/);
+    expect(() => loadConfig({ ...base, ENGINE_TRANSACTIONS: '10' })).toThrow(/ENGINE_TRANSACTIONS must be below DB_POOL_MAX \(10\)/);
+    expect(() => loadConfig({ ...base, DB_POOL_MAX: '4', ENGINE_TRANSACTIONS: '4' })).toThrow(/ENGINE_TRANSACTIONS must be below DB_POOL_MAX \(4\)/);
   });
 
   it('parses approvers, severities and defaults', () => {
@@ -22,6 +26,8 @@ describe('configuration', () => {
     expect([...c.approvers.entries()]).toEqual([['a-token-of-length-16+', 'mike'], ['another-token-0123456', 'ana']]);
     expect(c).toMatchObject({ port: 3000, verifySchedule: '8,38 * * * *', preconditionSeverity: { invoice_exists: 'block' }, generatedSecretsFile: null });
     expect(c.metricsToken).toBeUndefined();
+    expect(c).toMatchObject({ engineBatch: 8, engineTransactions: 2 });
+    expect(loadConfig({ ...base, ENGINE_BATCH: '1', ENGINE_TRANSACTIONS: '9' })).toMatchObject({ engineBatch: 1, engineTransactions: 9 });
     expect(loadConfig({ ...base, METRICS_TOKEN: 'scraper-token-0123456789' }).metricsToken).toBe('scraper-token-0123456789');
   });
 

@@ -1,0 +1,180 @@
+// Group commit: the engine's events share transactions when they arrive faster than the database commits them.
+// At most `transactions` engine transactions are open at once; work that arrives while they are all busy
+// waits, and the next free one takes everything waiting (up to `batch` items, one per key) into a single
+// transaction, each item's work running side by side on its connection (postgres.js pipelines what they send).
+// Under light load nothing waits and every item runs alone, exactly as without this; under load, a run's
+// events cost a fraction of a transaction's fixed work (BEGIN, COMMIT, the round trips, the WAL flush): the
+// engine's starts per second rose by half with 4–8 runs a transaction (BENCHMARKS.md, round 9).
+//
+// An item is written twice: `together(tx)` runs inside a shared transaction, `alone()` in a transaction of its
+// own (what the caller did before). Together, one item's failure is every item's: the transaction rolls back and
+// each item then runs alone, so a failure is its own item's again and the others commit as if nothing had
+// happened (what went wrong costs one transaction's work twice, nothing is lost or half-written). Work that
+// needs a savepoint (a fallible step) does without one together and lets its failure abort the transaction: it
+// runs alone next, where the savepoint catches it. The database going away is not retried alone: every
+// item of the transaction is told, as it would have been on its own.
+import { isDatabaseUnavailable, type Sql, type Tx } from '../persistence/connect.ts';
+
+/**
+ * ENGINE_BATCH and ENGINE_TRANSACTIONS when unset. Two transactions of up to eight: measured on two cores with
+ * PostgreSQL local, eight callers (BENCHMARKS.md, round 9), one or two open transactions of four to eight items
+ * doubled the approvals per second; more open transactions only made the batches smaller.
+ */
+export const GROUP_COMMIT_DEFAULTS = { batch: 8, transactions: 2 } as const;
+
+export interface GroupCommitOptions {
+  /** The most items in one transaction; 1 runs every item alone. */
+  batch: number;
+  /** The most transactions open at once; what arrives while they are all open waits for the next. */
+  transactions: number;
+  /**
+   * Told of each transaction: how many items it held, and how it ended: committed, rolled back with each item
+   * then run alone, or failed with the database unavailable (every item told).
+   */
+  observe?: ((size: number, outcome: GroupOutcome) => void) | undefined;
+}
+
+/** How a transaction ended: `failed` is an item alone whose work failed (its caller is told). */
+export type GroupOutcome = 'committed' | 'alone' | 'unavailable' | 'failed';
+
+interface Item {
+  key: string;
+  together: (tx: Tx) => Promise<unknown>;
+  alone: () => Promise<unknown>;
+  resolve: (v: unknown) => void;
+  reject: (err: unknown) => void;
+}
+
+/** Thrown together when two items of one transaction turn out to touch the same run: both then run alone. */
+export class SameRunInTransaction extends Error {
+  readonly code = 'same_run_in_transaction';
+}
+
+/** The runs each shared transaction's items have claimed (`claimRun`), by its transaction. */
+const claims = new WeakMap<Tx, Set<number>>();
+
+/**
+ * Called by work running together once it has locked run `runId`: a second item of the same transaction on
+ * the same run would read the run as the first found it and overwrite what the first wrote, so it fails the
+ * transaction instead (both then run alone, one after the other under the run's lock). Does nothing in a
+ * transaction that is not shared.
+ */
+export function claimRun(tx: Tx, runId: number): void {
+  const claimed = claims.get(tx);
+  if (!claimed) return;
+  if (claimed.has(runId)) throw new SameRunInTransaction(`run ${runId} has two events in one shared transaction`);
+  claimed.add(runId);
+}
+
+export class GroupCommit {
+  private readonly waiting: Item[] = [];
+  private open = 0;
+
+  constructor(
+    private readonly sql: Sql,
+    private readonly opts: GroupCommitOptions,
+  ) {
+    if (!(opts.batch >= 1 && opts.transactions >= 1)) throw new Error('GroupCommit: batch and transactions must be at least 1');
+  }
+
+  /**
+   * Runs the work, together with whatever else is waiting or alone. `key` names what it touches (`run:42`,
+   * `email:…`): two items with the same key never share a transaction, and a transaction's items start in the
+   * order of their keys, so that two transactions lock the rows they share in the same order.
+   */
+  submit<T>(key: string, together: (tx: Tx) => Promise<T>, alone: () => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.waiting.push({ key, together, alone, resolve: resolve as (v: unknown) => void, reject });
+      this.pump();
+    });
+  }
+
+  /** Items waiting for a transaction (for the metrics). */
+  get queued(): number {
+    return this.waiting.length;
+  }
+
+  private pump(): void {
+    // With none open, whatever waits goes at once (one item alone: no wait under light load). With one open,
+    // another opens only for half a batch or more: fewer wait for the open one to end and go with what has
+    // come meanwhile, rather than leave one at a time beside a full one (a convoy, measured: 1 + 7 items).
+    while (this.open < this.opts.transactions && this.waiting.length >= (this.open === 0 ? 1 : Math.ceil(this.opts.batch / 2))) {
+      const items = this.take();
+      this.open++;
+      // The slot is given back a turn of the event loop later: the items just answered have by then submitted
+      // their callers' next work, which goes together instead of one of them going alone at once.
+      void this.runBatch(items).finally(() =>
+        setImmediate(() => {
+          this.open--;
+          this.pump();
+        }),
+      );
+    }
+  }
+
+  /** The first waiting items with distinct keys, up to `batch`, in arrival order; the others keep their places. */
+  private take(): Item[] {
+    const keys = new Set<string>();
+    const taken: Item[] = [];
+    for (let i = 0; i < this.waiting.length && taken.length < this.opts.batch; ) {
+      const item = this.waiting[i]!;
+      if (keys.has(item.key)) {
+        i++;
+        continue;
+      }
+      keys.add(item.key);
+      taken.push(item);
+      this.waiting.splice(i, 1);
+    }
+    return taken;
+  }
+
+  private async runBatch(items: Item[]): Promise<void> {
+    if (items.length === 1) {
+      const item = items[0]!;
+      try {
+        const value = await item.alone();
+        this.opts.observe?.(1, 'committed');
+        item.resolve(value);
+      } catch (err) {
+        this.opts.observe?.(1, 'failed');
+        item.reject(err);
+      }
+      return;
+    }
+    items.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    let results: unknown[];
+    try {
+      results = await this.sql.begin(async (tx) => {
+        claims.set(tx, new Set());
+        // Every item's work is settled before the transaction ends, whatever failed: one still running would
+        // otherwise send its next statement behind the ROLLBACK, outside the transaction.
+        const settled = await Promise.allSettled(items.map((item) => item.together(tx)));
+        const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+        if (failed) throw failed.reason;
+        return settled.map((s) => (s as PromiseFulfilledResult<unknown>).value);
+      });
+    } catch (err) {
+      if (isDatabaseUnavailable(err)) {
+        this.opts.observe?.(items.length, 'unavailable');
+        for (const item of items) item.reject(err);
+        return;
+      }
+      // One item's failure (or two items on one run): each runs alone, side by side, as without group commit.
+      this.opts.observe?.(items.length, 'alone');
+      await Promise.all(items.map((item) => settle(item, item.alone)));
+      return;
+    }
+    this.opts.observe?.(items.length, 'committed');
+    items.forEach((item, i) => item.resolve(results[i]));
+  }
+}
+
+/** Runs f for the item and tells the item's caller. */
+async function settle(item: Item, f: () => Promise<unknown>): Promise<void> {
+  try {
+    item.resolve(await f());
+  } catch (err) {
+    item.reject(err);
+  }
+}

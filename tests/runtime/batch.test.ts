@@ -1,0 +1,281 @@
+// Group commit (runtime/batch.ts) against a real PostgreSQL: when items share a transaction, what a failure
+// does to the others, keys, and the engine's starts and events run together ending as they do alone.
+import { fc, test as fcTest } from '@fast-check/vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sqlClient, type Sql, type Tx } from '../../persistence/connect.ts';
+import { claimRun, GroupCommit, SameRunInTransaction, type GroupOutcome } from '../../runtime/batch.ts';
+import { ManualClock } from '../../runtime/clock.ts';
+import { decideProposal } from '../../runtime/decisions.ts';
+import { applyEvent, startRun, type EngineDeps } from '../../runtime/engine.ts';
+import type { EffectRegistry } from '../../runtime/effects.ts';
+import { effectRegistry } from '../../runtime/registry.ts';
+import { runStep } from '../../steps/fanout.ts';
+import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
+import { triageFor } from '../helpers/fixtures.ts';
+
+let db: TestDatabase;
+beforeAll(async () => {
+  db = await createTestDatabase();
+  await db.sql`CREATE TABLE group_items (id text PRIMARY KEY, via text NOT NULL, txid bigint NOT NULL DEFAULT txid_current())`;
+});
+afterAll(() => db.drop());
+
+/** A promise and the function that settles it: holds a transaction (or an item alone) open until released. */
+function gate() {
+  let open!: () => void;
+  const p = new Promise<void>((r) => (open = r));
+  return { p, open };
+}
+
+function group(opts: { batch: number; transactions: number }, sql: Sql = db.sql) {
+  const seen: [number, GroupOutcome][] = [];
+  return { g: new GroupCommit(sql, { ...opts, observe: (n, o) => seen.push([n, o]) }), seen };
+}
+
+/** An item that records itself in group_items, together or alone, with the transaction it ran in. */
+const insert = (id: string, fail = false) => ({
+  together: async (tx: Tx) => {
+    await tx`INSERT INTO group_items (id, via) VALUES (${id}, 'together')`;
+    if (fail) throw new Error(`item ${id} failed`);
+    return `${id}:together`;
+  },
+  alone: () =>
+    db.sql.begin(async (tx) => {
+      await tx`INSERT INTO group_items (id, via) VALUES (${id}, 'alone')`;
+      if (fail) throw new Error(`item ${id} failed`);
+      return `${id}:alone`;
+    }),
+});
+
+describe('GroupCommit', () => {
+  it('runs an item alone, at once, when no transaction is open', async () => {
+    const { g, seen } = group({ batch: 8, transactions: 2 });
+    const item = insert('solo');
+    expect(await g.submit('k', item.together, item.alone)).toBe('solo:alone');
+    expect(seen).toEqual([[1, 'committed']]);
+  });
+
+  it('puts what arrives while the transactions are busy into the next one, started in the order of their keys', async () => {
+    const { g, seen } = group({ batch: 8, transactions: 1 });
+    const held = gate();
+    const first = g.submit('k0', () => Promise.reject(new Error('not together')), async () => (await held.p, 'first'));
+    const order: string[] = [];
+    const waiting = ['k3', 'k1', 'k5', 'k2'].map((k) =>
+      g.submit(k, async (tx) => {
+        order.push(k);
+        await tx`INSERT INTO group_items (id, via) VALUES (${'busy-' + k}, 'together')`;
+        return k;
+      }, () => Promise.reject(new Error('not alone'))),
+    );
+    await new Promise((r) => setTimeout(r, 20));
+    expect(order).toEqual([]); // nothing starts while the one transaction is open
+    expect(g.queued).toBe(4);
+    held.open();
+    expect(await first).toBe('first');
+    expect(await Promise.all(waiting)).toEqual(['k3', 'k1', 'k5', 'k2']);
+    expect(order).toEqual(['k1', 'k2', 'k3', 'k5']);
+    const rows = await db.sql`SELECT DISTINCT txid FROM group_items WHERE id LIKE 'busy-%'`;
+    expect(rows).toHaveLength(1); // one transaction
+    expect(seen).toEqual([[1, 'committed'], [4, 'committed']]);
+  });
+
+  it('rolls back a shared transaction when one item fails and runs each alone: the failure is its own, the others commit once', async () => {
+    const { g, seen } = group({ batch: 8, transactions: 1 });
+    const held = gate();
+    const blocker = g.submit('b', () => Promise.reject(new Error('x')), () => held.p);
+    const items = ['f1', 'f2', 'f3'].map((id) => insert(id, id === 'f2'));
+    const results = items.map((item, i) => g.submit(`f${i}`, item.together, item.alone));
+    held.open();
+    await blocker;
+    const settled = await Promise.allSettled(results);
+    expect(settled.map((s) => (s.status === 'fulfilled' ? s.value : (s.reason as Error).message))).toEqual(['f1:alone', 'item f2 failed', 'f3:alone']);
+    expect(await db.sql`SELECT id, via FROM group_items WHERE id LIKE 'f_' ORDER BY id`).toEqual([
+      { id: 'f1', via: 'alone' },
+      { id: 'f3', via: 'alone' },
+    ]);
+    expect(seen).toEqual([[1, 'committed'], [3, 'alone']]);
+  });
+
+  it('never puts two items with the same key in one transaction', async () => {
+    const { g, seen } = group({ batch: 8, transactions: 1 });
+    const held = gate();
+    const blocker = g.submit('b', () => Promise.reject(new Error('x')), () => held.p);
+    const a = insert('same-a'), b = insert('same-b'), c = insert('other-c');
+    const results = [g.submit('same', a.together, a.alone), g.submit('same', b.together, b.alone), g.submit('other', c.together, c.alone)];
+    held.open();
+    await blocker;
+    expect(await Promise.all(results)).toEqual(['same-a:together', 'same-b:alone', 'other-c:together']);
+    expect(seen).toEqual([[1, 'committed'], [2, 'committed'], [1, 'committed']]);
+  });
+
+  it('opens a second transaction beside an open one only for half a batch or more; fewer wait for the open one', async () => {
+    const { g, seen } = group({ batch: 4, transactions: 2 });
+    const held = gate();
+    const blocker = g.submit('b', () => Promise.reject(new Error('x')), () => held.p);
+    const one = insert('half-1');
+    const r1 = g.submit('h1', one.together, one.alone);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(g.queued).toBe(1); // one waits: a second transaction for it alone would run beside the open one
+    const two = insert('half-2');
+    const r2 = g.submit('h2', two.together, two.alone);
+    expect(g.queued).toBe(0); // two (half of 4) open the second transaction
+    expect(await Promise.all([r1, r2])).toEqual(['half-1:together', 'half-2:together']);
+    held.open();
+    await blocker;
+    expect(seen).toEqual([[2, 'committed'], [1, 'committed']]);
+  });
+
+  it('tells every item of a shared transaction that the database is unavailable, running none alone again', async () => {
+    const closed = sqlClient('postgres://postgres@127.0.0.1:1/none', 2);
+    try {
+      const { g, seen } = group({ batch: 8, transactions: 1 }, closed);
+      let alone = 0;
+      const items = Array.from({ length: 4 }, (_, i) =>
+        g.submit(`u${i}`, (tx) => tx`SELECT 1`, () => (alone++, closed.begin((tx) => tx`SELECT 1`))),
+      );
+      const settled = await Promise.allSettled(items);
+      expect(settled.map((s) => s.status === 'rejected' && (s.reason as { code?: string }).code)).toEqual(['ECONNREFUSED', 'ECONNREFUSED', 'ECONNREFUSED', 'ECONNREFUSED']);
+      expect(alone).toBe(1); // the first, which went alone; the three after it shared a transaction that never opened
+      expect(seen).toEqual([[1, 'failed'], [3, 'unavailable']]);
+    } finally {
+      await closed.end();
+    }
+  });
+
+  it('claimRun fails a shared transaction on a second claim of the same run, and does nothing outside one', async () => {
+    const { g } = group({ batch: 8, transactions: 1 });
+    const held = gate();
+    const blocker = g.submit('b', () => Promise.reject(new Error('x')), () => held.p);
+    const togetherErrors: unknown[] = [];
+    const claiming = (id: string) =>
+      g.submit(id, async (tx) => {
+        try {
+          claimRun(tx, 7);
+        } catch (err) {
+          togetherErrors.push(err);
+          throw err;
+        }
+        return `${id}:together`;
+      }, async () => db.sql.begin(async (tx) => (claimRun(tx, 7), claimRun(tx, 7), `${id}:alone`)));
+    const results = [claiming('c1'), claiming('c2')];
+    held.open();
+    await blocker;
+    expect(await Promise.all(results)).toEqual(['c1:alone', 'c2:alone']);
+    expect(togetherErrors).toHaveLength(1);
+    expect(togetherErrors[0]).toBeInstanceOf(SameRunInTransaction);
+  });
+
+  fcTest.prop(
+    [fc.array(fc.boolean(), { minLength: 1, maxLength: 24 }), fc.integer({ min: 1, max: 8 }), fc.integer({ min: 1, max: 3 })],
+    { numRuns: 25 },
+  )('whatever fails, each caller gets its own outcome and exactly the succeeding items are written, once', async (fails, batch, transactions) => {
+    const { g } = group({ batch, transactions });
+    const prefix = `p${Math.random().toString(36).slice(2, 10)}-`;
+    const settled = await Promise.allSettled(
+      fails.map((fail, i) => {
+        const item = insert(`${prefix}${i}`, fail);
+        return g.submit(`${prefix}${i}`, item.together, item.alone);
+      }),
+    );
+    settled.forEach((s, i) => expect(s.status).toBe(fails[i] ? 'rejected' : 'fulfilled'));
+    const rows = await db.sql<{ id: string }[]>`SELECT id FROM group_items WHERE id LIKE ${prefix + '%'} ORDER BY id`;
+    const expected = fails.flatMap((f, i) => (f ? [] : [`${prefix}${i}`])).sort();
+    expect(rows.map((r) => r.id)).toEqual(expected);
+  });
+});
+
+describe('the engine with group commit', () => {
+  const clock = new ManualClock('2026-11-20T10:00:00Z');
+  let seq = 0;
+  const body = (customer: number) => triageFor((e) => e.expected.customer_id === customer, `group-${++seq}`);
+  const start = (d: EngineDeps, customer = 1002) => startRun(d, { ...body(customer), customer_id: null, invoice_ref: null, invoked_by: 'test' });
+  const envelopeOf = async (runId: number) =>
+    (await db.sql<{ id: number }[]>`SELECT id FROM proposed_actions WHERE run_id = ${runId} AND step = 'approval'`)[0]!.id;
+  /** A run as the tests compare it: what the engine saved, without ids and times. */
+  const shape = async (runId: number) => {
+    const [r] = await db.sql`SELECT status, state_value, event_count, snapshot->'context'->'steps' AS steps FROM runs WHERE id = ${runId}`;
+    const journal = await db.sql`SELECT seq, event->>'type' AS type, state_after FROM run_journal WHERE run_id = ${runId} ORDER BY seq`;
+    const actions = await db.sql`SELECT id, step, action_type, status FROM proposed_actions WHERE run_id = ${runId} ORDER BY id`;
+    // A step names its proposal by id: compared as that proposal's step (which must be this run's).
+    const stepOf = new Map(actions.map((a) => [a.id, a.step]));
+    const steps = Object.fromEntries(
+      Object.entries(r!.steps as Record<string, { proposed_action_id?: number }>).map(([k, v]) => [k, { ...v, proposed_action_id: v.proposed_action_id && (stepOf.get(v.proposed_action_id) ?? 'another run') }]),
+    );
+    return { ...r, steps, journal, actions: actions.map(({ id: _, ...a }) => a) };
+  };
+
+  it('starts and approvals that arrive together share transactions and end exactly as they do alone', async () => {
+    const alone: EngineDeps = { sql: db.sql, clock, effects: effectRegistry() };
+    const { g, seen } = group({ batch: 8, transactions: 1 });
+    const together: EngineDeps = { ...alone, group: g };
+    const reference = (await start(alone)).run.id;
+    await applyEvent(alone, reference, { type: 'APPROVE', action_id: await envelopeOf(reference), by: 'mike', note: null, at: clock.now().toISOString() });
+
+    const started = await Promise.all(Array.from({ length: 6 }, () => start(together)));
+    const ids = started.map((s) => s.run.id);
+    expect(started.every((s) => s.created)).toBe(true);
+    const txids = await db.sql`SELECT DISTINCT xmin::text FROM runs WHERE id IN ${db.sql(ids)}`;
+    expect(txids.length).toBe(2); // the first alone, the five that came meanwhile in one transaction
+    const envelopes = await Promise.all(ids.map(envelopeOf));
+    const applied = await Promise.all(ids.map((id, i) => applyEvent(together, id, { type: 'APPROVE', action_id: envelopes[i]!, by: 'mike', note: null, at: clock.now().toISOString() })));
+    expect(applied.map((a) => [a.applied, a.run.status])).toEqual(ids.map(() => [true, 'verifying']));
+    expect(seen).toEqual([[1, 'committed'], [5, 'committed'], [1, 'committed'], [5, 'committed']]);
+
+    const want = await shape(reference);
+    for (const id of ids) expect(await shape(id)).toEqual(want);
+  });
+
+  it('a step that fails in a shared transaction fails it; each run then goes alone, where the failure is caught and retried, the others as usual', async () => {
+    let failFor = -1;
+    const over: Partial<EffectRegistry> = {
+      runStep: async (c, p) => {
+        if (c.run.id === failFor && p.step === 'escalate') {
+          await c.tx`INSERT INTO proposed_actions (run_id, step, action_type, entity_type, entity_ref, payload, status, proposed_at)
+            VALUES (${c.run.id}, ${p.step}, 'x', 'x', 'x', '{}', 'not-a-status', ${c.now})`;
+        }
+        return runStep(c, p);
+      },
+    };
+    const { g, seen } = group({ batch: 8, transactions: 1 });
+    const d: EngineDeps = { sql: db.sql, clock, effects: effectRegistry(over), group: g };
+    const ids = (await Promise.all(Array.from({ length: 4 }, () => start(d)))).map((s) => s.run.id);
+    failFor = ids[2]!;
+    seen.length = 0;
+    const envelopes = await Promise.all(ids.map(envelopeOf));
+    const applied = await Promise.all(ids.map((id, i) => applyEvent(d, id, { type: 'APPROVE', action_id: envelopes[i]!, by: 'mike', note: null, at: clock.now().toISOString() })));
+    expect(applied.every((a) => a.applied)).toBe(true);
+    expect(seen).toEqual([[1, 'committed'], [3, 'alone']]); // the first alone; the three after it together, then each alone
+    const steps = await db.sql<{ id: number; esc: { status: string } }[]>`
+      SELECT id, snapshot->'context'->'steps'->'escalate' AS esc FROM runs WHERE id IN ${db.sql(ids)} ORDER BY id`;
+    expect(steps.map((s) => s.esc.status)).toEqual(steps.map((s) => (s.id === failFor ? 'waiting_retry' : 'succeeded')));
+    expect(await db.sql`SELECT run_id, name FROM timers WHERE run_id IN ${db.sql(ids)} AND name LIKE 'retry:%'`).toEqual([{ run_id: failFor, name: 'retry:escalate' }]);
+    // Nothing of the rolled-back attempt is left: one decision per run, journals numbered without gaps.
+    expect(await db.sql`SELECT count(*)::int AS n FROM approval_decisions WHERE run_id IN ${db.sql(ids)}`).toEqual([{ n: 4 }]);
+    const gaps = await db.sql`SELECT r.id FROM runs r WHERE r.id IN ${db.sql(ids)} AND r.event_count <> (SELECT count(*) FROM run_journal j WHERE j.run_id = r.id)`;
+    expect(gaps).toEqual([]);
+  });
+
+  it('an event and a decision on the same run arriving together: one is applied, the other refused, nothing lost or doubled', async () => {
+    const { g, seen } = group({ batch: 8, transactions: 1 });
+    const d = { sql: db.sql, clock, effects: effectRegistry(), group: g, carryOut: { mailFrom: 'ar@example.com', arQueueEmail: 'ar@example.com' } };
+    const id = (await start(d)).run.id;
+    const envelope = await envelopeOf(id);
+    seen.length = 0;
+    const held = gate();
+    const blocker = g.submit('a', () => Promise.reject(new Error('x')), () => held.p);
+    // Different keys (run:…, proposal:…): they share the transaction the blocker holds back, and the second to lock the run fails it.
+    const event = applyEvent(d, id, { type: 'APPROVE', action_id: envelope, by: 'mike', note: null, at: clock.now().toISOString() });
+    const decision = decideProposal(d, { id: envelope, verb: 'approve', by: 'ana', note: null });
+    held.open();
+    await blocker;
+    const [e, dec] = await Promise.allSettled([event, decision]);
+    const eventApplied = e.status === 'fulfilled' && e.value.applied;
+    const decided = dec.status === 'fulfilled';
+    expect([eventApplied, decided].filter(Boolean)).toHaveLength(1);
+    expect(seen[1]).toEqual([2, 'alone']);
+    expect(await db.sql`SELECT count(*)::int AS n FROM approval_decisions WHERE run_id = ${id}`).toEqual([{ n: 1 }]);
+    const [r] = await db.sql`SELECT status, event_count, (SELECT count(*)::int FROM run_journal WHERE run_id = ${id}) AS journal FROM runs WHERE id = ${id}`;
+    expect(r!.status).toBe('verifying');
+    expect(r!.event_count).toBe(r!.journal);
+  });
+});

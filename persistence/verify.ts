@@ -21,13 +21,17 @@ export interface DueCheck {
 
 /** Locks the next pending check whose window has passed, and its run, skipping rows others hold. */
 export async function claimDueCheck(sql: Tx, now: Date, only?: { run_id: number }): Promise<DueCheck | undefined> {
-  const [check]: [DueCheck?] = await sql`
+  return (await claimDueChecks(sql, now, 1, only))[0];
+}
+
+/** The same for up to `limit` checks, oldest due first (a run with several due checks may come more than once). */
+export async function claimDueChecks(sql: Tx, now: Date, limit: number, only?: { run_id: number }): Promise<DueCheck[]> {
+  return sql<DueCheck[]>`
     SELECT v.id, v.run_id, v.check_name, v.sql_check, v.params
     FROM workflow_verify_results v JOIN runs r ON r.id = v.run_id
     WHERE v.status = 'pending' AND v.due_at <= ${now} ${only ? sql`AND v.run_id = ${only.run_id}` : sql``}
-    ORDER BY v.due_at, v.id LIMIT 1
+    ORDER BY v.due_at, v.id LIMIT ${limit}
     FOR UPDATE SKIP LOCKED`;
-  return check;
 }
 
 export async function recordCheckResult(sql: Tx, id: number, r: { result: string; detail: string | null; now: Date }): Promise<void> {

@@ -89,6 +89,11 @@ export class GroupCommit {
     });
   }
 
+  /** The most items in one transaction (the verify scheduler claims as many checks at once). */
+  get batch(): number {
+    return this.opts.batch;
+  }
+
   /** Items waiting for a transaction (for the metrics). */
   get queued(): number {
     return this.waiting.length;

@@ -3,9 +3,9 @@
 // on its own connection; a row found is pass, none is fail, an error or timeout is `timeout`. The result
 // is recorded and fed to the run in the transaction that holds the check's row, so it counts exactly once.
 import { Cron } from 'croner';
-import { isDatabaseUnavailable, type Sql } from '../persistence/connect.ts';
+import { isDatabaseUnavailable, type Sql, type Tx } from '../persistence/connect.ts';
 import type { DisputeEvent, VerifyResult } from '../machines/types.ts';
-import { claimDueCheck, countCheckRows, recordCheckResult, type DueCheck } from '../persistence/verify.ts';
+import { claimDueCheck, claimDueChecks, countCheckRows, recordCheckResult, type DueCheck } from '../persistence/verify.ts';
 import { applyQueuedEvent, claimAndApply, failUnrestorableAfter } from './claim.ts';
 import type { EngineDeps } from './engine.ts';
 import type { RunRestoreError } from './restore.ts';
@@ -40,37 +40,39 @@ export async function runCheck(sql: Sql, check: Pick<DueCheck, 'sql_check' | 'pa
 }
 
 /**
- * Runs every due check (each in its own transaction), or only those of one run; returns what was recorded.
- * A run that cannot take its result (its snapshot cannot be restored) keeps the recorded result and is then
- * marked failed with an alert, as on the timer path: never silently left where it was.
+ * Runs every due check, or only those of one run; returns what was recorded. With group commit (`deps.group`),
+ * up to its batch of checks of different runs share a transaction: claimed together, run one after another
+ * (on one connection beside the claim's: the pool budget of `verifyWorkers`), their results recorded and fed to
+ * their runs together; if any of that fails, as many go again one transaction each, where a failure is its own.
+ * Without it, each check has its own transaction. A run that cannot take its result (its snapshot cannot be
+ * restored) keeps the recorded result and is then marked failed with an alert, as on the timer path: never
+ * silently left where it was.
  */
 export async function runDueChecks(deps: EngineDeps, opts: { max?: number; timeoutMs?: number; only?: { run_id: number } } = {}): Promise<VerifyOutcome[]> {
+  const max = opts.max ?? 1000;
+  const batch = deps.group?.batch ?? 1;
+  if (batch <= 1) return runChecksAlone(deps, opts, max);
+  const out: VerifyOutcome[] = [];
+  while (out.length < max) {
+    const done = await runChecksTogether(deps, opts, Math.min(batch, max - out.length));
+    if (done.length === 0) break;
+    out.push(...done);
+  }
+  return out;
+}
+
+type CheckOptions = { timeoutMs?: number; only?: { run_id: number } };
+
+/** Due checks one transaction each, up to `max`. */
+function runChecksAlone(deps: EngineDeps, opts: CheckOptions, max: number): Promise<VerifyOutcome[]> {
   return claimAndApply<DueCheck, VerifyOutcome & { unrestorable?: RunRestoreError | undefined }>(
     deps.sql,
     {
       claim: (tx) => claimDueCheck(tx, deps.clock.now(), opts.only),
       async apply(tx, check) {
-        const { result, detail } = await runCheck(deps.sql, check, opts.timeoutMs);
-        const event: DisputeEvent = { type: 'VERIFY_RESULT', check: check.check_name, result, detail };
-        // The result recorded, announced and fed to the run, issued together (pipelined on the transaction's
-        // connection). The real outcome reaches subscribers without reading the database: one ledger event per
-        // run and check. Settled all before a failure goes up: none is still running (and about to send a statement
-        // behind the transaction's ROLLBACK) when it does.
-        const settled = await Promise.allSettled([
-          recordCheckResult(tx, check.id, { result, detail, now: deps.clock.now() }),
-          announce(tx, deps.notifyUrl, {
-            event_type: 'workflow.verified',
-            idempotency_key: `${WORKFLOW_TYPE}:run_${check.run_id}:verify:${check.check_name}`,
-            run_id: check.run_id,
-            payload: { run_id: check.run_id, workflow_type: WORKFLOW_TYPE, check: check.check_name, result, detail },
-            now: deps.clock.now(),
-          }),
-          // the transaction's last work: its COMMIT goes with the run's save, behind the two statements above
-          applyQueuedEvent(deps, tx, check.run_id, event, {}),
-        ]);
-        for (const s of settled) if (s.status === 'rejected') throw s.reason;
-        const unrestorable = settled[2].status === 'fulfilled' ? settled[2].value : undefined;
-        return { run_id: check.run_id, check_name: check.check_name, result, detail, unrestorable };
+        const outcome = await runCheck(deps.sql, check, opts.timeoutMs);
+        // the transaction's last work: its COMMIT goes with the run's save, behind the result and its announcement
+        return { ...describe(check, outcome), unrestorable: await recordAndApply(deps, tx, check, outcome, false) };
       },
       async afterCommit(check, outcome) {
         // Failed once this transaction has recorded the result and let go of the run.
@@ -79,8 +81,66 @@ export async function runDueChecks(deps: EngineDeps, opts: { max?: number; timeo
         return recorded;
       },
     },
-    opts.max ?? 1000,
+    max,
   );
+}
+
+/** Up to `n` due checks of different runs in one transaction; none when none is due. */
+async function runChecksTogether(deps: EngineDeps, opts: CheckOptions, n: number): Promise<VerifyOutcome[]> {
+  let claimed: DueCheck[] = [];
+  let outcomes: { result: VerifyResult; detail: string | null }[] = [];
+  let unrestorable: (RunRestoreError | undefined)[];
+  try {
+    unrestorable = await deps.sql.begin(async (tx) => {
+      const due = await claimDueChecks(tx, deps.clock.now(), n, opts.only);
+      // One check per run: a run's second due check stays pending (its row lock goes at commit) for the next round.
+      const runs = new Set<number>();
+      claimed = due.filter((c) => !runs.has(c.run_id) && Boolean(runs.add(c.run_id)));
+      outcomes = [];
+      for (const check of claimed) outcomes.push(await runCheck(deps.sql, check, opts.timeoutMs));
+      const settled = await Promise.allSettled(claimed.map((check, i) => recordAndApply(deps, tx, check, outcomes[i]!, true)));
+      const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+      if (failed) throw failed.reason;
+      return settled.map((s) => (s as PromiseFulfilledResult<RunRestoreError | undefined>).value);
+    });
+  } catch (err) {
+    if (claimed.length <= 1 || isDatabaseUnavailable(err)) throw err;
+    return runChecksAlone(deps, opts, claimed.length);
+  }
+  const out: VerifyOutcome[] = [];
+  for (const [i, check] of claimed.entries()) {
+    await failUnrestorableAfter(deps, check.run_id, unrestorable[i]);
+    out.push(describe(check, outcomes[i]!));
+  }
+  return out;
+}
+
+function describe(check: DueCheck, o: { result: VerifyResult; detail: string | null }): VerifyOutcome {
+  return { run_id: check.run_id, check_name: check.check_name, result: o.result, detail: o.detail };
+}
+
+/**
+ * In the check's claiming transaction: the result recorded, announced and fed to the run, issued together
+ * (pipelined on the transaction's connection). The real outcome reaches subscribers without reading the
+ * database: one ledger event per run and check. Settled all before a failure goes up: none is still running
+ * (and about to send a statement behind the transaction's ROLLBACK) when it does. Alone, the event is the
+ * transaction's last work (its COMMIT goes with the run's save); `together`, other checks' share the transaction.
+ */
+async function recordAndApply(deps: EngineDeps, tx: Tx, check: DueCheck, o: { result: VerifyResult; detail: string | null }, together: boolean): Promise<RunRestoreError | undefined> {
+  const event: DisputeEvent = { type: 'VERIFY_RESULT', check: check.check_name, result: o.result, detail: o.detail };
+  const settled = await Promise.allSettled([
+    recordCheckResult(tx, check.id, { result: o.result, detail: o.detail, now: deps.clock.now() }),
+    announce(tx, deps.notifyUrl, {
+      event_type: 'workflow.verified',
+      idempotency_key: `${WORKFLOW_TYPE}:run_${check.run_id}:verify:${check.check_name}`,
+      run_id: check.run_id,
+      payload: { run_id: check.run_id, workflow_type: WORKFLOW_TYPE, check: check.check_name, result: o.result, detail: o.detail },
+      now: deps.clock.now(),
+    }),
+    together ? applyQueuedEvent(deps, tx, check.run_id, event, undefined, true) : applyQueuedEvent(deps, tx, check.run_id, event, {}),
+  ]);
+  for (const s of settled) if (s.status === 'rejected') throw s.reason;
+  return (settled[2] as PromiseFulfilledResult<RunRestoreError | undefined>).value;
 }
 
 /** Next fire times of a cron schedule after `from` (UTC). Throws a clear error for a bad expression. */

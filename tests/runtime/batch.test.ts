@@ -9,6 +9,7 @@ import { decideProposal } from '../../runtime/decisions.ts';
 import { applyEvent, startRun, type EngineDeps } from '../../runtime/engine.ts';
 import type { EffectRegistry } from '../../runtime/effects.ts';
 import { effectRegistry } from '../../runtime/registry.ts';
+import { runDueChecks } from '../../runtime/verify.ts';
 import { runStep } from '../../steps/fanout.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 import { triageFor } from '../helpers/fixtures.ts';
@@ -277,5 +278,84 @@ describe('the engine with group commit', () => {
     const [r] = await db.sql`SELECT status, event_count, (SELECT count(*)::int FROM run_journal WHERE run_id = ${id}) AS journal FROM runs WHERE id = ${id}`;
     expect(r!.status).toBe('verifying');
     expect(r!.event_count).toBe(r!.journal);
+  });
+});
+
+describe('verify checks with group commit', () => {
+  let vdb: TestDatabase;
+  beforeAll(async () => {
+    vdb = await createTestDatabase();
+  });
+  afterAll(() => vdb.drop());
+  let seq = 0;
+
+  /** n runs started and approved (each alone), verifying, their check due once the clock moves 30 s. */
+  async function verifying(d: EngineDeps, n: number): Promise<number[]> {
+    const ids: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const body = triageFor((e) => e.expected.customer_id === 1002, `verify-${++seq}`);
+      const { run } = await startRun(d, { ...body, customer_id: null, invoice_ref: null, invoked_by: 'test' });
+      const [env] = await vdb.sql<{ id: number }[]>`SELECT id FROM proposed_actions WHERE run_id = ${run.id} AND step = 'approval'`;
+      await applyEvent(d, run.id, { type: 'APPROVE', action_id: env!.id, by: 'mike', note: null, at: d.clock.now().toISOString() });
+      ids.push(run.id);
+    }
+    return ids;
+  }
+  const checksOf = (ids: number[]) =>
+    vdb.sql<{ run_id: number; check_name: string; status: string; txid: string }[]>`
+      SELECT run_id, check_name, status, xmin::text AS txid FROM workflow_verify_results WHERE run_id IN ${vdb.sql(ids)} ORDER BY run_id, id`;
+
+  it('records checks of different runs in one transaction, each as alone; a run\'s second due check goes in the next', async () => {
+    const clock = new ManualClock('2026-11-21T10:00:00Z');
+    const { g } = group({ batch: 8, transactions: 2 }, vdb.sql);
+    const d: EngineDeps = { sql: vdb.sql, clock, effects: effectRegistry(), group: g };
+    const alone: EngineDeps = { sql: vdb.sql, clock, effects: effectRegistry() };
+    const ids = await verifying(alone, 4);
+    const reference = (await verifying(alone, 1))[0]!;
+    // A second check due on the first run (as a reply's response_sent would be), at the same time, claimed after the others.
+    await vdb.sql`INSERT INTO workflow_verify_results (run_id, check_name, sql_check, params, status, due_at, created_at)
+      VALUES (${ids[0]!}, 'extra', 'SELECT 1', '[]', 'pending', ${new Date(clock.now().getTime() + 30_000)}, ${clock.now()})`;
+    clock.advance(30_000);
+    expect(await runDueChecks(alone, { only: { run_id: reference } })).toEqual([expect.objectContaining({ result: 'pass' })]);
+
+    const outcomes = await runDueChecks(d);
+    expect(outcomes.map((o) => `${o.run_id}:${o.check_name}:${o.result}`).sort()).toEqual(
+      [...ids.map((id) => `${id}:response_drafted:pass`), `${ids[0]}:extra:pass`].sort(),
+    );
+    const checks = await checksOf(ids);
+    const drafted = checks.filter((c) => c.check_name === 'response_drafted');
+    expect(new Set(drafted.map((c) => c.txid)).size).toBe(1); // the four runs' checks together
+    const extra = checks.find((c) => c.check_name === 'extra')!;
+    expect(extra.status).toBe('pass');
+    expect(extra.txid).not.toBe(drafted[0]!.txid); // its run's second check: the next transaction
+    const runs = await vdb.sql`SELECT id, status, event_count, (SELECT count(*)::int FROM run_journal j WHERE j.run_id = r.id) AS journal FROM runs r WHERE id IN ${vdb.sql(ids.concat(reference))} ORDER BY id`;
+    for (const r of runs) expect([r.status, r.event_count]).toEqual(['completed', r.journal]);
+    const ledger = await vdb.sql`SELECT run_id, count(*)::int AS n FROM event_ledger WHERE event_type = 'workflow.verified' AND run_id IN ${vdb.sql(ids)} GROUP BY run_id ORDER BY run_id`;
+    expect(ledger).toEqual(ids.map((id, i) => ({ run_id: id, n: i === 0 ? 2 : 1 })));
+  });
+
+  it('a failure while recording the shared transaction\'s results rolls it back; the same checks then go one transaction each', async () => {
+    const clock = new ManualClock('2026-11-22T10:00:00Z');
+    const { g } = group({ batch: 8, transactions: 2 }, vdb.sql);
+    const d: EngineDeps = { sql: vdb.sql, clock, effects: effectRegistry(), group: g };
+    const ids = await verifying({ ...d, group: undefined }, 3);
+    // Fails the first write of the second run's result, once (a sequence is not rolled back with the transaction).
+    await vdb.sql.unsafe(`CREATE SEQUENCE fail_once`);
+    await vdb.sql.unsafe(`CREATE FUNCTION fail_once() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN IF nextval('fail_once') = 1 THEN RAISE EXCEPTION 'transient failure'; END IF; RETURN NEW; END $$`);
+    await vdb.sql.unsafe(`CREATE TRIGGER fail_once BEFORE UPDATE ON workflow_verify_results FOR EACH ROW WHEN (OLD.run_id = ${ids[1]}) EXECUTE FUNCTION fail_once()`);
+    try {
+      clock.advance(30_000);
+      const outcomes = await runDueChecks(d);
+      expect(outcomes.map((o) => o.run_id).sort()).toEqual([...ids].sort());
+      const checks = await checksOf(ids);
+      expect(checks.map((c) => c.status)).toEqual(['pass', 'pass', 'pass']);
+      expect(new Set(checks.map((c) => c.txid)).size).toBe(3); // one transaction each after the shared one failed
+      expect((await vdb.sql`SELECT nextval('fail_once') AS n`)[0]!.n).toBe(3); // the shared attempt, then its own
+      const ledger = await vdb.sql`SELECT count(*)::int AS n FROM event_ledger WHERE event_type = 'workflow.verified' AND run_id IN ${vdb.sql(ids)}`;
+      expect(ledger).toEqual([{ n: 3 }]);
+    } finally {
+      await vdb.sql.unsafe(`DROP TRIGGER fail_once ON workflow_verify_results; DROP FUNCTION fail_once(); DROP SEQUENCE fail_once`);
+    }
   });
 });

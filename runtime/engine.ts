@@ -1,6 +1,8 @@
 // The durable engine. One event, one transaction: lock the run, revive its snapshot, transition, run the
 // local effects inside the same transaction (feeding their results back as events until the machine waits
-// on something outside), save snapshot and journal, NOTIFY (delivered by PostgreSQL at commit).
+// on something outside), save snapshot and journal, NOTIFY (delivered by PostgreSQL at commit). Under load,
+// events of different runs share a transaction (`deps.group`, runtime/batch.ts): all of them or none, then
+// each alone.
 import { MACHINE_VERSION, disputeMachine, type DisputeSnapshot } from '../machines/dispute.ts';
 import { WORKFLOW_TYPE } from '../machines/contract.ts';
 import { statusOf } from '../machines/status.ts';

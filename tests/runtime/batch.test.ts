@@ -109,21 +109,23 @@ describe('GroupCommit', () => {
     expect(seen).toEqual([[1, 'committed'], [2, 'committed'], [1, 'committed']]);
   });
 
-  it('opens a second transaction beside an open one only for half a batch or more; fewer wait for the open one', async () => {
+  it('opens a second transaction beside a busy one for whatever waits, up to the limit; beyond it, items wait', async () => {
     const { g, seen } = group({ batch: 4, transactions: 2 });
     const held = gate();
     const blocker = g.submit('b', () => Promise.reject(new Error('x')), () => held.p);
-    const one = insert('half-1');
-    const r1 = g.submit('h1', one.together, one.alone);
-    await new Promise((r) => setTimeout(r, 20));
-    expect(g.queued).toBe(1); // one waits: a second transaction for it alone would run beside the open one
-    const two = insert('half-2');
-    const r2 = g.submit('h2', two.together, two.alone);
-    expect(g.queued).toBe(0); // two (half of 4) open the second transaction
-    expect(await Promise.all([r1, r2])).toEqual(['half-1:together', 'half-2:together']);
+    const second = gate();
+    const one = g.submit('s1', () => Promise.reject(new Error('x')), async () => (await second.p, 'one'));
+    expect(g.queued).toBe(0); // the second transaction took it at once, alone
+    const items = ['w1', 'w2', 'w3', 'w4', 'w5'].map((id) => insert(id));
+    const waiting = items.map((item, i) => g.submit(`w${i + 1}`, item.together, item.alone));
+    expect(g.queued).toBe(5); // both transactions open: these wait
+    second.open();
+    expect(await one).toBe('one');
+    expect(await Promise.all(waiting.slice(0, 4))).toEqual(['w1:together', 'w2:together', 'w3:together', 'w4:together']);
+    expect(await waiting[4]).toBe('w5:alone');
     held.open();
     await blocker;
-    expect(seen).toEqual([[2, 'committed'], [1, 'committed']]);
+    expect(seen).toEqual([[1, 'committed'], [4, 'committed'], [1, 'committed'], [1, 'committed']]);
   });
 
   it('tells every item of a shared transaction that the database is unavailable, running none alone again', async () => {

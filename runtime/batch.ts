@@ -16,9 +16,10 @@
 import { isDatabaseUnavailable, type Sql, type Tx } from '../persistence/connect.ts';
 
 /**
- * ENGINE_BATCH and ENGINE_TRANSACTIONS when unset. Two transactions of up to eight: measured on two cores with
- * PostgreSQL local, eight callers (BENCHMARKS.md, round 9), one or two open transactions of four to eight items
- * doubled the approvals per second; more open transactions only made the batches smaller.
+ * ENGINE_BATCH and ENGINE_TRANSACTIONS when unset. Two transactions of up to eight: on two cores with PostgreSQL
+ * local and eight callers (BENCHMARKS.md, round 9) approvals per second rose 1.8× and starts 1.5×; one
+ * transaction, or batches of sixteen, measured the same, and with one a slow transaction would hold up every
+ * event of the process.
  */
 export const GROUP_COMMIT_DEFAULTS = { batch: 8, transactions: 2 } as const;
 
@@ -139,10 +140,10 @@ export class GroupCommit {
       const item = items[0]!;
       try {
         const value = await item.alone();
-        this.opts.observe?.(1, 'committed');
+        this.tell(1, 'committed');
         item.resolve(value);
       } catch (err) {
-        this.opts.observe?.(1, 'failed');
+        this.tell(1, 'failed');
         item.reject(err);
       }
       return;
@@ -154,24 +155,34 @@ export class GroupCommit {
         claims.set(tx, new Set());
         // Every item's work is settled before the transaction ends, whatever failed: one still running would
         // otherwise send its next statement behind the ROLLBACK, outside the transaction.
-        const settled = await Promise.allSettled(items.map((item) => item.together(tx)));
+        // (An item that throws at once is a rejection like any other: the ones started before it are settled too.)
+        const settled = await Promise.allSettled(items.map(async (item) => item.together(tx)));
         const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
         if (failed) throw failed.reason;
         return settled.map((s) => (s as PromiseFulfilledResult<unknown>).value);
       });
     } catch (err) {
       if (isDatabaseUnavailable(err)) {
-        this.opts.observe?.(items.length, 'unavailable');
+        this.tell(items.length, 'unavailable');
         for (const item of items) item.reject(err);
         return;
       }
       // One item's failure (or two items on one run): each runs alone, side by side, as without group commit.
-      this.opts.observe?.(items.length, 'alone');
+      this.tell(items.length, 'alone');
       await Promise.all(items.map((item) => settle(item, item.alone)));
       return;
     }
-    this.opts.observe?.(items.length, 'committed');
+    this.tell(items.length, 'committed');
     items.forEach((item, i) => item.resolve(results[i]));
+  }
+
+  /** The observer is told before the callers are; it must not keep them from being told. */
+  private tell(size: number, outcome: GroupOutcome): void {
+    try {
+      this.opts.observe?.(size, outcome);
+    } catch {
+      // a metric not recorded; the items' outcome stands
+    }
   }
 }
 

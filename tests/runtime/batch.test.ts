@@ -97,6 +97,22 @@ describe('GroupCommit', () => {
     expect(seen).toEqual([[1, 'committed'], [3, 'alone']]);
   });
 
+  it('takes an item whose work throws before it returns a promise as a failure like any other; an observer that throws tells nobody less', async () => {
+    const g = new GroupCommit(db.sql, { batch: 8, transactions: 1, observe: () => { throw new Error('observer broke'); } });
+    const held = gate();
+    const blocker = g.submit('b', () => Promise.reject(new Error('x')), () => held.p);
+    const ok = insert('sync-ok');
+    const throwsAtOnce = (): Promise<string> => {
+      throw new Error('thrown at once');
+    };
+    const results = [g.submit('s1', ok.together, ok.alone), g.submit('s2', throwsAtOnce, throwsAtOnce)];
+    held.open();
+    await blocker;
+    const settled = await Promise.allSettled(results);
+    expect(settled.map((s) => (s.status === 'fulfilled' ? s.value : (s.reason as Error).message))).toEqual(['sync-ok:alone', 'thrown at once']);
+    expect(await db.sql`SELECT via FROM group_items WHERE id = 'sync-ok'`).toEqual([{ via: 'alone' }]);
+  });
+
   it('never puts two items with the same key in one transaction', async () => {
     const { g, seen } = group({ batch: 8, transactions: 1 });
     const held = gate();

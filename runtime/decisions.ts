@@ -97,10 +97,8 @@ async function decideInTransaction(deps: DecisionDeps, tx: Tx, r: DecisionReques
     try {
       // Applied, the event is the transaction's last work: the proposal as decided is read behind the run's save
       // and the COMMIT goes with them (engine.ts, Finish).
-      // Together, the transaction's COMMIT is the group's: the proposal is read after the save instead.
-      result = together
-        ? await applyEventToLockedRun(deps, tx, run, event, { together })
-        : await applyEventToLockedRun(deps, tx, run, event, { finish: { read: (t) => getProposal(t, proposal.id) } });
+      // (Together, the transaction's COMMIT is the group's; the read still goes behind the save.)
+      result = await applyEventToLockedRun(deps, tx, run, event, { finish: { read: (t) => getProposal(t, proposal.id) }, together });
     } catch (err) {
       if (!(err instanceof RunRestoreError)) throw err;
       // Nothing was written before the restore failed: mark the run failed in this transaction and refuse.
@@ -112,7 +110,7 @@ async function decideInTransaction(deps: DecisionDeps, tx: Tx, r: DecisionReques
       const now = await getProposal(tx, proposal.id);
       throw new DecisionError(conflict(proposal, now?.status, result.run.status));
     }
-    return { decided: together ? (await getProposal(tx, proposal.id))! : result.read! };
+    return { decided: result.read! };
   } else {
     // Together, another item of the transaction on this run fails it (an event applied claims its run as well).
     if (together) claimRun(tx, run.id);

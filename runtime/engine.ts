@@ -148,6 +148,7 @@ export async function applyEventToLockedRun<T = never>(
  * caller's function must return what `drive` answers and not fail after; vendor/postgres README, Why, 5).
  * When the state does not take the event, nothing is saved nor committed: the caller's transaction ends as usual.
  */
+/** In a shared transaction (`together`), the read is sent the same way and the COMMIT left to the group. */
 export interface Finish<T = unknown> {
   /** A statement whose answer the caller wants, sent behind the save (it sees the event's writes) and before the COMMIT. */
   read?: ((tx: Tx) => Promise<T>) | undefined;
@@ -263,6 +264,11 @@ async function drive(
       return { saved };
     }
     const read = finish.read && track(finish.read(tx));
+    if (together) {
+      // A shared transaction's COMMIT is the group's (runtime/batch.ts): the read still rides behind the save.
+      const [saved, readAnswer] = await Promise.all([save, read, ...writes.map((w) => w.done)]);
+      return { saved, read: readAnswer };
+    }
     // A write-only effect that may still send a statement after an answer is done before COMMIT goes out.
     const later = writes.filter((w) => !w.atOnce).map((w) => w.done);
     if (later.length) await Promise.all(later);

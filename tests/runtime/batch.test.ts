@@ -274,6 +274,29 @@ describe('the engine with group commit', () => {
     expect(gaps).toEqual([]);
   });
 
+  it('decisions that arrive together share a transaction, each answered with its proposal as decided', async () => {
+    const { g, seen } = group({ batch: 8, transactions: 1 });
+    const d = { sql: db.sql, clock, effects: effectRegistry(), group: g, carryOut: { mailFrom: 'ar@example.com', arQueueEmail: 'ar@example.com' } };
+    const ids = [];
+    for (let i = 0; i < 3; i++) ids.push((await start({ ...d, group: undefined })).run.id);
+    const envelopes = await Promise.all(ids.map(envelopeOf));
+    const held = gate();
+    const blocker = g.submit('a', () => Promise.reject(new Error('x')), () => held.p);
+    const decided = envelopes.map((id, i) => decideProposal(d, { id, verb: i === 1 ? 'reject' : 'approve', by: 'ana', note: `n${i}` }));
+    held.open();
+    await blocker;
+    const answers = await Promise.all(decided);
+    expect(answers.map((a) => [a.id, a.status, a.decided_by, a.decision_note])).toEqual([
+      [envelopes[0], 'approved', 'ana', 'n0'],
+      [envelopes[1], 'rejected', 'ana', 'n1'],
+      [envelopes[2], 'approved', 'ana', 'n2'],
+    ]);
+    expect(seen).toEqual([[1, 'committed'], [3, 'committed']]);
+    const runs = await db.sql`SELECT status, xmin::text AS txid FROM runs WHERE id IN ${db.sql(ids)} ORDER BY id`;
+    expect(runs.map((r) => r.status)).toEqual(['verifying', 'rejected', 'verifying']);
+    expect(new Set(runs.map((r) => r.txid)).size).toBe(1);
+  });
+
   it('an event and a decision on the same run arriving together: one is applied, the other refused, nothing lost or doubled', async () => {
     const { g, seen } = group({ batch: 8, transactions: 1 });
     const d = { sql: db.sql, clock, effects: effectRegistry(), group: g, carryOut: { mailFrom: 'ar@example.com', arQueueEmail: 'ar@example.com' } };

@@ -18,6 +18,7 @@ import { proposalRoutes } from './routes/proposals.ts';
 import { replayRoutes } from './routes/replay.ts';
 import { kpiRoutes } from './routes/kpis.ts';
 import { createMetrics, metricsRoutes, type Metrics } from './metrics.ts';
+import { GROUP_COMMIT_DEFAULTS, GroupCommit } from '../runtime/batch.ts';
 import { runRoutes } from './routes/runs.ts';
 import { triageRoutes } from './routes/triage.ts';
 import { workflowRoutes } from './routes/workflow.ts';
@@ -28,6 +29,10 @@ export function createApp(deps: AppDeps): Koa {
   const app = new Koa({ proxy: false });
   const router = new Router();
   const metrics = (deps.metrics ??= createMetrics(deps.sql, deps.clock));
+  // Group commit for starts and decisions (runtime/batch.ts): the server's own (ENGINE_BATCH, ENGINE_TRANSACTIONS),
+  // or one with the defaults.
+  const group = (deps.group ??= new GroupCommit(deps.sql, { ...GROUP_COMMIT_DEFAULTS, observe: metrics.observeGroup }));
+  metrics.watchGroup(group);
   healthRoutes(router, deps);
   triageRoutes(router, deps);
   runRoutes(router, deps);

@@ -30,7 +30,7 @@ export interface AppDeps {
   contract?: Contract;
   /** GET /metrics's registry, shared with the engine's observer; created by the app when not given. */
   metrics?: Metrics;
-  /** Group commit for starts and decisions (runtime/batch.ts); without it each has a transaction of its own. */
+  /** Group commit for starts and decisions (runtime/batch.ts); created by the app, with the defaults, when not given. */
   group?: GroupCommit | undefined;
 }
 

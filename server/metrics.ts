@@ -9,7 +9,7 @@ import { RUN_STATUSES } from '../machines/status.ts';
 import type { Sql } from '../persistence/connect.ts';
 import { approvalWaitHistogram, outboxCounts, timerLagSeconds, verifyResultCounts } from '../persistence/metrics.ts';
 import { runCounts } from '../persistence/readModel.ts';
-import type { GroupOutcome } from '../runtime/batch.ts';
+import type { GroupCommit, GroupOutcome } from '../runtime/batch.ts';
 import type { Clock } from '../runtime/clock.ts';
 import { unauthorized } from './errors.ts';
 
@@ -19,6 +19,8 @@ export interface Metrics {
   observeEvent(eventType: string, seconds: number): void;
   /** Group commit's observer (runtime/batch.ts): one engine transaction, its items and how it ended. */
   observeGroup(size: number, outcome: GroupOutcome): void;
+  /** The group commit whose waiting items `disputeflow_engine_waiting` reports. */
+  watchGroup(group: Pick<GroupCommit, 'queued'>): void;
   /** Koa middleware timing every request by its route pattern (never the raw path) and status. */
   httpTimer: Middleware;
 }
@@ -130,10 +132,23 @@ export function createMetrics(sql: Sql, clock: Clock): Metrics {
     registers,
   });
 
+  let waiting = () => 0;
+  new client.Gauge({
+    name: 'disputeflow_engine_waiting',
+    help: 'Starts and decisions waiting for an engine transaction (group commit: all of them are busy); this process.',
+    registers,
+    collect() {
+      this.set(waiting());
+    },
+  });
+
   return {
     registry,
     observeEvent: (event, seconds) => apply.observe({ event }, seconds),
     observeGroup: (size, outcome) => group.observe({ outcome }, size),
+    watchGroup: (g) => {
+      waiting = () => g.queued;
+    },
     httpTimer: async (ctx, next) => {
       const started = performance.now();
       try {

@@ -77,6 +77,7 @@ describe('GET /metrics', () => {
     for (const name of [
       'process_cpu_seconds_total', 'nodejs_eventloop_lag_seconds', 'disputeflow_runs', 'disputeflow_event_apply_seconds', 'disputeflow_approval_wait_seconds',
       'disputeflow_outbox_pending', 'disputeflow_outbox_failures_total', 'disputeflow_timer_lag_seconds', 'disputeflow_verify_results_total', 'disputeflow_http_request_seconds',
+      'disputeflow_engine_transaction_items', 'disputeflow_engine_waiting',
     ]) expect(text, name).toContain(`# TYPE ${name} `);
   });
 
@@ -118,6 +119,10 @@ describe('GET /metrics', () => {
     expect(sample(text, 'disputeflow_event_apply_seconds_count{event="xstate.init"}')).toBe(4);
     expect(sample(text, 'disputeflow_event_apply_seconds_count{event="APPROVE"}')).toBe(1);
     expect(sample(text, 'disputeflow_event_apply_seconds_count{event="REJECT"}')).toBe(1);
+    // Group commit: the four starts and two decisions came one at a time, each a transaction of its own; none waits now.
+    expect(sample(text, 'disputeflow_engine_transaction_items_count{outcome="committed"}')).toBe(6);
+    expect(sample(text, 'disputeflow_engine_transaction_items_bucket{le="1",outcome="committed"}')).toBe(6);
+    expect(sample(text, 'disputeflow_engine_waiting')).toBe(0);
     expect(sample(text, 'disputeflow_http_request_seconds_count{route="/runs/:id",status="404"}')).toBe(1);
     expect(sample(text, 'disputeflow_http_request_seconds_count{route="/webhooks/triage",status="202"}')).toBe(4);
     expect(sample(text, 'disputeflow_http_request_seconds_count{route="unmatched",status="404"}')).toBe(1);

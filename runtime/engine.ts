@@ -147,8 +147,8 @@ export async function applyEventToLockedRun<T = never>(
  * the same write as the run's save (one round trip fewer per event), and nothing may be sent after it (the
  * caller's function must return what `drive` answers and not fail after; vendor/postgres README, Why, 5).
  * When the state does not take the event, nothing is saved nor committed: the caller's transaction ends as usual.
+ * In a shared transaction (`together`, runtime/batch.ts) the read is sent the same way and the COMMIT left to the group.
  */
-/** In a shared transaction (`together`), the read is sent the same way and the COMMIT left to the group. */
 export interface Finish<T = unknown> {
   /** A statement whose answer the caller wants, sent behind the save (it sees the event's writes) and before the COMMIT. */
   read?: ((tx: Tx) => Promise<T>) | undefined;

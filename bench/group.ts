@@ -4,12 +4,12 @@
 // writes to PostgreSQL (each one wakes it), and commits (pg_stat_database, after its counters settle).
 // npm run bench:group; BENCH_RUNS (400 per phase and round), BENCH_ROUNDS (3), BENCH_WARMUP (1000),
 // ENGINE_BATCH / ENGINE_TRANSACTIONS (the server's defaults).
-import { GROUP_COMMIT_DEFAULTS, GroupCommit } from '../runtime/batch.ts';
 import { sqlClient } from '../persistence/connect.ts';
 import { ManualClock } from '../runtime/clock.ts';
 import { applyEvent, startRun, type EngineDeps } from '../runtime/engine.ts';
 import { effectRegistry } from '../runtime/registry.ts';
 import { runDueChecks } from '../runtime/verify.ts';
+import { benchGroupCommit } from './group-commit.ts';
 import { ADMIN_URL, commitsAfterQuiet, drive, scratchDatabase, triageBody, WARMUP, watchSocketWrites } from './lib.ts';
 
 const N = Number(process.env.BENCH_RUNS ?? 400);
@@ -23,10 +23,7 @@ const db = await scratchDatabase(admin);
 const name = new URL(db.url).pathname.slice(1);
 const sql = sqlClient(db.url, C + 2);
 const clock = new ManualClock('2026-11-20T12:00:00Z');
-const group = new GroupCommit(sql, {
-  batch: Number(process.env.ENGINE_BATCH ?? GROUP_COMMIT_DEFAULTS.batch),
-  transactions: Number(process.env.ENGINE_TRANSACTIONS ?? GROUP_COMMIT_DEFAULTS.transactions),
-});
+const group = benchGroupCommit(sql);
 const ways: Record<string, EngineDeps> = {
   alone: { sql, clock, effects: effectRegistry() },
   group: { sql, clock, effects: effectRegistry(), group },

@@ -3,11 +3,11 @@
 // A child of bench/run.ts: BENCH_DB_URL and BENCH_DB_NAME name a migrated database with the sample
 // mirror; BENCH_RUNS and BENCH_CONCURRENCY size it. Prints one JSON line.
 import { sqlClient } from '../persistence/connect.ts';
-import { GROUP_COMMIT_DEFAULTS, GroupCommit } from '../runtime/batch.ts';
 import { ManualClock } from '../runtime/clock.ts';
 import { applyEvent, startRun } from '../runtime/engine.ts';
 import { effectRegistry } from '../runtime/registry.ts';
 import { runDueChecks } from '../runtime/verify.ts';
+import { benchGroupCommit } from './group-commit.ts';
 import { ADMIN_URL, WARMUP, analyzeAfterWarmup, commitsAfterQuiet, drive, phase, triageBody } from './lib.ts';
 
 const url = process.env.BENCH_DB_URL!;
@@ -18,11 +18,7 @@ const C = Number(process.env.BENCH_CONCURRENCY ?? 8);
 const admin = sqlClient(ADMIN_URL, 1);
 const sql = sqlClient(url, C + 2);
 const clock = new ManualClock('2026-11-20T12:00:00Z');
-// Group commit as the server composes it (server/main.ts), with its defaults unless ENGINE_BATCH / ENGINE_TRANSACTIONS say.
-const group = new GroupCommit(sql, {
-  batch: Number(process.env.ENGINE_BATCH ?? GROUP_COMMIT_DEFAULTS.batch),
-  transactions: Number(process.env.ENGINE_TRANSACTIONS ?? GROUP_COMMIT_DEFAULTS.transactions),
-});
+const group = benchGroupCommit(sql);
 const deps = { sql, clock, effects: effectRegistry(), group };
 const pendingEnvelopes = () => sql<{ id: number; run_id: number }[]>`SELECT id, run_id FROM proposed_actions WHERE step = 'approval' AND status = 'pending' ORDER BY run_id`;
 const approveAt = (e: { id: number; run_id: number }) => applyEvent(deps, e.run_id, { type: 'APPROVE', action_id: e.id, by: 'bench', note: null, at: clock.now().toISOString() });

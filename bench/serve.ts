@@ -4,7 +4,7 @@
 import type { AddressInfo } from 'node:net';
 import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { sqlClient } from '../persistence/connect.ts';
-import { GROUP_COMMIT_DEFAULTS, GroupCommit } from '../runtime/batch.ts';
+import { benchGroupCommit } from './group-commit.ts';
 import { systemClock } from '../runtime/clock.ts';
 import { effectRegistry } from '../runtime/registry.ts';
 import { createApp } from '../server/app.ts';
@@ -15,11 +15,7 @@ export const BENCH_SECRET = 'bench-webhook-secret-0123456789';
 export const BENCH_TOKEN = 'bench-token-0123456789';
 
 const sql = sqlClient(process.env.BENCH_DB_URL!, Number(process.env.BENCH_POOL ?? 10));
-// Group commit as the server composes it (server/main.ts), with its defaults unless ENGINE_BATCH / ENGINE_TRANSACTIONS say.
-const group = new GroupCommit(sql, {
-  batch: Number(process.env.ENGINE_BATCH ?? GROUP_COMMIT_DEFAULTS.batch),
-  transactions: Number(process.env.ENGINE_TRANSACTIONS ?? GROUP_COMMIT_DEFAULTS.transactions),
-});
+const group = benchGroupCommit(sql);
 const app = createApp({
   sql, clock: systemClock, effects: effectRegistry(), log: createLogger('silent'), group,
   config: { webhookSecret: BENCH_SECRET, approvers: parseApprovers(`bench:${BENCH_TOKEN}`), bodyLimitKb: 64 },

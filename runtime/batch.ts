@@ -51,6 +51,17 @@ export class SameRunInTransaction extends Error {
   readonly code = 'same_run_in_transaction';
 }
 
+/**
+ * Waits for every promise (none is left running, about to send a statement behind a ROLLBACK), then throws the
+ * first failure, or answers every value in order.
+ */
+export async function settleAll<T>(promises: readonly Promise<T>[]): Promise<T[]> {
+  const settled = await Promise.allSettled(promises);
+  const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failed) throw failed.reason;
+  return settled.map((s) => (s as PromiseFulfilledResult<T>).value);
+}
+
 /** The runs each shared transaction's items have claimed (`claimRun`), by its transaction. */
 const claims = new WeakMap<Tx, Set<number>>();
 
@@ -156,10 +167,7 @@ export class GroupCommit {
         // Every item's work is settled before the transaction ends, whatever failed: one still running would
         // otherwise send its next statement behind the ROLLBACK, outside the transaction.
         // (An item that throws at once is a rejection like any other: the ones started before it are settled too.)
-        const settled = await Promise.allSettled(items.map(async (item) => item.together(tx)));
-        const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
-        if (failed) throw failed.reason;
-        return settled.map((s) => (s as PromiseFulfilledResult<unknown>).value);
+        return settleAll(items.map(async (item) => item.together(tx)));
       });
     } catch (err) {
       if (isDatabaseUnavailable(err)) {

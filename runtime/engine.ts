@@ -61,7 +61,7 @@ export async function startRun(deps: EngineDeps, input: StartInput): Promise<{ r
  * The same inside the caller's transaction: with `finish`, as its last work (see Finish); `together` when the
  * transaction is shared with other runs' work (GroupCommit): a fallible step then fails the transaction.
  */
-export async function startRunInTransaction(
+async function startRunInTransaction(
   deps: EngineDeps,
   tx: Tx,
   input: StartInput,

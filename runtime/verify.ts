@@ -7,6 +7,7 @@ import { isDatabaseUnavailable, type Sql, type Tx } from '../persistence/connect
 import type { DisputeEvent, VerifyResult } from '../machines/types.ts';
 import { claimDueCheck, claimDueChecks, countCheckRows, recordCheckResult, type DueCheck } from '../persistence/verify.ts';
 import { applyQueuedEvent, claimAndApply, failUnrestorableAfter } from './claim.ts';
+import { settleAll } from './batch.ts';
 import type { EngineDeps } from './engine.ts';
 import type { RunRestoreError } from './restore.ts';
 import { Poller, WakeUp } from './poller.ts';
@@ -87,32 +88,25 @@ function runChecksAlone(deps: EngineDeps, opts: CheckOptions, max: number): Prom
 
 /** Up to `n` due checks of different runs in one transaction; none when none is due. */
 async function runChecksTogether(deps: EngineDeps, opts: CheckOptions, n: number): Promise<VerifyOutcome[]> {
-  let claimed: DueCheck[] = [];
-  let outcomes: { result: VerifyResult; detail: string | null }[] = [];
-  let unrestorable: (RunRestoreError | undefined)[];
+  let claimed: DueCheck[] = []; // known to the fallback: as many go again alone
+  let done: { outcome: VerifyOutcome; unrestorable: RunRestoreError | undefined }[];
   try {
-    unrestorable = await deps.sql.begin(async (tx) => {
+    done = await deps.sql.begin(async (tx) => {
       const due = await claimDueChecks(tx, deps.clock.now(), n, opts.only);
       // One check per run: a run's second due check stays pending (its row lock goes at commit) for the next round.
       const runs = new Set<number>();
       claimed = due.filter((c) => !runs.has(c.run_id) && Boolean(runs.add(c.run_id)));
-      outcomes = [];
+      const outcomes: { result: VerifyResult; detail: string | null }[] = [];
       for (const check of claimed) outcomes.push(await runCheck(deps.sql, check, opts.timeoutMs));
-      const settled = await Promise.allSettled(claimed.map((check, i) => recordAndApply(deps, tx, check, outcomes[i]!, true)));
-      const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
-      if (failed) throw failed.reason;
-      return settled.map((s) => (s as PromiseFulfilledResult<RunRestoreError | undefined>).value);
+      const unrestorable = await settleAll(claimed.map((check, i) => recordAndApply(deps, tx, check, outcomes[i]!, true)));
+      return claimed.map((check, i) => ({ outcome: describe(check, outcomes[i]!), unrestorable: unrestorable[i] }));
     });
   } catch (err) {
     if (claimed.length <= 1 || isDatabaseUnavailable(err)) throw err;
     return runChecksAlone(deps, opts, claimed.length);
   }
-  const out: VerifyOutcome[] = [];
-  for (const [i, check] of claimed.entries()) {
-    await failUnrestorableAfter(deps, check.run_id, unrestorable[i]);
-    out.push(describe(check, outcomes[i]!));
-  }
-  return out;
+  for (const d of done) await failUnrestorableAfter(deps, d.outcome.run_id, d.unrestorable);
+  return done.map((d) => d.outcome);
 }
 
 function describe(check: DueCheck, o: { result: VerifyResult; detail: string | null }): VerifyOutcome {
@@ -128,7 +122,7 @@ function describe(check: DueCheck, o: { result: VerifyResult; detail: string | n
  */
 async function recordAndApply(deps: EngineDeps, tx: Tx, check: DueCheck, o: { result: VerifyResult; detail: string | null }, together: boolean): Promise<RunRestoreError | undefined> {
   const event: DisputeEvent = { type: 'VERIFY_RESULT', check: check.check_name, result: o.result, detail: o.detail };
-  const settled = await Promise.allSettled([
+  const settled = await settleAll<unknown>([
     recordCheckResult(tx, check.id, { result: o.result, detail: o.detail, now: deps.clock.now() }),
     announce(tx, deps.notifyUrl, {
       event_type: 'workflow.verified',
@@ -139,8 +133,7 @@ async function recordAndApply(deps: EngineDeps, tx: Tx, check: DueCheck, o: { re
     }),
     together ? applyQueuedEvent(deps, tx, check.run_id, event, undefined, true) : applyQueuedEvent(deps, tx, check.run_id, event, {}),
   ]);
-  for (const s of settled) if (s.status === 'rejected') throw s.reason;
-  return (settled[2] as PromiseFulfilledResult<RunRestoreError | undefined>).value;
+  return settled[2] as RunRestoreError | undefined;
 }
 
 /** Next fire times of a cron schedule after `from` (UTC). Throws a clear error for a bad expression. */

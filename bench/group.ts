@@ -4,6 +4,8 @@
 // writes to PostgreSQL (each one wakes it), and commits (pg_stat_database, after its counters settle).
 // npm run bench:group; BENCH_RUNS (400 per phase and round), BENCH_ROUNDS (3), BENCH_WARMUP (1000),
 // ENGINE_BATCH / ENGINE_TRANSACTIONS (the server's defaults).
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import { sqlClient } from '../persistence/connect.ts';
 import { ManualClock } from '../runtime/clock.ts';
 import { applyEvent, startRun, type EngineDeps } from '../runtime/engine.ts';
@@ -28,6 +30,15 @@ const ways: Record<string, EngineDeps> = {
   alone: { sql, clock, effects: effectRegistry() },
   group: { sql, clock, effects: effectRegistry(), group },
 };
+
+/** The heap in use after a full collection (gc exposed at run time: the benchmark runs under plain tsx). */
+v8.setFlagsFromString('--expose-gc');
+const gc = vm.runInNewContext('gc') as () => void;
+function heapAfterCollection(): number {
+  gc();
+  gc();
+  return process.memoryUsage().heapUsed;
+}
 
 interface Measured { runs_per_s: number; cpu_ms: number; writes: number; commits: number | null }
 let seq = 0;
@@ -68,6 +79,7 @@ try {
   await cycle(ways.alone!, Math.ceil(WARMUP / 2), false);
   await cycle(ways.group!, Math.ceil(WARMUP / 2), false);
   await sql`ANALYZE`;
+  const heap0 = heapAfterCollection();
   const results: Record<string, Record<string, Measured>[]> = { alone: [], group: [] };
   for (let r = 0; r < ROUNDS; r++) {
     for (const way of ['alone', 'group'] as const) results[way]!.push(await cycle(ways[way]!, N, r === 0));
@@ -82,7 +94,11 @@ try {
     };
     console.log(`${phase.padEnd(8)} alone ${row('alone')}\n${''.padEnd(8)} group ${row('group')}`);
   }
-  console.log(JSON.stringify({ runs: N, concurrency: C, rounds: ROUNDS, batch: group.batch, results }));
+  // What the measured runs left on the heap, both ways together: a process that keeps something per run grows
+  // without end (a named query's strings did, 12 KB a start, until round 10).
+  const retained_kb_per_run = +((heapAfterCollection() - heap0) / 1024 / (2 * ROUNDS * N)).toFixed(2);
+  console.log(`heap kept after ${2 * ROUNDS * N} runs: ${retained_kb_per_run} KB per run (after a full collection; about 0 when nothing is kept per run)`);
+  console.log(JSON.stringify({ runs: N, concurrency: C, rounds: ROUNDS, batch: group.batch, retained_kb_per_run, results }));
 } finally {
   await sql.end();
   await admin.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);

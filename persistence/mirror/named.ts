@@ -30,7 +30,7 @@ export function namedQueryPart(sql: Db, q: NamedQuery, params: unknown[]) {
  * postgres.js keeps, for each template's strings array it is given, an Error that remembers where the query
  * was written (vendor/postgres/src/query.js, cachedError), in a Map it never empties: a template literal's
  * array is one per place in the code, but an array built per call was a new key each time, and every start
- * (six named parts) left about 4 KB behind for good (issue 13; BENCHMARKS.md round 10). The texts are the
+ * (six named parts) left about 12 KB of heap behind for good (issue 13; BENCHMARKS.md round 10). The texts are the
  * contract's (machines/contract.ts), a fixed few, so this map stays as small.
  */
 const SPLIT = new Map<string, { strings: TemplateStringsArray; refs: number[] }>();

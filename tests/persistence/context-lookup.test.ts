@@ -134,7 +134,7 @@ describe('customerContext', () => {
 
   it('hands postgres.js one strings array per named query, whatever the values: nothing is kept per call', () => {
     // postgres.js keeps an Error (with its stack) for every strings array it is given as a template, in a Map it
-    // never empties (vendor/postgres/src/query.js, cachedError). Built anew per call, each start left about 4 KB
+    // never empties (vendor/postgres/src/query.js, cachedError). Built anew per call, each start left about 12 KB
     // behind for good (200,000 parts: 129 MB of heap); the same array each time keeps one entry per query.
     const a = namedQueryPart(db.sql, Q.recent_payments, [1002, now]);
     const b = namedQueryPart(db.sql, Q.recent_payments, [1017, new Date('2026-01-01T00:00:00Z')]);

@@ -4,6 +4,7 @@
 // second message with a new id.
 import { OUTBOX_CHANNEL } from './outbox.ts';
 import type { Db, Tx } from './connect.ts';
+import { numberList } from './lists.ts';
 
 export type Channel = 'email' | 'erp_webhook';
 
@@ -67,7 +68,7 @@ export async function proposalDelivery(sql: Db, proposedActionId: number): Promi
 /** Deliveries of many proposals at once (the approvals page's list). */
 export async function deliveriesOf(sql: Db, proposedActionIds: number[]): Promise<Map<number, DeliveryView>> {
   if (proposedActionIds.length === 0) return new Map();
-  const rows = await sql<DeliveryView[]>`${VIEW(sql)} FROM outbox o WHERE o.proposed_action_id IN ${sql(proposedActionIds)}`;
+  const rows = await sql<DeliveryView[]>`${VIEW(sql)} FROM outbox o WHERE o.proposed_action_id = ANY(${numberList(proposedActionIds)}::bigint[])`;
   return new Map(rows.map((r) => [r.proposed_action_id, r]));
 }
 

@@ -1,5 +1,6 @@
 // Read-side queries for the API and the pages: lists with keyset pagination, and everything about one run.
 import type { Sql } from './connect.ts';
+import { numberList } from './lists.ts';
 import { proposalViewColumns, withEtag, type ProposedAction } from './proposals.ts';
 
 export interface RunFilter {
@@ -104,17 +105,19 @@ export interface ApprovalRun {
 export async function approvalRuns(sql: Sql, runIds: number[]): Promise<ApprovalRun[]> {
   const ids = [...new Set(runIds)];
   if (ids.length === 0) return [];
+  // One value, not a placeholder per run (persistence/lists.ts): a page of any size is the same statements.
+  const list = numberList(ids);
   const [runs, proposals, corrections] = await Promise.all([
     sql<Omit<ApprovalRun, 'corrections' | 'proposed_actions'>[]>`
       SELECT id AS run_id, status, state_value AS state, snapshot->'context'->'extraction' AS extraction,
              coalesce(snapshot->'context'->'warnings', '[]'::jsonb) AS warnings, updated_at
-      FROM runs WHERE id IN ${sql(ids)} ORDER BY id`,
+      FROM runs WHERE id = ANY(${list}::bigint[]) ORDER BY id`,
     sql<ProposedAction[]>`
       SELECT ${proposalViewColumns(sql)} FROM proposed_actions p LEFT JOIN approval_decisions d ON d.proposed_action_id = p.id
-      WHERE p.run_id IN ${sql(ids)} ORDER BY p.id`,
+      WHERE p.run_id = ANY(${list}::bigint[]) ORDER BY p.id`,
     sql<(Record<string, unknown> & { run_id: number })[]>`
       SELECT run_id, field, from_value AS "from", to_value AS "to", corrected_by AS by, corrected_at AS at, proposed_action_id
-      FROM corrections WHERE run_id IN ${sql(ids)} ORDER BY id`,
+      FROM corrections WHERE run_id = ANY(${list}::bigint[]) ORDER BY id`,
   ]);
   const byRun = new Map(runs.map((r) => [r.run_id, { ...r, corrections: [] as Record<string, unknown>[], proposed_actions: [] as (ProposedAction & { etag: string })[] }]));
   for (const p of proposals) byRun.get(p.run_id)?.proposed_actions.push(withEtag(p));

@@ -94,13 +94,9 @@ export async function lookupMirror(sql: Db, plan: LookupPlan): Promise<MirrorRow
  */
 export async function addCustomerRows(sql: Db, rows: MirrorRows, plan: LookupPlan, customerId: number): Promise<void> {
   const applied = [...new Set(rows.payments.filter((p) => p.customer_id === customerId && p.applied_to).map((p) => p.applied_to!))];
-  // An impossible value keeps each IN list non-empty, so one query serves every combination.
-  const pos = plan.po_numbers.length ? plan.po_numbers : [''];
-  const tranids = applied.length ? applied : [''];
-  const amounts = plan.amounts.length ? plan.amounts : [-1];
   const [byRef, recent] = await Promise.all([
     plan.po_numbers.length || applied.length || plan.amounts.length
-      ? transactions.invoicesByReferences(sql, customerId, { po_numbers: pos, tranids, amounts })
+      ? transactions.invoicesByReferences(sql, customerId, { po_numbers: plan.po_numbers, tranids: applied, amounts: plan.amounts })
       : Promise.resolve([] as Raw[]),
     transactions.latestInvoiceNumbers(sql, customerId),
   ]);

@@ -6,6 +6,7 @@
 // customers, the two reads the extraction makes once it has chosen one (transactions.ts: invoicesByReferences,
 // latestInvoiceNumbers), so that choosing one of them costs no second round trip.
 import type { Db } from '../connect.ts';
+import { numberList, textList } from '../lists.ts';
 import { contactCols, customerCols, type MirrorRecord } from './customers.ts';
 import { invoiceCols, invoicesByReferences, latestInvoiceNumbers } from './transactions.ts';
 
@@ -34,28 +35,26 @@ export async function senderAndCited(
   sql: Db,
   q: { emails: string[]; invoice_keys: string[]; payment_refs: string[]; po_numbers: string[]; amounts: number[] },
 ): Promise<SenderAndCited> {
-  const none = sql`false`;
-  // As invoicesByReferences: an impossible value keeps each IN list non-empty.
-  const pos = q.po_numbers.length ? q.po_numbers : [''];
-  const amounts = q.amounts.length ? q.amounts : [-1];
+  // Each list is one value (persistence/lists.ts): the statement's text is the same whatever the email cites.
+  const emails = textList(q.emails);
   // Per customer (a row of `ids` below): the invoices its cited payments were applied to.
   const customer = sql`ids.id`;
   const applied = sql`SELECT applied_to FROM pay WHERE pay.customer_id::bigint = ids.id AND pay.applied_to <> ''`;
   const [row] = await sql<[SenderAndCited]>`
     WITH ct AS (
       SELECT ${contactCols(sql)} FROM contacts
-      WHERE ${q.emails.length ? sql`lower(email) IN ${sql(q.emails)}` : none} LIMIT 50),
+      WHERE lower(email) = ANY(${emails}::text[]) LIMIT 50),
     cu AS (
-      SELECT id::text AS id FROM customers WHERE ${q.emails.length ? sql`lower(email) IN ${sql(q.emails)}` : none} LIMIT 50),
+      SELECT id::text AS id FROM customers WHERE lower(email) = ANY(${emails}::text[]) LIMIT 50),
     inv AS (
       SELECT ${invoiceCols(sql)} FROM transactions
-      WHERE type = 'CustInvc' AND ${q.invoice_keys.length ? sql`ltrim(regexp_replace(tranid, '[^0-9]', '', 'g'), '0') IN ${sql(q.invoice_keys)}` : none}
+      WHERE type = 'CustInvc' AND ltrim(regexp_replace(tranid, '[^0-9]', '', 'g'), '0') = ANY(${textList(q.invoice_keys)}::text[])
       LIMIT 100),
     pay AS (
       SELECT id::text AS id, customer_id::text AS customer_id, tranid, payment_date::text AS payment_date, amount::text AS amount,
         method, reference, applied_to
       FROM customer_payments
-      WHERE ${q.payment_refs.length ? sql`upper(reference) IN ${sql(q.payment_refs.map((r) => r.toUpperCase()))}` : none} LIMIT 20),
+      WHERE upper(reference) = ANY(${textList(q.payment_refs.map((r) => r.toUpperCase()))}::text[]) LIMIT 20),
     ids AS (
       SELECT customer_id::bigint AS id FROM ct UNION SELECT id::bigint FROM cu
       UNION SELECT entity::bigint FROM inv UNION SELECT customer_id::bigint FROM pay)
@@ -69,7 +68,7 @@ export async function senderAndCited(
         SELECT ids.id::text AS customer_id,
           (SELECT coalesce(json_agg(t.tranid), '[]') FROM (${latestInvoiceNumbers(sql, customer)}) t) AS recent_tranids,
           CASE WHEN ${q.po_numbers.length > 0 || q.amounts.length > 0} OR EXISTS (${applied})
-          THEN (SELECT coalesce(json_agg(r), '[]') FROM (${invoicesByReferences(sql, customer, { po_numbers: pos, tranids: applied, amounts })}) r) END AS by_reference
+          THEN (SELECT coalesce(json_agg(r), '[]') FROM (${invoicesByReferences(sql, customer, { po_numbers: q.po_numbers, tranids: applied, amounts: q.amounts })}) r) END AS by_reference
         FROM ids) x) AS per_customer`;
   return row!;
 }

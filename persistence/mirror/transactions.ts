@@ -2,13 +2,14 @@
 // The extraction step's reads cast columns to text so the rows look the same whatever type parsers the
 // connection was opened with; steps/extract.ts shapes them.
 import type { Db, Fragment } from '../connect.ts';
+import { numberList, textList } from '../lists.ts';
 import type { MirrorRecord } from './customers.ts';
 
 export const invoiceCols = (sql: Db) =>
   sql`id::text AS id, tranid, entity::text AS entity, trandate::text AS trandate, duedate::text AS duedate, foreigntotal::text AS foreigntotal, foreignamountpaid::text AS foreignamountpaid, foreignamountunpaid::text AS foreignamountunpaid, status, otherrefnum`;
 
 /**
- * The customer's invoices carrying one of these POs, numbers or totals (each list non-empty). Awaited it runs;
+ * The customer's invoices carrying one of these POs, numbers or totals (any list may be empty). Awaited it runs;
  * placed into another statement it is a part of it, where `customer` may be a column of that statement and
  * `tranids` a subquery (persistence/mirror/sender.ts reads it for every customer its rows point to).
  */
@@ -17,10 +18,11 @@ export function invoicesByReferences(
   customer: number | Fragment,
   refs: { po_numbers: string[]; tranids: string[] | Fragment; amounts: number[] },
 ) {
-  const tranids = Array.isArray(refs.tranids) ? sql(refs.tranids) : sql`(${refs.tranids})`;
+  // Lists as one value each (persistence/lists.ts); a subquery of the statement it is part of stays a subquery.
+  const tranids = Array.isArray(refs.tranids) ? sql`tranid = ANY(${textList(refs.tranids)}::text[])` : sql`tranid IN (${refs.tranids})`;
   return sql<MirrorRecord[]>`
     SELECT ${invoiceCols(sql)} FROM transactions WHERE type = 'CustInvc' AND entity = ${customer}
-      AND (otherrefnum IN ${sql(refs.po_numbers)} OR tranid IN ${tranids} OR foreigntotal IN ${sql(refs.amounts)}) LIMIT 30`;
+      AND (otherrefnum = ANY(${textList(refs.po_numbers)}::text[]) OR ${tranids} OR foreigntotal = ANY(${numberList(refs.amounts)}::numeric[])) LIMIT 30`;
 }
 
 /** The customer's five latest invoice numbers, newest first (`customer` as in invoicesByReferences). */

@@ -6,7 +6,7 @@
 // customers, the two reads the extraction makes once it has chosen one (transactions.ts: invoicesByReferences,
 // latestInvoiceNumbers), so that choosing one of them costs no second round trip.
 import type { Db } from '../connect.ts';
-import { numberList, textList } from '../lists.ts';
+import { textList } from '../lists.ts';
 import { contactCols, customerCols, type MirrorRecord } from './customers.ts';
 import { invoiceCols, invoicesByReferences, latestInvoiceNumbers } from './transactions.ts';
 

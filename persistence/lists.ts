@@ -1,18 +1,43 @@
-// A list of values as one bound parameter (`col = ANY(${textList(xs)}::text[])`), never as `IN (…)`.
+// Lists of values in statements, so that what a customer writes cannot make the connection keep statements
+// without end.
 //
 // postgres.js prepares every statement it sends and keeps it, on the client and in the PostgreSQL backend, for
-// as long as the connection lives: one per distinct text. `IN ${sql(xs)}` writes a placeholder per element,
-// so a list of another length is another statement, planned and kept again. The extraction's lists come from
-// what a customer wrote (the invoices, payments and addresses an email cites: up to 20, 10, …), and their
-// lengths multiply. Measured on one connection (BENCHMARKS.md round 10): 231 emails citing 0–20 invoices and
-// 0–10 payments left 241 prepared statements and 48 MB in the backend, growing by about 190 KB an email, in
-// each backend of the pool; as one array value each, 11 statements and 3.9 MB, whatever the emails cite.
+// the connection's life (30 to 60 minutes): one per distinct text. `IN ${sql(xs)}` writes a placeholder per
+// element, so each length is a statement of its own, and in one statement the lengths of several lists
+// multiply. The extraction's lists are what an email cites (addresses, invoices up to 20, payments, POs and
+// totals up to 10 each). Measured on one connection (BENCHMARKS.md round 10): 231 emails citing 0–20 invoices
+// and 0–10 payments left 241 prepared statements and 48 MB in the backend, about 190 KB more per email.
 //
-// The value is PostgreSQL's array literal, sent as text and cast in the statement: each element quoted, with
-// `\` and `"` escaped (the literal's only special characters inside quotes). No array type needs to be known
-// to the driver (postgres.js maps array types only once its first connection has read them).
+// Two ways out, each where it pays:
+// - `inList`: `IN (…)` with the list's length rounded up to a power of two (the last value repeated, which
+//   matches nothing more; an empty list is one NULL). The extraction's reads use it: the 231 emails now leave
+//   40 statements and 11 MB (each list has at most six lengths; the 398 labeled emails, 43 and 9.8 MB before,
+//   31 and 7.2 MB), and PostgreSQL keeps using each statement's generic plan.
+// - `textList` / `numberList`: the whole list as one value, `col = ANY(${textList(xs)}::text[])`: one statement
+//   whatever the lengths. But PostgreSQL cannot know the length of an array that is a parameter (it assumes
+//   ten), so where the list's look-ups are most of a statement's cost its generic plan looks dearer than a plan
+//   made for the values, and it plans the statement again at every call: the extraction's statement cost 0.48 ms
+//   of planning a start that way. Used for the approvals page's pages of runs (1 to 200 ids), where the
+//   statements are small and the page sizes many.
+import type { Db, Fragment } from './connect.ts';
 
-/** Strings as a text[] literal: use as `${textList(xs)}::text[]`. */
+/** The list with its length rounded up to a power of two by repeating its last value ([] stays []). */
+export function padded<T>(xs: readonly T[]): T[] {
+  if (xs.length === 0) return [];
+  let n = 1;
+  while (n < xs.length) n *= 2;
+  return Array.from({ length: n }, (_, i) => xs[Math.min(i, xs.length - 1)]!);
+}
+
+/**
+ * `expr IN (…)` over the list, its length a power of two (`padded`). An empty list is `IN (NULL)`, which matches
+ * nothing (a comparison with NULL is never true) and is the same statement as a list of one.
+ */
+export function inList(sql: Db, expr: Fragment, xs: readonly (string | number)[]): Fragment {
+  return sql`${expr} IN ${sql(xs.length ? padded(xs) : [null])}`;
+}
+
+/** Strings as a text[] literal: use as `${textList(xs)}::text[]`. Quoted, with `\` and `"` escaped. */
 export function textList(xs: readonly string[]): string {
   return `{${xs.map((x) => `"${x.replace(/[\\"]/g, '\\$&')}"`).join(',')}}`;
 }

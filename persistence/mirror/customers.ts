@@ -3,7 +3,7 @@
 // look the same whatever type parsers the connection was opened with. Every query is indexed or bounded,
 // except `customerNames` (see there).
 import type { Db } from '../connect.ts';
-import { numberList, textList } from '../lists.ts';
+import { inList } from '../lists.ts';
 
 export type MirrorRecord = Record<string, unknown>;
 
@@ -16,16 +16,16 @@ export const contactCols = (sql: Db) => sql`id::text AS id, customer_id::text AS
 export async function contactsByDomains(sql: Db, domains: string[]): Promise<MirrorRecord[]> {
   return sql<MirrorRecord[]>`
     SELECT ${contactCols(sql)} FROM contacts
-    WHERE split_part(lower(email), '@', 2) = ANY(${textList(domains)}::text[]) LIMIT 50`;
+    WHERE ${inList(sql, sql`split_part(lower(email), '@', 2)`, domains)} LIMIT 50`;
 }
 
 /** Customers whose own address is at one of these domains (lower case). */
 export async function customersByDomains(sql: Db, domains: string[]): Promise<MirrorRecord[]> {
-  return sql<MirrorRecord[]>`SELECT ${customerCols(sql)} FROM customers WHERE split_part(lower(email), '@', 2) = ANY(${textList(domains)}::text[]) LIMIT 50`;
+  return sql<MirrorRecord[]>`SELECT ${customerCols(sql)} FROM customers WHERE ${inList(sql, sql`split_part(lower(email), '@', 2)`, domains)} LIMIT 50`;
 }
 
 export async function customersByIds(sql: Db, ids: number[]): Promise<MirrorRecord[]> {
-  return sql<MirrorRecord[]>`SELECT ${customerCols(sql)} FROM customers WHERE id = ANY(${numberList(ids)}::bigint[])`;
+  return sql<MirrorRecord[]>`SELECT ${customerCols(sql)} FROM customers WHERE ${inList(sql, sql`id`, ids)}`;
 }
 
 /** Every customer's id and name: the one whole-table read, to recognise a company named in an email's text. */

@@ -6,7 +6,7 @@
 // customers, the two reads the extraction makes once it has chosen one (transactions.ts: invoicesByReferences,
 // latestInvoiceNumbers), so that choosing one of them costs no second round trip.
 import type { Db } from '../connect.ts';
-import { textList } from '../lists.ts';
+import { inList } from '../lists.ts';
 import { contactCols, customerCols, type MirrorRecord } from './customers.ts';
 import { invoiceCols, invoicesByReferences, latestInvoiceNumbers } from './transactions.ts';
 
@@ -35,26 +35,26 @@ export async function senderAndCited(
   sql: Db,
   q: { emails: string[]; invoice_keys: string[]; payment_refs: string[]; po_numbers: string[]; amounts: number[] },
 ): Promise<SenderAndCited> {
-  // Each list is one value (persistence/lists.ts): the statement's text is the same whatever the email cites.
-  const emails = textList(q.emails);
+  // Each list's length is rounded up to a power of two (persistence/lists.ts: inList), so that what an email
+  // cites makes a few statements, not one per combination of lengths.
   // Per customer (a row of `ids` below): the invoices its cited payments were applied to.
   const customer = sql`ids.id`;
   const applied = sql`SELECT applied_to FROM pay WHERE pay.customer_id::bigint = ids.id AND pay.applied_to <> ''`;
   const [row] = await sql<[SenderAndCited]>`
     WITH ct AS (
       SELECT ${contactCols(sql)} FROM contacts
-      WHERE lower(email) = ANY(${emails}::text[]) LIMIT 50),
+      WHERE ${inList(sql, sql`lower(email)`, q.emails)} LIMIT 50),
     cu AS (
-      SELECT id::text AS id FROM customers WHERE lower(email) = ANY(${emails}::text[]) LIMIT 50),
+      SELECT id::text AS id FROM customers WHERE ${inList(sql, sql`lower(email)`, q.emails)} LIMIT 50),
     inv AS (
       SELECT ${invoiceCols(sql)} FROM transactions
-      WHERE type = 'CustInvc' AND ltrim(regexp_replace(tranid, '[^0-9]', '', 'g'), '0') = ANY(${textList(q.invoice_keys)}::text[])
+      WHERE type = 'CustInvc' AND ${inList(sql, sql`ltrim(regexp_replace(tranid, '[^0-9]', '', 'g'), '0')`, q.invoice_keys)}
       LIMIT 100),
     pay AS (
       SELECT id::text AS id, customer_id::text AS customer_id, tranid, payment_date::text AS payment_date, amount::text AS amount,
         method, reference, applied_to
       FROM customer_payments
-      WHERE upper(reference) = ANY(${textList(q.payment_refs.map((r) => r.toUpperCase()))}::text[]) LIMIT 20),
+      WHERE ${inList(sql, sql`upper(reference)`, q.payment_refs.map((r) => r.toUpperCase()))} LIMIT 20),
     ids AS (
       SELECT customer_id::bigint AS id FROM ct UNION SELECT id::bigint FROM cu
       UNION SELECT entity::bigint FROM inv UNION SELECT customer_id::bigint FROM pay)

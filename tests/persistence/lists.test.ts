@@ -1,11 +1,12 @@
-// Lists as one bound value (persistence/lists.ts): whatever a list holds, PostgreSQL reads back exactly the
-// list, and a statement that takes lists is one prepared statement whatever their lengths.
+// Lists in statements (persistence/lists.ts): an array literal reads back as exactly its list; `IN` over a
+// list padded to a power of two finds what the list names and nothing more; and what an email cites makes a
+// few statements per query (a handful of lengths per list), not one per length.
 import { fc, test as fcTest } from '@fast-check/vitest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sqlClient, type Sql } from '../../persistence/connect.ts';
 import { deliveriesOf } from '../../persistence/deliveries.ts';
-import { numberList, textList } from '../../persistence/lists.ts';
-import { contactsByDomains, customersByDomains, customersByIds } from '../../persistence/mirror/customers.ts';
+import { inList, numberList, padded, textList } from '../../persistence/lists.ts';
+import { contactsByDomains, customersByIds } from '../../persistence/mirror/customers.ts';
 import { senderAndCited } from '../../persistence/mirror/sender.ts';
 import { invoicesByReferences } from '../../persistence/mirror/transactions.ts';
 import { approvalRuns } from '../../persistence/readModel.ts';
@@ -46,34 +47,46 @@ describe('textList and numberList', () => {
   });
 });
 
+describe('padded and inList', () => {
+  it('rounds a length up to a power of two by repeating the last value', () => {
+    expect(padded([])).toEqual([]);
+    expect(padded(['a'])).toEqual(['a']);
+    expect(padded(['a', 'b', 'c'])).toEqual(['a', 'b', 'c', 'c']);
+    expect(padded([1, 2, 3, 4, 5])).toEqual([1, 2, 3, 4, 5, 5, 5, 5]);
+    expect(new Set(Array.from({ length: 21 }, (_, n) => padded(Array.from({ length: n }, (_, i) => i)).length))).toEqual(new Set([0, 1, 2, 4, 8, 16, 32]));
+  });
+
+  fcTest.prop([fc.uniqueArray(fc.integer({ min: 1001, max: 1045 }), { maxLength: 20 })], { numRuns: 40 })(
+    'finds the same rows as the list itself, padded or not (= ANY over the exact list)',
+    async (ids) => {
+      const padded = await db.sql<{ id: number }[]>`SELECT id FROM customers WHERE ${inList(db.sql, db.sql`id`, ids)} ORDER BY id`;
+      const exact = await db.sql<{ id: number }[]>`SELECT id FROM customers WHERE id = ANY(${numberList(ids)}::bigint[]) ORDER BY id`;
+      expect(padded).toEqual(exact);
+    },
+  );
+});
+
 describe('statements that take lists', () => {
   /** How many statements the one connection has prepared whose text contains `marker`. */
-  const prepared = async (marker: string) => {
-    const [r] = await one<{ n: number }[]>`SELECT count(*)::int AS n FROM pg_prepared_statements WHERE statement LIKE ${'%' + marker + '%'} AND statement NOT LIKE '%pg_prepared_statements%'`;
+  const prepared = async (marker: string, unless = 'pg_prepared_statements') => {
+    const [r] = await one<{ n: number }[]>`SELECT count(*)::int AS n FROM pg_prepared_statements WHERE statement LIKE ${'%' + marker + '%'} AND statement NOT LIKE ${'%' + unless + '%'} AND statement NOT LIKE '%pg_prepared_statements%'`;
     return r!.n;
   };
   const upTo = <T,>(n: number, f: (i: number) => T): T[] => Array.from({ length: n }, (_, i) => f(i));
 
-  it('are one prepared statement each, whatever the lengths of the lists an email gives them', async () => {
-    // Lengths as a customer's email makes them vary (up to the reader's caps: 20 invoices, 10 payments,
-    // POs and totals): with a placeholder per element, each combination was a statement of its own.
-    for (let k = 0; k <= 12; k++) {
-      await senderAndCited(one, {
-        emails: upTo(k % 4, (i) => `someone${i}@example.com`),
-        invoice_keys: upTo(k, (i) => String(4100 + i)),
-        payment_refs: upTo(k % 7, (i) => `ACH-${i}`),
-        po_numbers: upTo(k % 5, (i) => `PO-${i}`),
-        amounts: upTo(k % 3, (i) => 100 + i),
-      });
-      await invoicesByReferences(one, 1002, { po_numbers: upTo(k % 5, (i) => `PO-${i}`), tranids: upTo(k, (i) => `INV-${i}`), amounts: upTo(k % 3, (i) => i) });
-      await contactsByDomains(one, upTo(k + 1, (i) => `d${i}.example`));
-      await customersByDomains(one, upTo(k + 1, (i) => `d${i}.example`));
+  it('make one statement per power of two of a list an email gives them, not one per length', async () => {
+    // The lengths as a customer's email makes them vary, to the reader's caps (20 invoices, 10 payments, POs and
+    // totals): with a placeholder per element, each length, and each combination of lengths, was a statement.
+    for (let k = 0; k <= 20; k++) {
+      await senderAndCited(one, { emails: ['someone@example.com'], invoice_keys: upTo(k, (i) => String(4100 + i)), payment_refs: [], po_numbers: [], amounts: [] });
+      await invoicesByReferences(one, 1002, { po_numbers: upTo(k % 11, (i) => `PO-${i}`), tranids: [], amounts: [] });
       await customersByIds(one, upTo(k + 1, (i) => 1001 + i));
     }
-    expect(await prepared('WITH ct AS')).toBe(1);
-    expect(await prepared('otherrefnum = ANY')).toBe(2); // the statement above, and invoicesByReferences on its own
-    expect(await prepared("split_part(lower(email), '@', 2)")).toBe(2); // contacts and customers
-    expect(await prepared('FROM customers WHERE id = ANY')).toBe(1);
+    expect(await prepared('WITH ct AS')).toBe(6); // 0 or 1, 2, 4, 8, 16, 32 invoices
+    expect(await prepared('LIMIT 30', 'WITH ct AS')).toBe(5); // 0 or 1, 2, 4, 8, 16 POs
+    expect(await prepared('FROM customers WHERE id IN', 'WITH ct AS')).toBe(6); // 1, 2, 4, 8, 16, 32 ids
+    for (let k = 0; k <= 12; k++) await contactsByDomains(one, upTo(k + 1, (i) => `d${i}.example`));
+    expect(await prepared("FROM contacts\n    WHERE split_part")).toBe(5);
   });
 
   it('the approvals page: one set of statements for a page of any size', async () => {

@@ -6,19 +6,21 @@
 // element, so each length is a statement of its own, and in one statement the lengths of several lists
 // multiply. The extraction's lists are what an email cites (addresses, invoices up to 20, payments, POs and
 // totals up to 10 each). Measured on one connection (BENCHMARKS.md round 10): 231 emails citing 0–20 invoices
-// and 0–10 payments left 241 prepared statements and 48 MB in the backend, about 190 KB more per email.
+// and 0–10 payments left 222 more prepared statements and 46 MB more in the backend, about 200 KB an email.
 //
 // Two ways out, each where it pays:
-// - `inList`: `IN (…)` with the list's length rounded up to a power of two (the last value repeated, which
-//   matches nothing more; an empty list is one NULL). The extraction's reads use it: the 231 emails now leave
-//   40 statements and 11 MB (each list has at most six lengths; the 398 labeled emails, 43 and 9.8 MB before,
-//   31 and 7.2 MB), and PostgreSQL keeps using each statement's generic plan.
 // - `textList` / `numberList`: the whole list as one value, `col = ANY(${textList(xs)}::text[])`: one statement
 //   whatever the lengths. But PostgreSQL cannot know the length of an array that is a parameter (it assumes
-//   ten), so where the list's look-ups are most of a statement's cost its generic plan looks dearer than a plan
-//   made for the values, and it plans the statement again at every call: the extraction's statement cost 0.48 ms
-//   of planning a start that way. Used for the approvals page's pages of runs (1 to 200 ids), where the
-//   statements are small and the page sizes many.
+//   ten), so where the list drives an index scan that is much of a statement's cost, the generic plan looks
+//   dearer than a plan made for the values and PostgreSQL plans the statement again at every call: all five
+//   lists as arrays cost the extraction's statement 0.48 ms of planning a start (879 against 108 in cost). Used
+//   where the list only filters rows found another way (the invoices by reference: one customer's, by its
+//   index) and for the approvals page's pages of runs (1 to 200 ids, small statements).
+// - `inList`: `IN (…)` with the list's length rounded up to a power of two (the last value repeated, which
+//   matches nothing more; an empty list is one NULL), for the lists that drive an index scan (addresses, invoice
+//   numbers, payment references): at most six lengths each, and PostgreSQL keeps each statement's generic plan.
+// Together (`npm run bench:prepared`): the labeled emails leave 22 statements and 5.9 MB (47 and 11.8 before),
+// then the 231 varying emails 47 and 13.4 MB (269 and 57.3 before).
 import type { Db, Fragment } from './connect.ts';
 
 /** The list with its length rounded up to a power of two by repeating its last value ([] stays []). */

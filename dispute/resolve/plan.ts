@@ -41,6 +41,9 @@ export const FREE_MAIL = new Set([
 
 export const invoiceKey = (ref: string): string => stripZeros(digitsOf(ref));
 
+/** At most this many addresses (and as many domains) are looked up in the mirror for one email. */
+export const MAX_ADDRESSES = 20;
+
 export function planLookups(reading: EmailReading, hints: TriageHints = {}, ownDomains: string[] = []): LookupPlan {
   const own = new Set(ownDomains.map((d) => d.toLowerCase()));
   const senders = [reading.parts.sender, ...reading.parts.history_senders];
@@ -51,8 +54,9 @@ export function planLookups(reading: EmailReading, hints: TriageHints = {}, ownD
   const keys = reading.invoices.map((c) => c.key);
   if (hints.invoice_ref && digitsOf(hints.invoice_ref)) keys.unshift(invoiceKey(hints.invoice_ref));
   return {
-    emails,
-    domains,
+    // The sender first, then the quoted messages' senders: a body of a thousand "From:" lines looks up twenty.
+    emails: emails.slice(0, MAX_ADDRESSES),
+    domains: domains.slice(0, MAX_ADDRESSES),
     invoice_keys: unique(keys).slice(0, 20),
     po_numbers: unique(reading.po_numbers.map((p) => p.value)).slice(0, 10),
     payment_refs: unique(reading.payment_refs.map((p) => p.value)).slice(0, 10),

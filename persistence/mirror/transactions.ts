@@ -2,7 +2,7 @@
 // The extraction step's reads cast columns to text so the rows look the same whatever type parsers the
 // connection was opened with; steps/extract.ts shapes them.
 import type { Db, Fragment } from '../connect.ts';
-import { inList } from '../lists.ts';
+import { numberList, textList } from '../lists.ts';
 import type { MirrorRecord } from './customers.ts';
 
 export const invoiceCols = (sql: Db) =>
@@ -18,11 +18,12 @@ export function invoicesByReferences(
   customer: number | Fragment,
   refs: { po_numbers: string[]; tranids: string[] | Fragment; amounts: number[] },
 ) {
-  // Lists by inList (persistence/lists.ts); a subquery of the statement it is part of stays a subquery.
-  const tranids = Array.isArray(refs.tranids) ? inList(sql, sql`tranid`, refs.tranids) : sql`tranid IN (${refs.tranids})`;
+  // Lists as one value each (persistence/lists.ts): they filter the customer's invoices found by its index, so
+  // the generic plan stays as cheap; a subquery of the statement it is part of stays a subquery.
+  const tranids = Array.isArray(refs.tranids) ? sql`tranid = ANY(${textList(refs.tranids)}::text[])` : sql`tranid IN (${refs.tranids})`;
   return sql<MirrorRecord[]>`
     SELECT ${invoiceCols(sql)} FROM transactions WHERE type = 'CustInvc' AND entity = ${customer}
-      AND (${inList(sql, sql`otherrefnum`, refs.po_numbers)} OR ${tranids} OR ${inList(sql, sql`foreigntotal`, refs.amounts)}) LIMIT 30`;
+      AND (otherrefnum = ANY(${textList(refs.po_numbers)}::text[]) OR ${tranids} OR foreigntotal = ANY(${numberList(refs.amounts)}::numeric[])) LIMIT 30`;
 }
 
 /** The customer's five latest invoice numbers, newest first (`customer` as in invoicesByReferences). */

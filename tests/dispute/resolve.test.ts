@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { LOW_CONFIDENCE } from '../../dispute/confidence.ts';
+import { prepareExtraction } from '../../dispute/extract.ts';
 import { formatCited } from '../../dispute/resolve/invoice.ts';
+import { MAX_ADDRESSES } from '../../dispute/resolve/plan.ts';
 import type { EmailInput } from '../../dispute/types.ts';
 import { extractInMemory, loadMirror } from './helpers/mirror.ts';
 
@@ -234,5 +236,19 @@ describe('more invoice decisions', () => {
     const x = extract({ from: 'ap@quarrystonesupply.example', body: 'We got a collection call about the $12,182.51 invoice. It was paid by ACH on November 2.' });
     expect(x.invoice_ref).toBe('INV-004454');
     expect(x.warnings.join(' ')).toMatch(/inferred from its total \$12,182\.51/);
+  });
+});
+
+describe('what one email looks up', () => {
+  it('is at most twenty addresses and twenty domains, the sender first, however many quoted senders it holds', () => {
+    const quoted = Array.from({ length: 500 }, (_, i) => `> From: Someone ${i} <someone${i}@company${i}.example>\n> Sent: Monday\n> old text ${i}`).join('\n>\n');
+    const prepared = prepareExtraction({
+      email: { from: 'James Okafor <james.okafor@bluewatermarine.example>', subject: 'Invoice INV-004143', body: `The price is wrong.\n\n${quoted}` },
+      reason_text: '',
+    });
+    expect(prepared.plan.emails).toHaveLength(MAX_ADDRESSES);
+    expect(prepared.plan.emails[0]).toBe('james.okafor@bluewatermarine.example');
+    expect(prepared.plan.domains.length).toBeLessThanOrEqual(MAX_ADDRESSES);
+    expect(prepared.plan.domains[0]).toBe('bluewatermarine.example');
   });
 });

@@ -83,7 +83,7 @@ describe('statements that take lists', () => {
       await customersByIds(one, upTo(k + 1, (i) => 1001 + i));
     }
     expect(await prepared('WITH ct AS')).toBe(6); // 0 or 1, 2, 4, 8, 16, 32 invoices
-    expect(await prepared('LIMIT 30', 'WITH ct AS')).toBe(5); // 0 or 1, 2, 4, 8, 16 POs
+    expect(await prepared('LIMIT 30', 'WITH ct AS')).toBe(1); // its lists are one value each: they filter an index scan by customer
     expect(await prepared('FROM customers WHERE id IN', 'WITH ct AS')).toBe(6); // 1, 2, 4, 8, 16, 32 ids
     for (let k = 0; k <= 12; k++) await contactsByDomains(one, upTo(k + 1, (i) => `d${i}.example`));
     expect(await prepared("FROM contacts\n    WHERE split_part")).toBe(5);

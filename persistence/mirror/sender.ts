@@ -35,8 +35,8 @@ export async function senderAndCited(
   sql: Db,
   q: { emails: string[]; invoice_keys: string[]; payment_refs: string[]; po_numbers: string[]; amounts: number[] },
 ): Promise<SenderAndCited> {
-  // Each list's length is rounded up to a power of two (persistence/lists.ts: inList), so that what an email
-  // cites makes a few statements, not one per combination of lengths.
+  // The lists are written so that what an email cites makes a few statements, not one per combination of their
+  // lengths (persistence/lists.ts): those that drive an index scan by inList, the per-customer filters as arrays.
   // Per customer (a row of `ids` below): the invoices its cited payments were applied to.
   const customer = sql`ids.id`;
   const applied = sql`SELECT applied_to FROM pay WHERE pay.customer_id::bigint = ids.id AND pay.applied_to <> ''`;

@@ -62,8 +62,21 @@ export async function settleAll<T>(promises: readonly Promise<T>[]): Promise<T[]
   return settled.map((s) => (s as PromiseFulfilledResult<T>).value);
 }
 
-/** The runs each shared transaction's items have claimed (`claimRun`), by its transaction. */
+/** The shared transactions, each with the runs its items have claimed (`claimRun`). */
 const claims = new WeakMap<Tx, Set<number>>();
+
+/**
+ * Marks the transaction as shared by several runs' work: the engine then runs a fallible step without a
+ * savepoint (rolling back to one would undo the other items' statements sent since) and leaves the COMMIT to
+ * whoever opened it, and `claimRun` refuses a second event on one run. GroupCommit marks its transactions; so
+ * does the verify scheduler when it records several runs' checks in one.
+ */
+export function shareTransaction(tx: Tx): void {
+  claims.set(tx, new Set());
+}
+
+/** Whether the transaction is shared by several runs' work (`shareTransaction`). */
+export const isShared = (tx: Tx): boolean => claims.has(tx);
 
 /**
  * Called by work running together once it has locked run `runId`: a second item of the same transaction on
@@ -163,7 +176,7 @@ export class GroupCommit {
     let results: unknown[];
     try {
       results = await this.sql.begin(async (tx) => {
-        claims.set(tx, new Set());
+        shareTransaction(tx);
         // Every item's work is settled before the transaction ends, whatever failed: one still running would
         // otherwise send its next statement behind the ROLLBACK, outside the transaction.
         // (An item that throws at once is a rejection like any other: the ones started before it are settled too.)

@@ -38,12 +38,11 @@ export async function claimAndApply<Item, Result>(sql: Sql, job: ClaimJob<Item, 
  * restored is returned instead of thrown (restoring fails before anything is written), so the claim's
  * own writes still commit; the caller fails that run after commit (`failUnrestorableAfter`). With `finish`,
  * the event is the transaction's last work and its COMMIT goes out with the run's save (engine.ts, Finish):
- * the job's `apply` then returns as soon as this does. `together`: the transaction holds other runs' events too
- * (runtime/batch.ts), so a fallible step fails it rather than roll back to a savepoint.
+ * the job's `apply` then returns as soon as this does.
  */
-export async function applyQueuedEvent(deps: EngineDeps, tx: Tx, runId: number, event: DisputeEvent, finish?: Finish, together = false): Promise<RunRestoreError | undefined> {
+export async function applyQueuedEvent(deps: EngineDeps, tx: Tx, runId: number, event: DisputeEvent, finish?: Finish): Promise<RunRestoreError | undefined> {
   try {
-    await applyEventInTransaction(deps, tx, runId, event, finish, together);
+    await applyEventInTransaction(deps, tx, runId, event, finish);
     return undefined;
   } catch (err) {
     if (err instanceof RunRestoreError) return err;

@@ -52,18 +52,18 @@ const invalid = (field: string, message: string) =>
  * whose snapshot cannot be restored is marked failed, visibly, and the decision answers 409.
  */
 export async function decideProposal(deps: DecisionDeps, r: DecisionRequest): Promise<ProposalView> {
-  const alone = () => deps.sql.begin((tx) => decideInTransaction(deps, tx, r, false));
+  const inTransaction = (tx: Tx) => decideInTransaction(deps, tx, r);
+  const alone = () => deps.sql.begin(inTransaction);
   // Under load, decisions share transactions with other runs' work (runtime/batch.ts); a refusal thrown there
   // rolls the shared transaction back, and is refused again alone (where its writes, if any, are its own).
-  const outcome = await (deps.group ? deps.group.submit(`proposal:${r.id}`, (tx) => decideInTransaction(deps, tx, r, true), alone) : alone());
+  const outcome = await (deps.group ? deps.group.submit(`proposal:${r.id}`, inTransaction, alone) : alone());
   if ('failure' in outcome) throw new DecisionError(outcome.failure);
   return outcome.decided;
 }
 
 type Outcome = { decided: ProposalView } | { failure: DecisionFailure };
 
-/** `together`: the transaction is shared with other runs' work (GroupCommit), and this must not send its COMMIT. */
-async function decideInTransaction(deps: DecisionDeps, tx: Tx, r: DecisionRequest, together: boolean): Promise<Outcome> {
+async function decideInTransaction(deps: DecisionDeps, tx: Tx, r: DecisionRequest): Promise<Outcome> {
   // The proposal and its run's lock in one round trip (pipelined). The run is locked first whatever is decided,
   // as every event on it is: the envelope's decision is an event, and a downstream decision journals a note.
   const locked = lockRunOfProposal(tx, r.id);
@@ -97,8 +97,8 @@ async function decideInTransaction(deps: DecisionDeps, tx: Tx, r: DecisionReques
     try {
       // Applied, the event is the transaction's last work: the proposal as decided is read behind the run's save
       // and the COMMIT goes with them (engine.ts, Finish).
-      // (Together, the transaction's COMMIT is the group's; the read still goes behind the save.)
-      result = await applyEventToLockedRun(deps, tx, run, event, { finish: { read: (t) => getProposal(t, proposal.id) }, together });
+      // (In a shared transaction the COMMIT is the group's; the read still goes behind the save.)
+      result = await applyEventToLockedRun(deps, tx, run, event, { finish: { read: (t) => getProposal(t, proposal.id) } });
     } catch (err) {
       if (!(err instanceof RunRestoreError)) throw err;
       // Nothing was written before the restore failed: mark the run failed in this transaction and refuse.
@@ -112,8 +112,8 @@ async function decideInTransaction(deps: DecisionDeps, tx: Tx, r: DecisionReques
     }
     return { decided: result.read! };
   } else {
-    // Together, another item of the transaction on this run fails it (an event applied claims its run as well).
-    if (together) claimRun(tx, run.id);
+    // In a shared transaction, another item on this run fails it (an event applied claims its run as well).
+    claimRun(tx, run.id);
     // The run's input is the triage event the engine stored (DisputeInput): the reply threads under its email.
     const email = run.input.email as DisputeInput['email'];
     try {

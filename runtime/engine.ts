@@ -13,7 +13,7 @@ import { raiseAlert } from '../persistence/alerts.ts';
 import * as runs from '../persistence/runs.ts';
 import type { Clock } from './clock.ts';
 import { FALLIBLE_EFFECTS, SENT_AT_ONCE_EFFECTS, WRITE_ONLY_EFFECTS, type EffectContext, type EffectRegistry, type ReaderContext } from './effects.ts';
-import { claimRun, type GroupCommit } from './batch.ts';
+import { claimRun, isShared, type GroupCommit } from './batch.ts';
 import { restoreSnapshot, RunRestoreError } from './restore.ts';
 import { initialRunTransition, transitionRun } from './transition.ts';
 
@@ -52,21 +52,16 @@ export class RunNotFoundError extends Error {
 
 /** Starts a run, or returns the existing one for the same (workflow_type, email_uuid). */
 export async function startRun(deps: EngineDeps, input: StartInput): Promise<{ run: runs.RunRow; created: boolean }> {
-  const alone = () => deps.sql.begin((tx) => startRunInTransaction(deps, tx, input, { finish: {} }));
+  // The start is its transaction's last work (Finish): alone its COMMIT goes with the run's save; in a
+  // transaction shared with other runs' work (GroupCommit) the group commits.
+  const inTransaction = (tx: Tx) => startRunInTransaction(deps, tx, input, {});
+  const alone = () => deps.sql.begin(inTransaction);
   if (!deps.group) return alone();
-  return deps.group.submit(`email:${input.email_uuid}`, (tx) => startRunInTransaction(deps, tx, input, { together: true }), alone);
+  return deps.group.submit(`email:${input.email_uuid}`, inTransaction, alone);
 }
 
-/**
- * The same inside the caller's transaction: with `finish`, as its last work (see Finish); `together` when the
- * transaction is shared with other runs' work (GroupCommit): a fallible step then fails the transaction.
- */
-async function startRunInTransaction(
-  deps: EngineDeps,
-  tx: Tx,
-  input: StartInput,
-  opts: { finish?: Finish | undefined; together?: boolean } = {},
-): Promise<{ run: runs.RunRow; created: boolean }> {
+/** The same inside the caller's transaction: with `finish`, as its last work (see Finish). */
+async function startRunInTransaction(deps: EngineDeps, tx: Tx, input: StartInput, finish?: Finish): Promise<{ run: runs.RunRow; created: boolean }> {
   const now = deps.clock.now();
   const inserted = await runs.insertRunOnce(tx, {
     workflow_type: WORKFLOW_TYPE,
@@ -87,16 +82,17 @@ async function startRunInTransaction(
   const [snapshot, actions] = initialRunTransition(fullInput);
   const init: InitEvent = { type: 'xstate.init', input: fullInput };
   const started = performance.now();
-  const { saved } = await drive(deps, tx, run, null, init, snapshot, actions, now, opts);
+  const { saved } = await drive(deps, tx, run, null, init, snapshot, actions, now, finish);
   deps.observe?.('xstate.init', (performance.now() - started) / 1000);
   return { run: saved, created: true };
 }
 
 /** Applies one event to a run. `applied: false` means the current state does not take it: nothing written. */
 export async function applyEvent(deps: EngineDeps, runId: number, event: DisputeEvent): Promise<ApplyResult> {
+  const inTransaction = (tx: Tx) => applyEventInTransaction(deps, tx, runId, event, {});
   const alone = async () => {
     try {
-      return await deps.sql.begin((tx) => applyEventInTransaction(deps, tx, runId, event, {}));
+      return await deps.sql.begin(inTransaction);
     } catch (err) {
       if (err instanceof RunRestoreError) return { applied: false, run: await failUnrestorable(deps, runId, err) };
       throw err;
@@ -104,18 +100,18 @@ export async function applyEvent(deps: EngineDeps, runId: number, event: Dispute
   };
   if (!deps.group) return alone();
   // Together, a run that cannot be restored fails the shared transaction: it is then failed alone, as above.
-  return deps.group.submit(`run:${runId}`, (tx) => applyEventInTransaction(deps, tx, runId, event, undefined, true), alone);
+  return deps.group.submit(`run:${runId}`, inTransaction, alone);
 }
 
 /**
  * The same, inside a transaction the caller owns (the timer scheduler deletes its row in it). With `finish`, the
  * event is the last thing the transaction does and the engine sends its COMMIT (see `Finish`).
  */
-export async function applyEventInTransaction(deps: EngineDeps, tx: Tx, runId: number, event: DisputeEvent, finish?: Finish, together = false): Promise<ApplyResult> {
+export async function applyEventInTransaction(deps: EngineDeps, tx: Tx, runId: number, event: DisputeEvent, finish?: Finish): Promise<ApplyResult> {
   const started = performance.now();
   const run = await runs.lockRun(tx, runId);
   if (!run) throw new RunNotFoundError(`run ${runId} does not exist`);
-  return applyEventToLockedRun(deps, tx, run, event, { started, finish, together });
+  return applyEventToLockedRun(deps, tx, run, event, { started, finish });
 }
 
 /**
@@ -127,17 +123,17 @@ export async function applyEventToLockedRun<T = never>(
   tx: Tx,
   run: runs.RunRow,
   event: DisputeEvent,
-  opts: { started?: number; finish?: Finish<T> | undefined; together?: boolean } = {},
+  opts: { started?: number; finish?: Finish<T> | undefined } = {},
 ): Promise<ApplyResult & { read?: T }> {
   const started = opts.started ?? performance.now();
   // Shared with other runs' work (GroupCommit): a second event on this run in the same transaction would
-  // overwrite this one's save, so it fails the transaction and both run alone.
-  if (opts.together) claimRun(tx, run.id);
+  // overwrite this one's save, so it fails the transaction and both run alone. (Nothing outside a shared one.)
+  claimRun(tx, run.id);
   const before = restoreSnapshot(run);
   // The machine decides, under the run's lock, whether its state takes the event (an API answers 409 if not).
   if (!before.can(event)) return { applied: false, run };
   const [next, actions] = transitionRun(before, event);
-  const { saved, read } = await drive(deps, tx, run, before, event, next, actions, deps.clock.now(), { finish: opts.finish, together: opts.together });
+  const { saved, read } = await drive(deps, tx, run, before, event, next, actions, deps.clock.now(), opts.finish);
   deps.observe?.(event.type, (performance.now() - started) / 1000);
   return { applied: true, run: saved, ...(opts.finish?.read ? { read: read as T } : {}) };
 }
@@ -147,7 +143,7 @@ export async function applyEventToLockedRun<T = never>(
  * the same write as the run's save (one round trip fewer per event), and nothing may be sent after it (the
  * caller's function must return what `drive` answers and not fail after; vendor/postgres README, Why, 5).
  * When the state does not take the event, nothing is saved nor committed: the caller's transaction ends as usual.
- * In a shared transaction (`together`, runtime/batch.ts) the read is sent the same way and the COMMIT left to the group.
+ * In a shared transaction (runtime/batch.ts, `isShared`) the read is sent the same way and the COMMIT left to the group.
  */
 export interface Finish<T = unknown> {
   /** A statement whose answer the caller wants, sent behind the save (it sees the event's writes) and before the COMMIT. */
@@ -169,7 +165,7 @@ async function drive(
   firstNext: DisputeSnapshot,
   firstActions: Actions,
   now: Date,
-  { finish, together = false }: { finish?: Finish | undefined; together?: boolean | undefined },
+  finish?: Finish,
 ): Promise<{ saved: runs.RunRow; read?: unknown }> {
   const journal: Omit<runs.JournalRow, 'seq'>[] = [];
   const pending: DisputeEvent[] = [];
@@ -218,7 +214,7 @@ async function drive(
       for (const effect of effects) {
         if (FALLIBLE_EFFECTS.has(effect.type)) {
           await Promise.all([...writes.splice(0).map((w) => w.done), ...results]);
-          results.push(Promise.resolve(await runEffect(deps, ctx, effect, together)));
+          results.push(Promise.resolve(await runEffect(deps, ctx, effect)));
         } else if (WRITE_ONLY_EFFECTS.has(effect.type)) {
           writes.push({ done: track(writeOnly(runEffect(deps, ctx, effect), effect.type)), atOnce: SENT_AT_ONCE_EFFECTS.has(effect.type) });
         } else results.push(track(runEffect(deps, ctx, effect)));
@@ -264,7 +260,7 @@ async function drive(
       return { saved };
     }
     const read = finish.read && track(finish.read(tx));
-    if (together) {
+    if (isShared(tx)) {
       // A shared transaction's COMMIT is the group's (runtime/batch.ts): the read still rides behind the save.
       const [saved, readAnswer] = await Promise.all([save, read, ...writes.map((w) => w.done)]);
       return { saved, read: readAnswer };
@@ -283,11 +279,11 @@ async function writeOnly(p: Promise<DisputeEvent | void>, type: string): Promise
   if (await p) throw new Error(`effect ${type} is write-only (WRITE_ONLY_EFFECTS) but answered an event`);
 }
 
-async function runEffect(deps: EngineDeps, ctx: EffectContext, effect: Effect, together = false): Promise<DisputeEvent | void> {
+async function runEffect(deps: EngineDeps, ctx: EffectContext, effect: Effect): Promise<DisputeEvent | void> {
   const handler = deps.effects[effect.type] as (c: EffectContext, p: unknown) => Promise<DisputeEvent | void>;
   // In a shared transaction (GroupCommit) a savepoint would roll back the other runs' statements sent since:
   // the step runs without one, and its failure fails the transaction; its run then runs alone, where it is caught here.
-  if (!FALLIBLE_EFFECTS.has(effect.type) || together) return handler(ctx, effect.params);
+  if (!FALLIBLE_EFFECTS.has(effect.type) || isShared(ctx.tx)) return handler(ctx, effect.params);
   const step = (effect.params as { step: StepName }).step;
   try {
     return await ctx.tx.savepoint((sp) => handler({ ...ctx, tx: sp }, effect.params));

@@ -7,7 +7,7 @@ import { isDatabaseUnavailable, type Sql, type Tx } from '../persistence/connect
 import type { DisputeEvent, VerifyResult } from '../machines/types.ts';
 import { claimDueCheck, claimDueChecks, countCheckRows, recordCheckResult, type DueCheck } from '../persistence/verify.ts';
 import { applyQueuedEvent, claimAndApply, failUnrestorableAfter } from './claim.ts';
-import { settleAll } from './batch.ts';
+import { settleAll, shareTransaction } from './batch.ts';
 import type { EngineDeps } from './engine.ts';
 import type { RunRestoreError } from './restore.ts';
 import { Poller, WakeUp } from './poller.ts';
@@ -73,7 +73,7 @@ function runChecksAlone(deps: EngineDeps, opts: CheckOptions, max: number): Prom
       async apply(tx, check) {
         const outcome = await runCheck(deps.sql, check, opts.timeoutMs);
         // the transaction's last work: its COMMIT goes with the run's save, behind the result and its announcement
-        return { ...describe(check, outcome), unrestorable: await recordAndApply(deps, tx, check, outcome, false) };
+        return { ...describe(check, outcome), unrestorable: await recordAndApply(deps, tx, check, outcome) };
       },
       async afterCommit(check, outcome) {
         // Failed once this transaction has recorded the result and let go of the run.
@@ -92,13 +92,14 @@ async function runChecksTogether(deps: EngineDeps, opts: CheckOptions, n: number
   let done: { outcome: VerifyOutcome; unrestorable: RunRestoreError | undefined }[];
   try {
     done = await deps.sql.begin(async (tx) => {
+      shareTransaction(tx); // several runs' events: the COMMIT is this function's, and no step has a savepoint
       const due = await claimDueChecks(tx, deps.clock.now(), n, opts.only);
       // One check per run: a run's second due check stays pending (its row lock goes at commit) for the next round.
       const runs = new Set<number>();
       claimed = due.filter((c) => !runs.has(c.run_id) && Boolean(runs.add(c.run_id)));
       const outcomes: { result: VerifyResult; detail: string | null }[] = [];
       for (const check of claimed) outcomes.push(await runCheck(deps.sql, check, opts.timeoutMs));
-      const unrestorable = await settleAll(claimed.map((check, i) => recordAndApply(deps, tx, check, outcomes[i]!, true)));
+      const unrestorable = await settleAll(claimed.map((check, i) => recordAndApply(deps, tx, check, outcomes[i]!)));
       return claimed.map((check, i) => ({ outcome: describe(check, outcomes[i]!), unrestorable: unrestorable[i] }));
     });
   } catch (err) {
@@ -117,10 +118,11 @@ function describe(check: DueCheck, o: { result: VerifyResult; detail: string | n
  * In the check's claiming transaction: the result recorded, announced and fed to the run, issued together
  * (pipelined on the transaction's connection). The real outcome reaches subscribers without reading the
  * database: one ledger event per run and check. Settled all before a failure goes up: none is still running
- * (and about to send a statement behind the transaction's ROLLBACK) when it does. Alone, the event is the
- * transaction's last work (its COMMIT goes with the run's save); `together`, other checks' share the transaction.
+ * (and about to send a statement behind the transaction's ROLLBACK) when it does. The event is the
+ * transaction's last work: alone, its COMMIT goes with the run's save; in a shared transaction (other checks'
+ * runs in it too, `shareTransaction`), the transaction's owner commits.
  */
-async function recordAndApply(deps: EngineDeps, tx: Tx, check: DueCheck, o: { result: VerifyResult; detail: string | null }, together: boolean): Promise<RunRestoreError | undefined> {
+async function recordAndApply(deps: EngineDeps, tx: Tx, check: DueCheck, o: { result: VerifyResult; detail: string | null }): Promise<RunRestoreError | undefined> {
   const event: DisputeEvent = { type: 'VERIFY_RESULT', check: check.check_name, result: o.result, detail: o.detail };
   const settled = await settleAll<unknown>([
     recordCheckResult(tx, check.id, { result: o.result, detail: o.detail, now: deps.clock.now() }),
@@ -131,7 +133,7 @@ async function recordAndApply(deps: EngineDeps, tx: Tx, check: DueCheck, o: { re
       payload: { run_id: check.run_id, workflow_type: WORKFLOW_TYPE, check: check.check_name, result: o.result, detail: o.detail },
       now: deps.clock.now(),
     }),
-    together ? applyQueuedEvent(deps, tx, check.run_id, event, undefined, true) : applyQueuedEvent(deps, tx, check.run_id, event, {}),
+    applyQueuedEvent(deps, tx, check.run_id, event, {}),
   ]);
   return settled[2] as RunRestoreError | undefined;
 }

@@ -12,8 +12,9 @@
 // happened (what went wrong costs one transaction's work twice, nothing is lost or half-written). Work that
 // needs a savepoint (a fallible step) does without one together and lets its failure abort the transaction: it
 // runs alone next, where the savepoint catches it. The database going away is not retried alone: every
-// item of the transaction is told, as it would have been on its own.
-import { isDatabaseUnavailable, type Sql, type Tx } from '../persistence/connect.ts';
+// item of the transaction is told, as it would have been on its own. The COMMIT goes out as soon as every item
+// has sent its last statement (`sentLast`), with those statements, not a round trip after their answers.
+import { commitNow, isDatabaseUnavailable, type Sql, type Tx } from '../persistence/connect.ts';
 
 /**
  * ENGINE_BATCH and ENGINE_TRANSACTIONS when unset. Two transactions of up to eight: on two cores with PostgreSQL
@@ -89,6 +90,20 @@ export function claimRun(tx: Tx, runId: number): void {
   if (!claimed) return;
   if (claimed.has(runId)) throw new SameRunInTransaction(`run ${runId} has two events in one shared transaction`);
   claimed.add(runId);
+}
+
+/** GroupCommit's transactions: told by each item once it has sent its last statement (`sentLast`). */
+const lastSent = new WeakMap<Tx, () => void>();
+
+/**
+ * Called once by an item's work in a GroupCommit transaction when it has sent its last statement: it will send
+ * nothing more and can fail only through the statements already sent. When every item of the transaction has
+ * said so, the COMMIT goes out at once, in the same write as the last item's statements, instead of a round trip
+ * after their answers (`commitNow`); an item that never says so leaves the COMMIT to the end, as usual. Does
+ * nothing in any other transaction.
+ */
+export function sentLast(tx: Tx): void {
+  lastSent.get(tx)?.();
 }
 
 export class GroupCommit {
@@ -173,14 +188,27 @@ export class GroupCommit {
       return;
     }
     items.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-    let results: unknown[];
+    let outcomes: PromiseSettledResult<unknown>[];
     try {
-      results = await this.sql.begin(async (tx) => {
+      outcomes = await this.sql.begin(async (tx) => {
         shareTransaction(tx);
+        let committing = false;
+        let left = items.length;
+        lastSent.set(tx, () => {
+          if (--left > 0 || committing) return;
+          committing = true;
+          void commitNow(tx).catch(() => {}); // its outcome is the transaction's (sql.begin awaits it)
+        });
         // Every item's work is settled before the transaction ends, whatever failed: one still running would
         // otherwise send its next statement behind the ROLLBACK, outside the transaction.
         // (An item that throws at once is a rejection like any other: the ones started before it are settled too.)
-        return settleAll(items.map(async (item) => item.together(tx)));
+        const settled = await Promise.allSettled(items.map(async (item) => item.together(tx)));
+        const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+        // Before the COMMIT went out, a failure rolls the transaction back. After it, the transaction's outcome
+        // is the COMMIT's (a failed statement turned it into a rollback, and sql.begin throws): an item that failed
+        // otherwise is told its own failure and the others their results.
+        if (failed && !committing) throw failed.reason;
+        return settled;
       });
     } catch (err) {
       if (isDatabaseUnavailable(err)) {
@@ -194,7 +222,11 @@ export class GroupCommit {
       return;
     }
     this.tell(items.length, 'committed');
-    items.forEach((item, i) => item.resolve(results[i]));
+    items.forEach((item, i) => {
+      const o = outcomes[i]!;
+      if (o.status === 'fulfilled') item.resolve(o.value);
+      else item.reject(o.reason);
+    });
   }
 
   /** The observer is told before the callers are; it must not keep them from being told. */

@@ -13,7 +13,7 @@ import { raiseAlert } from '../persistence/alerts.ts';
 import * as runs from '../persistence/runs.ts';
 import type { Clock } from './clock.ts';
 import { FALLIBLE_EFFECTS, SENT_AT_ONCE_EFFECTS, WRITE_ONLY_EFFECTS, type EffectContext, type EffectRegistry, type ReaderContext } from './effects.ts';
-import { claimRun, isShared, type GroupCommit } from './batch.ts';
+import { claimRun, isShared, sentLast, type GroupCommit } from './batch.ts';
 import { restoreSnapshot, RunRestoreError } from './restore.ts';
 import { initialRunTransition, transitionRun } from './transition.ts';
 
@@ -209,10 +209,13 @@ async function drive(
       // A step's effects are started in order without waiting for each other, so that their statements go out
       // together (postgres.js pipelines what is issued in the same tick on the transaction's connection), except a
       // fallible one: its savepoint must have nothing else of the transaction in flight, or a failure would roll
-      // that back too (and a failure already in flight would be taken for the step's).
+      // that back too (and a failure already in flight would be taken for the step's). In a shared transaction a
+      // fallible step has no savepoint (runEffect) and its failure fails the transaction anyway: it goes side by
+      // side with the others (the fan-out's two steps, one round trip instead of two).
       const results: Promise<DisputeEvent | void>[] = [];
+      const shared = isShared(tx);
       for (const effect of effects) {
-        if (FALLIBLE_EFFECTS.has(effect.type)) {
+        if (FALLIBLE_EFFECTS.has(effect.type) && !shared) {
           await Promise.all([...writes.splice(0).map((w) => w.done), ...results]);
           results.push(Promise.resolve(await runEffect(deps, ctx, effect)));
         } else if (WRITE_ONLY_EFFECTS.has(effect.type)) {
@@ -260,15 +263,12 @@ async function drive(
       return { saved };
     }
     const read = finish.read && track(finish.read(tx));
-    if (isShared(tx)) {
-      // A shared transaction's COMMIT is the group's (runtime/batch.ts): the read still rides behind the save.
-      const [saved, readAnswer] = await Promise.all([save, read, ...writes.map((w) => w.done)]);
-      return { saved, read: readAnswer };
-    }
     // A write-only effect that may still send a statement after an answer is done before COMMIT goes out.
     const later = writes.filter((w) => !w.atOnce).map((w) => w.done);
     if (later.length) await Promise.all(later);
-    track(commitNow(tx));
+    // A shared transaction's COMMIT is the group's (runtime/batch.ts), sent once every item has sent its last.
+    if (isShared(tx)) sentLast(tx);
+    else track(commitNow(tx));
     const [saved, readAnswer] = await Promise.all([save, read, ...writes.map((w) => w.done)]);
     return { saved, read: readAnswer };
   }

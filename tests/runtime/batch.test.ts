@@ -3,7 +3,7 @@
 import { fc, test as fcTest } from '@fast-check/vitest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sqlClient, type Sql, type Tx } from '../../persistence/connect.ts';
-import { claimRun, GroupCommit, SameRunInTransaction, type GroupOutcome } from '../../runtime/batch.ts';
+import { claimRun, GroupCommit, SameRunInTransaction, sentLast, type GroupOutcome } from '../../runtime/batch.ts';
 import { ManualClock } from '../../runtime/clock.ts';
 import { decideProposal } from '../../runtime/decisions.ts';
 import { applyEvent, startRun, type EngineDeps } from '../../runtime/engine.ts';
@@ -184,6 +184,103 @@ describe('GroupCommit', () => {
     expect(togetherErrors[0]).toBeInstanceOf(SameRunInTransaction);
   });
 
+  /** An item that sends its insert, says it has sent its last statement, and then waits for the answer. */
+  const lastSentItem = (id: string, after: (tx: Tx) => Promise<void> = async () => {}) => ({
+    together: async (tx: Tx) => {
+      const inserted = tx`INSERT INTO group_items (id, via) VALUES (${id}, 'together')`.execute();
+      sentLast(tx);
+      await inserted;
+      await after(tx);
+      return `${id}:together`;
+    },
+    alone: insert(id).alone,
+  });
+  /** Whether another connection sees the row within two seconds: the transaction that wrote it has committed. */
+  const committedSoon = async (id: string) => {
+    for (let i = 0; i < 100; i++) {
+      if ((await db.sql`SELECT 1 FROM group_items WHERE id = ${id}`).length) return true;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    return false;
+  };
+
+  it('sends the COMMIT as soon as every item has sent its last statement, before their work returns', async () => {
+    const { g, seen } = group({ batch: 8, transactions: 1 });
+    const held = gate();
+    const blocker = g.submit('b', () => Promise.reject(new Error('x')), () => held.p);
+    const visible: boolean[] = [];
+    // Each item waits, inside its work, until the others' rows are visible from another connection: only an
+    // early COMMIT can make them so (the usual one would wait for this work to return).
+    const ids = ['l1', 'l2', 'l3'];
+    const results = ids.map((id) =>
+      g.submit(id, lastSentItem(id, async () => void visible.push(...(await Promise.all(ids.map(committedSoon))))).together, insert(id).alone),
+    );
+    held.open();
+    await blocker;
+    expect(await Promise.all(results)).toEqual(['l1:together', 'l2:together', 'l3:together']);
+    expect(visible).toEqual(Array(9).fill(true));
+    expect(seen).toEqual([[1, 'committed'], [3, 'committed']]);
+    const txids = await db.sql`SELECT DISTINCT txid FROM group_items WHERE id IN ('l1', 'l2', 'l3')`;
+    expect(txids).toHaveLength(1);
+  });
+
+  it('waits for every item: one that has not said so keeps the COMMIT until its work returns', async () => {
+    const { g } = group({ batch: 8, transactions: 1 });
+    const held = gate();
+    const blocker = g.submit('b', () => Promise.reject(new Error('x')), () => held.p);
+    let seenEarly: boolean | null = null;
+    const early = g.submit('m1', lastSentItem('m1', async () => void (seenEarly = (await db.sql`SELECT 1 FROM group_items WHERE id = 'm1'`).length > 0)).together, insert('m1').alone);
+    const late = insert('m2');
+    const results = [early, g.submit('m2', async (tx) => (await new Promise((r) => setTimeout(r, 100)), late.together(tx)), late.alone)];
+    held.open();
+    await blocker;
+    expect(await Promise.all(results)).toEqual(['m1:together', 'm2:together']);
+    expect(seenEarly).toBe(false);
+  });
+
+  it('after the COMMIT went out, a statement that failed rolls it all back and each item runs alone', async () => {
+    await db.sql`INSERT INTO group_items (id, via) VALUES ('n2', 'before')`;
+    const { g, seen } = group({ batch: 8, transactions: 1 });
+    const held = gate();
+    const blocker = g.submit('b', () => Promise.reject(new Error('x')), () => held.p);
+    const results = ['n1', 'n2', 'n3'].map((id) => g.submit(id, lastSentItem(id).together, insert(id).alone));
+    held.open();
+    await blocker;
+    const settled = await Promise.allSettled(results);
+    expect(settled.map((s) => (s.status === 'fulfilled' ? s.value : (s.reason as { code?: string }).code))).toEqual(['n1:alone', '23505', 'n3:alone']);
+    expect(await db.sql`SELECT id, via FROM group_items WHERE id IN ('n1', 'n2', 'n3') ORDER BY id`).toEqual([
+      { id: 'n1', via: 'alone' },
+      { id: 'n2', via: 'before' },
+      { id: 'n3', via: 'alone' },
+    ]);
+    expect(seen).toEqual([[1, 'committed'], [3, 'alone']]);
+  });
+
+  it('after the COMMIT went out, an item whose work fails otherwise is told so; the transaction stands and nothing runs again', async () => {
+    const { g, seen } = group({ batch: 8, transactions: 1 });
+    const held = gate();
+    const blocker = g.submit('b', () => Promise.reject(new Error('x')), () => held.p);
+    let alone = 0;
+    const item = (id: string) => {
+      const x = lastSentItem(id, async () => {
+        if (id === 'o2') throw new Error('o2 broke after its last statement');
+      });
+      return g.submit(id, x.together, () => (alone++, x.alone()));
+    };
+    const results = ['o1', 'o2', 'o3'].map(item);
+    held.open();
+    await blocker;
+    const settled = await Promise.allSettled(results);
+    expect(settled.map((s) => (s.status === 'fulfilled' ? s.value : (s.reason as Error).message))).toEqual(['o1:together', 'o2 broke after its last statement', 'o3:together']);
+    expect(alone).toBe(0);
+    expect(await db.sql`SELECT id, via FROM group_items WHERE id IN ('o1', 'o2', 'o3') ORDER BY id`).toEqual([
+      { id: 'o1', via: 'together' },
+      { id: 'o2', via: 'together' },
+      { id: 'o3', via: 'together' },
+    ]);
+    expect(seen).toEqual([[1, 'committed'], [3, 'committed']]);
+  });
+
   fcTest.prop(
     [fc.array(fc.boolean(), { minLength: 1, maxLength: 24 }), fc.integer({ min: 1, max: 8 }), fc.integer({ min: 1, max: 3 })],
     { numRuns: 25 },
@@ -272,6 +369,42 @@ describe('the engine with group commit', () => {
     expect(await db.sql`SELECT count(*)::int AS n FROM approval_decisions WHERE run_id IN ${db.sql(ids)}`).toEqual([{ n: 4 }]);
     const gaps = await db.sql`SELECT r.id FROM runs r WHERE r.id IN ${db.sql(ids)} AND r.event_count <> (SELECT count(*) FROM run_journal j WHERE j.run_id = r.id)`;
     expect(gaps).toEqual([]);
+  });
+
+  it('in a shared transaction the fan-out\'s steps run side by side (no savepoint to keep apart); alone, one after the other', async () => {
+    const log: string[] = [];
+    const over: Partial<EffectRegistry> = {
+      runStep: async (c, p) => {
+        log.push(`${c.run.id} start ${p.step}`);
+        const r = await runStep(c, p);
+        log.push(`${c.run.id} end ${p.step}`);
+        return r;
+      },
+    };
+    const { g } = group({ batch: 8, transactions: 1 });
+    const d: EngineDeps = { sql: db.sql, clock, effects: effectRegistry(over), group: g };
+    const ids = (await Promise.all(Array.from({ length: 3 }, () => start({ ...d, group: undefined })))).map((s) => s.run.id);
+    const envelopes = await Promise.all(ids.map(envelopeOf));
+    const held = gate();
+    const blocker = g.submit('a', () => Promise.reject(new Error('x')), () => held.p);
+    const applied = ids.map((id, i) => applyEvent(d, id, { type: 'APPROVE', action_id: envelopes[i]!, by: 'mike', note: null, at: clock.now().toISOString() }));
+    held.open();
+    await blocker;
+    expect((await Promise.all(applied)).every((a) => a.applied)).toBe(true);
+    const of = (id: number) => log.filter((l) => l.startsWith(`${id} `)).map((l) => l.slice(String(id).length + 1));
+    // Together (the three approvals in one transaction): every step of a run starts before the first ends.
+    for (const id of ids) {
+      const steps = of(id);
+      expect(steps.length).toBeGreaterThanOrEqual(4);
+      const firstEnd = steps.findIndex((l) => l.startsWith('end'));
+      expect(steps.slice(firstEnd).every((l) => l.startsWith('end'))).toBe(true);
+    }
+    // Alone: each step ends before the next starts (its savepoint has nothing else in flight).
+    const one = (await start({ ...d, group: undefined })).run.id;
+    await applyEvent({ ...d, group: undefined }, one, { type: 'APPROVE', action_id: await envelopeOf(one), by: 'mike', note: null, at: clock.now().toISOString() });
+    const alone = of(one);
+    expect(alone.length).toBeGreaterThanOrEqual(4);
+    alone.forEach((l, i) => expect(l.startsWith(i % 2 === 0 ? 'start' : 'end')).toBe(true));
   });
 
   it('decisions that arrive together share a transaction, each answered with its proposal as decided', async () => {

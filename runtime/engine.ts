@@ -15,6 +15,7 @@ import type { Clock } from './clock.ts';
 import { FALLIBLE_EFFECTS, SENT_AT_ONCE_EFFECTS, WRITE_ONLY_EFFECTS, type EffectContext, type EffectRegistry, type ReaderContext } from './effects.ts';
 import { claimRun, isShared, sentLast, type GroupCommit } from './batch.ts';
 import { restoreSnapshot, RunRestoreError } from './restore.ts';
+import { beginExtraction } from '../steps/extract.ts';
 import { initialRunTransition, transitionRun } from './transition.ts';
 
 export { RUN_CHANNEL } from '../persistence/runs.ts';
@@ -63,7 +64,7 @@ export async function startRun(deps: EngineDeps, input: StartInput): Promise<{ r
 /** The same inside the caller's transaction: with `finish`, as its last work (see Finish). */
 async function startRunInTransaction(deps: EngineDeps, tx: Tx, input: StartInput, finish?: Finish): Promise<{ run: runs.RunRow; created: boolean }> {
   const now = deps.clock.now();
-  const inserted = await runs.insertRunOnce(tx, {
+  const inserting = runs.insertRunOnce(tx, {
     workflow_type: WORKFLOW_TYPE,
     email_uuid: input.email_uuid,
     machine_version: MACHINE_VERSION,
@@ -71,6 +72,16 @@ async function startRunInTransaction(deps: EngineDeps, tx: Tx, input: StartInput
     invoked_by: input.invoked_by,
     now,
   });
+  // The extraction reads the email, not the run: its first lookup goes out in the same write as the INSERT,
+  // and the extraction effect takes it up (a redelivered start leaves it unused).
+  let begun: EffectContext['begun'];
+  try {
+    begun = { extraction: beginExtraction(tx, input) };
+  } catch (err) {
+    await inserting.catch(() => {}); // not left unobserved: the reader's failure is the start's
+    throw err;
+  }
+  const inserted = await inserting;
   if (inserted === null) {
     const existing = await runs.findRunByEmail(tx, WORKFLOW_TYPE, input.email_uuid);
     if (!existing) throw new Error(`run for email ${input.email_uuid} vanished during redelivery`);
@@ -82,7 +93,7 @@ async function startRunInTransaction(deps: EngineDeps, tx: Tx, input: StartInput
   const [snapshot, actions] = initialRunTransition(fullInput);
   const init: InitEvent = { type: 'xstate.init', input: fullInput };
   const started = performance.now();
-  const { saved } = await drive(deps, tx, run, null, init, snapshot, actions, now, finish);
+  const { saved } = await drive(deps, tx, run, null, init, snapshot, actions, now, finish, begun);
   deps.observe?.('xstate.init', (performance.now() - started) / 1000);
   return { run: saved, created: true };
 }
@@ -166,6 +177,7 @@ async function drive(
   firstActions: Actions,
   now: Date,
   finish?: Finish,
+  begun?: EffectContext['begun'],
 ): Promise<{ saved: runs.RunRow; read?: unknown }> {
   const journal: Omit<runs.JournalRow, 'seq'>[] = [];
   const pending: DisputeEvent[] = [];
@@ -205,7 +217,7 @@ async function drive(
         at: now,
       });
       if (journal.length > MAX_EVENTS_PER_TRANSACTION) throw new Error(`run ${run.id} exceeded ${MAX_EVENTS_PER_TRANSACTION} events in one transaction`);
-      const ctx: EffectContext = { tx, clock: deps.clock, now, run, context: readerContext(snapshot), notifyUrl: deps.notifyUrl };
+      const ctx: EffectContext = { tx, clock: deps.clock, now, run, context: readerContext(snapshot), notifyUrl: deps.notifyUrl, begun };
       // A step's effects are started in order without waiting for each other, so that their statements go out
       // together (postgres.js pipelines what is issued in the same tick on the transaction's connection), except a
       // fallible one: its savepoint must have nothing else of the transaction in flight, or a failure would roll

@@ -11,10 +11,11 @@ import type { EffectRegistry } from './effects.ts';
 
 export function effectRegistry(overrides: Partial<EffectRegistry> = {}): EffectRegistry {
   return {
-    extractDispute: async (c, p) => ({
-      type: 'EXTRACTED',
-      extraction: await extractDispute(c.tx, p.input),
-    }),
+    extractDispute: async (c, p) => {
+      const begun = c.begun?.extraction;
+      if (c.begun) c.begun.extraction = undefined;
+      return { type: 'EXTRACTED', extraction: await extractDispute(c.tx, p.input, begun) };
+    },
     loadContext: async (c, p) => ({ type: 'CONTEXT_LOADED', loaded: await loadContext(c.tx, p, c.now, c.run.id) }),
     stageApproval,
     recordDecision,

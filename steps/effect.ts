@@ -4,6 +4,7 @@ import type { Tx } from '../persistence/connect.ts';
 import type { RunRow } from '../persistence/runs.ts';
 import type { DisputeContext } from '../machines/types.ts';
 import type { CustomerRow, DisputeRow, Extraction, InvoiceRow, PaymentRow } from '../dispute/types.ts';
+import type { BegunExtraction } from './extract.ts';
 
 /** The reader's shapes (dispute/types.ts), each defined once there, of what a run's context carries. */
 export interface ReaderShapes {
@@ -25,4 +26,9 @@ export interface EffectContext {
   context: ReaderContext;
   /** Where ledger events are announced (NOTIFY_WEBHOOK_URL), if anywhere. */
   notifyUrl?: string | undefined;
+  /**
+   * In a start's transaction: work the engine began before the run's row was back, for the effect that takes it
+   * up (once: it clears what it takes). The extraction's first lookup (steps/extract.ts, beginExtraction).
+   */
+  begun?: { extraction?: BegunExtraction | undefined } | undefined;
 }

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { evaluate, parseArgs, readCorpus, type Labeled } from '../../scripts/eval-emails.ts';
-import { extractDispute } from '../../steps/extract.ts';
+import { beginExtraction, extractDispute } from '../../steps/extract.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 import { CORPUS, extractInMemory, loadCorpus, loadMirror } from './helpers/mirror.ts';
 
@@ -35,6 +35,17 @@ describe('extractDispute against the mirror', () => {
       const email = { from: e.from, to: e.to, subject: e.subject, body: e.body };
       expect(await extractDispute(db.sql, { email, reason_text: '' }), e.email_uuid).toEqual(extractInMemory(mirror, { email, reason_text: '' }));
     }
+  });
+
+  it('takes up an extraction begun for the same input, and reads afresh when it was begun for another', async () => {
+    const [a, b] = loadCorpus().filter((e) => e.expected.customer_id !== null).slice(0, 2);
+    const input = (e: typeof a) => ({ email: { from: e!.from, to: e!.to, subject: e!.subject, body: e!.body }, reason_text: '' });
+    const ia = input(a), ib = input(b);
+    const fresh = await extractDispute(db.sql, ia);
+    expect(await extractDispute(db.sql, ia, beginExtraction(db.sql, ia))).toEqual(fresh);
+    // Begun for another email (never the case in a start): not taken up, the input's own reading wins.
+    expect(await extractDispute(db.sql, ia, beginExtraction(db.sql, ib))).toEqual(fresh);
+    expect(fresh).not.toEqual(await extractDispute(db.sql, ib));
   });
 
   it('lets the triage event win and warns about the conflict', async () => {

@@ -1,6 +1,8 @@
 // The runner against a real database: durable time (approval window, retry backoff), real step failures,
 // alerts, verification and versioned runs — all with the injected clock.
+import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sqlClient } from '../../persistence/connect.ts';
 import { ManualClock } from '../../runtime/clock.ts';
 import { applyEvent, describeError, startRun, type EngineDeps } from '../../runtime/engine.ts';
 import { effectRegistry } from '../../runtime/registry.ts';
@@ -352,6 +354,33 @@ describe('runs and their journal', () => {
     const journal = await db.sql`SELECT effects FROM run_journal WHERE run_id = ${run.id} ORDER BY seq`;
     expect(journal[0]!.effects).toEqual([{ type: 'extractDispute', params: { input: expect.objectContaining({ run_id: run.id, invoked_by: 'test' }) } }]);
     expect(journal[2]!.effects.map((e: { type: string }) => e.type)).toEqual(['stageApproval', 'setTimer']);
+  });
+
+  it('sends a start\'s INSERT and its extraction\'s first lookup in one write: four round trips alone, the same run as before', async () => {
+    const one = sqlClient(db.url, 1); // one connection: every statement is prepared after the first start
+    try {
+      const d: EngineDeps = { sql: one, clock: new ManualClock('2026-11-20T10:00:00Z'), effects: effectRegistry() };
+      const start = () => startRun(d, { ...triageFor((e) => e.expected.customer_id === 1002, `engine-rt-${++seq}`), customer_id: null, invoice_ref: null, invoked_by: 'test' });
+      await start();
+      const original = net.Socket.prototype.write;
+      let writes = 0;
+      net.Socket.prototype.write = function (this: net.Socket, ...args: unknown[]) {
+        writes++;
+        return (original as (...a: unknown[]) => boolean).apply(this, args);
+      } as typeof original;
+      let run;
+      try {
+        ({ run } = await start());
+      } finally {
+        net.Socket.prototype.write = original;
+      }
+      // BEGIN, the INSERT and the lookup; the context; the proposals; the save with its COMMIT.
+      expect(writes).toBe(4);
+      const [r] = await db.sql`SELECT status, customer_id, snapshot->'context'->'extraction'->>'invoice_ref' AS invoice_ref FROM runs WHERE id = ${run.id}`;
+      expect(r).toEqual({ status: 'awaiting_approval', customer_id: 1002, invoice_ref: expect.any(String) });
+    } finally {
+      await one.end();
+    }
   });
 
   it('returns the existing run for a redelivered email, creating nothing', async () => {

@@ -65,6 +65,7 @@ async function load(): Promise<Record<string, number>> {
   await sql`SELECT setval(pg_get_serial_sequence('runs', 'id'), (SELECT max(id) FROM runs))`;
   await step('run_status_counts', async () => {
     await sql`DELETE FROM run_status_counts`;
+    await sql`DELETE FROM run_status_deltas`;
     await sql`INSERT INTO run_status_counts (status, shard, n) SELECT status, (id % 32)::smallint, count(*) FROM runs GROUP BY 1, 2`;
     await sql`ALTER TABLE runs ENABLE TRIGGER runs_status_counts`;
   });

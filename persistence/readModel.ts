@@ -30,15 +30,8 @@ export async function listRuns(sql: Sql, f: RunFilter) {
   return page(rows, f.limit, 'run_id');
 }
 
-/**
- * Runs per status, from the counters a trigger on runs keeps in the same transaction as every write
- * (sql/migrations/0005): a few hundred rows whatever the number of runs, where count(*) scanned them all.
- */
-export async function runCounts(sql: Sql): Promise<Record<string, number>> {
-  const rows = await sql<{ status: string; n: number }[]>`
-    SELECT status, sum(n)::int AS n FROM run_status_counts GROUP BY status HAVING sum(n) <> 0 ORDER BY status`;
-  return Object.fromEntries(rows.map((r) => [r.status, r.n]));
-}
+/** Runs per status (persistence/runCounts.ts). */
+export { runCounts } from './runCounts.ts';
 
 export interface ProposalFilter {
   status?: string | undefined;

@@ -11,6 +11,7 @@ import { systemClock } from '../runtime/clock.ts';
 import { effectRegistry } from '../runtime/registry.ts';
 import { timerScheduler } from '../runtime/timers.ts';
 import { statisticsKeeper } from '../runtime/statistics.ts';
+import { runCountsFolder } from '../runtime/runCounts.ts';
 import { verifyScheduler, verifyWorkers } from '../runtime/verify.ts';
 import { outboxDispatcher } from '../runtime/outbox.ts';
 import { folderMailer, smtpMailer } from '../runtime/mailer.ts';
@@ -73,6 +74,8 @@ async function main() {
       onError: (err) => log('error', 'statistics keeper', { error: String(err) }),
       onAnalyzed: (tables) => log('debug', 'planner statistics gathered again', { tables }),
     }),
+    // The per-status run counts' deltas folded into their counters (persistence/runCounts.ts).
+    runCountsFolder(db.sql, { onError: (err) => log('error', 'run counts', { error: String(err) }) }),
     outboxDispatcher(
       {
         sql: db.sql,
@@ -117,7 +120,7 @@ async function main() {
           `(set both variables in production; this file is for local use only).`,
       );
     }
-  } else log('info', 'worker started (timer scheduler, verify scheduler, statistics keeper, outbox dispatcher)');
+  } else log('info', 'worker started (timer scheduler, verify scheduler, statistics keeper, run counts, outbox dispatcher)');
 
   let stopping = false;
   const shutdown = async (signal: string) => {

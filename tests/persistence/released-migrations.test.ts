@@ -14,6 +14,7 @@ const RELEASED: Record<string, string> = {
   '0006_run_counts_and_run_indexes.sql': 'c6e228170952ac338e11438865af32eb91d540cef7485844520cc890d801416e',
   '0007_run_loaded_context.sql': 'b322439fa3d26ac9309b3ed00fe6aa8bbacf992f6f691a35bc8959d2c77df524',
   '0008_lz4_documents.sql': '249be27aa49a776348d9d482d496002b6f943e1275f300cc2ee797ca17f01653',
+  '0009_run_counts_without_waits.sql': '4db450762feaa91ab4b2143273867793670317db9f237107b3a7f5019ecd62b3',
 };
 
 const fileOf = (m: Migration) => `${String(m.version).padStart(4, '0')}_${m.name}.sql`;

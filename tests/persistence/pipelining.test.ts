@@ -4,10 +4,10 @@
 // the transaction goes on, the round trips saved are really saved (counted as socket writes, not timed), and
 // statements issued in one tick go out in one write even past 1 KB ("Why, 4"), and a COMMIT sent early
 // (commitNow, "Why, 5") goes out with the last statements, reports their failure and refuses what comes after.
-import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { commitNow } from '../../persistence/connect.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
+import { writesDuring } from '../helpers/writes.ts';
 
 let db: TestDatabase;
 beforeAll(async () => {
@@ -19,21 +19,6 @@ afterAll(() => db.drop());
 const keys = async (prefix: string) =>
   (await db.sql<{ k: string }[]>`SELECT k FROM pipelined WHERE k LIKE ${prefix + '%'} ORDER BY k`).map((r) => r.k);
 
-/** Socket writes made while `f` runs (every socket of this process: the tests of this file run one at a time). */
-async function writesDuring(f: () => Promise<unknown>): Promise<number> {
-  const original = net.Socket.prototype.write;
-  let writes = 0;
-  net.Socket.prototype.write = function (this: net.Socket, ...args: unknown[]) {
-    writes++;
-    return (original as (...a: unknown[]) => boolean).apply(this, args);
-  } as typeof original;
-  try {
-    await f();
-  } finally {
-    net.Socket.prototype.write = original;
-  }
-  return writes;
-}
 
 describe('BEGIN sent with the first statement', () => {
   it('keeps the first statement inside the transaction: a failure after it rolls it back', async () => {

@@ -1,6 +1,5 @@
 // The runner against a real database: durable time (approval window, retry backoff), real step failures,
 // alerts, verification and versioned runs — all with the injected clock.
-import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sqlClient } from '../../persistence/connect.ts';
 import { ManualClock } from '../../runtime/clock.ts';
@@ -16,6 +15,7 @@ import type { EffectRegistry } from '../../runtime/effects.ts';
 import { CONTRACT, retryDelayMs, type StepName } from '../../machines/contract.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 import { triageFor } from '../helpers/fixtures.ts';
+import { writesDuring } from '../helpers/writes.ts';
 
 let db: TestDatabase;
 beforeAll(async () => {
@@ -362,18 +362,8 @@ describe('runs and their journal', () => {
       const d: EngineDeps = { sql: one, clock: new ManualClock('2026-11-20T10:00:00Z'), effects: effectRegistry() };
       const start = () => startRun(d, { ...triageFor((e) => e.expected.customer_id === 1002, `engine-rt-${++seq}`), customer_id: null, invoice_ref: null, invoked_by: 'test' });
       await start();
-      const original = net.Socket.prototype.write;
-      let writes = 0;
-      net.Socket.prototype.write = function (this: net.Socket, ...args: unknown[]) {
-        writes++;
-        return (original as (...a: unknown[]) => boolean).apply(this, args);
-      } as typeof original;
-      let run;
-      try {
-        ({ run } = await start());
-      } finally {
-        net.Socket.prototype.write = original;
-      }
+      let run!: Awaited<ReturnType<typeof start>>['run'];
+      const writes = await writesDuring(async () => ({ run } = await start()));
       // BEGIN, the INSERT and the lookup; the context; the proposals; the save with its COMMIT.
       expect(writes).toBe(4);
       const [r] = await db.sql`SELECT status, customer_id, snapshot->'context'->'extraction'->>'invoice_ref' AS invoice_ref FROM runs WHERE id = ${run.id}`;

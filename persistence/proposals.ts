@@ -28,13 +28,15 @@ export interface ProposalView extends ProposedAction {
 /** The hash of a payload as shown: the ETag an approval must match, and what the decision row keeps. */
 export const payloadEtag = (payload: unknown) => createHash('sha256').update(JSON.stringify(payload)).digest('hex');
 
-/** The columns of a ProposalView; `p` is proposed_actions. */
-export const proposalViewColumns = (sql: Db) => sql`
-  p.*, d.edits,
+/** A ProposalView's delivery column; `p` is proposed_actions. */
+const deliveryColumn = (sql: Db) => sql`
   (SELECT json_build_object('channel', o.channel,
             'status', ${deliveryStatus(sql)},
             'message_id', o.message_id, 'attempts', o.attempts, 'last_error', o.last_error, 'sent_at', o.delivered_at)
      FROM outbox o WHERE o.proposed_action_id = p.id) AS delivery`;
+
+/** The columns of a ProposalView; `p` is proposed_actions. */
+export const proposalViewColumns = (sql: Db) => sql`p.*, d.edits, ${deliveryColumn(sql)}`;
 
 export const withEtag = <T extends ProposedAction>(row: T): T & { etag: string } => ({ ...row, etag: payloadEtag(row.payload) });
 
@@ -90,6 +92,20 @@ export async function decide(
       VALUES (${row.id}, ${row.run_id}, ${d.decision}, ${d.by}, ${d.note}, ${payloadEtag(row.payload)}, ${d.now}, ${edits})`;
   }
   return row;
+}
+
+/**
+ * A proposal as its decision left it, read in the deciding transaction behind the decision: only what a decision
+ * changes (status, decided_*, the approver's edits, the delivery it queued) over the view read before it, whose
+ * payload no decision changes (`decide` updates the decision's columns only), nor therefore its etag: the payload
+ * (the approver's whole stage, several KB) is not read, parsed and hashed a second time.
+ */
+export async function decidedProposal(sql: Db, before: ProposalView): Promise<ProposalView | undefined> {
+  const [row]: [Pick<ProposalView, 'status' | 'decided_at' | 'decided_by' | 'decision_note' | 'edits' | 'delivery'>?] = await sql`
+    SELECT p.status, p.decided_at, p.decided_by, p.decision_note, d.edits, ${deliveryColumn(sql)}
+    FROM proposed_actions p LEFT JOIN approval_decisions d ON d.proposed_action_id = p.id
+    WHERE p.id = ${before.id}`;
+  return row && { ...before, ...row };
 }
 
 export async function getProposal(sql: Db, id: number): Promise<ProposalView | undefined> {

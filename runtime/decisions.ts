@@ -5,7 +5,7 @@
 import { CONTRACT } from '../machines/contract.ts';
 import type { Corrections, DisputeEvent, DisputeInput } from '../machines/types.ts';
 import { customerExists, invoicesByTranid } from '../persistence/mirror/lookup.ts';
-import { DecisionConflictError, getProposal, type ProposalView } from '../persistence/proposals.ts';
+import { decidedProposal, DecisionConflictError, getProposal, type ProposalView } from '../persistence/proposals.ts';
 import type { Db, Tx } from '../persistence/connect.ts';
 import { lockRunOfProposal } from '../persistence/runs.ts';
 import { decideDownstream, EDITABLE_ACTIONS, type CarryOutConfig, type Edits } from '../steps/carryOut.ts';
@@ -98,7 +98,7 @@ async function decideInTransaction(deps: DecisionDeps, tx: Tx, r: DecisionReques
       // Applied, the event is the transaction's last work: the proposal as decided is read behind the run's save
       // and the COMMIT goes with them (engine.ts, Finish).
       // (In a shared transaction the COMMIT is the group's; the read still goes behind the save.)
-      result = await applyEventToLockedRun(deps, tx, run, event, { finish: { read: (t) => getProposal(t, proposal.id) } });
+      result = await applyEventToLockedRun(deps, tx, run, event, { finish: { read: (t) => decidedProposal(t, proposal) } });
     } catch (err) {
       if (!(err instanceof RunRestoreError)) throw err;
       // Nothing was written before the restore failed: mark the run failed in this transaction and refuse.
@@ -128,7 +128,7 @@ async function decideInTransaction(deps: DecisionDeps, tx: Tx, r: DecisionReques
       throw err;
     }
   }
-  return { decided: (await getProposal(tx, proposal.id))! };
+  return { decided: (await decidedProposal(tx, proposal))! };
 }
 
 function conflict(proposal: ProposalView, status: string | undefined, runStatus: string): DecisionFailure {

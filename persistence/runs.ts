@@ -34,22 +34,37 @@ export interface JournalRow {
 }
 
 /**
- * A run's `loaded` (the mirror rows its context step read) is stored in a column of its own, written only when
- * it changes (migration 0007): this puts it back into the snapshot's context, so every reader of a RunRow
- * sees the context as the machine has it. A snapshot written before the column existed keeps its own.
+ * Two parts of a run's context are not rewritten with every event. `loaded` (the mirror rows its context step
+ * read) is a column of its own, written only when it changes (migration 0007). `input` (the triage event, up to
+ * 200 KB of email) is the run's `input` column plus the two keys the engine adds (run_id, started_at): the
+ * machine never assigns it, so the snapshot keeps only those two (`savedInput`). This puts both back into the
+ * snapshot's context, so every reader of a RunRow sees the context as the machine has it. A snapshot written
+ * before keeps its own (its full input wins over the column's, key by key: they are the same).
  */
 function withLoaded<T extends RunRow<object, object>>(row: T | undefined): T | undefined {
   if (!row) return row;
   const r = row as T & { loaded?: unknown };
   const context = r.snapshot?.context as Record<string, unknown> | undefined;
-  if (context) context.loaded = r.loaded ?? context.loaded ?? null;
+  if (context) {
+    context.loaded = r.loaded ?? context.loaded ?? null;
+    if (r.input && context.input && typeof context.input === 'object') context.input = { ...r.input, ...context.input };
+  }
   delete r.loaded;
   return row;
 }
 
-/** The context as the machine has it, in SQL: the snapshot's context with `loaded` put back. */
+/** What a saved snapshot keeps of the context's input: the keys the run's `input` column does not hold. */
+function savedInput(input: Record<string, unknown>, column: object): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(input)) if (!Object.hasOwn(column, k)) out[k] = input[k];
+  return out;
+}
+
+/** The context as the machine has it, in SQL: the snapshot's context with `loaded` and `input` put back. */
 export const contextSql = (sql: Db, alias = 'runs') => sql`
-  jsonb_set(${sql(alias)}.snapshot->'context', '{loaded}', coalesce(${sql(alias)}.loaded, ${sql(alias)}.snapshot->'context'->'loaded', 'null'))`;
+  jsonb_set(
+    jsonb_set(${sql(alias)}.snapshot->'context', '{loaded}', coalesce(${sql(alias)}.loaded, ${sql(alias)}.snapshot->'context'->'loaded', 'null')),
+    '{input}', coalesce(${sql(alias)}.input, '{}') || coalesce(${sql(alias)}.snapshot->'context'->'input', '{}'))`;
 
 /** Inserts the run unless (workflow_type, email_uuid) exists; concurrent redeliveries wait on the unique index. */
 export async function insertRunOnce(
@@ -61,8 +76,9 @@ export async function insertRunOnce(
     VALUES (${r.workflow_type}, ${r.email_uuid}, ${r.machine_version}, 'running', '"trigger"', '{}',
             ${sql.json(r.input as never)}, ${r.invoked_by}, ${r.now}, ${r.now})
     ON CONFLICT (workflow_type, email_uuid) DO NOTHING
-    RETURNING *`;
-  return withLoaded(row) ?? null;
+    RETURNING id, workflow_type, email_uuid, machine_version, status, state_value, snapshot, customer_id, invoked_by, event_count, created_at, updated_at, loaded`;
+  // The input is what was just sent (up to 200 KB of email): not read back and parsed again.
+  return withLoaded(row && { ...row, input: r.input as RunRow['input'] }) ?? null;
 }
 
 export async function findRunByEmail(sql: Db, workflowType: string, emailUuid: string): Promise<RunRow | undefined> {
@@ -101,7 +117,10 @@ export async function saveRun(
   r: {
     status: string;
     state_value: unknown;
-    /** Without `context.loaded`: that is `loaded`, given only when it changed (undefined: the column is left as it is). */
+    /**
+     * Without `context.loaded`: that is `loaded`, given only when it changed (undefined: the column is left as it
+     * is). Its `context.input` is written as only what the run's `input` column lacks (withLoaded).
+     */
     snapshot: RunRow['snapshot'];
     loaded?: unknown;
     customer_id: number | null;
@@ -114,13 +133,17 @@ export async function saveRun(
   journal?: { firstSeq: number; rows: Omit<JournalRow, 'seq'>[] },
 ): Promise<RunRow> {
   const loaded = r.loaded === undefined ? sql`` : sql`loaded = ${r.loaded === null ? null : sql.json(r.loaded as never)},`;
+  const { input, ...rest } = r.snapshot.context as { input?: unknown };
+  const stored = input && typeof input === 'object' && prior.input
+    ? { ...r.snapshot, context: { ...rest, input: savedInput(input as Record<string, unknown>, prior.input) } }
+    : r.snapshot;
   // The journal insert rides in the same statement (a data-modifying CTE): one statement per event, not two.
   const appended = journal?.rows.length ? sql`appended AS (INSERT INTO run_journal ${sql(journalValues(prior.id, journal.firstSeq, journal.rows) as never, ...JOURNAL_COLUMNS)}),` : sql``;
   // What the update wrote is what this process sent, so only the counters come back: the row is not read and
   // parsed again (the snapshot and the mirror rows are most of a run's bytes).
   const [row]: [{ event_count: number; updated_at: Date }?] = await sql`
     WITH ${appended} saved AS (
-      UPDATE runs SET status = ${r.status}, state_value = ${sql.json(r.state_value as never)}, snapshot = ${sql.json(r.snapshot as never)}, ${loaded}
+      UPDATE runs SET status = ${r.status}, state_value = ${sql.json(r.state_value as never)}, snapshot = ${sql.json(stored as never)}, ${loaded}
         customer_id = ${r.customer_id}, machine_version = ${r.machine_version}, event_count = event_count + ${r.events}, updated_at = ${r.now}
       WHERE id = ${prior.id}
       RETURNING id, status, event_count, updated_at)

@@ -65,3 +65,38 @@ describe('context.loaded in a column of its own', () => {
     expect(after.loaded).not.toHaveProperty('marker');
   });
 });
+
+describe('context.input kept in the run\'s input column', () => {
+  it('is not rewritten with the snapshot (it keeps only run_id and started_at), and every read puts it back whole', async () => {
+    const d = deps();
+    const body = triageFor((e) => e.expected.customer_id === 1002, `input-${++seq}`);
+    const { run } = await startRun(d, { ...body, customer_id: null, invoice_ref: null, invoked_by: 'test' });
+    const whole = { ...body, customer_id: null, invoice_ref: null, invoked_by: 'test', run_id: run.id, started_at: d.clock.now().toISOString() };
+    const [row] = await db.sql<{ input: Record<string, unknown> }[]>`SELECT snapshot->'context'->'input' AS input FROM runs WHERE id = ${run.id}`;
+    expect(row!.input).toEqual({ run_id: run.id, started_at: whole.started_at });
+    const inputOf = (x: { snapshot: { context: unknown } } | { context: unknown }) =>
+      (('snapshot' in x ? x.snapshot.context : x.context) as { input: unknown }).input;
+    expect(inputOf(run)).toEqual(whole);
+    const read = (await getRun(db.sql, run.id))!;
+    expect(inputOf(read)).toEqual(whole);
+    expect(inputOf((await statusAndContext(db.sql, run.id))!)).toEqual(whole);
+    expect(restoreSnapshot(read).context.input).toEqual(whole);
+    // An event later: still only the two keys in the snapshot, the whole input on every read.
+    const [env] = await db.sql<{ id: number }[]>`SELECT id FROM proposed_actions WHERE run_id = ${run.id} AND step = 'approval'`;
+    const approved = await applyEvent(d, run.id, { type: 'APPROVE', action_id: env!.id, by: 'mike', note: null, at: d.clock.now().toISOString() });
+    expect(inputOf(approved.run)).toEqual(whole);
+    expect((await db.sql`SELECT snapshot->'context'->'input' AS input FROM runs WHERE id = ${run.id}`)[0]!.input).toEqual({ run_id: run.id, started_at: whole.started_at });
+    expect(inputOf((await getRun(db.sql, run.id))!)).toEqual(whole);
+  });
+
+  it('reads a snapshot saved with its whole input (before this) the same', async () => {
+    const d = deps();
+    const { run } = await start(d);
+    const whole = inputOfRun(await getRun(db.sql, run.id));
+    await db.sql`UPDATE runs SET snapshot = jsonb_set(snapshot, '{context,input}', ${db.sql.json(whole as never)}) WHERE id = ${run.id}`;
+    expect(inputOfRun(await getRun(db.sql, run.id))).toEqual(whole);
+    expect(((await statusAndContext(db.sql, run.id))!.context as { input: unknown }).input).toEqual(whole);
+  });
+});
+
+const inputOfRun = (r: { snapshot: { context: unknown } } | undefined) => (r!.snapshot.context as { input: Record<string, unknown> }).input;

@@ -30,9 +30,6 @@ export async function listRuns(sql: Sql, f: RunFilter) {
   return page(rows, f.limit, 'run_id');
 }
 
-/** Runs per status (persistence/runCounts.ts). */
-export { runCounts } from './runCounts.ts';
-
 export interface ProposalFilter {
   status?: string | undefined;
   action_type?: string | undefined;

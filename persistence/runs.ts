@@ -41,7 +41,7 @@ export interface JournalRow {
  * snapshot's context, so every reader of a RunRow sees the context as the machine has it. A snapshot written
  * before keeps its own (its full input wins over the column's, key by key: they are the same).
  */
-function withLoaded<T extends RunRow<object, object>>(row: T | undefined): T | undefined {
+function withContextParts<T extends RunRow<object, object>>(row: T | undefined): T | undefined {
   if (!row) return row;
   const r = row as T & { loaded?: unknown };
   const context = r.snapshot?.context as Record<string, unknown> | undefined;
@@ -78,18 +78,18 @@ export async function insertRunOnce(
     ON CONFLICT (workflow_type, email_uuid) DO NOTHING
     RETURNING id, workflow_type, email_uuid, machine_version, status, state_value, snapshot, customer_id, invoked_by, event_count, created_at, updated_at, loaded`;
   // The input is what was just sent (up to 200 KB of email): not read back and parsed again.
-  return withLoaded(row && { ...row, input: r.input as RunRow['input'] }) ?? null;
+  return withContextParts(row && { ...row, input: r.input as RunRow['input'] }) ?? null;
 }
 
 export async function findRunByEmail(sql: Db, workflowType: string, emailUuid: string): Promise<RunRow | undefined> {
   const [row]: [RunRow?] = await sql`SELECT * FROM runs WHERE workflow_type = ${workflowType} AND email_uuid = ${emailUuid}`;
-  return withLoaded(row);
+  return withContextParts(row);
 }
 
 /** Locks the run's row until the transaction ends: every change to a run happens under this lock. */
 export async function lockRun(sql: Tx, id: number): Promise<RunRow | undefined> {
   const [row]: [RunRow?] = await sql`SELECT * FROM runs WHERE id = ${id} FOR UPDATE`;
-  return withLoaded(row);
+  return withContextParts(row);
 }
 
 /**
@@ -98,7 +98,7 @@ export async function lockRun(sql: Tx, id: number): Promise<RunRow | undefined> 
  */
 export async function lockRunOfProposal(sql: Tx, proposalId: number): Promise<RunRow | undefined> {
   const [row]: [RunRow?] = await sql`SELECT * FROM runs WHERE id = (SELECT run_id FROM proposed_actions WHERE id = ${proposalId}) FOR UPDATE`;
-  return withLoaded(row);
+  return withContextParts(row);
 }
 
 export async function getRun<Context extends object = Record<string, unknown>, Input extends object = Record<string, unknown>>(
@@ -106,7 +106,7 @@ export async function getRun<Context extends object = Record<string, unknown>, I
   id: number,
 ): Promise<RunRow<Context, Input> | undefined> {
   const [row]: [RunRow<Context, Input>?] = await sql`SELECT * FROM runs WHERE id = ${id}`;
-  return withLoaded(row);
+  return withContextParts(row);
 }
 
 /** Saves the snapshot and announces the commit on `channel` (PostgreSQL delivers the NOTIFY at commit). */
@@ -119,7 +119,7 @@ export async function saveRun(
     state_value: unknown;
     /**
      * Without `context.loaded`: that is `loaded`, given only when it changed (undefined: the column is left as it
-     * is). Its `context.input` is written as only what the run's `input` column lacks (withLoaded).
+     * is). Its `context.input` is written as only what the run's `input` column lacks (withContextParts).
      */
     snapshot: RunRow['snapshot'];
     loaded?: unknown;
@@ -223,7 +223,7 @@ export async function markUnrestorable(
     SELECT failed.*, pg_notify(${RUN_CHANNEL}, json_build_object('run_id', failed.id, 'status', failed.status, 'seq', failed.event_count - 1)::text) AS notified
     FROM failed`;
   delete (row as Partial<RunRow & { notified: unknown }>).notified;
-  return withLoaded(row)!;
+  return withContextParts(row)!;
 }
 
 /** What a watcher replays of a journal row. */

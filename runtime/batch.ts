@@ -63,21 +63,21 @@ export async function settleAll<T>(promises: readonly Promise<T>[]): Promise<T[]
   return settled.map((s) => (s as PromiseFulfilledResult<T>).value);
 }
 
-/** The shared transactions, each with the runs its items have claimed (`claimRun`). */
-const claims = new WeakMap<Tx, Set<number>>();
+/** The shared transactions: the runs their items have claimed (`claimRun`), and what `sentLast` tells. */
+const shared = new WeakMap<Tx, { runs: Set<number>; onSentLast: (() => void) | undefined }>();
 
 /**
  * Marks the transaction as shared by several runs' work: the engine then runs a fallible step without a
  * savepoint (rolling back to one would undo the other items' statements sent since) and leaves the COMMIT to
- * whoever opened it, and `claimRun` refuses a second event on one run. GroupCommit marks its transactions; so
- * does the verify scheduler when it records several runs' checks in one.
+ * whoever opened it, and `claimRun` refuses a second event on one run. GroupCommit marks its transactions, with
+ * `onSentLast` (see `sentLast`); so does the verify scheduler when it records several runs' checks in one.
  */
-export function shareTransaction(tx: Tx): void {
-  claims.set(tx, new Set());
+export function shareTransaction(tx: Tx, onSentLast?: () => void): void {
+  shared.set(tx, { runs: new Set(), onSentLast });
 }
 
 /** Whether the transaction is shared by several runs' work (`shareTransaction`). */
-export const isShared = (tx: Tx): boolean => claims.has(tx);
+export const isShared = (tx: Tx): boolean => shared.has(tx);
 
 /**
  * Called by work running together once it has locked run `runId`: a second item of the same transaction on
@@ -86,14 +86,11 @@ export const isShared = (tx: Tx): boolean => claims.has(tx);
  * transaction that is not shared.
  */
 export function claimRun(tx: Tx, runId: number): void {
-  const claimed = claims.get(tx);
+  const claimed = shared.get(tx)?.runs;
   if (!claimed) return;
   if (claimed.has(runId)) throw new SameRunInTransaction(`run ${runId} has two events in one shared transaction`);
   claimed.add(runId);
 }
-
-/** GroupCommit's transactions: told by each item once it has sent its last statement (`sentLast`). */
-const lastSent = new WeakMap<Tx, () => void>();
 
 /**
  * Called once by an item's work in a GroupCommit transaction when it has sent its last statement: it will send
@@ -103,7 +100,7 @@ const lastSent = new WeakMap<Tx, () => void>();
  * nothing in any other transaction.
  */
 export function sentLast(tx: Tx): void {
-  lastSent.get(tx)?.();
+  shared.get(tx)?.onSentLast?.();
 }
 
 export class GroupCommit {
@@ -191,10 +188,9 @@ export class GroupCommit {
     let outcomes: PromiseSettledResult<unknown>[];
     try {
       outcomes = await this.sql.begin(async (tx) => {
-        shareTransaction(tx);
         let committing = false;
         let left = items.length;
-        lastSent.set(tx, () => {
+        shareTransaction(tx, () => {
           if (--left > 0 || committing) return;
           committing = true;
           void commitNow(tx).catch(() => {}); // its outcome is the transaction's (sql.begin awaits it)

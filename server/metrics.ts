@@ -8,7 +8,7 @@ import client from 'prom-client';
 import { RUN_STATUSES } from '../machines/status.ts';
 import type { Sql } from '../persistence/connect.ts';
 import { approvalWaitHistogram, outboxCounts, timerLagSeconds, verifyResultCounts } from '../persistence/metrics.ts';
-import { runCounts } from '../persistence/readModel.ts';
+import { runCounts } from '../persistence/runCounts.ts';
 import type { GroupCommit, GroupOutcome } from '../runtime/batch.ts';
 import type { Clock } from '../runtime/clock.ts';
 import { unauthorized } from './errors.ts';

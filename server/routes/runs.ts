@@ -1,6 +1,7 @@
 // Runs: the list (filters, counts, keyset pages) and one run with everything it did.
 import type Router from '@koa/router';
-import { listRuns, runCounts, runFacts } from '../../persistence/readModel.ts';
+import { listRuns, runFacts } from '../../persistence/readModel.ts';
+import { runCounts } from '../../persistence/runCounts.ts';
 import { getRun, type RunRow } from '../../persistence/runs.ts';
 import { runCorrections } from '../../persistence/corrections.ts';
 import { runDeliveries } from '../../persistence/deliveries.ts';

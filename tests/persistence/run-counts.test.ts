@@ -4,8 +4,7 @@
 // and a database that had runs before the migration starts with them counted.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadMigrations, migrate } from '../../persistence/migrate.ts';
-import { runCounts } from '../../persistence/readModel.ts';
-import { foldRunCounts, RUN_COUNTS_LOCK_KEY } from '../../persistence/runCounts.ts';
+import { foldRunCounts, RUN_COUNTS_LOCK_KEY, runCounts } from '../../persistence/runCounts.ts';
 import { runCountsFolder } from '../../runtime/runCounts.ts';
 import { ManualClock } from '../../runtime/clock.ts';
 import { applyEvent, startRun, type EngineDeps } from '../../runtime/engine.ts';

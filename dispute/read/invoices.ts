@@ -40,6 +40,20 @@ const QUANTITY_AFTER = /^\s+(?!(and|or|is|was|has|had|dated|from|for|which|that|
 // stops here, labelled ones first, instead of quoting a sentence for each.
 export const MAX_CANDIDATES = 100;
 
+const LABELLED = new RegExp(String.raw`${LABEL}${NUMWORD}${TOKEN}((?:${LIST_SEP}${TOKEN})*)`, 'gd');
+const TOKEN_RE = new RegExp(TOKEN, 'gd');
+// The pattern of each invoice prefix (an account's numbering, from the mirror: a handful), built once. Bounded
+// all the same, and a Map: a prefix is data, and no key reaches Object.prototype.
+const PREFIXED = new Map<string, RegExp>();
+function prefixedPattern(prefix: string): RegExp {
+  let re = PREFIXED.get(prefix);
+  if (!re) {
+    if (PREFIXED.size >= 256) PREFIXED.clear();
+    PREFIXED.set(prefix, (re = new RegExp(String.raw`\b(${prefix}[-\s#.]?\s?\d{3,10})\b(?![-/]\d)`, 'gi')));
+  }
+  return re;
+}
+
 export function findInvoiceCandidates(text: string, avoid: Span[], opts: CandidateOptions): InvoiceCandidate[] {
   const prefixes = opts.invoicePrefixes.map((p) => p.toUpperCase());
   const out: InvoiceCandidate[] = [];
@@ -65,18 +79,16 @@ export function findInvoiceCandidates(text: string, avoid: Span[], opts: Candida
   };
 
   // 1. "invoice 4623", "Invoice No. INV-004138", "inv 004467", "invoices 4138 and 4139".
-  const labelled = new RegExp(String.raw`${LABEL}${NUMWORD}${TOKEN}((?:${LIST_SEP}${TOKEN})*)`, 'gd');
-  for (const m of matchAll(text, labelled)) {
+  for (const m of matchAll(text, LABELLED)) {
     // "bill" is also a verb ("bills 120 buckets"): as a label it needs "#", "no." or "number".
     if (/^bills?\b/i.test(m[0]) && !/^bills?\.?\s*(#|no\b|nr\b|num)/i.test(m[0])) continue;
     push(m[1]!, m.indices![1]![0], true);
     const list = m[2] ?? '';
-    for (const more of matchAll(list, new RegExp(TOKEN, 'gd'))) push(more[1]!, m.indices![2]![0] + more.indices![1]![0], true);
+    for (const more of matchAll(list, TOKEN_RE)) push(more[1]!, m.indices![2]![0] + more.indices![1]![0], true);
   }
   // 2. Tokens that carry an invoice prefix anywhere: INV-004138, INV18220, Inv 4138.
   for (const p of prefixes) {
-    const re = new RegExp(String.raw`\b(${p}[-\s#.]?\s?\d{3,10})\b(?![-/]\d)`, 'gi');
-    for (const m of matchAll(text, re)) if (/^[A-Z]+/.test(m[1]!) || /^inv/i.test(m[1]!)) push(m[1]!, m.index, true);
+    for (const m of matchAll(text, prefixedPattern(p))) if (/^[A-Z]+/.test(m[1]!) || /^inv/i.test(m[1]!)) push(m[1]!, m.index, true);
   }
   // 3. "#4138" on its own.
   for (const m of matchAll(text, /(?<![\w#])#\s?(\d{3,10})\b(?![.,]\d)/g)) push(m[1]!, m.index + m[0].indexOf(m[1]!), true);

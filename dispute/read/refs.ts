@@ -18,10 +18,10 @@ function tag(kind: string, m: RegExpExecArray, value: string, group = 0): Tagged
  * 77023` → `PO-77023`. The customer's own order number is their PO ("our order" / "your order", never a bare
  * "order 77023", which may be our sales order).
  */
+const PURCHASE_ORDER = new RegExp(String.raw`\b(?:p\.?\s?o\.?|purchase\s+order|(?<=\b(?:our|your)\s+)order)(?!\s*box\b)${NUMWORD}${CODE}`, 'gi');
 export function findPurchaseOrders(text: string): Tagged[] {
-  const re = new RegExp(String.raw`\b(?:p\.?\s?o\.?|purchase\s+order|(?<=\b(?:our|your)\s+)order)(?!\s*box\b)${NUMWORD}${CODE}`, 'gi');
   const out: Tagged[] = [];
-  for (const m of matchAll(text, re)) {
+  for (const m of matchAll(text, PURCHASE_ORDER)) {
     const code = m[1]!.replace(/^-/, '').toUpperCase();
     // Keep letters the customer's PO scheme uses (PO-AB123); a bare number takes the mirror's PO- prefix.
     const value = /^\d/.test(code) ? `PO-${code}` : code.startsWith('PO') ? code.replace(/^PO-?/, 'PO-') : `PO-${code}`;
@@ -38,21 +38,22 @@ const METHOD_PREFIX = new Map(Object.entries({
 // A verb "check" ("please check 4138") is not a cheque.
 const VERB_BEFORE_CHECK = /\b(please|pls|kindly|to|you|can|could|would|will|and|also|then|i'll|we'll|double)\s+$/i;
 
+const PAYMENT_PREFIXED = /\b(CHK|CHQ|ACH|WIRE|EFT)[-#\s]?(\d{4,})\b|\b(CC|CK|WT)-?(\d{4,})\b/gi;
+const PAYMENT_LABELLED = new RegExp(
+  String.raw`\b(check|cheque|ach|wire(?:\s+transfer)?|eft|credit\s+card|card)(?:,?\s+(?:payment|transfer|trace|confirmation))?` +
+    String.raw`(?:\s*(?:no\.?|number|num|#|ref(?:erence)?|trace(?:\s+number)?|confirmation(?:\s+number)?|id|is|was|:)(?=[\s#:\d]))*\s*(?:#\s*)?(\d{4,})\b`,
+  'gi',
+);
+
 /** Check/ACH/wire/card references, normalized like customer_payments.reference. */
 export function findPaymentRefs(text: string): Tagged[] {
   const out: Tagged[] = [];
-  const prefixed = /\b(CHK|CHQ|ACH|WIRE|EFT)[-#\s]?(\d{4,})\b|\b(CC|CK|WT)-?(\d{4,})\b/gi;
-  for (const m of matchAll(text, prefixed)) {
+  for (const m of matchAll(text, PAYMENT_PREFIXED)) {
     const p = (m[1] ?? m[3]!).toLowerCase();
     if (m[3] && m[3] !== m[3].toUpperCase()) continue; // "cc 1234" in prose is not a card payment
     out.push(tag('payment', m, `${METHOD_PREFIX.get(p)}-${m[2] ?? m[4]}`));
   }
-  const labelled = new RegExp(
-    String.raw`\b(check|cheque|ach|wire(?:\s+transfer)?|eft|credit\s+card|card)(?:,?\s+(?:payment|transfer|trace|confirmation))?` +
-      String.raw`(?:\s*(?:no\.?|number|num|#|ref(?:erence)?|trace(?:\s+number)?|confirmation(?:\s+number)?|id|is|was|:)(?=[\s#:\d]))*\s*(?:#\s*)?(\d{4,})\b`,
-    'gi',
-  );
-  for (const m of matchAll(text, labelled)) {
+  for (const m of matchAll(text, PAYMENT_LABELLED)) {
     const word = m[1]!.toLowerCase().replace(/\s+transfer$/, '').replace(/\s+/g, ' ');
     if ((word === 'check' || word === 'cheque') && VERB_BEFORE_CHECK.test(text.slice(Math.max(0, m.index - 12), m.index))) continue;
     out.push({ ...tag('payment', m, `${METHOD_PREFIX.get(word) ?? 'CHK'}-${m[2]}`), start: m.index, end: m.index + m[0].length });
@@ -60,11 +61,11 @@ export function findPaymentRefs(text: string): Tagged[] {
   return dedupe(out);
 }
 
+const CREDIT_MEMO = new RegExp(String.raw`\bcredit\s+(?:memo|note)${NUMWORD}${CODE}|\b(CM|CN)[-#\s]?(\d{3,})\b`, 'gi');
 /** `credit memo CM-000311`, `CM 311`, `credit note 4471` → `CM-000311`, `CM-311`, `CM-4471`. */
 export function findCreditMemos(text: string): Tagged[] {
   const out: Tagged[] = [];
-  const re = new RegExp(String.raw`\bcredit\s+(?:memo|note)${NUMWORD}${CODE}|\b(CM|CN)[-#\s]?(\d{3,})\b`, 'gi');
-  for (const m of matchAll(text, re)) {
+  for (const m of matchAll(text, CREDIT_MEMO)) {
     if (m[2] && m[2] !== m[2].toUpperCase()) continue;
     const code = (m[1] ?? `${m[2]}-${m[3]}`).toUpperCase();
     const value = /^\d/.test(code) ? `CM-${code}` : code.replace(/^([A-Z]+)-?/, '$1-');
@@ -74,13 +75,10 @@ export function findCreditMemos(text: string): Tagged[] {
 }
 
 /** `RMA 55120`, `RMA# 55120`, `return authorization 55120` → `RMA-55120`. */
+const RMA = new RegExp(String.raw`\b(?:rma|ra|return\s+(?:material\s+|merchandise\s+|goods\s+)?authori[sz]ation)${NUMWORD}${CODE}`, 'gi');
 export function findRmas(text: string): Tagged[] {
-  const re = new RegExp(
-    String.raw`\b(?:rma|ra|return\s+(?:material\s+|merchandise\s+|goods\s+)?authori[sz]ation)${NUMWORD}${CODE}`,
-    'gi',
-  );
   const out: Tagged[] = [];
-  for (const m of matchAll(text, re)) {
+  for (const m of matchAll(text, RMA)) {
     if (/^ra/i.test(m[0]) && !/^RA/.test(m[0])) continue; // "ra" in prose is no RMA
     out.push({ ...tag('rma', m, `RMA-${digitsOf(m[1]!)}`), start: m.index, end: m.index + m[0].length });
   }
@@ -94,20 +92,26 @@ const OTHER_LABELS =
   String.raw`tax\s+id|ein|store|location|suite|ste|unit|room|building|hangar|dock|door|route|lot|serial|s\/n|receipt|packing\s+slip|` +
   String.raw`ext|extension|fax|phone|tel|mobile|cell|call|reached\s+at|zip|box`;
 
+// In the order they are looked for (a span's kind is the first that finds it).
+const NON_INVOICE: [string, RegExp][] = [
+  ['phone', /(?:\+?1[\s.-]?)?\(?\b\d{3}\)?[\s.-]\d{3}[\s.-]\d{4}\b|\b\d{3}[.-]\d{4}\b/g],
+  ['date', new RegExp(String.raw`\b${MONTH}\s+\d{1,2}(?!\d)(?:st|nd|rd|th)?(?:,?\s+\d{4})?|\b\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?${MONTH}\b(?:,?\s+\d{4})?`, 'gi')],
+  ['date', /\b\d{4}-\d{1,2}-\d{1,2}\b|\b\d{1,2}[/.]\d{1,2}[/.]\d{2,4}\b/g],
+  ['percent', /\b\d+(?:\.\d+)?\s?%/g],
+  ['measure', /\b\d+(?:\.\d+)?\s?(?:x|×)\s?\d+(?:\.\d+)?(?:\s?(?:x|×)\s?\d+(?:\.\d+)?)?|\b\d+\/\d+"?|\b\d+(?:\.\d+)?\s?(?:mm|cm|inch|inches|ft|feet|oz|ml|lbs?|kg|gal|mil|gauge|ga|kw|hp|"|')(?![\w-])|\b\d+(?:U|V|W|A)\b/gi],
+  ['labelled', new RegExp(String.raw`\b(?:${OTHER_LABELS})\b${NUMWORD}[A-Za-z]{0,4}-?\d[\w-]*`, 'gi')],
+];
+const CODE_LIKE = /\b([A-Z]{1,5})-?(\d[\dA-Z-]*)\b/g;
+
 /** Spans an invoice number can never be: phones, dates, measurements, labelled non-invoice codes. */
 export function findNonInvoiceSpans(text: string, invoicePrefixes: string[]): Tagged[] {
   const out: Tagged[] = [];
   const add = (kind: string, re: RegExp) => {
     for (const m of matchAll(text, re)) out.push(tag(kind, m, m[0]));
   };
-  add('phone', /(?:\+?1[\s.-]?)?\(?\b\d{3}\)?[\s.-]\d{3}[\s.-]\d{4}\b|\b\d{3}[.-]\d{4}\b/g);
-  add('date', new RegExp(String.raw`\b${MONTH}\s+\d{1,2}(?!\d)(?:st|nd|rd|th)?(?:,?\s+\d{4})?|\b\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?${MONTH}\b(?:,?\s+\d{4})?`, 'gi'));
-  add('date', /\b\d{4}-\d{1,2}-\d{1,2}\b|\b\d{1,2}[/.]\d{1,2}[/.]\d{2,4}\b/g);
-  add('percent', /\b\d+(?:\.\d+)?\s?%/g);
-  add('measure', /\b\d+(?:\.\d+)?\s?(?:x|×)\s?\d+(?:\.\d+)?(?:\s?(?:x|×)\s?\d+(?:\.\d+)?)?|\b\d+\/\d+"?|\b\d+(?:\.\d+)?\s?(?:mm|cm|inch|inches|ft|feet|oz|ml|lbs?|kg|gal|mil|gauge|ga|kw|hp|"|')(?![\w-])|\b\d+(?:U|V|W|A)\b/gi);
-  add('labelled', new RegExp(String.raw`\b(?:${OTHER_LABELS})\b${NUMWORD}[A-Za-z]{0,4}-?\d[\w-]*`, 'gi'));
+  for (const [kind, re] of NON_INVOICE) add(kind, re);
   // Codes like BR-4417, CIP-50, DT-55817: letters + digits whose letters are not an invoice prefix.
-  for (const m of matchAll(text, /\b([A-Z]{1,5})-?(\d[\dA-Z-]*)\b/g)) {
+  for (const m of matchAll(text, CODE_LIKE)) {
     if (!invoicePrefixes.some((p) => p.toUpperCase() === m[1])) out.push(tag('code', m, m[0]));
   }
   return out;

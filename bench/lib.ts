@@ -5,6 +5,8 @@ import { sqlClient, type Sql } from '../persistence/connect.ts';
 import { migrate } from '../persistence/migrate.ts';
 import { importMirror } from '../persistence/mirror/import.ts';
 import { SAMPLE_MIRROR_DIR } from '../persistence/mirror/sample.ts';
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import { bundle, bundleServer, NODE_FLAGS } from '../scripts/build.mjs';
 
@@ -187,4 +189,41 @@ export function triageBody(i: number, prefix = 'bench') {
       body: 'We received invoice INV-004143 for our PO-67784. The spools are billed at $118.90 but our contract price is $104.50. Please credit $172.80.',
     },
   };
+}
+
+// Clock ticks per second of /proc/<pid>/stat's CPU times (100 on Linux; asked once).
+let ticks: number | null = null;
+const isLocal = (url: string) => ['127.0.0.1', 'localhost', '[::1]', ''].includes(new URL(url).hostname) || new URL(url).searchParams.get('host')?.startsWith('/');
+
+/**
+ * CPU time (user + system, ms) used so far by the PostgreSQL server's processes on this machine — its backends,
+ * WAL writer, checkpointer and the rest, every process whose name is `postgres` — or null when the server is not
+ * local or /proc cannot be read. The difference across a phase is what PostgreSQL spent on it, as long as the
+ * phase's system is the only one using the server: runs/s move with the machine's state by a third between
+ * sittings, a system's CPU per run much less, and on two cores that PostgreSQL shares with the process under test
+ * its CPU is half of the story.
+ */
+export function databaseCpuMs(url = ADMIN_URL): number | null {
+  if (process.platform !== 'linux' || !isLocal(url)) return null;
+  try {
+    ticks ??= Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+    let t = 0;
+    for (const pid of readdirSync('/proc')) {
+      if (!/^\d+$/.test(pid)) continue;
+      let stat: string;
+      try {
+        stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      } catch {
+        continue; // ended between the listing and the read
+      }
+      // pid (comm) state ppid … utime stime: fields 14 and 15, counted after the command's closing parenthesis.
+      const close = stat.lastIndexOf(')');
+      if (stat.slice(stat.indexOf('(') + 1, close) !== 'postgres') continue;
+      const f = stat.slice(close + 2).split(' ');
+      t += Number(f[11]) + Number(f[12]);
+    }
+    return (t * 1000) / ticks;
+  } catch {
+    return null;
+  }
 }

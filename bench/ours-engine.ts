@@ -8,7 +8,7 @@ import { applyEvent, startRun } from '../runtime/engine.ts';
 import { effectRegistry } from '../runtime/registry.ts';
 import { runDueChecks } from '../runtime/verify.ts';
 import { benchGroupCommit } from './group-commit.ts';
-import { ADMIN_URL, WARMUP, analyzeAfterWarmup, commitsAfterQuiet, drive, phase, triageBody } from './lib.ts';
+import { ADMIN_URL, WARMUP, analyzeAfterWarmup, commitsAfterQuiet, databaseCpuMs, drive, phase, triageBody } from './lib.ts';
 
 const url = process.env.BENCH_DB_URL!;
 const name = process.env.BENCH_DB_NAME!;
@@ -22,6 +22,7 @@ const group = benchGroupCommit(sql);
 const deps = { sql, clock, effects: effectRegistry(), group };
 const pendingEnvelopes = () => sql<{ id: number; run_id: number }[]>`SELECT id, run_id FROM proposed_actions WHERE step = 'approval' AND status = 'pending' ORDER BY run_id`;
 const approveAt = (e: { id: number; run_id: number }) => applyEvent(deps, e.run_id, { type: 'APPROVE', action_id: e.id, by: 'bench', note: null, at: clock.now().toISOString() });
+const d = (a: number | null, b: number | null) => (a === null || b === null ? null : a - b);
 try {
   // Warm-up, unmeasured: whole runs, verify included (the clock then moves on, so only the measured runs are due later).
   await drive(WARMUP, C, (i) => startRun(deps, { ...triageBody(i, 'warm'), invoked_by: 'bench' }));
@@ -33,20 +34,23 @@ try {
   await analyzeAfterWarmup([name]);
   const c0 = await commitsAfterQuiet(admin, [name]);
   const cpu0 = process.cpuUsage();
+  const db0 = databaseCpuMs();
   const start = await drive(N, C, (i) => startRun(deps, { ...triageBody(i), invoked_by: 'bench' }));
   const cpuStart = process.cpuUsage(cpu0);
+  const dbStart = d(databaseCpuMs(), db0);
   const c1 = await commitsAfterQuiet(admin, [name]);
   const envelopes = await pendingEnvelopes();
   const c1b = await commitsAfterQuiet(admin, [name]);
   const cpu1 = process.cpuUsage();
+  const db1 = databaseCpuMs();
   const approve = await drive(envelopes.length, C, (i) => approveAt(envelopes[i]!));
   const cpuApprove = process.cpuUsage(cpu1);
+  const dbApprove = d(databaseCpuMs(), db1);
   const c2 = await commitsAfterQuiet(admin, [name]);
   clock.advance(31_000);
   const verify = await drive(C, C, () => runDueChecks(deps));
   const c3 = await commitsAfterQuiet(admin, [name]);
   const [done] = await sql<{ n: number }[]>`SELECT count(*)::int AS n FROM runs WHERE status = 'completed' AND email_uuid LIKE 'bench-%'`;
-  const d = (a: number | null, b: number | null) => (a === null || b === null ? null : a - b);
   const all = d(c3, c0) === null ? null : d(c1, c0)! + d(c2, c1b)! + d(c3, c2)!;
   console.log(JSON.stringify({
     system: 'ours-engine', runs: N, concurrency: C, completed: done!.n,
@@ -59,6 +63,8 @@ try {
     // This process's CPU (user + system) for start + approve, per run: steadier than runs/s on a shared machine
     // (PostgreSQL's own CPU is not in it).
     cpu_ms_per_run: +((cpuStart.user + cpuStart.system + cpuApprove.user + cpuApprove.system) / 1000 / N).toFixed(2),
+    // PostgreSQL's CPU for the same start + approve, per run (null when the server is not on this machine).
+    db_cpu_ms_per_run: dbStart === null || dbApprove === null ? null : +((dbStart + dbApprove) / N).toFixed(2),
   }));
 } finally {
   await sql.end();

@@ -84,6 +84,7 @@ function merge(rs: Result[]): Result {
     end_to_end_per_round: rs.map((r) => r.end_to_end.runs_per_s),
     ...(typeof first.cpu_ms_per_run === 'number' ? { cpu_ms_per_run: median(rs.map((r) => r.cpu_ms_per_run as number)) } : {}),
     ...(typeof first.client_cpu_ms_per_run === 'number' ? { client_cpu_ms_per_run: median(rs.map((r) => r.client_cpu_ms_per_run as number)) } : {}),
+    ...(rs.every((r) => typeof r.db_cpu_ms_per_run === 'number') ? { db_cpu_ms_per_run: median(rs.map((r) => r.db_cpu_ms_per_run as number)) } : {}),
     ...(first.approve_at_half_peak ? { approve_at_half_peak: { ...ph((r) => r.approve_at_half_peak as Phase), offered_per_s: median(rs.map((r) => (r.approve_at_half_peak as { offered_per_s: number }).offered_per_s)), ...serverWaits(rs) } } : {}),
   };
 }
@@ -180,7 +181,7 @@ try {
   console.log(`${'system'.padEnd(21)} ${'start → awaiting approval'.padEnd(46)} ${'approve → verifying (DBOS: → done)'.padEnd(46)} end to end`);
   for (const r of rows) {
     const e = r.end_to_end;
-    console.log(`${r.system.padEnd(21)} ${cell(r.start).padEnd(46)} ${cell(r.approve).padEnd(46)} ${e.runs_per_s}/s, ${e.commits_per_run ?? '-'} c/run${r.verify ? ` (verify → completed ${r.verify.runs_per_s}/s)` : ''}${typeof r.cpu_ms_per_run === 'number' ? `, node CPU ${r.cpu_ms_per_run} ms/run` : ''}${typeof r.client_cpu_ms_per_run === 'number' ? ` (+ load generator ${r.client_cpu_ms_per_run})` : ''}`);
+    console.log(`${r.system.padEnd(21)} ${cell(r.start).padEnd(46)} ${cell(r.approve).padEnd(46)} ${e.runs_per_s}/s, ${e.commits_per_run ?? '-'} c/run${r.verify ? ` (verify → completed ${r.verify.runs_per_s}/s)` : ''}${typeof r.cpu_ms_per_run === 'number' ? `, node CPU ${r.cpu_ms_per_run} ms/run` : ''}${typeof r.client_cpu_ms_per_run === 'number' ? ` (+ load generator ${r.client_cpu_ms_per_run})` : ''}${typeof r.db_cpu_ms_per_run === 'number' ? `, PostgreSQL CPU ${r.db_cpu_ms_per_run} ms/run` : ''}`);
   }
   const halves = rows.filter((r) => r.approve_at_half_peak);
   if (halves.length) console.log(`approve over HTTP at half of peak (open loop, latency from arrival): ${halves.map((r) => { const h = r.approve_at_half_peak as Phase & { offered_per_s: number }; const w = (h as { server?: Record<string, number> }).server; return `${r.system} ${h.offered_per_s}/s offered: p50 ${h.p50_ms} ms, p99 ${h.p99_ms} ms${w ? ` (server: event loop delay p99 ${w.loop_delay_p99_ms} ms, max ${w.loop_delay_max_ms}; longest GC pause ${w.gc_pause_max_ms} ms, ${w.gc_pause_total_ms} ms in all)` : ''}`; }).join('; ')}`);
@@ -190,6 +191,10 @@ try {
   } else {
     console.log(`DBOS peer skipped: ${skipPeer}`);
   }
+  const withDb = rows.filter((r) => typeof r.db_cpu_ms_per_run === 'number' && typeof r.cpu_ms_per_run === 'number');
+  // What a run costs the machine, steadier than runs/s across sittings: the system's own processes (the load
+  // generator too, over HTTP) and PostgreSQL, for start + approve.
+  if (withDb.length) console.log(`CPU per run (start + approve: Node + PostgreSQL): ${withDb.map((r) => `${r.system} ${(Number(r.cpu_ms_per_run) + Number(r.client_cpu_ms_per_run ?? 0) + Number(r.db_cpu_ms_per_run)).toFixed(1)} ms`).join(', ')}`);
   console.log(JSON.stringify({ runs: N, concurrency: C, commit_limit: limits, results: rows }));
 } finally {
   await admin.end();

@@ -3,6 +3,7 @@
 // patterns whose requirements are known by hand.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fc, test as fcTest } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
 import { reasonText, readEmail } from '../../dispute/read/email.ts';
 import { repairTypos } from '../../dispute/reason/lexicon.ts';
@@ -62,5 +63,20 @@ describe('requiredLiterals', () => {
     }
     // Most scans are skipped: the point of the filter.
     expect(skipped / checked).toBeGreaterThan(0.5);
+  });
+});
+
+describe('three-character sequences', () => {
+  // Any text, any characters (the sequences' numbers are shared past U+03FF): a literal cut from the text is
+  // always found possible in it.
+  fcTest.prop([fc.string({ unit: 'binary', minLength: 3, maxLength: 60 }), fc.nat(), fc.nat()])('never rule out a literal the text holds', (text, a, b) => {
+    const start = a % (text.length - 2);
+    const literal = text.slice(start, start + 3 + (b % (text.length - start - 2)));
+    expect(mayMatchGrams(gramsOfLiterals([literal]), textGrams(text))).toBe(true);
+  });
+
+  it('tell apart Latin sequences that differ in one character', () => {
+    expect(mayMatchGrams(gramsOfLiterals(['credit']), textGrams('a credjt note'))).toBe(false);
+    expect(mayMatchGrams(gramsOfLiterals(['crédit']), textGrams('a credit note'))).toBe(false);
   });
 });

@@ -10,7 +10,6 @@
 //   - reading the run's email (dispute/: the pure extraction) and one statechart transition (xstate's transition
 //     with a restored snapshot), each on its own.
 // tsx bench/budget.ts (BENCH_RUNS, 100). Prints a table and one JSON line. No timing is asserted anywhere.
-import { readdirSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import { transition } from 'xstate';
 import { prepareExtraction } from '../dispute/extract.ts';
@@ -25,7 +24,7 @@ import { effectRegistry } from '../runtime/registry.ts';
 import { restoreSnapshot } from '../runtime/restore.ts';
 import { transitionRun } from '../runtime/transition.ts';
 import { runDueChecks } from '../runtime/verify.ts';
-import { ADMIN_URL, WARMUP, analyzeAfterWarmup, scratchDatabase, triageBody, watchSocketWrites } from './lib.ts';
+import { ADMIN_URL, WARMUP, analyzeAfterWarmup, databaseCpuMs, scratchDatabase, triageBody, watchSocketWrites } from './lib.ts';
 
 const R = Number(process.env.BENCH_RUNS ?? 100);
 
@@ -52,41 +51,14 @@ const clock = new ManualClock('2026-11-20T12:00:00Z');
 const deps = { sql, clock, effects: effectRegistry(), carryOut: { mailFrom: 'ar@bench.example', arQueueEmail: 'queue@bench.example' } };
 
 const cpuMs = (c: NodeJS.CpuUsage) => (c.user + c.system) / 1000;
-/**
- * CPU (ms) every process named postgres on this machine has used (utime + stime from /proc, in clock ticks of
- * 10 ms): the server's share of a phase when PostgreSQL is local. null where /proc is not there or shows none.
- */
-function postgresCpuMs(): number | null {
-  let ticks = 0;
-  let seen = false;
-  try {
-    for (const pid of readdirSync('/proc')) {
-      if (!/^\d+$/.test(pid)) continue;
-      let stat: string;
-      try {
-        stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      } catch {
-        continue; // gone meanwhile
-      }
-      const close = stat.lastIndexOf(')');
-      if (stat.slice(stat.indexOf('(') + 1, close) !== 'postgres') continue;
-      const fields = stat.slice(close + 2).split(' '); // fields[0] is the state, the 3rd field of stat
-      ticks += Number(fields[11]) + Number(fields[12]); // utime, stime: the 14th and 15th fields
-      seen = true;
-    }
-  } catch {
-    return null;
-  }
-  return seen ? ticks * 10 : null;
-}
 /** CPU (ms) of this process and of PostgreSQL, and statements of f, per unit. */
 async function measure(units: number, f: () => Promise<unknown>) {
   const s0 = statements;
-  const p0 = postgresCpuMs();
+  const p0 = databaseCpuMs(db.url);
   const c0 = process.cpuUsage();
   await f();
   const c1 = process.cpuUsage(c0);
-  const p1 = postgresCpuMs();
+  const p1 = databaseCpuMs(db.url);
   return {
     cpu_ms: +(cpuMs(c1) / units).toFixed(3),
     postgres_cpu_ms: p0 === null || p1 === null ? null : +((p1 - p0) / units).toFixed(2),

@@ -198,16 +198,16 @@ const isLocal = (url: string) => ['127.0.0.1', 'localhost', '[::1]', ''].include
 /**
  * CPU time (user + system, ms) used so far by the PostgreSQL server's processes on this machine — its backends,
  * WAL writer, checkpointer and the rest, every process whose name is `postgres` — or null when the server is not
- * local or /proc cannot be read. The difference across a phase is what PostgreSQL spent on it, as long as the
- * phase's system is the only one using the server: runs/s move with the machine's state by a third between
- * sittings, a system's CPU per run much less, and on two cores that PostgreSQL shares with the process under test
- * its CPU is half of the story.
+ * local, /proc cannot be read or shows no such process. The difference across a phase is what PostgreSQL spent
+ * on it, as long as the phase's system is the only one using the server: on two cores that PostgreSQL shares with
+ * the process under test, half of what a run costs the machine.
  */
 export function databaseCpuMs(url = ADMIN_URL): number | null {
   if (process.platform !== 'linux' || !isLocal(url)) return null;
   try {
     ticks ??= Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
     let t = 0;
+    let seen = false;
     for (const pid of readdirSync('/proc')) {
       if (!/^\d+$/.test(pid)) continue;
       let stat: string;
@@ -221,8 +221,9 @@ export function databaseCpuMs(url = ADMIN_URL): number | null {
       if (stat.slice(stat.indexOf('(') + 1, close) !== 'postgres') continue;
       const f = stat.slice(close + 2).split(' ');
       t += Number(f[11]) + Number(f[12]);
+      seen = true;
     }
-    return (t * 1000) / ticks;
+    return seen ? (t * 1000) / ticks : null;
   } catch {
     return null;
   }

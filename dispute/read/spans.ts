@@ -76,8 +76,7 @@ function firstWhere(xs: number[], past: (x: number) => boolean): number {
 }
 
 // matchAll's own global copy of each pattern it is given (the caller's object, and its lastIndex, are left
-// alone), made once rather than for every call (a dozen calls an email; 1.7 % of the instructions of reading
-// one, BENCHMARKS.md round 12).
+// alone), made once rather than for every call (a dozen calls an email).
 const WALKER = new WeakMap<RegExp, RegExp>();
 const WALKING = new WeakSet<RegExp>();
 

@@ -57,14 +57,21 @@ interface Word {
   exact: boolean;
 }
 
-// Concept entries by their first word ("l:" lemma, "s:" stem, "=" exact form), so one pass over a clause
-// finds them all. Built from the vocabulary on first use.
-let byFirstWord: Map<string, { concept: string; words: Word[] }[]> | null = null;
-function compile(): Map<string, { concept: string; words: Word[] }[]> {
-  const out = new Map<string, { concept: string; words: Word[] }[]>();
-  const add = (key: string, e: { concept: string; words: Word[] }) => {
-    const list = out.get(key);
-    if (!list) out.set(key, [e]);
+// Concept entries by their first word — its lemma, its stem, or (`=word`) its exact form, a map each, so a
+// token's look-ups use its own strings as keys — so one pass over a clause finds them all. Built from the
+// vocabulary on first use.
+type ConceptEntry = { concept: string; words: Word[] };
+interface FirstWords {
+  lemma: Map<string, ConceptEntry[]>;
+  stem: Map<string, ConceptEntry[]>;
+  exact: Map<string, ConceptEntry[]>;
+}
+let byFirstWord: FirstWords | null = null;
+function compile(): FirstWords {
+  const out: FirstWords = { lemma: new Map(), stem: new Map(), exact: new Map() };
+  const add = (map: Map<string, ConceptEntry[]>, key: string, e: ConceptEntry) => {
+    const list = map.get(key);
+    if (!list) map.set(key, [e]);
     else if (!list.includes(e)) list.push(e);
   };
   for (const [concept, phrases] of vocabularyEntries(CONCEPT_WORDS)) {
@@ -73,10 +80,10 @@ function compile(): Map<string, { concept: string; words: Word[] }[]> {
       const words = normalizePhrase(exact ? p.slice(1) : p).map((w) => ({ ...w, exact }));
       if (!words.length) continue;
       const e = { concept, words };
-      if (exact) add(`=${words[0]!.text}`, e);
+      if (exact) add(out.exact, words[0]!.text, e);
       else {
-        add(`l:${words[0]!.lemma}`, e);
-        add(`s:${words[0]!.stem}`, e);
+        add(out.lemma, words[0]!.lemma, e);
+        add(out.stem, words[0]!.stem, e);
       }
     }
   }
@@ -98,10 +105,10 @@ function occurrencesIn(tokens: Token[]): Map<string, [number, number][]> {
   const out = new Map<string, [number, number][]>();
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i]!;
-    const lists = [vocab.get(`l:${t.lemma}`), vocab.get(`s:${t.stem}`), vocab.get(`=${t.text}`)];
+    const lists = [vocab.lemma.get(t.lemma), vocab.stem.get(t.stem), vocab.exact.get(t.text)];
     for (let l = 0; l < 3; l++) {
       const candidates = lists[l];
-      if (!candidates || (l === 1 && candidates === lists[0])) continue;
+      if (!candidates) continue;
       for (const { concept, words } of candidates) {
         const n = words.length;
         if (i + n > tokens.length) continue;

@@ -145,9 +145,9 @@ export const mayMatch = (req: string[] | null, text: string): boolean => req ===
 // The same test without searching the text once per literal: a text's three-character sequences are gathered
 // once (a number each), and a literal can only be in the text if each of its sequences is. Looser than
 // `includes` (the sequences may sit apart), so it still never skips a text that holds a literal.
-// A sequence's number is its three characters at ten bits each, kept to 30 bits: a small integer, which a Set
-// hashes and compares far faster than the 48-bit number three whole characters would make. Characters past
-// U+03FF may share a number with others (the test is then looser still, never stricter).
+// A sequence's number is its three characters at ten bits each, kept to 30 bits: a small integer, which V8
+// stores in a Set as it is, where the 48-bit number three whole characters would make is a boxed one.
+// Characters past U+03FF may share a number with others (the test is then looser still, never stricter).
 const gram = (s: string, i: number): number => ((s.charCodeAt(i) << 20) ^ (s.charCodeAt(i + 1) << 10) ^ s.charCodeAt(i + 2)) & 0x3fffffff;
 
 /** The three-character sequences of each literal; a literal shorter than three gives none (it always passes). */

@@ -39,11 +39,18 @@ interface Entry {
   words: { lemma: string; stem: string }[];
 }
 
-function compileVocabulary(): Map<string, Entry[]> {
-  const byFirst = new Map<string, Entry[]>();
-  const add = (key: string, e: Entry) => {
-    const list = byFirst.get(key);
-    if (!list) byFirst.set(key, [e]);
+// Vocabulary entries by their first word's lemma and by its stem: two maps, so a token's look-ups use its own
+// strings as keys (no key built per token).
+interface Vocabulary {
+  lemma: Map<string, Entry[]>;
+  stem: Map<string, Entry[]>;
+}
+
+function compileVocabulary(): Vocabulary {
+  const byFirst: Vocabulary = { lemma: new Map(), stem: new Map() };
+  const add = (map: Map<string, Entry[]>, key: string, e: Entry) => {
+    const list = map.get(key);
+    if (!list) map.set(key, [e]);
     else if (!list.includes(e)) list.push(e);
   };
   for (const [concept, phrases] of [...vocabularyEntries(CONCEPT_WORDS), ...vocabularyEntries(TOPIC_WORDS)]) {
@@ -51,14 +58,14 @@ function compileVocabulary(): Map<string, Entry[]> {
       const words = normalizePhrase(p.replace(/^=/, ''));
       if (!words.length) continue;
       const e = { concept, words };
-      add(`l:${words[0]!.lemma}`, e);
-      add(`s:${words[0]!.stem}`, e);
+      add(byFirst.lemma, words[0]!.lemma, e);
+      add(byFirst.stem, words[0]!.stem, e);
     }
   }
   return byFirst;
 }
 
-let vocabulary: Map<string, Entry[]> | null = null;
+let vocabulary: Vocabulary | null = null;
 
 /** Concepts found in a clause: name → whether any occurrence was negated / quoted. */
 function conceptsOf(tokens: Token[]): Map<string, { negated: boolean; quoted: boolean }> {
@@ -66,8 +73,8 @@ function conceptsOf(tokens: Token[]): Map<string, { negated: boolean; quoted: bo
   const found = new Map<string, { negated: boolean; quoted: boolean }>();
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i]!;
-    const a = vocab.get(`l:${t.lemma}`);
-    const b = vocab.get(`s:${t.stem}`);
+    const a = vocab.lemma.get(t.lemma);
+    const b = vocab.stem.get(t.stem);
     for (const list of [a, b]) {
       if (!list) continue;
       for (const e of list) {

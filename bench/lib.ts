@@ -1,7 +1,7 @@
 // What the benchmarks share: a scratch database with the sample mirror, a bounded-concurrency driver that
 // records each call's latency, percentiles, and commits counted from pg_stat_database.
 import { randomBytes } from 'node:crypto';
-import { sqlClient, type Sql } from '../persistence/connect.ts';
+import { namesThisMachine, socketDirectory, sqlClient, type Sql } from '../persistence/connect.ts';
 import { migrate } from '../persistence/migrate.ts';
 import { importMirror } from '../persistence/mirror/import.ts';
 import { SAMPLE_MIRROR_DIR } from '../persistence/mirror/sample.ts';
@@ -193,7 +193,6 @@ export function triageBody(i: number, prefix = 'bench') {
 
 // Clock ticks per second of /proc/<pid>/stat's CPU times (100 on Linux; asked once).
 let ticks: number | null = null;
-const isLocal = (url: string) => ['127.0.0.1', 'localhost', '[::1]', ''].includes(new URL(url).hostname) || new URL(url).searchParams.get('host')?.startsWith('/');
 
 /**
  * CPU time (user + system, ms) used so far by the PostgreSQL server's processes on this machine — its backends,
@@ -203,7 +202,7 @@ const isLocal = (url: string) => ['127.0.0.1', 'localhost', '[::1]', ''].include
  * the process under test, half of what a run costs the machine.
  */
 export function databaseCpuMs(url = ADMIN_URL): number | null {
-  if (process.platform !== 'linux' || !isLocal(url)) return null;
+  if (process.platform !== 'linux' || !(namesThisMachine(url) || socketDirectory(url))) return null;
   try {
     ticks ??= Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
     let t = 0;
@@ -227,4 +226,23 @@ export function databaseCpuMs(url = ADMIN_URL): number | null {
   } catch {
     return null;
   }
+}
+
+/**
+ * PostgreSQL's CPU over the phases of a measurement: `begin()` before each, `end()` after; `perRun(n)` is the
+ * total per run, or null when any reading was (databaseCpuMs).
+ */
+export function databaseCpuTally() {
+  let total: number | null = 0;
+  let from: number | null = null;
+  return {
+    begin() {
+      from = databaseCpuMs();
+    },
+    end() {
+      const now = databaseCpuMs();
+      total = total === null || from === null || now === null ? null : total + now - from;
+    },
+    perRun: (runs: number) => (total === null ? null : +(total / runs).toFixed(2)),
+  };
 }

@@ -8,7 +8,7 @@ import { applyEvent, startRun } from '../runtime/engine.ts';
 import { effectRegistry } from '../runtime/registry.ts';
 import { runDueChecks } from '../runtime/verify.ts';
 import { benchGroupCommit } from './group-commit.ts';
-import { ADMIN_URL, WARMUP, analyzeAfterWarmup, commitsAfterQuiet, databaseCpuMs, drive, phase, triageBody } from './lib.ts';
+import { ADMIN_URL, WARMUP, analyzeAfterWarmup, commitsAfterQuiet, databaseCpuTally, drive, phase, triageBody } from './lib.ts';
 
 const url = process.env.BENCH_DB_URL!;
 const name = process.env.BENCH_DB_NAME!;
@@ -34,18 +34,19 @@ try {
   await analyzeAfterWarmup([name]);
   const c0 = await commitsAfterQuiet(admin, [name]);
   const cpu0 = process.cpuUsage();
-  const db0 = databaseCpuMs();
+  const db = databaseCpuTally();
+  db.begin();
   const start = await drive(N, C, (i) => startRun(deps, { ...triageBody(i), invoked_by: 'bench' }));
   const cpuStart = process.cpuUsage(cpu0);
-  const dbStart = d(databaseCpuMs(), db0);
+  db.end();
   const c1 = await commitsAfterQuiet(admin, [name]);
   const envelopes = await pendingEnvelopes();
   const c1b = await commitsAfterQuiet(admin, [name]);
   const cpu1 = process.cpuUsage();
-  const db1 = databaseCpuMs();
+  db.begin();
   const approve = await drive(envelopes.length, C, (i) => approveAt(envelopes[i]!));
   const cpuApprove = process.cpuUsage(cpu1);
-  const dbApprove = d(databaseCpuMs(), db1);
+  db.end();
   const c2 = await commitsAfterQuiet(admin, [name]);
   clock.advance(31_000);
   const verify = await drive(C, C, () => runDueChecks(deps));
@@ -64,7 +65,7 @@ try {
     // (PostgreSQL's own CPU is not in it).
     cpu_ms_per_run: +((cpuStart.user + cpuStart.system + cpuApprove.user + cpuApprove.system) / 1000 / N).toFixed(2),
     // PostgreSQL's CPU for the same start + approve, per run (null when the server is not on this machine).
-    db_cpu_ms_per_run: dbStart === null || dbApprove === null ? null : +((dbStart + dbApprove) / N).toFixed(2),
+    db_cpu_ms_per_run: db.perRun(N),
   }));
 } finally {
   await sql.end();

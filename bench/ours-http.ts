@@ -8,7 +8,7 @@ import { Agent, request } from 'node:http';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { sqlClient } from '../persistence/connect.ts';
-import { ADMIN_URL, analyzeAfterWarmup, commitsAfterQuiet, databaseCpuMs, drive, nodeArgs, paced, phase, triageBody, WARMUP } from './lib.ts';
+import { ADMIN_URL, analyzeAfterWarmup, commitsAfterQuiet, databaseCpuTally, drive, nodeArgs, paced, phase, triageBody, WARMUP } from './lib.ts';
 
 const BENCH_SECRET = 'bench-webhook-secret-0123456789';
 const BENCH_TOKEN = 'bench-token-0123456789';
@@ -103,18 +103,19 @@ try {
   await analyzeAfterWarmup([name]);
   const c0 = await commitsAfterQuiet(admin, [name]);
   const cpu0 = cpuNow();
-  const db0 = databaseCpuMs();
+  const db = databaseCpuTally();
+  db.begin();
   const triage = await drive(N, C, triageAt('http'));
   const cpuTriage = cpuSince(cpu0);
-  const db1 = databaseCpuMs();
+  db.end();
   const c1 = await commitsAfterQuiet(admin, [name]);
   const pending = await pendingEnvelopes();
   const c1b = await commitsAfterQuiet(admin, [name]);
   const cpu1 = cpuNow();
-  const db2 = databaseCpuMs();
+  db.begin();
   const approve = await drive(pending.length, C, (i) => approveAt(pending[i]!));
   const cpuApprove = cpuSince(cpu1);
-  const db3 = databaseCpuMs();
+  db.end();
   const c2 = await commitsAfterQuiet(admin, [name]);
   // Approvals arriving at half of the approve rate just measured (the peak at this concurrency), open loop:
   // issue 13's "approve p99 at half of peak". Runs started first, unmeasured.
@@ -135,7 +136,7 @@ try {
     cpu_ms_per_run: +((cpuTriage.servers + cpuApprove.servers) / N).toFixed(2),
     client_cpu_ms_per_run: +((cpuTriage.client + cpuApprove.client) / N).toFixed(2),
     // PostgreSQL's CPU for the same start + approve, per run (null when the server is not on this machine).
-    db_cpu_ms_per_run: db0 === null || db1 === null || db2 === null || db3 === null ? null : +((db1 - db0 + db3 - db2) / N).toFixed(2),
+    db_cpu_ms_per_run: db.perRun(N),
     approve_at_half_peak: { ...phase(more.length, half), offered_per_s: halfRate, server: waits },
     end_to_end: { runs_per_s: Math.round(N / ((triage.ms + approve.ms) / 1000)), commits_per_run: d(c1, c0) === null || d(c2, c1b) === null ? null : +((d(c1, c0)! + d(c2, c1b)!) / N).toFixed(2) },
   }));

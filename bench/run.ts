@@ -13,7 +13,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { sqlClient } from '../persistence/connect.ts';
+import { namesThisMachine, sqlClient } from '../persistence/connect.ts';
 import { ADMIN_URL, nodeArgs, scratchDatabase, urlOf, type Phase } from './lib.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -128,7 +128,7 @@ async function commitLimit(clients: number): Promise<{ clients: number; commits_
 /** The server's Unix socket directory when the admin URL names this machine and the socket exists. */
 async function localSocketDir(): Promise<string | undefined> {
   if (process.env.BENCH_SOCKET === '0') return undefined;
-  if (!['127.0.0.1', 'localhost', '[::1]'].includes(new URL(ADMIN_URL).hostname)) return undefined;
+  if (!namesThisMachine(ADMIN_URL)) return undefined;
   const [r] = await admin<{ dirs: string; port: string }[]>`SELECT current_setting('unix_socket_directories') AS dirs, current_setting('port') AS port`;
   const dir = r!.dirs.split(',')[0]?.trim();
   return dir?.startsWith('/') && existsSync(path.join(dir, `.s.PGSQL.${r!.port}`)) ? dir : undefined;
@@ -192,8 +192,8 @@ try {
     console.log(`DBOS peer skipped: ${skipPeer}`);
   }
   const withDb = rows.filter((r) => typeof r.db_cpu_ms_per_run === 'number' && typeof r.cpu_ms_per_run === 'number');
-  // What a run costs the machine, steadier than runs/s across sittings: the system's own processes (the load
-  // generator too, over HTTP) and PostgreSQL, for start + approve.
+  // What a run costs the machine: the system's own processes (the load generator too, over HTTP) and PostgreSQL,
+  // for start + approve. On a machine whose cores they share, the ratio of runs/s follows the ratio of these.
   if (withDb.length) console.log(`CPU per run (start + approve: Node + PostgreSQL): ${withDb.map((r) => `${r.system} ${(Number(r.cpu_ms_per_run) + Number(r.client_cpu_ms_per_run ?? 0) + Number(r.db_cpu_ms_per_run)).toFixed(1)} ms`).join(', ')}`);
   console.log(JSON.stringify({ runs: N, concurrency: C, commit_limit: limits, results: rows }));
 } finally {

@@ -37,6 +37,15 @@ export interface ConnectOptions {
 
 const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]', '::1', '']);
 
+/** Whether the URL names this machine (localhost, 127.0.0.1, ::1, or no host); false for a URL that is not one. */
+export function namesThisMachine(url: string): boolean {
+  try {
+    return LOCAL_HOSTS.has(new URL(url).hostname);
+  } catch {
+    return false;
+  }
+}
+
 /**
  * The directory of PostgreSQL's Unix socket to connect through, when configured: a `host=/dir` parameter of
  * the URL (`postgres://user@localhost:5432/db?host=/var/run/postgresql`), or PGHOST=/dir when the URL names
@@ -52,7 +61,7 @@ export function socketDirectory(url: string, env: NodeJS.ProcessEnv = process.en
   }
   const param = u.searchParams.get('host');
   if (param?.startsWith('/')) return param;
-  if (env.PGHOST?.startsWith('/') && LOCAL_HOSTS.has(u.hostname)) return env.PGHOST;
+  if (env.PGHOST?.startsWith('/') && namesThisMachine(url)) return env.PGHOST;
   return undefined;
 }
 

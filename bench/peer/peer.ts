@@ -12,7 +12,7 @@ import { DBOS } from '@dbos-inc/dbos-sdk';
 import pg from 'pg';
 import { CONTRACT } from '../../machines/contract.ts';
 import { sqlClient } from '../../persistence/connect.ts';
-import { ADMIN_URL, WARMUP, analyzeAfterWarmup, commitsAfterQuiet, databaseCpuMs, drive, phase, urlOf } from '../lib.ts';
+import { ADMIN_URL, WARMUP, analyzeAfterWarmup, commitsAfterQuiet, databaseCpuTally, drive, phase, urlOf } from '../lib.ts';
 
 const appUrl = process.env.BENCH_DB_URL!;
 const name = process.env.BENCH_DB_NAME!;
@@ -87,16 +87,17 @@ try {
   await analyzeAfterWarmup(dbs);
   const c0 = await commitsAfterQuiet(admin, dbs);
   const cpu0 = process.cpuUsage();
-  const db0 = databaseCpuMs();
+  const db = databaseCpuTally();
+  db.begin();
   const start = await drive(N, C, startAt('peer', handles));
   const cpuStart = process.cpuUsage(cpu0);
-  const db1 = databaseCpuMs();
+  db.end();
   const c1 = await commitsAfterQuiet(admin, dbs);
   const cpu1 = process.cpuUsage();
-  const db2 = databaseCpuMs();
+  db.begin();
   const approve = await drive(N, C, approveAt('peer', handles));
   const cpuApprove = process.cpuUsage(cpu1);
-  const db3 = databaseCpuMs();
+  db.end();
   const c2 = await commitsAfterQuiet(admin, dbs);
   const [{ n }] = (await q("SELECT count(*)::int AS n FROM peer_run_log WHERE workflow_id LIKE 'peer-%'", [])) as [{ n: number }];
   const d = (a: number | null, b: number | null) => (a === null || b === null ? null : a - b);
@@ -106,7 +107,7 @@ try {
     approve: phase(N, approve, d(c2, c1)),
     end_to_end: { runs_per_s: Math.round(N / ((start.ms + approve.ms) / 1000)), commits_per_run: d(c2, c0) === null ? null : +(d(c2, c0)! / N).toFixed(2) },
     cpu_ms_per_run: +((cpuStart.user + cpuStart.system + cpuApprove.user + cpuApprove.system) / 1000 / N).toFixed(2),
-    db_cpu_ms_per_run: db0 === null || db1 === null || db2 === null || db3 === null ? null : +((db1 - db0 + db3 - db2) / N).toFixed(2),
+    db_cpu_ms_per_run: db.perRun(N),
   }));
 } finally {
   await DBOS.shutdown();

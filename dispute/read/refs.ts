@@ -92,7 +92,7 @@ const OTHER_LABELS =
   String.raw`tax\s+id|ein|store|location|suite|ste|unit|room|building|hangar|dock|door|route|lot|serial|s\/n|receipt|packing\s+slip|` +
   String.raw`ext|extension|fax|phone|tel|mobile|cell|call|reached\s+at|zip|box`;
 
-// In the order they are looked for (a span's kind is the first that finds it).
+// Looked for in this order, and their spans come out in it.
 const NON_INVOICE: [string, RegExp][] = [
   ['phone', /(?:\+?1[\s.-]?)?\(?\b\d{3}\)?[\s.-]\d{3}[\s.-]\d{4}\b|\b\d{3}[.-]\d{4}\b/g],
   ['date', new RegExp(String.raw`\b${MONTH}\s+\d{1,2}(?!\d)(?:st|nd|rd|th)?(?:,?\s+\d{4})?|\b\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?${MONTH}\b(?:,?\s+\d{4})?`, 'gi')],

@@ -26,7 +26,37 @@ export interface ProposalView extends ProposedAction {
 }
 
 /** The hash of a payload as shown: the ETag an approval must match, and what the decision row keeps. */
-export const payloadEtag = (payload: unknown) => createHash('sha256').update(JSON.stringify(payload)).digest('hex');
+export const payloadEtag = (payload: unknown) => sha256(JSON.stringify(payload));
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+/**
+ * A payload as it is stored, in JSON text, with its ETag: the text is what jsonb gives back and the driver
+ * parses (payloadEtag of that value is `etag`), so a proposal's ETag is known when it is staged, without reading
+ * it back. jsonb keeps an object's keys ordered by their length in UTF-8 bytes, then bytewise (and one of a
+ * repeated key, the last); JSON.parse builds the object in that order, JavaScript then puts integer-like keys
+ * first (Object.fromEntries does the same here), and JSON.stringify writes the result. Numbers and strings come
+ * back as they went (the shortest form of a double reads back as the same double). tests/persistence/
+ * proposal-etag.test.ts checks it against PostgreSQL for any JSON.
+ */
+export function storedJson(payload: unknown): { text: string; etag: string } {
+  const text = JSON.stringify(inJsonbOrder(JSON.parse(JSON.stringify(payload) ?? 'null')));
+  return { text, etag: sha256(text) };
+}
+
+function inJsonbOrder(value: unknown): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map(inJsonbOrder);
+  const keys = Object.keys(value);
+  keys.sort(jsonbKeyOrder);
+  return Object.fromEntries(keys.map((k) => [k, inJsonbOrder((value as Record<string, unknown>)[k])]));
+}
+
+const ASCII = /^[\x00-\x7f]*$/;
+function jsonbKeyOrder(a: string, b: string): number {
+  if (ASCII.test(a) && ASCII.test(b)) return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
+  const x = Buffer.from(a), y = Buffer.from(b);
+  return x.length - y.length || Buffer.compare(x, y);
+}
 
 /** A ProposalView's delivery column; `p` is proposed_actions. */
 const deliveryColumn = (sql: Db) => sql`
@@ -36,7 +66,9 @@ const deliveryColumn = (sql: Db) => sql`
      FROM outbox o WHERE o.proposed_action_id = p.id) AS delivery`;
 
 /** The columns of a ProposalView; `p` is proposed_actions. */
-export const proposalViewColumns = (sql: Db) => sql`p.*, d.edits, ${deliveryColumn(sql)}`;
+export const proposalViewColumns = (sql: Db) => sql`
+  p.id, p.run_id, p.step, p.action_type, p.entity_type, p.entity_ref, p.payload, p.status, p.proposed_at,
+  p.decided_at, p.decided_by, p.decision_note, d.edits, ${deliveryColumn(sql)}`;
 
 export const withEtag = <T extends ProposedAction>(row: T): T & { etag: string } => ({ ...row, etag: payloadEtag(row.payload) });
 
@@ -44,9 +76,10 @@ export async function stageProposal(
   sql: Tx,
   p: { run_id: number; step: string; action_type: string; entity_type: string; entity_ref: string; payload: unknown; now: Date },
 ): Promise<number> {
+  const stored = storedJson(p.payload);
   const [row]: [{ id: number }?] = await sql`
-    INSERT INTO proposed_actions (run_id, step, action_type, entity_type, entity_ref, payload, status, proposed_at)
-    VALUES (${p.run_id}, ${p.step}, ${p.action_type}, ${p.entity_type}, ${p.entity_ref}, ${sql.json(p.payload as never)}, 'pending', ${p.now})
+    INSERT INTO proposed_actions (run_id, step, action_type, entity_type, entity_ref, payload, payload_sha256, status, proposed_at)
+    VALUES (${p.run_id}, ${p.step}, ${p.action_type}, ${p.entity_type}, ${p.entity_ref}, ${stored.text}::text::jsonb, ${stored.etag}, 'pending', ${p.now})
     RETURNING id`;
   return row!.id;
 }
@@ -55,7 +88,11 @@ export class DecisionConflictError extends Error {
   readonly code = 'conflict';
 }
 
-/** Records a decision as a fact; a second decision on the same action is a conflict. */
+/**
+ * Records a decision as a fact; a second decision on the same action is a conflict. The decision and its row are
+ * one statement: what was shown is the caller's `shown_sha256`, or else the ETag kept when the proposal was staged
+ * (a proposal staged before migration 0010 has none: its payload is read back and hashed, a second statement).
+ */
 export async function decide(
   sql: Tx,
   d: {
@@ -65,33 +102,29 @@ export async function decide(
     note: string | null;
     now: Date;
     edits?: { subject?: string | undefined; body?: string | undefined } | undefined;
-    /**
-     * The payload's hash (payloadEtag) as the caller read it in this transaction: the decision and its row go
-     * in one statement. Without it, the proposal's payload is read back by the update and hashed here.
-     */
+    /** The payload's hash (payloadEtag) as the caller read it in this transaction. */
     shown_sha256?: string | undefined;
   },
-): Promise<ProposedAction> {
+): Promise<void> {
   const edits = d.edits && Object.keys(d.edits).length ? sql.json(d.edits as never) : null;
-  const update = sql<ProposedAction[]>`
-    UPDATE proposed_actions SET status = ${d.decision}, decided_at = ${d.now}, decided_by = ${d.by}, decision_note = ${d.note}
-    WHERE id = ${d.action_id} AND status = 'pending'
-    RETURNING *`;
-  const [row] = d.shown_sha256
-    ? await sql<ProposedAction[]>`
-      WITH decided AS (${update}),
-      recorded AS (
-        INSERT INTO approval_decisions (proposed_action_id, run_id, decision, decided_by, note, shown_sha256, decided_at, edits)
-        SELECT id, run_id, ${d.decision}, ${d.by}, ${d.note}, ${d.shown_sha256}, ${d.now}, ${edits}::jsonb FROM decided)
-      SELECT * FROM decided`
-    : await update;
+  const shown = d.shown_sha256 ?? null;
+  const [row]: [{ id: number; run_id: number; unhashed: boolean; payload: unknown }?] = await sql`
+    WITH decided AS (
+      UPDATE proposed_actions SET status = ${d.decision}, decided_at = ${d.now}, decided_by = ${d.by}, decision_note = ${d.note}
+      WHERE id = ${d.action_id} AND status = 'pending'
+      RETURNING id, run_id, coalesce(${shown}::text, payload_sha256) AS shown,
+                (${shown}::text IS NULL AND payload_sha256 IS NULL) AS unhashed,
+                CASE WHEN ${shown}::text IS NULL AND payload_sha256 IS NULL THEN payload END AS payload),
+    recorded AS (
+      INSERT INTO approval_decisions (proposed_action_id, run_id, decision, decided_by, note, shown_sha256, decided_at, edits)
+      SELECT id, run_id, ${d.decision}, ${d.by}, ${d.note}, shown, ${d.now}, ${edits}::jsonb FROM decided WHERE shown IS NOT NULL)
+    SELECT id, run_id, unhashed, payload FROM decided`;
   if (!row) throw new DecisionConflictError(`proposed action ${d.action_id} is not pending`);
-  if (!d.shown_sha256) {
+  if (row.unhashed) {
     await sql`
       INSERT INTO approval_decisions (proposed_action_id, run_id, decision, decided_by, note, shown_sha256, decided_at, edits)
       VALUES (${row.id}, ${row.run_id}, ${d.decision}, ${d.by}, ${d.note}, ${payloadEtag(row.payload)}, ${d.now}, ${edits})`;
   }
-  return row;
 }
 
 /**

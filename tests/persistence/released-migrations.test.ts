@@ -15,6 +15,7 @@ const RELEASED: Record<string, string> = {
   '0007_run_loaded_context.sql': 'b322439fa3d26ac9309b3ed00fe6aa8bbacf992f6f691a35bc8959d2c77df524',
   '0008_lz4_documents.sql': '249be27aa49a776348d9d482d496002b6f943e1275f300cc2ee797ca17f01653',
   '0009_run_counts_without_waits.sql': '4db450762feaa91ab4b2143273867793670317db9f237107b3a7f5019ecd62b3',
+  '0010_proposal_etag.sql': '15fed432bea2d93ab0ece0e04f5cd573ed47514be186ea465b2d1a7528129d9f',
 };
 
 const fileOf = (m: Migration) => `${String(m.version).padStart(4, '0')}_${m.name}.sql`;

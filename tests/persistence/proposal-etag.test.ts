@@ -1,0 +1,111 @@
+// A proposal's ETag is known when it is staged (persistence/proposals.ts, storedJson; migration 0010): the hash of
+// the payload as jsonb gives it back. It must be exactly the ETag the API computes from the payload it reads back
+// (payloadEtag), for any JSON, or a decision would record something other than what was shown.
+import { fc, test as fcTest } from '@fast-check/vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decide, getProposal, payloadEtag, stageProposal, storedJson } from '../../persistence/proposals.ts';
+import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
+
+let db: TestDatabase;
+let runId: number;
+beforeAll(async () => {
+  db = await createTestDatabase();
+  const [run] = await db.sql<{ id: number }[]>`
+    INSERT INTO runs (workflow_type, email_uuid, machine_version, status, state_value, snapshot, input, invoked_by, created_at, updated_at)
+    VALUES ('t', 'etag-test', 1, 'running', '"x"', '{}', '{}', 'test', now(), now()) RETURNING id`;
+  runId = run!.id;
+});
+afterAll(() => db.drop());
+
+let step = 0;
+/** Stages the payload (as the product does) and reads back its stored ETag and the payload the API reads. */
+async function stageAndRead(payload: unknown) {
+  const id = await db.sql.begin((tx) =>
+    stageProposal(tx, { run_id: runId, step: `s${step++}`, action_type: 'a', entity_type: 'e', entity_ref: 'r', payload, now: new Date() }),
+  );
+  const [row] = await db.sql<{ payload_sha256: string }[]>`SELECT payload_sha256 FROM proposed_actions WHERE id = ${id}`;
+  const view = (await getProposal(db.sql, id))!;
+  return { id, stored: row!.payload_sha256, view };
+}
+
+// Keys that jsonb and JavaScript order differently: lengths, non-ASCII (UTF-8 bytes against UTF-16 units),
+// integer-like keys (JavaScript puts them first), keys a plain object would take for its prototype.
+const key = fc.oneof(
+  fc.string({ maxLength: 6 }),
+  fc.constantFrom('__proto__', 'constructor', 'toString', '0', '1', '10', '2', '01', '-1', '4294967295', 'é', 'z', '\u{1F600}', '\uE000', 'aa', 'b'),
+  fc.nat({ max: 1000 }).map(String),
+);
+const scalar = fc.oneof(
+  fc.string({ unit: 'grapheme' }),
+  fc.string({ unit: 'binary' }).map((s) => s.replaceAll('\0', '').replace(/[\uD800-\uDFFF]/g, '')),
+  fc.double({ noNaN: true, noDefaultInfinity: true }),
+  fc.integer(),
+  fc.constantFrom(0, -0, 1e21, 1e-7, 5e-324, 1.7976931348623157e308, 0.1, 123.45, -1.5e-10),
+  fc.boolean(),
+  fc.constant(null),
+);
+const { json } = fc.letrec((tie) => ({
+  json: fc.oneof({ depthSize: 'small', withCrossShrink: true }, scalar, tie('array'), tie('object')),
+  array: fc.array(tie('json'), { maxLength: 5 }),
+  object: fc.array(fc.tuple(key, tie('json')), { maxLength: 8 }).map((entries) => Object.fromEntries(entries)),
+}));
+
+describe('a proposal staged with its ETag', () => {
+  fcTest.prop([fc.oneof(fc.dictionary(key, json), json.filter((v) => v !== null && typeof v === 'object'))], { numRuns: 150 })(
+    'keeps the ETag the API computes from the payload it reads back, for any JSON',
+    async (payload) => {
+      const { stored, view } = await stageAndRead(payload);
+      expect(stored).toBe(view.etag);
+      expect(stored).toBe(payloadEtag(view.payload));
+      expect(storedJson(payload).etag).toBe(stored);
+    },
+  );
+
+  it('orders keys as jsonb does, which is neither insertion order nor JavaScript order', async () => {
+    const payload = { bb: 1, a: 2, '10': 3, é: 4, c: { zz: [{ y: 1, x: 2 }], '2': null, '1': true }, __proto__x: 0 };
+    const { text } = storedJson(payload);
+    // jsonb: by length in bytes, then bytewise; JSON.parse then puts integer-like keys first.
+    expect(text).toBe('{"10":3,"a":2,"c":{"1":true,"2":null,"zz":[{"x":2,"y":1}]},"bb":1,"é":4,"__proto__x":0}');
+    const { stored, view } = await stageAndRead(payload);
+    expect(stored).toBe(view.etag);
+    // And the old ETag of the payload as given (insertion order) is not it: the order matters.
+    expect(payloadEtag(payload)).not.toBe(stored);
+  });
+
+  it('is what a decision records when the caller gives none, in one statement with the decision', async () => {
+    const { id, view } = await stageAndRead({ subject: 'Re: invoice', body: 'x', amounts: [1.5, 2], to: { email: 'a@b.example' } });
+    // The statements decide sends, counted by wrapping the transaction's tagged template.
+    let statements = 0;
+    await db.sql.begin((tx) => {
+      const counted = Object.assign((...a: unknown[]) => (statements++, (tx as unknown as (...x: unknown[]) => unknown)(...a)), { json: tx.json });
+      return decide(counted as unknown as typeof tx, { action_id: id, decision: 'approved', by: 'ap', note: null, now: new Date() });
+    });
+    expect(statements).toBe(1);
+    const [d] = await db.sql<{ shown_sha256: string }[]>`SELECT shown_sha256 FROM approval_decisions WHERE proposed_action_id = ${id}`;
+    expect(d!.shown_sha256).toBe(view.etag);
+  });
+
+  it('a proposal staged before migration 0010 (no stored ETag) is hashed from its payload read back', async () => {
+    const payload = { b: 1, aa: [2, 3], c: 'x' };
+    const [p] = await db.sql<{ id: number }[]>`
+      INSERT INTO proposed_actions (run_id, step, action_type, entity_type, entity_ref, payload, status, proposed_at)
+      VALUES (${runId}, ${`legacy${step++}`}, 'a', 'e', 'r', ${db.sql.json(payload)}, 'pending', now()) RETURNING id`;
+    await db.sql.begin((tx) => decide(tx, { action_id: p!.id, decision: 'rejected', by: 'ap', note: 'no', now: new Date() }));
+    const [stored] = await db.sql<{ payload_sha256: string | null }[]>`SELECT payload_sha256 FROM proposed_actions WHERE id = ${p!.id}`;
+    expect(stored!.payload_sha256).toBeNull();
+    const view = (await getProposal(db.sql, p!.id))!;
+    const [d] = await db.sql<{ shown_sha256: string; decision: string }[]>`SELECT shown_sha256, decision FROM approval_decisions WHERE proposed_action_id = ${p!.id}`;
+    expect(d).toEqual({ shown_sha256: view.etag, decision: 'rejected' });
+  });
+
+  it('records the caller\'s hash when given, and refuses a second decision', async () => {
+    const { id } = await stageAndRead({ a: 1 });
+    const shown = 'f'.repeat(64);
+    await db.sql.begin((tx) => decide(tx, { action_id: id, decision: 'approved', by: 'ap', note: null, now: new Date(), shown_sha256: shown }));
+    const [d] = await db.sql<{ shown_sha256: string }[]>`SELECT shown_sha256 FROM approval_decisions WHERE proposed_action_id = ${id}`;
+    expect(d!.shown_sha256).toBe(shown);
+    await expect(db.sql.begin((tx) => decide(tx, { action_id: id, decision: 'rejected', by: 'ap', note: null, now: new Date() }))).rejects.toThrow(/not pending/);
+    const [n] = await db.sql<{ n: number }[]>`SELECT count(*)::int AS n FROM approval_decisions WHERE proposed_action_id = ${id}`;
+    expect(n!.n).toBe(1);
+  });
+});

@@ -1,11 +1,13 @@
-// Statements, socket writes and round trips per run by phase (statements through postgres.js's debug hook;
+// Statements, socket writes and round trips per run by phase, alone and in a shared transaction as group commit
+// makes them under load (statements through postgres.js's debug hook;
 // writes and round trips by watching the sockets), and the most frequent kinds of statement: what each event
 // costs. A round trip is a write that follows a read on its socket (the process waited for PostgreSQL's answer
 // before it could send more); writes without a read between them are one round trip (pipelined).
 // tsx bench/statements.ts; a scratch database with the sample mirror, 20 runs.
 import net from 'node:net';
 import postgres from '../vendor/postgres/src/index.js';
-import { sqlClient } from '../persistence/connect.ts';
+import { commitNow, sqlClient, type Tx } from '../persistence/connect.ts';
+import { GroupCommit, shareTransaction } from '../runtime/batch.ts';
 import { ManualClock } from '../runtime/clock.ts';
 import { decideProposal } from '../runtime/decisions.ts';
 import { applyEvent, startRun } from '../runtime/engine.ts';
@@ -81,8 +83,33 @@ async function httpApprove(prefix: string) {
 }
 await httpApprove('http-warm');
 const d = await httpApprove('http');
+// Start and approve as a shared transaction of group commit runs them (runtime/batch.ts: under load, what most
+// events do): here one item a transaction, marked shared, its COMMIT sent when it has sent its last statement.
+// The fallible fan-out steps go side by side without savepoints.
+class OneItemShared extends GroupCommit {
+  override submit<T>(_key: string, together: (tx: Tx) => Promise<T>): Promise<T> {
+    return sql.begin(async (tx: Tx) => {
+      let committing = false;
+      shareTransaction(tx, () => {
+        if (!committing) (committing = true), void commitNow(tx).catch(() => {});
+      });
+      return together(tx);
+    });
+  }
+}
+const oneItemGroup = new OneItemShared(sql, { batch: 1, transactions: 1 });
+const together = { ...deps, group: oneItemGroup };
+async function sharedPhases(prefix: string) {
+  for (let i = 0; i < R; i++) await startRun(together, { ...triageBody(i, prefix), invoked_by: 'bench' });
+  const s = counts();
+  const envs = await sql`SELECT id, run_id FROM proposed_actions WHERE step = 'approval' AND status = 'pending'`; counts();
+  for (const e of envs) await applyEvent(together, e.run_id, { type: 'APPROVE', action_id: e.id, by: 'b', note: null, at: clock.now().toISOString() });
+  return [s, counts()] as const;
+}
+await sharedPhases('shared-warm');
+const [sharedStart, sharedApprove] = await sharedPhases('shared');
 const perRun = (x: ReturnType<typeof counts>) => ({ statements: +(x.statements / R).toFixed(2), writes: +(x.writes / R).toFixed(2), round_trips: +(x.round_trips / R).toFixed(2), cpu_ms: +(x.cpu_ms / R).toFixed(2), ms: +(x.ms / R).toFixed(2) });
 
-console.log(JSON.stringify({ per_run: { start: perRun(a), approve: perRun(b), verify: perRun(c), approve_as_http_decides_it: perRun(d) }, bytes_per_run: bytes }));
+console.log(JSON.stringify({ per_run: { start: perRun(a), approve: perRun(b), verify: perRun(c), approve_as_http_decides_it: perRun(d), start_shared: perRun(sharedStart), approve_shared: perRun(sharedApprove) }, bytes_per_run: bytes }));
 console.log(top);
 await sql.end(); await admin.unsafe(`DROP DATABASE ${db.name} WITH (FORCE)`); await admin.end();

@@ -10,6 +10,7 @@ import type { StepName } from '../machines/contract.ts';
 import type { DisputeContext, DisputeEvent, DisputeInput, Effect } from '../machines/types.ts';
 import { commitNow, type Sql, type Tx } from '../persistence/connect.ts';
 import { raiseAlert } from '../persistence/alerts.ts';
+import { reserveProposalId } from '../persistence/proposals.ts';
 import * as runs from '../persistence/runs.ts';
 import type { Clock } from './clock.ts';
 import { FALLIBLE_EFFECTS, SENT_AT_ONCE_EFFECTS, WRITE_ONLY_EFFECTS, type EffectContext, type EffectRegistry, type ReaderContext } from './effects.ts';
@@ -74,9 +75,11 @@ async function startRunInTransaction(deps: EngineDeps, tx: Tx, input: StartInput
   });
   // The extraction reads the email, not the run: its first lookup goes out in the same write as the INSERT,
   // and the extraction effect takes it up (a redelivered start leaves it unused).
+  // So does the id of the envelope it stages, which then goes out with the run's save (steps/approval.ts).
   let begun: EffectContext['begun'];
   try {
-    begun = { extraction: beginExtraction(tx, input) };
+    begun = { extraction: beginExtraction(tx, input), proposalId: reserveProposalId(tx) };
+    begun.proposalId!.catch(() => {}); // seen where it is taken; one left untaken fails, if at all, with its transaction
   } catch (err) {
     await inserting.catch(() => {}); // not left unobserved: the reader's failure is the start's
     throw err;
@@ -217,7 +220,9 @@ async function drive(
         at: now,
       });
       if (journal.length > MAX_EVENTS_PER_TRANSACTION) throw new Error(`run ${run.id} exceeded ${MAX_EVENTS_PER_TRANSACTION} events in one transaction`);
-      const ctx: EffectContext = { tx, clock: deps.clock, now, run, context: readerContext(snapshot), notifyUrl: deps.notifyUrl, begun };
+      // An effect's write it does not wait for (EffectContext.pipeline) is a write-only one sent at once.
+      const pipeline = (write: Promise<unknown>) => void writes.push({ done: track(write), atOnce: true });
+      const ctx: EffectContext = { tx, clock: deps.clock, now, run, context: readerContext(snapshot), notifyUrl: deps.notifyUrl, begun, pipeline };
       // A step's effects are started in order without waiting for each other, so that their statements go out
       // together (postgres.js pipelines what is issued in the same tick on the transaction's connection), except a
       // fallible one: its savepoint must have nothing else of the transaction in flight, or a failure would roll
@@ -298,7 +303,7 @@ async function runEffect(deps: EngineDeps, ctx: EffectContext, effect: Effect): 
   if (!FALLIBLE_EFFECTS.has(effect.type) || isShared(ctx.tx)) return handler(ctx, effect.params);
   const step = (effect.params as { step: StepName }).step;
   try {
-    return await ctx.tx.savepoint((sp) => handler({ ...ctx, tx: sp }, effect.params));
+    return await ctx.tx.savepoint((sp) => handler({ ...ctx, tx: sp, pipeline: undefined }, effect.params));
   } catch (err) {
     return { type: 'STEP_FAILED', step, error: describeError(err) };
   }

@@ -41,7 +41,12 @@ export function envelopePayload(ctx: ReaderContext, runId: number, expiresAt: Da
 
 export async function stageApproval(c: EffectContext, p: EffectParams['stageApproval']): Promise<DisputeEvent> {
   const expires = new Date(c.now.getTime() + p.window_minutes * 60_000);
-  const id = await stageProposal(c.tx, {
+  // A start reserved the envelope's id with its first write: the INSERT then goes out with the run's save
+  // instead of a round trip before it.
+  const reserved = c.pipeline ? c.begun?.proposalId : undefined;
+  if (c.begun) c.begun.proposalId = undefined;
+  const proposal = {
+    id: reserved ? await reserved : undefined,
     run_id: c.run.id,
     step: 'approval',
     action_type: CONTRACT.hitl.action_type,
@@ -49,8 +54,12 @@ export async function stageApproval(c: EffectContext, p: EffectParams['stageAppr
     entity_ref: envelopeRef(c.run.id),
     payload: envelopePayload(c.context, c.run.id, expires),
     now: c.now,
-  });
-  return { type: 'APPROVAL_STAGED', action_id: id };
+  };
+  if (proposal.id !== undefined) {
+    c.pipeline!(stageProposal(c.tx, proposal));
+    return { type: 'APPROVAL_STAGED', action_id: proposal.id };
+  }
+  return { type: 'APPROVAL_STAGED', action_id: await stageProposal(c.tx, proposal) };
 }
 
 export async function recordDecision(c: EffectContext, p: EffectParams['recordDecision']): Promise<void> {

@@ -28,7 +28,15 @@ export interface EffectContext {
   notifyUrl?: string | undefined;
   /**
    * In a start's transaction: work the engine began before the run's row was back, for the effect that takes it
-   * up (once: it clears what it takes). The extraction's first lookup (steps/extract.ts, beginExtraction).
+   * up (once: it clears what it takes). The extraction's first lookup (steps/extract.ts, beginExtraction), and
+   * the id of the envelope the start stages (persistence/proposals.ts, reserveProposalId).
    */
-  begun?: { extraction?: BegunExtraction | undefined } | undefined;
+  begun?: { extraction?: BegunExtraction | undefined; proposalId?: Promise<number> | undefined } | undefined;
+  /**
+   * Hands the engine a write the effect has sent in full and does not wait for (an INSERT whose answer it does
+   * not need): the engine waits for it with the run's save, sends the COMMIT behind it, and a failure of it fails
+   * the event's transaction, as the effect's own failure would. Absent under a savepoint (a fallible step), where
+   * the step's statements are waited for inside it.
+   */
+  pipeline?: ((write: Promise<unknown>) => void) | undefined;
 }

@@ -3,8 +3,10 @@
 // (payloadEtag), for any JSON, or a decision would record something other than what was shown.
 import { fc, test as fcTest } from '@fast-check/vitest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decide, getProposal, payloadEtag, stageProposal, storedJson } from '../../persistence/proposals.ts';
+import { decide, getProposal, payloadEtag, reserveProposalId, stageProposal, storedJson } from '../../persistence/proposals.ts';
+import { sqlClient } from '../../persistence/connect.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
+import { writesDuring } from '../helpers/writes.ts';
 
 let db: TestDatabase;
 let runId: number;
@@ -74,13 +76,16 @@ describe('a proposal staged with its ETag', () => {
 
   it('is what a decision records when the caller gives none, in one statement with the decision', async () => {
     const { id, view } = await stageAndRead({ subject: 'Re: invoice', body: 'x', amounts: [1.5, 2], to: { email: 'a@b.example' } });
-    // The statements decide sends, counted by wrapping the transaction's tagged template.
-    let statements = 0;
-    await db.sql.begin((tx) => {
-      const counted = Object.assign((...a: unknown[]) => (statements++, (tx as unknown as (...x: unknown[]) => unknown)(...a)), { json: tx.json });
-      return decide(counted as unknown as typeof tx, { action_id: id, decision: 'approved', by: 'ap', note: null, now: new Date() });
-    });
-    expect(statements).toBe(1);
+    // One statement: on one connection that has prepared it (a decision before, unmeasured), BEGIN goes with it and
+    // COMMIT follows its answer, two writes; a second statement after the answer would make three.
+    const one = sqlClient(db.url, 1);
+    try {
+      const { id: warm } = await stageAndRead({ a: 1 });
+      await one.begin((tx) => decide(tx, { action_id: warm, decision: 'approved', by: 'ap', note: null, now: new Date() }));
+      expect(await writesDuring(() => one.begin((tx) => decide(tx, { action_id: id, decision: 'approved', by: 'ap', note: null, now: new Date() })))).toBe(2);
+    } finally {
+      await one.end();
+    }
     const [d] = await db.sql<{ shown_sha256: string }[]>`SELECT shown_sha256 FROM approval_decisions WHERE proposed_action_id = ${id}`;
     expect(d!.shown_sha256).toBe(view.etag);
   });
@@ -107,5 +112,18 @@ describe('a proposal staged with its ETag', () => {
     await expect(db.sql.begin((tx) => decide(tx, { action_id: id, decision: 'rejected', by: 'ap', note: null, now: new Date() }))).rejects.toThrow(/not pending/);
     const [n] = await db.sql<{ n: number }[]>`SELECT count(*)::int AS n FROM approval_decisions WHERE proposed_action_id = ${id}`;
     expect(n!.n).toBe(1);
+  });
+
+  it('a reserved id comes from the identity\'s own sequence: staged with it, or without one after it, ids never collide', async () => {
+    const [seq] = await db.sql<{ name: string }[]>`SELECT pg_get_serial_sequence('proposed_actions', 'id') AS name`;
+    expect(seq!.name).toBe('public.proposed_actions_id_seq');
+    const base = { run_id: runId, action_type: 'a', entity_type: 'e', entity_ref: 'r', payload: { n: 1 }, now: new Date() };
+    const [a, b] = await db.sql.begin(async (tx) => {
+      const reserved = await reserveProposalId(tx);
+      const after = await stageProposal(tx, { ...base, step: `r${step++}` });
+      return [await stageProposal(tx, { ...base, id: reserved, step: `r${step++}` }), after];
+    });
+    expect(b).toBeGreaterThan(a);
+    expect(await db.sql`SELECT count(*)::int AS n FROM proposed_actions WHERE id IN (${a}, ${b})`).toEqual([{ n: 2 }]);
   });
 });

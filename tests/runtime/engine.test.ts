@@ -356,21 +356,53 @@ describe('runs and their journal', () => {
     expect(journal[2]!.effects.map((e: { type: string }) => e.type)).toEqual(['stageApproval', 'setTimer']);
   });
 
-  it('sends a start\'s INSERT and its extraction\'s first lookup in one write: four round trips alone, the same run as before', async () => {
+  it('sends a start\'s INSERT, its extraction\'s first lookup and its envelope\'s id in one write, the envelope with the save: three round trips alone', async () => {
     const one = sqlClient(db.url, 1); // one connection: every statement is prepared after the first start
     try {
       const d: EngineDeps = { sql: one, clock: new ManualClock('2026-11-20T10:00:00Z'), effects: effectRegistry() };
       const start = () => startRun(d, { ...triageFor((e) => e.expected.customer_id === 1002, `engine-rt-${++seq}`), customer_id: null, invoice_ref: null, invoked_by: 'test' });
-      await start();
+      const approve = (runId: number, envelopeId: number) => applyEvent(d, runId, { type: 'APPROVE', action_id: envelopeId, by: 'ap', note: null, at: d.clock.now().toISOString() });
+      // Once unmeasured: the connection prepares each statement the first time (a round trip of its own).
+      const warm = (await start()).run;
+      await approve(warm.id, Number((warm.snapshot.context as { envelope_id: number }).envelope_id));
       let run!: Awaited<ReturnType<typeof start>>['run'];
       const writes = await writesDuring(async () => ({ run } = await start()));
-      // BEGIN, the INSERT and the lookup; the context; the proposals; the save with its COMMIT.
-      expect(writes).toBe(4);
-      const [r] = await db.sql`SELECT status, customer_id, snapshot->'context'->'extraction'->>'invoice_ref' AS invoice_ref FROM runs WHERE id = ${run.id}`;
-      expect(r).toEqual({ status: 'awaiting_approval', customer_id: 1002, invoice_ref: expect.any(String) });
+      // BEGIN, the INSERT, the lookup and the envelope's id; the context; the envelope, its timer and the save with
+      // the COMMIT.
+      expect(writes).toBe(3);
+      const [r] = await db.sql`SELECT status, customer_id, snapshot->'context'->'extraction'->>'invoice_ref' AS invoice_ref, (snapshot->'context'->>'envelope_id')::bigint AS envelope_id FROM runs WHERE id = ${run.id}`;
+      expect(r).toEqual({ status: 'awaiting_approval', customer_id: 1002, invoice_ref: expect.any(String), envelope_id: expect.any(Number) });
+      // The envelope the snapshot names is there, staged with its ETag.
+      const [env] = await db.sql`SELECT run_id, step, status, payload_sha256 FROM proposed_actions WHERE id = ${r!.envelope_id}`;
+      expect(env).toEqual({ run_id: run.id, step: 'approval', status: 'pending', payload_sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
+      // An approval sent to the engine without an ETag: the lock; the timer's removal with the decision; the two
+      // fan-out steps, each at its savepoint; the post step's writes and the save with the COMMIT.
+      const approving = await writesDuring(() => approve(run.id, r!.envelope_id));
+      expect(approving).toBe(5);
+      const [dec] = await db.sql`SELECT shown_sha256 FROM approval_decisions WHERE proposed_action_id = ${r!.envelope_id}`;
+      expect(dec!.shown_sha256).toBe(env!.payload_sha256);
     } finally {
       await one.end();
     }
+  });
+
+  it('fails the start, writing nothing, when the envelope sent with the save fails', async () => {
+    await db.sql.unsafe(`
+      CREATE FUNCTION refuse_envelope() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN RAISE EXCEPTION 'envelope refused for %', NEW.payload->>'email_uuid' USING ERRCODE = '23514'; END $$;
+      CREATE TRIGGER refuse_envelope BEFORE INSERT ON proposed_actions FOR EACH ROW
+        WHEN (NEW.payload->>'email_uuid' LIKE 'engine-envfail-%') EXECUTE FUNCTION refuse_envelope();`);
+    try {
+      const uuid = `engine-envfail-${++seq}`;
+      await expect(startRun(deps(), { ...triageFor((e) => e.expected.customer_id === 1002, uuid), customer_id: null, invoice_ref: null, invoked_by: 'test' })).rejects.toThrow(/envelope refused/);
+      expect(await db.sql`SELECT count(*)::int AS n FROM runs WHERE email_uuid = ${uuid}`).toEqual([{ n: 0 }]);
+      expect(await db.sql`SELECT count(*)::int AS n FROM proposed_actions WHERE payload->>'email_uuid' = ${uuid}`).toEqual([{ n: 0 }]);
+    } finally {
+      await db.sql.unsafe('DROP TRIGGER refuse_envelope ON proposed_actions; DROP FUNCTION refuse_envelope()');
+    }
+    // The engine goes on: the next start stages its envelope.
+    const { run } = await startFor(deps());
+    expect(run.status).toBe('awaiting_approval');
   });
 
   it('returns the existing run for a redelivered email, creating nothing', async () => {

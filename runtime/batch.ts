@@ -103,6 +103,54 @@ export function sentLast(tx: Tx): void {
   shared.get(tx)?.onSentLast?.();
 }
 
+/** Transactions run by `optimistically`, and whether a fallible step has run in one without its savepoint. */
+const optimistic = new WeakMap<Tx, { fallibleRan: boolean }>();
+
+/**
+ * Called by the engine when it runs a fallible step without a savepoint because the transaction is shared: in a
+ * transaction of `optimistically`, a failure then means the work runs again with savepoints.
+ */
+export function ranFallibleTogether(tx: Tx): void {
+  const state = optimistic.get(tx);
+  if (state) state.fallibleRan = true;
+}
+
+/**
+ * Runs one item's work in a transaction of its own as a shared transaction of one: the fallible steps go side by
+ * side with the rest instead of each at a savepoint a round trip apart (an approval's fan-out: three round trips
+ * instead of five), and the COMMIT goes out with its last statements. Should the work fail after a fallible step
+ * ran that way, that step's failure may be what a savepoint would have caught: the transaction has rolled back,
+ * and the work runs again in a transaction where each fallible step has its savepoint (once more for an event whose
+ * step fails: the exception, not the rule). Any other failure is the work's own and goes to the caller as it is.
+ */
+export async function optimistically<T>(sql: Sql, work: (tx: Tx) => Promise<T>): Promise<T> {
+  const state = { fallibleRan: false };
+  let outcome: PromiseSettledResult<T>;
+  try {
+    // (The outcome boxed: postgres.js's begin() types an array answer as its elements unwrapped.)
+    ({ outcome } = await sql.begin(async (tx) => {
+      optimistic.set(tx, state);
+      let committing = false;
+      shareTransaction(tx, () => {
+        if (committing) return;
+        committing = true;
+        void commitNow(tx).catch(() => {}); // its outcome is the transaction's (sql.begin awaits it)
+      });
+      const [settled] = await Promise.allSettled([work(tx)]);
+      // Before the COMMIT went out, a failure rolls the transaction back. After it, the transaction's outcome is
+      // the COMMIT's (a failed statement turned it into a rollback, and sql.begin throws); a failure of the work
+      // otherwise is its own, after what it wrote was committed: told to the caller, not run again.
+      if (settled!.status === 'rejected' && !committing) throw settled!.reason;
+      return { outcome: settled! };
+    }));
+  } catch (err) {
+    if (!state.fallibleRan || isDatabaseUnavailable(err)) throw err;
+    return (await sql.begin(async (tx) => ({ value: await work(tx) }))).value;
+  }
+  if (outcome.status === 'rejected') throw outcome.reason;
+  return outcome.value;
+}
+
 export class GroupCommit {
   private readonly waiting: Item[] = [];
   private open = 0;

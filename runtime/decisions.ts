@@ -10,7 +10,7 @@ import type { Db, Tx } from '../persistence/connect.ts';
 import { lockRunOfProposal } from '../persistence/runs.ts';
 import { decideDownstream, EDITABLE_ACTIONS, type CarryOutConfig, type Edits } from '../steps/carryOut.ts';
 import { isReasonCode, REASON_CODES } from '../steps/reasonCodes.ts';
-import { claimRun } from './batch.ts';
+import { claimRun, optimistically } from './batch.ts';
 import { applyEventToLockedRun, failLockedUnrestorable, type EngineDeps } from './engine.ts';
 import { RunRestoreError } from './restore.ts';
 
@@ -53,7 +53,8 @@ const invalid = (field: string, message: string) =>
  */
 export async function decideProposal(deps: DecisionDeps, r: DecisionRequest): Promise<ProposalView> {
   const inTransaction = (tx: Tx) => decideInTransaction(deps, tx, r);
-  const alone = () => deps.sql.begin(inTransaction);
+  // Alone, as a shared transaction of one (runtime/batch.ts, optimistically): the fan-out's steps side by side.
+  const alone = () => optimistically(deps.sql, inTransaction);
   // Under load, decisions share transactions with other runs' work (runtime/batch.ts); a refusal thrown there
   // rolls the shared transaction back, and is refused again alone (where its writes, if any, are its own).
   const outcome = await (deps.group ? deps.group.submit(`proposal:${r.id}`, inTransaction, alone) : alone());

@@ -14,7 +14,7 @@ import { reserveProposalId } from '../persistence/proposals.ts';
 import * as runs from '../persistence/runs.ts';
 import type { Clock } from './clock.ts';
 import { FALLIBLE_EFFECTS, SENT_AT_ONCE_EFFECTS, WRITE_ONLY_EFFECTS, type EffectContext, type EffectRegistry, type ReaderContext } from './effects.ts';
-import { claimRun, isShared, sentLast, type GroupCommit } from './batch.ts';
+import { claimRun, isShared, optimistically, ranFallibleTogether, sentLast, type GroupCommit } from './batch.ts';
 import { restoreSnapshot, RunRestoreError } from './restore.ts';
 import { beginExtraction } from '../steps/extract.ts';
 import { initialRunTransition, transitionRun } from './transition.ts';
@@ -106,7 +106,7 @@ export async function applyEvent(deps: EngineDeps, runId: number, event: Dispute
   const inTransaction = (tx: Tx) => applyEventInTransaction(deps, tx, runId, event, {});
   const alone = async () => {
     try {
-      return await deps.sql.begin(inTransaction);
+      return await optimistically(deps.sql, inTransaction);
     } catch (err) {
       if (err instanceof RunRestoreError) return { applied: false, run: await failUnrestorable(deps, runId, err) };
       throw err;
@@ -187,6 +187,12 @@ async function drive(
   // Write-only effects in flight (WRITE_ONLY_EFFECTS): awaited before a savepoint and with the run's save;
   // `atOnce` when the effect sends all its statements when called (SENT_AT_ONCE_EFFECTS).
   const writes: { done: Promise<unknown>; atOnce: boolean }[] = [];
+  // The first of them to fail, once its failure is known: the COMMIT does not go out behind it.
+  let failedWrite: { err: unknown } | undefined;
+  const addWrite = (done: Promise<unknown>, atOnce: boolean) => {
+    writes.push({ done: track(done), atOnce });
+    done.catch((err: unknown) => (failedWrite ??= { err }));
+  };
   // Every effect started without being awaited at once. Its rejection is seen where it is awaited and is never
   // unhandled; and when this event fails, they are all waited for before the failure goes up: an effect still
   // running would otherwise send its next statement behind the ROLLBACK, outside the transaction.
@@ -221,7 +227,7 @@ async function drive(
       });
       if (journal.length > MAX_EVENTS_PER_TRANSACTION) throw new Error(`run ${run.id} exceeded ${MAX_EVENTS_PER_TRANSACTION} events in one transaction`);
       // An effect's write it does not wait for (EffectContext.pipeline) is a write-only one sent at once.
-      const pipeline = (write: Promise<unknown>) => void writes.push({ done: track(write), atOnce: true });
+      const pipeline = (write: Promise<unknown>) => addWrite(write, true);
       const ctx: EffectContext = { tx, clock: deps.clock, now, run, context: readerContext(snapshot), notifyUrl: deps.notifyUrl, begun, pipeline };
       // A step's effects are started in order without waiting for each other, so that their statements go out
       // together (postgres.js pipelines what is issued in the same tick on the transaction's connection), except a
@@ -236,7 +242,7 @@ async function drive(
           await Promise.all([...writes.splice(0).map((w) => w.done), ...results]);
           results.push(Promise.resolve(await runEffect(deps, ctx, effect)));
         } else if (WRITE_ONLY_EFFECTS.has(effect.type)) {
-          writes.push({ done: track(writeOnly(runEffect(deps, ctx, effect), effect.type)), atOnce: SENT_AT_ONCE_EFFECTS.has(effect.type) });
+          addWrite(writeOnly(runEffect(deps, ctx, effect), effect.type), SENT_AT_ONCE_EFFECTS.has(effect.type));
         } else results.push(track(runEffect(deps, ctx, effect)));
       }
       for (const result of await Promise.all(results)) if (result) pending.push(result);
@@ -283,6 +289,9 @@ async function drive(
     // A write-only effect that may still send a statement after an answer is done before COMMIT goes out.
     const later = writes.filter((w) => !w.atOnce).map((w) => w.done);
     if (later.length) await Promise.all(later);
+    // A write that has failed already (an effect that threw before sending anything) fails the event here, before
+    // its COMMIT goes out with the save; one whose statement fails later turns the COMMIT into a rollback.
+    if (failedWrite) throw failedWrite.err;
     // A shared transaction's COMMIT is the group's (runtime/batch.ts), sent once every item has sent its last.
     if (isShared(tx)) sentLast(tx);
     else track(commitNow(tx));
@@ -298,9 +307,14 @@ async function writeOnly(p: Promise<DisputeEvent | void>, type: string): Promise
 
 async function runEffect(deps: EngineDeps, ctx: EffectContext, effect: Effect): Promise<DisputeEvent | void> {
   const handler = deps.effects[effect.type] as (c: EffectContext, p: unknown) => Promise<DisputeEvent | void>;
-  // In a shared transaction (GroupCommit) a savepoint would roll back the other runs' statements sent since:
-  // the step runs without one, and its failure fails the transaction; its run then runs alone, where it is caught here.
-  if (!FALLIBLE_EFFECTS.has(effect.type) || isShared(ctx.tx)) return handler(ctx, effect.params);
+  // In a shared transaction (GroupCommit, or one item's `optimistically`) the step runs without a savepoint (one
+  // would roll back the other work sent since), and its failure fails the transaction; the work then runs again
+  // alone with savepoints, where it is caught here.
+  if (!FALLIBLE_EFFECTS.has(effect.type)) return handler(ctx, effect.params);
+  if (isShared(ctx.tx)) {
+    ranFallibleTogether(ctx.tx);
+    return handler(ctx, effect.params);
+  }
   const step = (effect.params as { step: StepName }).step;
   try {
     return await ctx.tx.savepoint((sp) => handler({ ...ctx, tx: sp, pipeline: undefined }, effect.params));

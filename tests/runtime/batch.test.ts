@@ -3,7 +3,7 @@
 import { fc, test as fcTest } from '@fast-check/vitest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sqlClient, type Sql, type Tx } from '../../persistence/connect.ts';
-import { claimRun, GroupCommit, SameRunInTransaction, sentLast, type GroupOutcome } from '../../runtime/batch.ts';
+import { claimRun, GroupCommit, isShared, optimistically, ranFallibleTogether, SameRunInTransaction, sentLast, type GroupOutcome } from '../../runtime/batch.ts';
 import { ManualClock } from '../../runtime/clock.ts';
 import { decideProposal } from '../../runtime/decisions.ts';
 import { applyEvent, startRun, type EngineDeps } from '../../runtime/engine.ts';
@@ -300,6 +300,59 @@ describe('GroupCommit', () => {
   });
 });
 
+describe('optimistically: one item\'s transaction run as a shared one', () => {
+  it('commits what the work wrote, in a transaction marked shared, answering its value', async () => {
+    let shared: boolean | undefined;
+    const v = await optimistically(db.sql, async (tx) => {
+      shared = isShared(tx);
+      await tx`INSERT INTO group_items (id, via) VALUES ('opt-ok', 'optimistic')`;
+      return [1, 2];
+    });
+    expect(v).toEqual([1, 2]);
+    expect(shared).toBe(true);
+    expect(await db.sql`SELECT via FROM group_items WHERE id = 'opt-ok'`).toEqual([{ via: 'optimistic' }]);
+  });
+
+  it('a failure with no fallible step run together is the work\'s own: thrown once, nothing run again or written', async () => {
+    let runs = 0;
+    await expect(
+      optimistically(db.sql, async (tx) => {
+        runs++;
+        await tx`INSERT INTO group_items (id, via) VALUES ('opt-refused', 'optimistic')`;
+        throw new Error('refused');
+      }),
+    ).rejects.toThrow('refused');
+    expect(runs).toBe(1);
+    expect(await db.sql`SELECT count(*)::int AS n FROM group_items WHERE id = 'opt-refused'`).toEqual([{ n: 0 }]);
+  });
+
+  it('a failure after a fallible step ran together runs the work again, in a transaction not shared, once', async () => {
+    const seen: boolean[] = [];
+    const v = await optimistically(db.sql, async (tx) => {
+      seen.push(isShared(tx));
+      await tx`INSERT INTO group_items (id, via) VALUES ('opt-again', ${isShared(tx) ? 'together' : 'alone'})`;
+      if (isShared(tx)) {
+        ranFallibleTogether(tx);
+        await tx`SELECT 1/0`;
+      }
+      return 'second';
+    });
+    expect(v).toBe('second');
+    expect(seen).toEqual([true, false]);
+    expect(await db.sql`SELECT via FROM group_items WHERE id = 'opt-again'`).toEqual([{ via: 'alone' }]);
+    // And a second failure is the caller's.
+    let runs = 0;
+    await expect(
+      optimistically(db.sql, async (tx) => {
+        runs++;
+        ranFallibleTogether(tx);
+        throw new Error('still failing');
+      }),
+    ).rejects.toThrow('still failing');
+    expect(runs).toBe(2);
+  });
+});
+
 describe('the engine with group commit', () => {
   const clock = new ManualClock('2026-11-20T10:00:00Z');
   let seq = 0;
@@ -371,11 +424,15 @@ describe('the engine with group commit', () => {
     expect(gaps).toEqual([]);
   });
 
-  it('in a shared transaction the fan-out\'s steps run side by side (no savepoint to keep apart); alone, one after the other', async () => {
+  it('the fan-out\'s steps run side by side in a shared transaction and alone (no savepoint to keep apart); when one fails alone, the event runs again with a savepoint each, one after the other', async () => {
     const log: string[] = [];
+    const failing = new Set<number>();
     const over: Partial<EffectRegistry> = {
       runStep: async (c, p) => {
         log.push(`${c.run.id} start ${p.step}`);
+        if (failing.has(c.run.id) && p.step === 'escalate') {
+          await c.tx`SELECT 1/0`;
+        }
         const r = await runStep(c, p);
         log.push(`${c.run.id} end ${p.step}`);
         return r;
@@ -399,12 +456,24 @@ describe('the engine with group commit', () => {
       const firstEnd = steps.findIndex((l) => l.startsWith('end'));
       expect(steps.slice(firstEnd).every((l) => l.startsWith('end'))).toBe(true);
     }
-    // Alone: each step ends before the next starts (its savepoint has nothing else in flight).
-    const one = (await start({ ...d, group: undefined })).run.id;
-    await applyEvent({ ...d, group: undefined }, one, { type: 'APPROVE', action_id: await envelopeOf(one), by: 'mike', note: null, at: clock.now().toISOString() });
-    const alone = of(one);
-    expect(alone.length).toBeGreaterThanOrEqual(4);
-    alone.forEach((l, i) => expect(l.startsWith(i % 2 === 0 ? 'start' : 'end')).toBe(true));
+    // Alone (a transaction of its own run as a shared one of one: runtime/batch.ts, optimistically): side by side too.
+    const alone = { ...d, group: undefined };
+    const one = (await start(alone)).run.id;
+    await applyEvent(alone, one, { type: 'APPROVE', action_id: await envelopeOf(one), by: 'mike', note: null, at: clock.now().toISOString() });
+    const steps = of(one);
+    expect(steps.slice(0, 2).every((l) => l.startsWith('start'))).toBe(true);
+    expect(steps.slice(2).every((l) => l.startsWith('end'))).toBe(true);
+    // A step that fails alone: the transaction rolls back and the event runs again, each step at its savepoint
+    // (ending before the next starts), where the failure is the step's: the other step's proposal stays.
+    const two = (await start(alone)).run.id;
+    failing.add(two);
+    await applyEvent(alone, two, { type: 'APPROVE', action_id: await envelopeOf(two), by: 'mike', note: null, at: clock.now().toISOString() });
+    const careful = of(two).slice(2); // the first run: both started, the failing one never ended
+    expect(of(two).slice(0, 2).every((l) => l.startsWith('start'))).toBe(true);
+    expect(careful).toEqual(['start draftResponse', 'end draftResponse', 'start escalate']);
+    const [r] = await db.sql`SELECT snapshot->'context'->'steps'->'escalate'->>'status' AS escalate, snapshot->'context'->'steps'->'draftResponse'->>'status' AS draft FROM runs WHERE id = ${two}`;
+    expect(r).toEqual({ escalate: expect.stringMatching(/fail|retry/), draft: expect.stringMatching(/succeeded|done/) });
+    expect(await db.sql`SELECT step FROM proposed_actions WHERE run_id = ${two} AND step <> 'approval' ORDER BY step`).toEqual([{ step: 'draft_response' }]);
   });
 
   it('decisions that arrive together share a transaction, each answered with its proposal as decided', async () => {

@@ -2,6 +2,7 @@
 // alerts, verification and versioned runs — all with the injected clock.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sqlClient } from '../../persistence/connect.ts';
+import { isShared } from '../../runtime/batch.ts';
 import { ManualClock } from '../../runtime/clock.ts';
 import { applyEvent, describeError, startRun, type EngineDeps } from '../../runtime/engine.ts';
 import { effectRegistry } from '../../runtime/registry.ts';
@@ -43,8 +44,10 @@ function failing(steps: StepName[], times = Infinity): Partial<EffectRegistry> {
   const count = new Map<string, number>();
   return {
     runStep: async (c, p) => {
+      // An attempt is the step at its savepoint. Run without one (a shared transaction, runtime/batch.ts) it fails
+      // as its next attempt will, and the event then runs again with savepoints.
       const n = (count.get(p.step) ?? 0) + 1;
-      count.set(p.step, n);
+      if (!isShared(c.tx)) count.set(p.step, n);
       if (steps.includes(p.step) && n <= times) {
         await c.tx`INSERT INTO proposed_actions (run_id, step, action_type, entity_type, entity_ref, payload, status, proposed_at)
           VALUES (${c.run.id}, ${p.step}, 'x', 'x', 'x', '{}', 'not-a-status', ${c.now})`;
@@ -375,10 +378,11 @@ describe('runs and their journal', () => {
       // The envelope the snapshot names is there, staged with its ETag.
       const [env] = await db.sql`SELECT run_id, step, status, payload_sha256 FROM proposed_actions WHERE id = ${r!.envelope_id}`;
       expect(env).toEqual({ run_id: run.id, step: 'approval', status: 'pending', payload_sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
-      // An approval sent to the engine without an ETag: the lock; the timer's removal with the decision; the two
-      // fan-out steps, each at its savepoint; the post step's writes and the save with the COMMIT.
+      // An approval sent to the engine without an ETag: the lock; the timer's removal, the decision and the two
+      // fan-out steps side by side (runtime/batch.ts, optimistically); the post step's writes and the save with
+      // the COMMIT.
       const approving = await writesDuring(() => approve(run.id, r!.envelope_id));
-      expect(approving).toBe(5);
+      expect(approving).toBe(3);
       const [dec] = await db.sql`SELECT shown_sha256 FROM approval_decisions WHERE proposed_action_id = ${r!.envelope_id}`;
       expect(dec!.shown_sha256).toBe(env!.payload_sha256);
     } finally {

@@ -122,8 +122,9 @@ export function ranFallibleTogether(tx: Tx): void {
  * ran that way, that step's failure may be what a savepoint would have caught: the transaction has rolled back,
  * and the work runs again in a transaction where each fallible step has its savepoint (once more for an event whose
  * step fails: the exception, not the rule). Any other failure is the work's own and goes to the caller as it is.
+ * With `group`, its observer is told of a transaction rolled back that way.
  */
-export async function optimistically<T>(sql: Sql, work: (tx: Tx) => Promise<T>): Promise<T> {
+export async function optimistically<T>(sql: Sql, work: (tx: Tx) => Promise<T>, group?: GroupCommit): Promise<T> {
   const state = { fallibleRan: false };
   let outcome: PromiseSettledResult<T>;
   try {
@@ -145,6 +146,7 @@ export async function optimistically<T>(sql: Sql, work: (tx: Tx) => Promise<T>):
     }));
   } catch (err) {
     if (!state.fallibleRan || isDatabaseUnavailable(err)) throw err;
+    group?.tell(1, 'alone'); // the metrics' engine transactions (server/metrics.ts): this one rolled back
     return (await sql.begin(async (tx) => ({ value: await work(tx) }))).value;
   }
   if (outcome.status === 'rejected') throw outcome.reason;
@@ -273,8 +275,12 @@ export class GroupCommit {
     });
   }
 
-  /** The observer is told before the callers are; it must not keep them from being told. */
-  private tell(size: number, outcome: GroupOutcome): void {
+  /**
+   * Tells the observer of one transaction: the group's own, and a lone item's that `optimistically` rolled back and
+   * ran again with savepoints (told `alone`, as a rolled-back group is). The observer is told before the callers
+   * are; it must not keep them from being told.
+   */
+  tell(size: number, outcome: GroupOutcome): void {
     try {
       this.opts.observe?.(size, outcome);
     } catch {

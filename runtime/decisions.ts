@@ -54,7 +54,7 @@ const invalid = (field: string, message: string) =>
 export async function decideProposal(deps: DecisionDeps, r: DecisionRequest): Promise<ProposalView> {
   const inTransaction = (tx: Tx) => decideInTransaction(deps, tx, r);
   // Alone, as a shared transaction of one (runtime/batch.ts, optimistically): the fan-out's steps side by side.
-  const alone = () => optimistically(deps.sql, inTransaction);
+  const alone = () => optimistically(deps.sql, inTransaction, deps.group);
   // Under load, decisions share transactions with other runs' work (runtime/batch.ts); a refusal thrown there
   // rolls the shared transaction back, and is refused again alone (where its writes, if any, are its own).
   const outcome = await (deps.group ? deps.group.submit(`proposal:${r.id}`, inTransaction, alone) : alone());

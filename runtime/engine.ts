@@ -106,7 +106,7 @@ export async function applyEvent(deps: EngineDeps, runId: number, event: Dispute
   const inTransaction = (tx: Tx) => applyEventInTransaction(deps, tx, runId, event, {});
   const alone = async () => {
     try {
-      return await optimistically(deps.sql, inTransaction);
+      return await optimistically(deps.sql, inTransaction, deps.group);
     } catch (err) {
       if (err instanceof RunRestoreError) return { applied: false, run: await failUnrestorable(deps, runId, err) };
       throw err;

@@ -126,7 +126,7 @@ export function createMetrics(sql: Sql, clock: Clock): Metrics {
 
   const group = new client.Histogram({
     name: 'disputeflow_engine_transaction_items',
-    help: 'Starts and events per engine transaction (group commit), by how it ended: committed, alone (rolled back, each item then ran alone), unavailable, failed (an item alone); this process.',
+    help: 'Starts and events per engine transaction (group commit), by how it ended: committed, alone (rolled back, each item then ran alone; for one item, its fan-out run again with savepoints), unavailable, failed (an item alone); this process.',
     labelNames: ['outcome'],
     buckets: [1, 2, 4, 8, 16, 32, 64],
     registers,

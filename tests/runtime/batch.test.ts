@@ -340,6 +340,14 @@ describe('optimistically: one item\'s transaction run as a shared one', () => {
     expect(v).toBe('second');
     expect(seen).toEqual([true, false]);
     expect(await db.sql`SELECT via FROM group_items WHERE id = 'opt-again'`).toEqual([{ via: 'alone' }]);
+    // A group's observer (the metrics) is told of the transaction rolled back, as of a group's; none of one that was not.
+    const { g, seen: told } = group({ batch: 8, transactions: 2 });
+    await optimistically(db.sql, async (tx) => {
+      if (isShared(tx)) (ranFallibleTogether(tx), await tx`SELECT 1/0`);
+      return 'again';
+    }, g);
+    await optimistically(db.sql, async () => 'once', g);
+    expect(told).toEqual([[1, 'alone']]);
     // And a second failure is the caller's.
     let runs = 0;
     await expect(
@@ -413,7 +421,9 @@ describe('the engine with group commit', () => {
     const envelopes = await Promise.all(ids.map(envelopeOf));
     const applied = await Promise.all(ids.map((id, i) => applyEvent(d, id, { type: 'APPROVE', action_id: envelopes[i]!, by: 'mike', note: null, at: clock.now().toISOString() })));
     expect(applied.every((a) => a.applied)).toBe(true);
-    expect(seen).toEqual([[1, 'committed'], [3, 'alone']]); // the first alone; the three after it together, then each alone
+    // The first alone; the three after it together, then each alone, where the failing one's fan-out (side by side,
+    // runtime/batch.ts optimistically) fails again and runs once more with savepoints.
+    expect(seen).toEqual([[1, 'committed'], [3, 'alone'], [1, 'alone']]);
     const steps = await db.sql<{ id: number; esc: { status: string } }[]>`
       SELECT id, snapshot->'context'->'steps'->'escalate' AS esc FROM runs WHERE id IN ${db.sql(ids)} ORDER BY id`;
     expect(steps.map((s) => s.esc.status)).toEqual(steps.map((s) => (s.id === failFor ? 'waiting_retry' : 'succeeded')));

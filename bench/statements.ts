@@ -6,8 +6,8 @@
 // tsx bench/statements.ts; a scratch database with the sample mirror, 20 runs.
 import net from 'node:net';
 import postgres from '../vendor/postgres/src/index.js';
-import { commitNow, sqlClient, type Tx } from '../persistence/connect.ts';
-import { GroupCommit, shareTransaction } from '../runtime/batch.ts';
+import { sqlClient, type Tx } from '../persistence/connect.ts';
+import { GroupCommit, optimistically } from '../runtime/batch.ts';
 import { ManualClock } from '../runtime/clock.ts';
 import { decideProposal } from '../runtime/decisions.ts';
 import { applyEvent, startRun } from '../runtime/engine.ts';
@@ -84,17 +84,11 @@ async function httpApprove(prefix: string) {
 await httpApprove('http-warm');
 const d = await httpApprove('http');
 // Start and approve as a shared transaction of group commit runs them (runtime/batch.ts: under load, what most
-// events do): here one item a transaction, marked shared, its COMMIT sent when it has sent its last statement.
-// The fallible fan-out steps go side by side without savepoints.
+// events do): here one item a transaction (`optimistically`, as an event alone runs; a start alone does not), its
+// COMMIT sent when it has sent its last statement, the fallible fan-out steps side by side without savepoints.
 class OneItemShared extends GroupCommit {
   override submit<T>(_key: string, together: (tx: Tx) => Promise<T>): Promise<T> {
-    return sql.begin(async (tx: Tx) => {
-      let committing = false;
-      shareTransaction(tx, () => {
-        if (!committing) (committing = true), void commitNow(tx).catch(() => {});
-      });
-      return together(tx);
-    });
+    return optimistically(sql, together);
   }
 }
 const oneItemGroup = new OneItemShared(sql, { batch: 1, transactions: 1 });

@@ -46,16 +46,18 @@ export function storedJson(payload: unknown): { text: string; etag: string } {
 function inJsonbOrder(value: unknown): unknown {
   if (value === null || typeof value !== 'object') return value;
   if (Array.isArray(value)) return value.map(inJsonbOrder);
-  const keys = Object.keys(value);
-  keys.sort(jsonbKeyOrder);
-  return Object.fromEntries(keys.map((k) => [k, inJsonbOrder((value as Record<string, unknown>)[k])]));
+  return Object.fromEntries(inJsonbKeyOrder(Object.keys(value)).map((k) => [k, inJsonbOrder((value as Record<string, unknown>)[k])]));
 }
 
 const ASCII = /^[\x00-\x7f]*$/;
-function jsonbKeyOrder(a: string, b: string): number {
-  if (ASCII.test(a) && ASCII.test(b)) return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
-  const x = Buffer.from(a), y = Buffer.from(b);
-  return x.length - y.length || Buffer.compare(x, y);
+/** Keys by length in UTF-8 bytes, then bytewise: for ASCII keys their length and code units; others encoded once. */
+function inJsonbKeyOrder(keys: string[]): string[] {
+  if (keys.every((k) => ASCII.test(k))) return keys.sort((a, b) => a.length - b.length || (a < b ? -1 : a > b ? 1 : 0));
+  const bytes = new Map(keys.map((k) => [k, Buffer.from(k)]));
+  return keys.sort((a, b) => {
+    const x = bytes.get(a)!, y = bytes.get(b)!;
+    return x.length - y.length || Buffer.compare(x, y);
+  });
 }
 
 /** A ProposalView's delivery column; `p` is proposed_actions. */
@@ -129,17 +131,17 @@ export async function decide(
 ): Promise<void> {
   const edits = d.edits && Object.keys(d.edits).length ? sql.json(d.edits as never) : null;
   const shown = d.shown_sha256 ?? null;
+  // `payload` is read back only when there is no hash to record (`shown` NULL).
   const [row]: [{ id: number; run_id: number; unhashed: boolean; payload: unknown }?] = await sql`
     WITH decided AS (
       UPDATE proposed_actions SET status = ${d.decision}, decided_at = ${d.now}, decided_by = ${d.by}, decision_note = ${d.note}
       WHERE id = ${d.action_id} AND status = 'pending'
       RETURNING id, run_id, coalesce(${shown}::text, payload_sha256) AS shown,
-                (${shown}::text IS NULL AND payload_sha256 IS NULL) AS unhashed,
-                CASE WHEN ${shown}::text IS NULL AND payload_sha256 IS NULL THEN payload END AS payload),
+                CASE WHEN coalesce(${shown}::text, payload_sha256) IS NULL THEN payload END AS payload),
     recorded AS (
       INSERT INTO approval_decisions (proposed_action_id, run_id, decision, decided_by, note, shown_sha256, decided_at, edits)
       SELECT id, run_id, ${d.decision}, ${d.by}, ${d.note}, shown, ${d.now}, ${edits}::jsonb FROM decided WHERE shown IS NOT NULL)
-    SELECT id, run_id, unhashed, payload FROM decided`;
+    SELECT id, run_id, shown IS NULL AS unhashed, payload FROM decided`;
   if (!row) throw new DecisionConflictError(`proposed action ${d.action_id} is not pending`);
   if (row.unhashed) {
     await sql`

@@ -63,8 +63,18 @@ export async function settleAll<T>(promises: readonly Promise<T>[]): Promise<T[]
   return settled.map((s) => (s as PromiseFulfilledResult<T>).value);
 }
 
-/** The shared transactions: the runs their items have claimed (`claimRun`), and what `sentLast` tells. */
-const shared = new WeakMap<Tx, { runs: Set<number>; onSentLast: (() => void) | undefined }>();
+/**
+ * A shared transaction's state: the runs its items have claimed (`claimRun`), what `sentLast` tells, whether its
+ * COMMIT has gone out (`shareUntilSentLast`), and whether a fallible step ran in it without a savepoint
+ * (`ranFallibleTogether`).
+ */
+interface SharedState {
+  runs: Set<number>;
+  onSentLast: (() => void) | undefined;
+  committing: boolean;
+  fallibleRan: boolean;
+}
+const shared = new WeakMap<Tx, SharedState>();
 
 /**
  * Marks the transaction as shared by several runs' work: the engine then runs a fallible step without a
@@ -72,8 +82,25 @@ const shared = new WeakMap<Tx, { runs: Set<number>; onSentLast: (() => void) | u
  * whoever opened it, and `claimRun` refuses a second event on one run. GroupCommit marks its transactions, with
  * `onSentLast` (see `sentLast`); so does the verify scheduler when it records several runs' checks in one.
  */
-export function shareTransaction(tx: Tx, onSentLast?: () => void): void {
-  shared.set(tx, { runs: new Set(), onSentLast });
+export function shareTransaction(tx: Tx, onSentLast?: () => void): SharedState {
+  const state: SharedState = { runs: new Set(), onSentLast, committing: false, fallibleRan: false };
+  shared.set(tx, state);
+  return state;
+}
+
+/**
+ * Marks the transaction as shared by `items` items' work and sends its COMMIT as soon as each has said `sentLast`,
+ * in the same write as the last one's statements (`committing` then says so). GroupCommit's transactions and
+ * `optimistically`'s.
+ */
+function shareUntilSentLast(tx: Tx, items: number): SharedState {
+  let left = items;
+  const state = shareTransaction(tx, () => {
+    if (--left > 0 || state.committing) return;
+    state.committing = true;
+    void commitNow(tx).catch(() => {}); // its outcome is the transaction's (sql.begin awaits it)
+  });
+  return state;
 }
 
 /** Whether the transaction is shared by several runs' work (`shareTransaction`). */
@@ -103,15 +130,12 @@ export function sentLast(tx: Tx): void {
   shared.get(tx)?.onSentLast?.();
 }
 
-/** Transactions run by `optimistically`, and whether a fallible step has run in one without its savepoint. */
-const optimistic = new WeakMap<Tx, { fallibleRan: boolean }>();
-
 /**
  * Called by the engine when it runs a fallible step without a savepoint because the transaction is shared: in a
  * transaction of `optimistically`, a failure then means the work runs again with savepoints.
  */
 export function ranFallibleTogether(tx: Tx): void {
-  const state = optimistic.get(tx);
+  const state = shared.get(tx);
   if (state) state.fallibleRan = true;
 }
 
@@ -125,27 +149,21 @@ export function ranFallibleTogether(tx: Tx): void {
  * With `group`, its observer is told of a transaction rolled back that way.
  */
 export async function optimistically<T>(sql: Sql, work: (tx: Tx) => Promise<T>, group?: GroupCommit): Promise<T> {
-  const state = { fallibleRan: false };
+  let state: SharedState | undefined;
   let outcome: PromiseSettledResult<T>;
   try {
     // (The outcome boxed: postgres.js's begin() types an array answer as its elements unwrapped.)
     ({ outcome } = await sql.begin(async (tx) => {
-      optimistic.set(tx, state);
-      let committing = false;
-      shareTransaction(tx, () => {
-        if (committing) return;
-        committing = true;
-        void commitNow(tx).catch(() => {}); // its outcome is the transaction's (sql.begin awaits it)
-      });
+      const one = (state = shareUntilSentLast(tx, 1));
       const [settled] = await Promise.allSettled([work(tx)]);
       // Before the COMMIT went out, a failure rolls the transaction back. After it, the transaction's outcome is
       // the COMMIT's (a failed statement turned it into a rollback, and sql.begin throws); a failure of the work
       // otherwise is its own, after what it wrote was committed: told to the caller, not run again.
-      if (settled!.status === 'rejected' && !committing) throw settled!.reason;
+      if (settled!.status === 'rejected' && !one.committing) throw settled!.reason;
       return { outcome: settled! };
     }));
   } catch (err) {
-    if (!state.fallibleRan || isDatabaseUnavailable(err)) throw err;
+    if (!state?.fallibleRan || isDatabaseUnavailable(err)) throw err;
     group?.tell(1, 'alone'); // the metrics' engine transactions (server/metrics.ts): this one rolled back
     return (await sql.begin(async (tx) => ({ value: await work(tx) }))).value;
   }
@@ -238,13 +256,7 @@ export class GroupCommit {
     let outcomes: PromiseSettledResult<unknown>[];
     try {
       outcomes = await this.sql.begin(async (tx) => {
-        let committing = false;
-        let left = items.length;
-        shareTransaction(tx, () => {
-          if (--left > 0 || committing) return;
-          committing = true;
-          void commitNow(tx).catch(() => {}); // its outcome is the transaction's (sql.begin awaits it)
-        });
+        const state = shareUntilSentLast(tx, items.length);
         // Every item's work is settled before the transaction ends, whatever failed: one still running would
         // otherwise send its next statement behind the ROLLBACK, outside the transaction.
         // (An item that throws at once is a rejection like any other: the ones started before it are settled too.)
@@ -253,7 +265,7 @@ export class GroupCommit {
         // Before the COMMIT went out, a failure rolls the transaction back. After it, the transaction's outcome
         // is the COMMIT's (a failed statement turned it into a rollback, and sql.begin throws): an item that failed
         // otherwise is told its own failure and the others their results.
-        if (failed && !committing) throw failed.reason;
+        if (failed && !state.committing) throw failed.reason;
         return settled;
       });
     } catch (err) {

@@ -193,6 +193,8 @@ async function drive(
     writes.push({ done: track(done), atOnce });
     done.catch((err: unknown) => (failedWrite ??= { err }));
   };
+  // An effect's write it does not wait for (EffectContext.pipeline) is a write-only one sent at once.
+  const pipeline = (write: Promise<unknown>) => addWrite(write, true);
   // Every effect started without being awaited at once. Its rejection is seen where it is awaited and is never
   // unhandled; and when this event fails, they are all waited for before the failure goes up: an effect still
   // running would otherwise send its next statement behind the ROLLBACK, outside the transaction.
@@ -226,8 +228,6 @@ async function drive(
         at: now,
       });
       if (journal.length > MAX_EVENTS_PER_TRANSACTION) throw new Error(`run ${run.id} exceeded ${MAX_EVENTS_PER_TRANSACTION} events in one transaction`);
-      // An effect's write it does not wait for (EffectContext.pipeline) is a write-only one sent at once.
-      const pipeline = (write: Promise<unknown>) => addWrite(write, true);
       const ctx: EffectContext = { tx, clock: deps.clock, now, run, context: readerContext(snapshot), notifyUrl: deps.notifyUrl, begun, pipeline };
       // A step's effects are started in order without waiting for each other, so that their statements go out
       // together (postgres.js pipelines what is issued in the same tick on the transaction's connection), except a

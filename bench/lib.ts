@@ -176,6 +176,32 @@ export async function commitsAfterQuiet(admin: Sql, names: string[]): Promise<nu
   return Number(r!.c);
 }
 
+/**
+ * One phase of the counted pass: `prepare` runs outside the count (fetching the envelopes to approve, say) and
+ * returns the work whose commits are counted.
+ */
+export type CountedPhase = () => Promise<() => Promise<unknown>>;
+
+/**
+ * Commits per phase, in a pass of its own after the timed one: for each phase, the work prepared, a quiet wait
+ * (commitsAfterQuiet), the work, another quiet wait. The timed pass runs without these waits: a phase timed right
+ * after eleven idle seconds starts cold (the same build, 300 runs: 4.9–5.5 ms of Node CPU per run after the wait,
+ * 3.4–3.8 without; BENCHMARKS.md round 14), which costs a short phase more than a long one, so the faster system
+ * more than the slower. Null when BENCH_STATS_WAIT_MS=0 (the pass is then not run at all).
+ */
+export async function commitsPerPhase(admin: Sql, names: string[], phases: CountedPhase[]): Promise<(number | null)[]> {
+  if (Number(process.env.BENCH_STATS_WAIT_MS ?? 11_000) <= 0) return phases.map(() => null);
+  const counts: (number | null)[] = [];
+  for (const prepare of phases) {
+    const work = await prepare();
+    const before = await commitsAfterQuiet(admin, names);
+    await work();
+    const after = await commitsAfterQuiet(admin, names);
+    counts.push(before === null || after === null ? null : after - before);
+  }
+  return counts;
+}
+
 /** The triage body every system starts from (a real dispute of the sample mirror). */
 export function triageBody(i: number, prefix = 'bench') {
   return {

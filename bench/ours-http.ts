@@ -1,6 +1,7 @@
 // The served product over real HTTP: signed POST /webhooks/triage (→ awaiting approval), then
 // POST /proposed-actions/:id/approve (→ verifying), against bench/serve.ts in its own process.
-// A child of bench/run.ts (same environment as bench/ours-engine.ts). Prints one JSON line.
+// A child of bench/run.ts (same environment as bench/ours-engine.ts). Prints one JSON line. As there: a timed
+// pass, then a counted one for commits per run.
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createHmac } from 'node:crypto';
@@ -8,7 +9,7 @@ import { Agent, request } from 'node:http';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { sqlClient } from '../persistence/connect.ts';
-import { ADMIN_URL, analyzeAfterWarmup, commitsAfterQuiet, databaseCpuTally, drive, nodeArgs, paced, phase, triageBody, WARMUP } from './lib.ts';
+import { ADMIN_URL, analyzeAfterWarmup, commitsPerPhase, databaseCpuTally, drive, nodeArgs, paced, phase, triageBody, WARMUP } from './lib.ts';
 
 const BENCH_SECRET = 'bench-webhook-secret-0123456789';
 const BENCH_TOKEN = 'bench-token-0123456789';
@@ -101,22 +102,19 @@ try {
   const warm = await pendingEnvelopes();
   await drive(warm.length, C, (i) => approveAt(warm[i]!));
   await analyzeAfterWarmup([name]);
-  const c0 = await commitsAfterQuiet(admin, [name]);
+  // The timed pass: triage and approve back to back, as a server under load answers them.
   const cpu0 = cpuNow();
   const db = databaseCpuTally();
   db.begin();
   const triage = await drive(N, C, triageAt('http'));
   const cpuTriage = cpuSince(cpu0);
   db.end();
-  const c1 = await commitsAfterQuiet(admin, [name]);
   const pending = await pendingEnvelopes();
-  const c1b = await commitsAfterQuiet(admin, [name]);
   const cpu1 = cpuNow();
   db.begin();
   const approve = await drive(pending.length, C, (i) => approveAt(pending[i]!));
   const cpuApprove = cpuSince(cpu1);
   db.end();
-  const c2 = await commitsAfterQuiet(admin, [name]);
   // Approvals arriving at half of the approve rate just measured (the peak at this concurrency), open loop:
   // issue 13's "approve p99 at half of peak". Runs started first, unmeasured.
   const halfRate = Math.max(1, Math.round(N / (approve.ms / 1000) / 2));
@@ -126,11 +124,18 @@ try {
   const half = await paced(more.length, halfRate, (i) => approveAt(more[i]!));
   // Where the slow answers waited, in the server processes (the first's; bench/serve.ts).
   const waits = await ask(serverProcs[0]!, 'report');
-  const d = (a: number | null, b: number | null) => (a === null || b === null ? null : a - b);
+  // The counted pass: as many runs again, each phase between quiet waits (commits per run).
+  const [cTriage, cApprove] = await commitsPerPhase(admin, [name], [
+    async () => () => drive(N, C, triageAt('counted')),
+    async () => {
+      const counted = await pendingEnvelopes();
+      return () => drive(counted.length, C, (i) => approveAt(counted[i]!));
+    },
+  ]);
   console.log(JSON.stringify({
     system: K > 1 ? `ours-http ×${K}` : 'ours-http', runs: N, concurrency: C, approved: pending.length,
-    start: phase(N, triage, d(c1, c0)),
-    approve: phase(pending.length, approve, d(c2, c1b)),
+    start: phase(N, triage, cTriage),
+    approve: phase(pending.length, approve, cApprove),
     // CPU per run (start + approve) of the server processes (the product) and of this load generator, which
     // shares the machine's cores with them and with PostgreSQL.
     cpu_ms_per_run: +((cpuTriage.servers + cpuApprove.servers) / N).toFixed(2),
@@ -138,7 +143,7 @@ try {
     // PostgreSQL's CPU for the same start + approve, per run (null when the server is not on this machine).
     db_cpu_ms_per_run: db.perRun(N),
     approve_at_half_peak: { ...phase(more.length, half), offered_per_s: halfRate, server: waits },
-    end_to_end: { runs_per_s: Math.round(N / ((triage.ms + approve.ms) / 1000)), commits_per_run: d(c1, c0) === null || d(c2, c1b) === null ? null : +((d(c1, c0)! + d(c2, c1b)!) / N).toFixed(2) },
+    end_to_end: { runs_per_s: Math.round(N / ((triage.ms + approve.ms) / 1000)), commits_per_run: cTriage == null || cApprove == null ? null : +((cTriage + cApprove) / N).toFixed(2) },
   }));
 } finally {
   // Their CPU profiles, if any, are written on exit.

@@ -34,30 +34,76 @@ const sha256 = (text: string) => createHash('sha256').update(text).digest('hex')
  * parses (payloadEtag of that value is `etag`), so a proposal's ETag is known when it is staged, without reading
  * it back. jsonb keeps an object's keys ordered by their length in UTF-8 bytes, then bytewise (and one of a
  * repeated key, the last); JSON.parse builds the object in that order, JavaScript then puts integer-like keys
- * first (Object.fromEntries does the same here), and JSON.stringify writes the result. Numbers and strings come
- * back as they went (the shortest form of a double reads back as the same double). tests/persistence/
- * proposal-etag.test.ts checks it against PostgreSQL for any JSON.
+ * first, and JSON.stringify writes the result. Numbers and strings come back as they went (the shortest form of a
+ * double reads back as the same double). The text is written in that order in one pass, as JSON.stringify would
+ * write the value (toJSON, undefined and functions left out); tests/persistence/proposal-etag.test.ts checks it
+ * against PostgreSQL for any JSON, and against JSON.stringify, JSON.parse and a reordering for any value.
  */
 export function storedJson(payload: unknown): { text: string; etag: string } {
-  const text = JSON.stringify(inJsonbOrder(JSON.parse(JSON.stringify(payload) ?? 'null')));
+  const text = jsonbText(payload, '') ?? 'null';
   return { text, etag: sha256(text) };
 }
 
-function inJsonbOrder(value: unknown): unknown {
-  if (value === null || typeof value !== 'object') return value;
-  if (Array.isArray(value)) return value.map(inJsonbOrder);
-  return Object.fromEntries(inJsonbKeyOrder(Object.keys(value)).map((k) => [k, inJsonbOrder((value as Record<string, unknown>)[k])]));
+/** JSON.stringify(value) with every object's keys in the order JavaScript gives them after jsonb; undefined as it does. */
+function jsonbText(value: unknown, key: string): string | undefined {
+  if (value !== null && (typeof value === 'object' || typeof value === 'bigint') && typeof (value as { toJSON?: unknown }).toJSON === 'function') {
+    value = (value as { toJSON: (key: string) => unknown }).toJSON(key);
+  }
+  switch (typeof value) {
+    case 'string':
+      return JSON.stringify(value);
+    case 'number':
+      return Number.isFinite(value) ? String(value) : 'null';
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'object':
+      break;
+    default:
+      // undefined, functions and symbols are left out (null in an array); a bigint throws, as in JSON.stringify.
+      return typeof value === 'bigint' ? JSON.stringify(value) : undefined;
+  }
+  if (value === null) return 'null';
+  if (value instanceof Number || value instanceof String || value instanceof Boolean) return JSON.stringify(value);
+  if (Array.isArray(value)) {
+    let out = '[';
+    for (let i = 0; i < value.length; i++) out += (i ? ',' : '') + (jsonbText(value[i], String(i)) ?? 'null');
+    return out + ']';
+  }
+  const object = value as Record<string, unknown>;
+  let out = '{';
+  for (const k of inJsonbKeyOrder(Object.keys(object))) {
+    const v = jsonbText(object[k], k);
+    if (v !== undefined) out += (out.length > 1 ? ',' : '') + JSON.stringify(k) + ':' + v;
+  }
+  return out + '}';
 }
 
+// The order of a list of keys, by the list: a payload's objects are mostly rows of a few shapes. Bounded.
+const KEY_ORDERS = new Map<string, string[]>();
+const KEY_ORDERS_MAX = 1000;
 const ASCII = /^[\x00-\x7f]*$/;
-/** Keys by length in UTF-8 bytes, then bytewise: for ASCII keys their length and code units; others encoded once. */
+/** An array index (JavaScript orders these first, by value): "0" to "4294967294" without leading zeros. */
+const isIndex = (k: string) => /^(?:0|[1-9][0-9]{0,9})$/.test(k) && (k.length < 10 || Number(k) < 4294967295);
+/** Integer-like keys first, by value; then by length in UTF-8 bytes, then bytewise (ASCII keys: length and code units). */
 function inJsonbKeyOrder(keys: string[]): string[] {
-  if (keys.every((k) => ASCII.test(k))) return keys.sort((a, b) => a.length - b.length || (a < b ? -1 : a > b ? 1 : 0));
-  const bytes = new Map(keys.map((k) => [k, Buffer.from(k)]));
-  return keys.sort((a, b) => {
-    const x = bytes.get(a)!, y = bytes.get(b)!;
-    return x.length - y.length || Buffer.compare(x, y);
-  });
+  if (keys.length < 2) return keys;
+  const id = JSON.stringify(keys);
+  let order = KEY_ORDERS.get(id);
+  if (order) return order;
+  const indexes = keys.filter(isIndex).sort((a, b) => Number(a) - Number(b));
+  const rest = keys.filter((k) => !isIndex(k));
+  if (rest.every((k) => ASCII.test(k))) rest.sort((a, b) => a.length - b.length || (a < b ? -1 : a > b ? 1 : 0));
+  else {
+    const bytes = new Map(rest.map((k) => [k, Buffer.from(k)]));
+    rest.sort((a, b) => {
+      const x = bytes.get(a)!, y = bytes.get(b)!;
+      return x.length - y.length || Buffer.compare(x, y);
+    });
+  }
+  order = indexes.length ? [...indexes, ...rest] : rest;
+  if (KEY_ORDERS.size >= KEY_ORDERS_MAX) KEY_ORDERS.clear();
+  KEY_ORDERS.set(id, order);
+  return order;
 }
 
 /** A ProposalView's delivery column; `p` is proposed_actions. */

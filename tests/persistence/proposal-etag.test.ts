@@ -52,6 +52,49 @@ const { json } = fc.letrec((tie) => ({
   object: fc.array(fc.tuple(key, tie('json')), { maxLength: 8 }).map((entries) => Object.fromEntries(entries)),
 }));
 
+/**
+ * What storedJson's text is by definition: the value through JSON.stringify and JSON.parse (toJSON called, undefined
+ * left out), every object's keys put in jsonb's order (by length in UTF-8 bytes, then bytewise) and built again
+ * (JavaScript then puts integer-like keys first), and written by JSON.stringify. storedJson writes it in one pass.
+ */
+function byDefinition(payload: unknown): string {
+  const reorder = (v: unknown): unknown => {
+    if (v === null || typeof v !== 'object') return v;
+    if (Array.isArray(v)) return v.map(reorder);
+    const keys = Object.keys(v).sort((a, b) => {
+      const x = Buffer.from(a), y = Buffer.from(b);
+      return x.length - y.length || Buffer.compare(x, y);
+    });
+    return Object.fromEntries(keys.map((k) => [k, reorder((v as Record<string, unknown>)[k])]));
+  };
+  return JSON.stringify(reorder(JSON.parse(JSON.stringify(payload) ?? 'null')));
+}
+
+describe('a payload\'s stored text', () => {
+  // Beyond JSON: what a payload built in JavaScript may hold (dates, undefined, functions, holes, wrappers, toJSON).
+  const odd = fc.oneof(
+    fc.date({ noInvalidDate: true }),
+    fc.constantFrom(undefined, () => 1, Symbol('s'), NaN, Infinity, -Infinity, new Number(2), new String('s'), new Boolean(false)),
+    fc.constant({ toJSON: (k: string) => ({ key: k, b: 1, a: [undefined] }) }),
+    fc.constant([1, , 3]),
+  );
+  const { value } = fc.letrec((tie) => ({
+    value: fc.oneof({ depthSize: 'small', withCrossShrink: true }, scalar, odd, tie('array'), tie('object')),
+    array: fc.array(tie('value'), { maxLength: 5 }),
+    object: fc.array(fc.tuple(key, tie('value')), { maxLength: 8 }).map((entries) => Object.fromEntries(entries)),
+  }));
+
+  fcTest.prop([value], { numRuns: 2000 })('is JSON.stringify of the value with its keys in jsonb order, whatever the value', (payload) => {
+    expect(storedJson(payload).text).toBe(byDefinition(payload));
+  });
+
+  it('is the same for objects of one shape whatever the order their keys were set in', () => {
+    const rows = [{ b: 1, a: 2, '3': 0 }, { a: 2, '3': 0, b: 1 }, { '3': 0, b: 1, a: 2 }];
+    expect(new Set(rows.map((r) => storedJson(r).text))).toEqual(new Set(['{"3":0,"a":2,"b":1}']));
+    expect(storedJson([{ bb: 1, a: 1 }, { bb: 2, a: 2 }]).text).toBe('[{"a":1,"bb":1},{"a":2,"bb":2}]');
+  });
+});
+
 describe('a proposal staged with its ETag', () => {
   fcTest.prop([fc.oneof(fc.dictionary(key, json), json.filter((v) => v !== null && typeof v === 'object'))], { numRuns: 150 })(
     'keeps the ETag the API computes from the payload it reads back, for any JSON',

@@ -177,10 +177,21 @@ export async function commitsAfterQuiet(admin: Sql, names: string[]): Promise<nu
 }
 
 /**
- * One phase of the counted pass: `prepare` runs outside the count (fetching the envelopes to approve, say) and
- * returns the work whose commits are counted.
+ * One phase of a pass, written once for both passes: `prepare` runs outside what is timed or counted (fetching
+ * the envelopes to approve, say) and returns the work that is.
  */
-export type CountedPhase = () => Promise<() => Promise<unknown>>;
+export type PreparedPhase<T = unknown> = () => Promise<() => Promise<T>>;
+
+/**
+ * A phase of the timed pass: prepared, then its work between `measure`'s start and the stop it returns (the CPU
+ * of the processes doing it, say), whose answer comes back as `used`.
+ */
+export async function timed<T, M = undefined>(prepare: PreparedPhase<T>, measure?: () => () => M): Promise<{ run: T; used: M }> {
+  const work = await prepare();
+  const stop = measure?.();
+  const run = await work();
+  return { run, used: stop?.() as M };
+}
 
 /**
  * Commits per phase, in a pass of its own after the timed one: for each phase, the work prepared, a quiet wait
@@ -189,7 +200,7 @@ export type CountedPhase = () => Promise<() => Promise<unknown>>;
  * 3.4–3.8 without; BENCHMARKS.md round 14), which costs a short phase more than a long one, so the faster system
  * more than the slower. Null when BENCH_STATS_WAIT_MS=0 (the pass is then not run at all).
  */
-export async function commitsPerPhase(admin: Sql, names: string[], phases: CountedPhase[]): Promise<(number | null)[]> {
+export async function commitsPerPhase(admin: Sql, names: string[], phases: PreparedPhase[]): Promise<(number | null)[]> {
   if (Number(process.env.BENCH_STATS_WAIT_MS ?? 11_000) <= 0) return phases.map(() => null);
   const counts: (number | null)[] = [];
   for (const prepare of phases) {
@@ -272,3 +283,16 @@ export function databaseCpuTally() {
     perRun: (runs: number) => (total === null ? null : +(total / runs).toFixed(2)),
   };
 }
+
+/**
+ * A `measure` for `timed`: the CPU (user + system, ms) this process uses in a phase, PostgreSQL's added to `db`.
+ */
+export const thisProcessCpu = (db: ReturnType<typeof databaseCpuTally>) => (): (() => number) => {
+  const c = process.cpuUsage();
+  db.begin();
+  return () => {
+    db.end();
+    const used = process.cpuUsage(c);
+    return (used.user + used.system) / 1000;
+  };
+};

@@ -9,7 +9,7 @@ import { applyEvent, startRun } from '../runtime/engine.ts';
 import { effectRegistry } from '../runtime/registry.ts';
 import { runDueChecks } from '../runtime/verify.ts';
 import { benchGroupCommit } from './group-commit.ts';
-import { ADMIN_URL, WARMUP, analyzeAfterWarmup, commitsPerPhase, databaseCpuTally, drive, phase, triageBody } from './lib.ts';
+import { ADMIN_URL, WARMUP, analyzeAfterWarmup, commitsPerPhase, databaseCpuTally, thisProcessCpu, timed, type PreparedPhase, drive, phase, triageBody } from './lib.ts';
 
 const url = process.env.BENCH_DB_URL!;
 const name = process.env.BENCH_DB_NAME!;
@@ -22,6 +22,7 @@ const clock = new ManualClock('2026-11-20T12:00:00Z');
 const group = benchGroupCommit(sql);
 const deps = { sql, clock, effects: effectRegistry(), group };
 const pendingEnvelopes = () => sql<{ id: number; run_id: number }[]>`SELECT id, run_id FROM proposed_actions WHERE step = 'approval' AND status = 'pending' ORDER BY run_id`;
+type Phase = PreparedPhase<Awaited<ReturnType<typeof drive>>>;
 const approveAt = (e: { id: number; run_id: number }) => applyEvent(deps, e.run_id, { type: 'APPROVE', action_id: e.id, by: 'bench', note: null, at: clock.now().toISOString() });
 try {
   // Warm-up, unmeasured: whole runs, verify included (the clock then moves on, so only the measured runs are due later).
@@ -32,46 +33,41 @@ try {
   // Every warm-up check, however many (a call claims 1000 unless told more): none is left for the measured verify phase.
   await runDueChecks(deps, { max: Number.POSITIVE_INFINITY });
   await analyzeAfterWarmup([name]);
-  // The timed pass: start, approve and verify back to back, as a server under load runs them.
-  const cpu0 = process.cpuUsage();
-  const db = databaseCpuTally();
-  db.begin();
-  const start = await drive(N, C, (i) => startRun(deps, { ...triageBody(i), invoked_by: 'bench' }));
-  const cpuStart = process.cpuUsage(cpu0);
-  db.end();
-  const envelopes = await pendingEnvelopes();
-  const cpu1 = process.cpuUsage();
-  db.begin();
-  const approve = await drive(envelopes.length, C, (i) => approveAt(envelopes[i]!));
-  const cpuApprove = process.cpuUsage(cpu1);
-  db.end();
-  clock.advance(31_000);
-  const verify = await drive(C, C, () => runDueChecks(deps));
-  const [done] = await sql<{ n: number }[]>`SELECT count(*)::int AS n FROM runs WHERE status = 'completed' AND email_uuid LIKE 'bench-%'`;
-  // The counted pass: as many runs again, each phase between quiet waits (commits per run).
-  const [cStart, cApprove, cVerify] = await commitsPerPhase(admin, [name], [
-    async () => () => drive(N, C, (i) => startRun(deps, { ...triageBody(i, 'counted'), invoked_by: 'bench' })),
+  // Each phase once, for both passes; `prefix` names the pass's runs.
+  const phases = (prefix: string): [Phase, Phase, Phase] => [
+    async () => () => drive(N, C, (i) => startRun(deps, { ...triageBody(i, prefix), invoked_by: 'bench' })),
     async () => {
-      const counted = await pendingEnvelopes();
-      return () => drive(counted.length, C, (i) => approveAt(counted[i]!));
+      const envelopes = await pendingEnvelopes();
+      return () => drive(envelopes.length, C, (i) => approveAt(envelopes[i]!));
     },
     async () => {
       clock.advance(31_000);
+      // runDueChecks claims due checks in a loop: one call per worker, so only the rate is meaningful.
       return () => drive(C, C, () => runDueChecks(deps));
     },
-  ]);
+  ];
+  // The timed pass: start, approve and verify back to back, as a server under load runs them; this process's CPU
+  // and PostgreSQL's counted for start and approve.
+  const db = databaseCpuTally();
+  const cpu = thisProcessCpu(db);
+  const [startPhase, approvePhase, verifyPhase] = phases('bench');
+  const start = await timed(startPhase, cpu);
+  const approve = await timed(approvePhase, cpu);
+  const { run: verify } = await timed(verifyPhase);
+  const [done] = await sql<{ n: number }[]>`SELECT count(*)::int AS n FROM runs WHERE status = 'completed' AND email_uuid LIKE 'bench-%'`;
+  // The counted pass: as many runs again, each phase between quiet waits (commits per run).
+  const [cStart, cApprove, cVerify] = await commitsPerPhase(admin, [name], phases('counted'));
   const all = cStart == null || cApprove == null || cVerify == null ? null : cStart + cApprove + cVerify;
   console.log(JSON.stringify({
     system: 'ours-engine', runs: N, concurrency: C, completed: done!.n,
-    start: phase(N, start, cStart),
-    approve: phase(envelopes.length, approve, cApprove),
-    // runDueChecks claims due checks in a loop: one call per worker, so only the rate is meaningful.
+    start: phase(N, start.run, cStart),
+    approve: phase(approve.run.latencies.length, approve.run, cApprove),
     verify: { runs_per_s: Math.round(N / (verify.ms / 1000)), commits_per_run: cVerify == null ? null : +(cVerify / N).toFixed(2) },
-    end_to_end: { runs_per_s: Math.round(N / ((start.ms + approve.ms + verify.ms) / 1000)), commits_per_run: all === null ? null : +(all / N).toFixed(2) },
+    end_to_end: { runs_per_s: Math.round(N / ((start.run.ms + approve.run.ms + verify.ms) / 1000)), commits_per_run: all === null ? null : +(all / N).toFixed(2) },
     rss_mb: Math.round(process.memoryUsage().rss / 1e6),
     // This process's CPU (user + system) for start + approve, per run: steadier than runs/s on a shared machine
     // (PostgreSQL's own CPU is not in it).
-    cpu_ms_per_run: +((cpuStart.user + cpuStart.system + cpuApprove.user + cpuApprove.system) / 1000 / N).toFixed(2),
+    cpu_ms_per_run: +((start.used + approve.used) / N).toFixed(2),
     // PostgreSQL's CPU for the same start + approve, per run (null when the server is not on this machine).
     db_cpu_ms_per_run: db.perRun(N),
   }));

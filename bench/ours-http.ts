@@ -9,7 +9,7 @@ import { Agent, request } from 'node:http';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { sqlClient } from '../persistence/connect.ts';
-import { ADMIN_URL, analyzeAfterWarmup, commitsPerPhase, databaseCpuTally, drive, nodeArgs, paced, phase, triageBody, WARMUP } from './lib.ts';
+import { ADMIN_URL, analyzeAfterWarmup, commitsPerPhase, databaseCpuTally, timed, type PreparedPhase, drive, nodeArgs, paced, phase, triageBody, WARMUP } from './lib.ts';
 
 const BENCH_SECRET = 'bench-webhook-secret-0123456789';
 const BENCH_TOKEN = 'bench-token-0123456789';
@@ -78,6 +78,7 @@ function post(path: string, body: unknown, headers: Record<string, string>, expe
 }
 const sign = (raw: string) => `sha256=${createHmac('sha256', BENCH_SECRET).update(raw).digest('hex')}`;
 
+type Phase = PreparedPhase<Awaited<ReturnType<typeof drive>>>;
 const triageAt = (prefix: string) => async (i: number) => {
   const body = { ...triageBody(i, prefix) };
   await post('/webhooks/triage', body, { 'x-signature': sign(JSON.stringify(body)) }, [202]);
@@ -102,19 +103,28 @@ try {
   const warm = await pendingEnvelopes();
   await drive(warm.length, C, (i) => approveAt(warm[i]!));
   await analyzeAfterWarmup([name]);
-  // The timed pass: triage and approve back to back, as a server under load answers them.
-  const cpu0 = cpuNow();
+  // Each phase once, for both passes; `prefix` names the pass's runs.
+  const phases = (prefix: string): [Phase, Phase] => [
+    async () => () => drive(N, C, triageAt(prefix)),
+    async () => {
+      const envelopes = await pendingEnvelopes();
+      return () => drive(envelopes.length, C, (i) => approveAt(envelopes[i]!));
+    },
+  ];
+  // The timed pass: triage and approve back to back, as a server under load answers them; the servers', this
+  // load generator's and PostgreSQL's CPU counted.
   const db = databaseCpuTally();
-  db.begin();
-  const triage = await drive(N, C, triageAt('http'));
-  const cpuTriage = cpuSince(cpu0);
-  db.end();
-  const pending = await pendingEnvelopes();
-  const cpu1 = cpuNow();
-  db.begin();
-  const approve = await drive(pending.length, C, (i) => approveAt(pending[i]!));
-  const cpuApprove = cpuSince(cpu1);
-  db.end();
+  const cpu = () => {
+    const c = cpuNow();
+    db.begin();
+    return () => {
+      db.end();
+      return cpuSince(c);
+    };
+  };
+  const [triagePhase, approvePhase] = phases('http');
+  const { run: triage, used: cpuTriage } = await timed(triagePhase, cpu);
+  const { run: approve, used: cpuApprove } = await timed(approvePhase, cpu);
   // Approvals arriving at half of the approve rate just measured (the peak at this concurrency), open loop:
   // issue 13's "approve p99 at half of peak". Runs started first, unmeasured.
   const halfRate = Math.max(1, Math.round(N / (approve.ms / 1000) / 2));
@@ -125,17 +135,11 @@ try {
   // Where the slow answers waited, in the server processes (the first's; bench/serve.ts).
   const waits = await ask(serverProcs[0]!, 'report');
   // The counted pass: as many runs again, each phase between quiet waits (commits per run).
-  const [cTriage, cApprove] = await commitsPerPhase(admin, [name], [
-    async () => () => drive(N, C, triageAt('counted')),
-    async () => {
-      const counted = await pendingEnvelopes();
-      return () => drive(counted.length, C, (i) => approveAt(counted[i]!));
-    },
-  ]);
+  const [cTriage, cApprove] = await commitsPerPhase(admin, [name], phases('counted'));
   console.log(JSON.stringify({
-    system: K > 1 ? `ours-http ×${K}` : 'ours-http', runs: N, concurrency: C, approved: pending.length,
+    system: K > 1 ? `ours-http ×${K}` : 'ours-http', runs: N, concurrency: C, approved: approve.latencies.length,
     start: phase(N, triage, cTriage),
-    approve: phase(pending.length, approve, cApprove),
+    approve: phase(approve.latencies.length, approve, cApprove),
     // CPU per run (start + approve) of the server processes (the product) and of this load generator, which
     // shares the machine's cores with them and with PostgreSQL.
     cpu_ms_per_run: +((cpuTriage.servers + cpuApprove.servers) / N).toFixed(2),

@@ -81,25 +81,21 @@ function jsonbText(value: unknown, key: string): string | undefined {
 // The order of a list of keys, by the list: a payload's objects are mostly rows of a few shapes. Bounded.
 const KEY_ORDERS = new Map<string, string[]>();
 const KEY_ORDERS_MAX = 1000;
-const ASCII = /^[\x00-\x7f]*$/;
 /** An array index (JavaScript orders these first, by value): "0" to "4294967294" without leading zeros. */
 const isIndex = (k: string) => /^(?:0|[1-9][0-9]{0,9})$/.test(k) && (k.length < 10 || Number(k) < 4294967295);
-/** Integer-like keys first, by value; then by length in UTF-8 bytes, then bytewise (ASCII keys: length and code units). */
+/** Integer-like keys first, by value; then by length in UTF-8 bytes, then bytewise. */
 function inJsonbKeyOrder(keys: string[]): string[] {
   if (keys.length < 2) return keys;
   const id = JSON.stringify(keys);
   let order = KEY_ORDERS.get(id);
   if (order) return order;
   const indexes = keys.filter(isIndex).sort((a, b) => Number(a) - Number(b));
-  const rest = keys.filter((k) => !isIndex(k));
-  if (rest.every((k) => ASCII.test(k))) rest.sort((a, b) => a.length - b.length || (a < b ? -1 : a > b ? 1 : 0));
-  else {
-    const bytes = new Map(rest.map((k) => [k, Buffer.from(k)]));
-    rest.sort((a, b) => {
-      const x = bytes.get(a)!, y = bytes.get(b)!;
-      return x.length - y.length || Buffer.compare(x, y);
-    });
-  }
+  // Once per list of keys (kept below): each key encoded once, in UTF-8, for the comparisons.
+  const bytes = new Map(keys.filter((k) => !isIndex(k)).map((k) => [k, Buffer.from(k)]));
+  const rest = [...bytes.keys()].sort((a, b) => {
+    const x = bytes.get(a)!, y = bytes.get(b)!;
+    return x.length - y.length || Buffer.compare(x, y);
+  });
   order = indexes.length ? [...indexes, ...rest] : rest;
   if (KEY_ORDERS.size >= KEY_ORDERS_MAX) KEY_ORDERS.clear();
   KEY_ORDERS.set(id, order);

@@ -12,7 +12,7 @@ import { DBOS } from '@dbos-inc/dbos-sdk';
 import pg from 'pg';
 import { CONTRACT } from '../../machines/contract.ts';
 import { sqlClient } from '../../persistence/connect.ts';
-import { ADMIN_URL, WARMUP, analyzeAfterWarmup, commitsPerPhase, databaseCpuTally, drive, phase, urlOf } from '../lib.ts';
+import { ADMIN_URL, WARMUP, analyzeAfterWarmup, commitsPerPhase, databaseCpuTally, thisProcessCpu, timed, type PreparedPhase, drive, phase, urlOf } from '../lib.ts';
 
 const appUrl = process.env.BENCH_DB_URL!;
 const name = process.env.BENCH_DB_NAME!;
@@ -26,6 +26,7 @@ const q = async (text: string, params: unknown[]) => (await pool.query(text, par
 const now = new Date('2026-11-20T12:00:00Z');
 /** In-process only (not durable): resolves when workflow <id> reaches its approval wait. */
 const waiting = new Map<string, () => void>();
+type Phase = PreparedPhase<Awaited<ReturnType<typeof drive>>>;
 
 async function disputeWorkflow(i: number): Promise<string> {
   const invoice = await DBOS.runStep(() => q(Q.invoice.text, ['INV-004143', null]), { name: 'invoice' });
@@ -85,31 +86,26 @@ try {
   await drive(WARMUP, C, startAt('warm', warm));
   await drive(WARMUP, C, approveAt('warm', warm));
   await analyzeAfterWarmup(dbs);
+  // Each phase once, for both passes, as ours; `prefix` names the pass's workflows.
+  const phases = (prefix: string, into: typeof handles): [Phase, Phase] => [
+    async () => () => drive(N, C, startAt(prefix, into)),
+    async () => () => drive(N, C, approveAt(prefix, into)),
+  ];
   // The timed pass: start and approve back to back, as ours.
-  const cpu0 = process.cpuUsage();
   const db = databaseCpuTally();
-  db.begin();
-  const start = await drive(N, C, startAt('peer', handles));
-  const cpuStart = process.cpuUsage(cpu0);
-  db.end();
-  const cpu1 = process.cpuUsage();
-  db.begin();
-  const approve = await drive(N, C, approveAt('peer', handles));
-  const cpuApprove = process.cpuUsage(cpu1);
-  db.end();
+  const cpu = thisProcessCpu(db);
+  const [startPhase, approvePhase] = phases('peer', handles);
+  const { run: start, used: cpuStart } = await timed(startPhase, cpu);
+  const { run: approve, used: cpuApprove } = await timed(approvePhase, cpu);
   const [{ n }] = (await q("SELECT count(*)::int AS n FROM peer_run_log WHERE workflow_id LIKE 'peer-%'", [])) as [{ n: number }];
   // The counted pass, as ours: as many workflows again, each phase between quiet waits (commits per run).
-  const counted: typeof handles = [];
-  const [cStart, cApprove] = await commitsPerPhase(admin, dbs, [
-    async () => () => drive(N, C, startAt('counted', counted)),
-    async () => () => drive(N, C, approveAt('counted', counted)),
-  ]);
+  const [cStart, cApprove] = await commitsPerPhase(admin, dbs, phases('counted', []));
   console.log(JSON.stringify({
     system: 'dbos', version: '5.3.0', runs: N, concurrency: C, completed: n,
     start: phase(N, start, cStart),
     approve: phase(N, approve, cApprove),
     end_to_end: { runs_per_s: Math.round(N / ((start.ms + approve.ms) / 1000)), commits_per_run: cStart == null || cApprove == null ? null : +((cStart + cApprove) / N).toFixed(2) },
-    cpu_ms_per_run: +((cpuStart.user + cpuStart.system + cpuApprove.user + cpuApprove.system) / 1000 / N).toFixed(2),
+    cpu_ms_per_run: +((cpuStart + cpuApprove) / N).toFixed(2),
     db_cpu_ms_per_run: db.perRun(N),
   }));
 } finally {

@@ -33,7 +33,7 @@ export function prepareExtraction(input: ExtractInput): PreparedExtraction {
   if (reason.code === 'OTH' && input.email && input.reason_text?.trim()) {
     const fromSummary = classifyReason({ subject: '', body: input.reason_text });
     if (fromSummary.code !== 'OTH') {
-      reason = { ...fromSummary, confidence: Math.min(fromSummary.confidence, SECOND_OPINION_CONFIDENCE), evidence: `triage summary: ${fromSummary.evidence}` };
+      reason = Object.assign({}, fromSummary, { confidence: Math.min(fromSummary.confidence, SECOND_OPINION_CONFIDENCE), evidence: `triage summary: ${fromSummary.evidence}` });
     }
   }
   return { reading, reason, plan, hints };
@@ -46,9 +46,9 @@ export function reasonInputOf(reading: EmailReading): ReasonInput {
     credit_memos: reading.credit_memos.length,
     distinct_invoices: new Set(reading.invoices.filter((c) => c.source !== 'history').map((c) => c.key)).size,
   };
-  return { ...reasonText(reading.parts), hints };
+  return Object.assign({}, reasonText(reading.parts), { hints });
 }
 
 export function finishExtraction(prepared: PreparedExtraction, rows: MirrorRows): Extraction {
-  return resolveExtraction({ ...prepared, rows });
+  return resolveExtraction(Object.assign({}, prepared, { rows }));
 }

@@ -63,7 +63,7 @@ export function correctionsOf(ctx: Pick<DisputeContext, 'extraction' | 'loaded'>
 /** The extraction with the approver's values in place; the reader's stay in `corrections`. */
 function corrected(extraction: ExtractionFacts | null, corrections: Correction[]): ExtractionFacts | null {
   if (!extraction || corrections.length === 0) return extraction;
-  const next: ExtractionFacts = { ...extraction, confidence: { ...(extraction.confidence as Record<string, number>) } };
+  const next: ExtractionFacts = Object.assign({}, extraction, { confidence: { ...(extraction.confidence as Record<string, number>) } });
   for (const c of corrections) {
     (next as Record<string, unknown>)[c.field] = c.to;
     (next.confidence as Record<string, number>)[c.field] = 1;
@@ -84,8 +84,7 @@ function outcomeOf(steps: Record<StepName, StepState>): Outcome {
   return ok === 0 ? 'failed' : 'partial';
 }
 
-const setStep = (ctx: DisputeContext, step: StepName, patch: Partial<StepState>) => ({
-  ...ctx.steps,
+const setStep = (ctx: DisputeContext, step: StepName, patch: Partial<StepState>) => Object.assign({}, ctx.steps, {
   [step]: { ...ctx.steps[step], ...patch },
 });
 

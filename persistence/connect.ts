@@ -74,8 +74,7 @@ export function sqlClient(url: string, max = 10): Sql {
     u.searchParams.delete('host');
     url = u.toString();
   }
-  return postgres(url, {
-    ...(socketDir ? { host: socketDir } : {}),
+  return postgres(url, Object.assign({}, socketDir ? { host: socketDir } : {}, {
     max,
     onnotice: () => {},
     // Seconds before a closed connection tries again. postgres.js's default grows with every failed
@@ -90,7 +89,7 @@ export function sqlClient(url: string, max = 10): Sql {
       date: { to: 1082, from: [1082], serialize: (x: string) => x, parse: (x: string) => x },
     },
     connection: { application_name: 'disputeflow' },
-  });
+  }));
 }
 
 /** SQLSTATEs that mean the server is not there for us right now (not that the statement was wrong). */

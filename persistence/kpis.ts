@@ -55,7 +55,7 @@ export async function outcomes(sql: Db, r: KpiRange) {
     LEFT JOIN approval_decisions d ON d.proposed_action_id = p.id
     WHERE r.created_at >= ${r.from} AND r.created_at < ${r.to}`;
   const o = row!;
-  return { ...o, undecided: o.total - o.approved - o.rejected - o.expired - o.blocked };
+  return Object.assign({}, o, { undecided: o.total - o.approved - o.rejected - o.expired - o.blocked });
 }
 
 /** Verify checks that finished in the range. */
@@ -66,7 +66,7 @@ export async function verifyResults(sql: Db, r: KpiRange) {
     FROM workflow_verify_results WHERE checked_at >= ${r.from} AND checked_at < ${r.to}`;
   const v = row!;
   const checked = v.pass + v.fail + v.timeout;
-  return { ...v, checked, pass_rate: checked ? Math.round((v.pass / checked) * 1000) / 1000 : null };
+  return Object.assign({}, v, { checked, pass_rate: checked ? Math.round((v.pass / checked) * 1000) / 1000 : null });
 }
 
 /** Customers with the most open disputes (created before the range's end), then the largest open amount. */
@@ -79,7 +79,7 @@ export async function topCustomers(sql: Db, r: KpiRange, limit = 10) {
     GROUP BY o.customer_id, c.companyname
     ORDER BY open_disputes DESC, sum(o.amount) DESC NULLS LAST, o.customer_id
     LIMIT ${limit}`;
-  return rows.map((x) => ({ ...x, open_amount: Number(x.open_amount) }));
+  return rows.map((x) => Object.assign({}, x, { open_amount: Number(x.open_amount) }));
 }
 
 /** The approver's reason corrections in the range: which code the reader chose, and which the approver set. */

@@ -43,5 +43,5 @@ export async function approvalWaitHistogram(sql: Db, bounds: readonly number[]):
     SELECT t.action_type, (SELECT array_agg(n ORDER BY le) FROM per_bound b WHERE b.action_type = t.action_type) AS buckets, t.sum, t.count
     FROM (SELECT action_type, sum(s)::float8 AS sum, count(*)::int AS count FROM w GROUP BY action_type) t
     ORDER BY t.action_type`;
-  return rows.map((r) => ({ ...r, buckets: r.buckets.map(Number) }));
+  return rows.map((r) => Object.assign({}, r, { buckets: r.buckets.map(Number) }));
 }

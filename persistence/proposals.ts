@@ -114,7 +114,7 @@ export const proposalViewColumns = (sql: Db) => sql`
   p.id, p.run_id, p.step, p.action_type, p.entity_type, p.entity_ref, p.payload, p.status, p.proposed_at,
   p.decided_at, p.decided_by, p.decision_note, d.edits, ${deliveryColumn(sql)}`;
 
-export const withEtag = <T extends ProposedAction>(row: T): T & { etag: string } => ({ ...row, etag: payloadEtag(row.payload) });
+export const withEtag = <T extends ProposedAction>(row: T): T & { etag: string } => Object.assign({}, row, { etag: payloadEtag(row.payload) });
 
 /**
  * Stages a proposal, pending, with its ETag; answers its id. With `id` (reserveProposalId) the statement answers

@@ -109,7 +109,7 @@ export async function approvalRuns(sql: Sql, runIds: number[]): Promise<Approval
       SELECT run_id, field, from_value AS "from", to_value AS "to", corrected_by AS by, corrected_at AS at, proposed_action_id
       FROM corrections WHERE run_id = ANY(${list}::bigint[]) ORDER BY id`,
   ]);
-  const byRun = new Map(runs.map((r) => [r.run_id, { ...r, corrections: [] as Record<string, unknown>[], proposed_actions: [] as (ProposedAction & { etag: string })[] }]));
+  const byRun = new Map(runs.map((r) => [r.run_id, Object.assign({}, r, { corrections: [] as Record<string, unknown>[], proposed_actions: [] as (ProposedAction & { etag: string })[] })]));
   for (const p of proposals) byRun.get(p.run_id)?.proposed_actions.push(withEtag(p));
   for (const { run_id, ...c } of corrections) byRun.get(run_id)?.corrections.push(c);
   return [...byRun.values()];

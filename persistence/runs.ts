@@ -78,7 +78,7 @@ export async function insertRunOnce(
     ON CONFLICT (workflow_type, email_uuid) DO NOTHING
     RETURNING id, workflow_type, email_uuid, machine_version, status, state_value, snapshot, customer_id, invoked_by, event_count, created_at, updated_at, loaded`;
   // The input is what was just sent (up to 200 KB of email): not read back and parsed again.
-  return withContextParts(row && { ...row, input: r.input as RunRow['input'] }) ?? null;
+  return withContextParts(row && Object.assign({}, row, { input: r.input as RunRow['input'] })) ?? null;
 }
 
 export async function findRunByEmail(sql: Db, workflowType: string, emailUuid: string): Promise<RunRow | undefined> {
@@ -135,7 +135,7 @@ export async function saveRun(
   const loaded = r.loaded === undefined ? sql`` : sql`loaded = ${r.loaded === null ? null : sql.json(r.loaded as never)},`;
   const { input, ...rest } = r.snapshot.context as { input?: unknown };
   const stored = input && typeof input === 'object' && prior.input
-    ? { ...r.snapshot, context: { ...rest, input: savedInput(input as Record<string, unknown>, prior.input) } }
+    ? Object.assign({}, r.snapshot, { context: Object.assign({}, rest, { input: savedInput(input as Record<string, unknown>, prior.input) }) })
     : r.snapshot;
   // The journal insert rides in the same statement (a data-modifying CTE): one statement per event, not two.
   const appended = journal?.rows.length ? sql`appended AS (INSERT INTO run_journal ${sql(journalValues(prior.id, journal.firstSeq, journal.rows) as never, ...JOURNAL_COLUMNS)}),` : sql``;
@@ -151,16 +151,15 @@ export async function saveRun(
     FROM saved`;
   if (!row) throw new Error(`run ${prior.id} vanished while locked`);
   const loadedNow = r.loaded === undefined ? prior.snapshot.context.loaded ?? null : r.loaded;
-  return {
-    ...prior,
+  return Object.assign({}, prior, {
     status: r.status,
     state_value: r.state_value,
-    snapshot: { ...r.snapshot, context: { ...r.snapshot.context, loaded: loadedNow } },
+    snapshot: Object.assign({}, r.snapshot, { context: Object.assign({}, r.snapshot.context, { loaded: loadedNow }) }),
     customer_id: r.customer_id,
     machine_version: r.machine_version,
     event_count: row.event_count,
     updated_at: row.updated_at,
-  };
+  });
 }
 
 const JOURNAL_COLUMNS = ['run_id', 'seq', 'event', 'state_before', 'state_after', 'effects', 'at'] as const;

@@ -92,7 +92,7 @@ async function startRunInTransaction(deps: EngineDeps, tx: Tx, input: StartInput
   }
   // The row this transaction inserted is ours until commit: no lock needed.
   const run = inserted;
-  const fullInput: DisputeInput = { ...input, run_id: run.id, started_at: now.toISOString() };
+  const fullInput: DisputeInput = Object.assign({}, input, { run_id: run.id, started_at: now.toISOString() });
   const [snapshot, actions] = initialRunTransition(fullInput);
   const init: InitEvent = { type: 'xstate.init', input: fullInput };
   const started = performance.now();
@@ -270,7 +270,7 @@ async function drive(
       {
         status,
         state_value: snapshot.value,
-        snapshot: { ...persisted, value: snapshot.value, context: persistedContext },
+        snapshot: Object.assign({}, persisted, { value: snapshot.value, context: persistedContext }),
         ...(loadedChanged ? { loaded } : {}),
         customer_id: customerOf(context),
         machine_version: MACHINE_VERSION,
@@ -317,7 +317,7 @@ async function runEffect(deps: EngineDeps, ctx: EffectContext, effect: Effect): 
   }
   const step = (effect.params as { step: StepName }).step;
   try {
-    return await ctx.tx.savepoint((sp) => handler({ ...ctx, tx: sp, pipeline: undefined }, effect.params));
+    return await ctx.tx.savepoint((sp) => handler(Object.assign({}, ctx, { tx: sp, pipeline: undefined }), effect.params));
   } catch (err) {
     return { type: 'STEP_FAILED', step, error: describeError(err) };
   }

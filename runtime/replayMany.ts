@@ -31,7 +31,7 @@ export async function replayRuns(sql: Db, selection: Omit<ReplaySelection, 'afte
   const points = new Map<string, DivergencePoint>();
   let after: number | undefined;
   for (;;) {
-    const runs = await runsToReplay(sql, { ...selection, after, limit: PAGE });
+    const runs = await runsToReplay(sql, Object.assign({}, selection, { after, limit: PAGE }));
     for (const run of runs) {
       const r = replayJournal(await runJournal(sql, run.id), machine);
       summary.replayed++;

@@ -26,7 +26,7 @@ export async function fireDueTimers(deps: EngineDeps, opts: { max?: number; only
       },
       async apply(tx, { timer, now }) {
         // An event that carries its time says when it fired, not when it was set.
-        const event: DisputeEvent = 'at' in timer.event ? { ...timer.event, at: now.toISOString() } : timer.event;
+        const event: DisputeEvent = 'at' in timer.event ? Object.assign({}, timer.event, { at: now.toISOString() }) : timer.event;
         // Deleted first: the event may set a timer of the same name again (the next retry), which must stay. Sent
         // ahead of the event's statements without waiting (one round trip), and the event's COMMIT goes with its save.
         const deleted = deleteFiredTimer(tx, timer.id);

@@ -73,7 +73,7 @@ function runChecksAlone(deps: EngineDeps, opts: CheckOptions, max: number): Prom
       async apply(tx, check) {
         const outcome = await runCheck(deps.sql, check, opts.timeoutMs);
         // the transaction's last work: its COMMIT goes with the run's save, behind the result and its announcement
-        return { ...describe(check, outcome), unrestorable: await recordAndApply(deps, tx, check, outcome) };
+        return Object.assign({}, describe(check, outcome), { unrestorable: await recordAndApply(deps, tx, check, outcome) });
       },
       async afterCommit(check, outcome) {
         // Failed once this transaction has recorded the result and let go of the run.

@@ -31,7 +31,7 @@ export function createApp(deps: AppDeps): Koa {
   const metrics = (deps.metrics ??= createMetrics(deps.sql, deps.clock));
   // Group commit for starts and decisions (runtime/batch.ts): the server's own (ENGINE_BATCH, ENGINE_TRANSACTIONS),
   // or one with the defaults.
-  const group = (deps.group ??= new GroupCommit(deps.sql, { ...GROUP_COMMIT_DEFAULTS, observe: metrics.observeGroup }));
+  const group = (deps.group ??= new GroupCommit(deps.sql, Object.assign({}, GROUP_COMMIT_DEFAULTS, { observe: metrics.observeGroup })));
   metrics.watchGroup(group);
   healthRoutes(router, deps);
   triageRoutes(router, deps);

@@ -164,9 +164,9 @@ interface DevSecrets {
 }
 
 function devSecrets(file: string): DevSecrets {
-  if (existsSync(file)) return { ...(JSON.parse(readFileSync(file, 'utf8')) as DevSecrets), created: false };
+  if (existsSync(file)) return Object.assign({}, JSON.parse(readFileSync(file, 'utf8')) as DevSecrets, { created: false });
   const s = { webhook_secret: randomBytes(24).toString('hex'), approver: 'mike', approver_token: randomBytes(24).toString('hex') };
   mkdirSync(path.dirname(file), { recursive: true });
   writeFileSync(file, JSON.stringify(s, null, 2) + '\n', { mode: 0o600 });
-  return { ...s, created: true };
+  return Object.assign({}, s, { created: true });
 }

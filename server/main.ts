@@ -108,7 +108,7 @@ async function main() {
 
   let server: Server | undefined;
   if (!workerOnly) {
-    const app = createApp({ ...deps, config, log, errors, feed, metrics });
+    const app = createApp(Object.assign({}, deps, { config, log, errors, feed, metrics }));
     server = app.listen(config.port, config.host);
     await new Promise<void>((resolve, reject) => server!.once('listening', resolve).once('error', reject));
     const addr = server.address();

@@ -106,7 +106,7 @@ export async function runStep(c: EffectContext, p: EffectParams['runStep']): Pro
     action_type: spec.action_type,
     entity_type: built.entity_type,
     entity_ref: built.entity_ref,
-    payload: { ...built.payload, attempt: p.attempt },
+    payload: Object.assign({}, built.payload, { attempt: p.attempt }),
     now: c.now,
   });
   return { type: 'STEP_SUCCEEDED', step: p.step, proposed_action_id: id };

@@ -65,8 +65,8 @@ export function readEmail(email: { from: string; subject: string; body: string }
       const rma = findRmas(seg.text);
       const money = findAmounts(seg.text);
       const avoid = [...po, ...pay, ...cm, ...rma, ...money, ...findNonInvoiceSpans(seg.text, prefixes)];
-      invoices.push(...findInvoiceCandidates(seg.text, avoid, { invoicePrefixes: prefixes }).map((c) => ({ ...c, source: seg.source })));
-      amounts.push(...money.map((a) => ({ ...a, source: seg.source })));
+      invoices.push(...findInvoiceCandidates(seg.text, avoid, { invoicePrefixes: prefixes }).map((c) => Object.assign({}, c, { source: seg.source })));
+      amounts.push(...money.map((a) => Object.assign({}, a, { source: seg.source })));
       const sentences = sentencesOf(seg.text);
       // The first mention of each value is kept (subject before body), and only it is quoted.
       const add = (list: Reference[], tags: Tagged[]) => {

@@ -54,6 +54,8 @@ function prefixedPattern(prefix: string): RegExp {
   return re;
 }
 
+const HASH_RE = /(?<![\w#])#\s?(\d{3,10})\b(?![.,]\d)/g;
+const BARE_RE = /(?<![\w$€£.,/-])(\d{4,10})(?![\w%]|[.,]\d|[-/]\d)/g;
 export function findInvoiceCandidates(text: string, avoid: Span[], opts: CandidateOptions): InvoiceCandidate[] {
   const prefixes = opts.invoicePrefixes.map((p) => p.toUpperCase());
   const out: InvoiceCandidate[] = [];
@@ -75,7 +77,7 @@ export function findInvoiceCandidates(text: string, avoid: Span[], opts: Candida
     if (covered(masked, span) && !(prefix && prefixes.includes(prefix))) return;
     const digits = digitsOf(raw);
     taken.fill(1, span.start, span.end);
-    out.push({ ...span, raw, key: stripZeros(digits), prefix, digits, labelled, sentence: sentences.at(start, span.end) });
+    out.push({ start: span.start, end: span.end, raw, key: stripZeros(digits), prefix, digits, labelled, sentence: sentences.at(start, span.end) });
   };
 
   // 1. "invoice 4623", "Invoice No. INV-004138", "inv 004467", "invoices 4138 and 4139".
@@ -91,9 +93,9 @@ export function findInvoiceCandidates(text: string, avoid: Span[], opts: Candida
     for (const m of matchAll(text, prefixedPattern(p))) if (/^[A-Z]+/.test(m[1]!) || /^inv/i.test(m[1]!)) push(m[1]!, m.index, true);
   }
   // 3. "#4138" on its own.
-  for (const m of matchAll(text, /(?<![\w#])#\s?(\d{3,10})\b(?![.,]\d)/g)) push(m[1]!, m.index + m[0].indexOf(m[1]!), true);
+  for (const m of matchAll(text, HASH_RE)) push(m[1]!, m.index + m[0].indexOf(m[1]!), true);
   // 4. Bare numbers shaped like the numbering (4+ digits), unless they are years or quantities.
-  for (const m of matchAll(text, /(?<![\w$€£.,/-])(\d{4,10})(?![\w%]|[.,]\d|[-/]\d)/g)) {
+  for (const m of matchAll(text, BARE_RE)) {
     const after = text.slice(m.index + m[0].length, m.index + m[0].length + 30);
     // Years, quantities ("1800 boxes") and ZIP codes after a state ("IL 62704") are not references.
     if (YEAR.test(m[1]!) || QUANTITY_AFTER.test(after) || /\b[A-Z]{2},?\s+$/.test(text.slice(Math.max(0, m.index - 4), m.index))) continue;

@@ -25,7 +25,7 @@ export function findPurchaseOrders(text: string): Tagged[] {
     const code = m[1]!.replace(/^-/, '').toUpperCase();
     // Keep letters the customer's PO scheme uses (PO-AB123); a bare number takes the mirror's PO- prefix.
     const value = /^\d/.test(code) ? `PO-${code}` : code.startsWith('PO') ? code.replace(/^PO-?/, 'PO-') : `PO-${code}`;
-    out.push({ ...tag('po', m, value), start: m.index, end: m.index + m[0].length });
+    out.push(Object.assign({}, tag('po', m, value), { start: m.index, end: m.index + m[0].length }));
   }
   return out;
 }
@@ -56,7 +56,7 @@ export function findPaymentRefs(text: string): Tagged[] {
   for (const m of matchAll(text, PAYMENT_LABELLED)) {
     const word = m[1]!.toLowerCase().replace(/\s+transfer$/, '').replace(/\s+/g, ' ');
     if ((word === 'check' || word === 'cheque') && VERB_BEFORE_CHECK.test(text.slice(Math.max(0, m.index - 12), m.index))) continue;
-    out.push({ ...tag('payment', m, `${METHOD_PREFIX.get(word) ?? 'CHK'}-${m[2]}`), start: m.index, end: m.index + m[0].length });
+    out.push(Object.assign({}, tag('payment', m, `${METHOD_PREFIX.get(word) ?? 'CHK'}-${m[2]}`), { start: m.index, end: m.index + m[0].length }));
   }
   return dedupe(out);
 }
@@ -69,7 +69,7 @@ export function findCreditMemos(text: string): Tagged[] {
     if (m[2] && m[2] !== m[2].toUpperCase()) continue;
     const code = (m[1] ?? `${m[2]}-${m[3]}`).toUpperCase();
     const value = /^\d/.test(code) ? `CM-${code}` : code.replace(/^([A-Z]+)-?/, '$1-');
-    out.push({ ...tag('credit_memo', m, value), start: m.index, end: m.index + m[0].length });
+    out.push(Object.assign({}, tag('credit_memo', m, value), { start: m.index, end: m.index + m[0].length }));
   }
   return dedupe(out);
 }
@@ -80,7 +80,7 @@ export function findRmas(text: string): Tagged[] {
   const out: Tagged[] = [];
   for (const m of matchAll(text, RMA)) {
     if (/^ra/i.test(m[0]) && !/^RA/.test(m[0])) continue; // "ra" in prose is no RMA
-    out.push({ ...tag('rma', m, `RMA-${digitsOf(m[1]!)}`), start: m.index, end: m.index + m[0].length });
+    out.push(Object.assign({}, tag('rma', m, `RMA-${digitsOf(m[1]!)}`), { start: m.index, end: m.index + m[0].length }));
   }
   return out;
 }

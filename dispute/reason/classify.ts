@@ -216,7 +216,7 @@ function score(subject: Text, body: Text, fired: string[], prefix = '', subjectH
   }
   // Phrase families count like rules: once each (subject or body, whichever weighs more).
   const families = new Map<number, { code: ReasonCode; weight: number; clause: string }>();
-  for (const h of [...familyHits(subject.pass).map((x) => ({ ...x, weight: x.weight * SUBJECT_WEIGHT })), ...familyHits(body.pass)]) {
+  for (const h of [...familyHits(subject.pass).map((x) => Object.assign({}, x, { weight: x.weight * SUBJECT_WEIGHT })), ...familyHits(body.pass)]) {
     const had = families.get(h.id);
     if (!had || h.weight > had.weight) families.set(h.id, h);
   }

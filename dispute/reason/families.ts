@@ -77,7 +77,7 @@ function compile(): FirstWords {
   for (const [concept, phrases] of vocabularyEntries(CONCEPT_WORDS)) {
     for (const p of phrases) {
       const exact = p.startsWith('=');
-      const words = normalizePhrase(exact ? p.slice(1) : p).map((w) => ({ ...w, exact }));
+      const words = normalizePhrase(exact ? p.slice(1) : p).map((w) => Object.assign({}, w, { exact }));
       if (!words.length) continue;
       const e = { concept, words };
       if (exact) add(out.exact, words[0]!.text, e);

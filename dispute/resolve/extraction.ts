@@ -115,7 +115,7 @@ function pickPo(reading: EmailReading, invoice: InvoiceRow | null, reason: strin
   // With no PO among the rows found, fall back on the common mirror spelling (PO- and five or six digits).
   const mirrorShaped = shapes.size ? shapes.has(picked.value.toUpperCase().replace(/\d/g, '9')) : /^PO-\d{5,6}$/i.test(picked.value);
   if (!known.includes(picked.value.toUpperCase()) && !mirrorShaped && written && ref && /^\d+$/.test(written) && !/\bpo-\d/i.test(ref.raw)) {
-    return { ...picked, value: written };
+    return Object.assign({}, picked, { value: written });
   }
   return picked;
 }

@@ -69,7 +69,7 @@ export function resolveInvoice(reading: EmailReading, customerId: number | null,
   const groups = groupCandidates(cands, rows, customerId);
   if (groups.length === 0) {
     const found = inferred(reading, customerId, rows) ?? none('no invoice number in the email');
-    return { ...found, warnings: [...warnings, ...found.warnings] };
+    return Object.assign({}, found, { warnings: [...warnings, ...found.warnings] });
   }
 
   // The invoices to choose among: every number the mirror confirms, and every cited one ("invoice 4313",
@@ -81,7 +81,7 @@ export function resolveInvoice(reading: EmailReading, customerId: number | null,
     // A bare number only counts when the mirror knows it.
     const w = `numbers in the email (${groups.map((x) => x.mentions[0]!.raw).join(', ')}) match no invoice in the mirror`;
     const found = inferred(reading, customerId, rows) ?? none('no invoice number in the email');
-    return { ...found, warnings: [...warnings, w, ...found.warnings] };
+    return Object.assign({}, found, { warnings: [...warnings, w, ...found.warnings] });
   }
   const chosen = pool.length === 1 ? pool[0]! : pickDisputed(pool, reason, reading, reasonEvidence, warnings);
   const several = pool.length > 1 ? 0.15 : 0;

@@ -43,5 +43,5 @@ export async function customerContext(
            (SELECT row_to_json(h) FROM (${holdRequestQuery(sql, id) as never}) h) AS hold,
            ${rows(customerHistory(sql, { customer_id: id, workflow_type: WORKFLOW_TYPE, exclude_run_id: q.run_id }))} AS history`;
   const { hold, ...rest } = row!;
-  return { ...rest, hold: hold ? { ...hold, requested_at: new Date(hold.requested_at) } : null };
+  return Object.assign({}, rest, { hold: hold ? Object.assign({}, hold, { requested_at: new Date(hold.requested_at) }) : null });
 }

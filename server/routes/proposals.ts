@@ -48,7 +48,7 @@ export function proposalRoutes(router: Router, deps: AppDeps): void {
     approverOf(ctx, deps.config.approvers);
     const q = parseQuery(ctx, ProposalsQuery);
     const page = await listProposals(deps.sql, q);
-    ctx.body = q.include === 'run' ? { ...page, runs: await approvalRuns(deps.sql, page.items.map((p) => p.run_id as number)) } : page;
+    ctx.body = q.include === 'run' ? Object.assign({}, page, { runs: await approvalRuns(deps.sql, page.items.map((p) => p.run_id as number)) }) : page;
   });
 
   router.get('/proposed-actions/:id', async (ctx) => {
@@ -69,7 +69,7 @@ export function proposalRoutes(router: Router, deps: AppDeps): void {
         verb === 'approve' ? await parseBody(ctx, ApproveBody, deps.config.bodyLimitKb) : await parseBody(ctx, RejectBody, deps.config.bodyLimitKb);
       try {
         const decided = await decideProposal(
-          { ...engineDeps(deps), carryOut: carryOutConfig(deps) },
+          Object.assign({}, engineDeps(deps), { carryOut: carryOutConfig(deps) }),
           { id, verb, by, note: (verb === 'approve' ? body.note : body.reason) ?? null, corrections: body.corrections, edits: body.edits, ifMatch },
         );
         deps.log('info', `proposed action ${verb}d`, { proposed_action_id: decided.id, run_id: decided.run_id, by });

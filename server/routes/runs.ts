@@ -26,7 +26,7 @@ export function runRoutes(router: Router, deps: AppDeps): void {
       cursor: q.cursor,
       limit: q.limit,
     });
-    ctx.body = { ...page, counts: await runCounts(deps.sql) };
+    ctx.body = Object.assign({}, page, { counts: await runCounts(deps.sql) });
   });
 
   router.get('/runs/:id', async (ctx) => {
@@ -73,7 +73,7 @@ export async function runView(deps: Pick<AppDeps, 'sql'>, run: RunRow) {
     outcome: context.outcome ?? null,
     context,
     journal: facts.journal,
-    proposed_actions: facts.proposals.map((p) => ({ ...p, etag: payloadEtag(p.payload) })),
+    proposed_actions: facts.proposals.map((p) => Object.assign({}, p, { etag: payloadEtag(p.payload) })),
     approval_decisions: facts.decisions,
     timers: facts.timers,
     verify_results: facts.verify,

@@ -35,7 +35,7 @@ export function contractCard(contract: Contract, graph: MachineGraph) {
     // `if`: when the step runs, in words from the contract's numbers (absent: always).
     fan_out: contract.fan_out.map((f) => {
       const when = fanOutCondition(contract, f.step);
-      return { ...f, ...(when ? { if: when } : {}), region: region(f.step) };
+      return Object.assign({}, f, when ? { if: when } : {}, { region: region(f.step) });
     }),
     precondition_state: { state: 'precondition', transitions: edgesFrom('precondition') },
     post_state: { state: 'post', entry: byPath.get('post')?.entry ?? [], transitions: edgesFrom('post') },

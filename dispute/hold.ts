@@ -50,7 +50,7 @@ export interface HoldRecommendation {
 const ACTIVE = new Set(['open', 'escalated']);
 
 export function recommendHold(input: HoldInput): HoldRecommendation {
-  const policy = { ...DEFAULT_HOLD_POLICY, ...input.policy };
+  const policy = Object.assign({}, DEFAULT_HOLD_POLICY, input.policy);
   const { customer, today } = input;
   const hold: string[] = [];
   const ok: string[] = [];

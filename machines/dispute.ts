@@ -85,7 +85,7 @@ function outcomeOf(steps: Record<StepName, StepState>): Outcome {
 }
 
 const setStep = (ctx: DisputeContext, step: StepName, patch: Partial<StepState>) => Object.assign({}, ctx.steps, {
-  [step]: { ...ctx.steps[step], ...patch },
+  [step]: Object.assign({}, ctx.steps[step], patch),
 });
 
 /**

@@ -203,7 +203,7 @@ export async function decidedProposal(sql: Db, before: ProposalView): Promise<Pr
     SELECT p.status, p.decided_at, p.decided_by, p.decision_note, d.edits, ${deliveryColumn(sql)}
     FROM proposed_actions p LEFT JOIN approval_decisions d ON d.proposed_action_id = p.id
     WHERE p.id = ${before.id}`;
-  return row && { ...before, ...row };
+  return row && Object.assign({}, before, row);
 }
 
 export async function getProposal(sql: Db, id: number): Promise<ProposalView | undefined> {

@@ -47,7 +47,7 @@ function withContextParts<T extends RunRow<object, object>>(row: T | undefined):
   const context = r.snapshot?.context as Record<string, unknown> | undefined;
   if (context) {
     context.loaded = r.loaded ?? context.loaded ?? null;
-    if (r.input && context.input && typeof context.input === 'object') context.input = { ...r.input, ...context.input };
+    if (r.input && context.input && typeof context.input === 'object') context.input = Object.assign({}, r.input, context.input);
   }
   delete r.loaded;
   return row;

@@ -31,7 +31,7 @@ export interface Weights {
 export const DEFAULTS: Required<TrainOptions> = { l2: 0.0002, minCount: 2, steps: 300, rate: 0.05 };
 
 export function train(examples: Example[], classes: number, options: TrainOptions = {}): Weights {
-  const { l2, minCount, steps, rate } = { ...DEFAULTS, ...options };
+  const { l2, minCount, steps, rate } = Object.assign({}, DEFAULTS, options);
   const count = new Map<string, number>();
   for (const e of examples) for (const f of new Set(e.features)) count.set(f, (count.get(f) ?? 0) + 1);
   const names = [...count.keys()].filter((f) => f === 'bias' || count.get(f)! >= minCount).sort();

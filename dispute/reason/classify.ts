@@ -124,9 +124,14 @@ function possibleRules(t: Text): Uint8Array {
   for (const g of grams) {
     const list = BY_GRAM.get(g);
     if (!list) continue;
-    for (const x of list) if (!out[x.entry] && x.grams.every((h) => grams.has(h))) out[x.entry] = 1;
+    for (const x of list) if (!out[x.entry] && allIn(x.grams, grams)) out[x.entry] = 1;
   }
   return (t.possible = out);
+}
+/** Whether every one of `needs` is in `grams` (a loop: this runs for every rule a text's sequences point to). */
+function allIn(needs: number[], grams: Set<number>): boolean {
+  for (let i = 0; i < needs.length; i++) if (!grams.has(needs[i]!)) return false;
+  return true;
 }
 const COMPILED = new WeakMap<Rule, Compiled>();
 function compiled(rule: Rule): Compiled {
@@ -191,10 +196,11 @@ const textOf = (s: string): Text => {
   return { raw, lower: lower.length === raw.length ? lower : null, sentences: sentencesOf(raw), pass: readText(raw) };
 };
 
-// The subject's hits are the same whether it goes with the body or with a forwarded message: looked up once.
-type SubjectHits = Map<Rule, Hit | null>;
+// The subject's hits are the same whether it goes with the body or with a forwarded message: looked up once,
+// kept by the rule's place in ruleEntries() (undefined: not looked up yet).
+type SubjectHits = (Hit | null | undefined)[];
 
-function score(subject: Text, body: Text, fired: string[], prefix = '', subjectHits: SubjectHits = new Map()) {
+function score(subject: Text, body: Text, fired: string[], prefix = '', subjectHits: SubjectHits = []) {
   const out = new Map<ReasonCode, { score: number; best: Hit | null }>();
   const inSubjectMay = possibleRules(subject);
   const inBodyMay = possibleRules(body);
@@ -202,10 +208,13 @@ function score(subject: Text, body: Text, fired: string[], prefix = '', subjectH
     let total = 0;
     let best: Hit | null = null;
     const offset = OFFSET.get(code)!;
-    for (const [i, rule] of RULES[code].entries()) {
-      let inSubject = subjectHits.get(rule);
-      if (inSubject === undefined) subjectHits.set(rule, (inSubject = inSubjectMay[offset + i] ? bestHit(rule, subject, SUBJECT_WEIGHT) : null));
-      const inBody = inBodyMay[offset + i] ? bestHit(rule, body, 1) : null;
+    const rules = RULES[code];
+    for (let i = 0; i < rules.length; i++) {
+      const rule = rules[i]!;
+      const k = offset + i;
+      let inSubject = subjectHits[k];
+      if (inSubject === undefined) subjectHits[k] = inSubject = inSubjectMay[k] ? bestHit(rule, subject, SUBJECT_WEIGHT) : null;
+      const inBody = inBodyMay[k] ? bestHit(rule, body, 1) : null;
       const top = inSubject && (!inBody || inSubject.weight >= inBody.weight) ? inSubject : inBody;
       if (!top) continue;
       fired.push(`${prefix}r:${code}:${i}`);
@@ -253,7 +262,7 @@ export function reasonFeatures(input: ReasonInput): { features: string[]; scores
   const fallback = input.fallback ? textOf(head(input.fallback)) : null;
   // The rule-side features: which rules, families and structural signals fired.
   const fired: string[] = [];
-  const subjectHits: SubjectHits = new Map();
+  const subjectHits: SubjectHits = [];
   const scores = score(subject, body, fired, '', subjectHits);
   if (fallback) score(subject, fallback, fired, 'h', subjectHits);
   const features = signals({ subject: subject.pass, body: body.pass, fallback: fallback?.pass ?? null, hints: input.hints, rules: fired });

@@ -49,13 +49,25 @@ export function repairWord(token: string): string | null {
 // Contractions typed without the apostrophe ("hasnt", "didnt", "cant") still negate.
 const BARE_CONTRACTION = /\b(has|have|had|did|does|do|is|was|were|are|could|would|should|wo|ca)nt\b/gi;
 
+// What repairWord answered for the words seen, kept across emails (a long text repeats its words, and customers
+// use a few thousand): looking for a domain word one edit away scans every word of three lengths. Bounded,
+// forgotten all at once past the bound (a text of random words must not grow it without end); a Map, so no word
+// reaches Object.prototype.
+const REPAIRED = new Map<string, string | null>();
+const REPAIRED_MAX = 50_000;
+
 /** The text with misspelled domain words repaired in place; everything else is left as written. */
 export function repairTypos(text: string): string {
-  // A long text repeats its words: each is looked up once.
-  const repaired = new Map<string, string | null>();
   return text.replace(BARE_CONTRACTION, "$1n't").replace(/[A-Za-z]{5,}/g, (w) => {
-    let fixed = repaired.get(w);
-    if (fixed === undefined) repaired.set(w, (fixed = repairWord(w)));
+    let fixed = REPAIRED.get(w);
+    if (fixed === undefined) {
+      fixed = repairWord(w);
+      // A word longer than every domain word is answered at once, and not kept (a hostile text's may be huge).
+      if (w.length <= LONGEST + 1) {
+        if (REPAIRED.size >= REPAIRED_MAX) REPAIRED.clear();
+        REPAIRED.set(w, fixed);
+      }
+    }
     if (!fixed) return w;
     return w === w.toUpperCase() ? fixed.toUpperCase() : w[0] === w[0]!.toUpperCase() ? fixed[0]!.toUpperCase() + fixed.slice(1) : fixed;
   });

@@ -1,7 +1,8 @@
 // Memory at scale: the context step's history query (persistence/history.ts) over 50,000 finished runs
 // (BENCH_HISTORY_RUNS) of 40 customers, each with its envelope, decision, run log, and corrections or verify
-// results where a real run would have them. Prints the plan (which indexes serve it) and the latency of the
-// query alone, median and p95 of 200 (elapsed time: other processes on a shared machine inflate it).
+// results where a real run would have them, and one of the customers with 2,000 more runs awaiting approval
+// (which have no run log yet). Prints the latency of the query alone, median and p95 of 200 (elapsed time:
+// other processes on a shared machine inflate it).
 import { sqlClient } from '../persistence/connect.ts';
 import { ADMIN_URL, scratchDatabase } from './lib.ts';
 import { customerHistory } from '../persistence/history.ts';
@@ -21,8 +22,8 @@ try {
       '"done"', '{}', '{}', CASE WHEN g <= 3 THEN 2000 ELSE 1001 + g % ${CUSTOMERS} END, 'bench', 8, ${now}::timestamptz - (${N} - g) * interval '1 minute', ${now}
     FROM generate_series(1, ${N}) g`;
   await sql`
-    INSERT INTO workflow_run_log (run_id, workflow_type, status, started_at, completed_at, duration_ms, steps_total, steps_succeeded, steps_failed, steps_skipped, summary_json)
-    SELECT id, workflow_type, CASE status WHEN 'verifying' THEN 'completed' ELSE status END, created_at, created_at, 0, 3, 3, 0, 0,
+    INSERT INTO workflow_run_log (run_id, customer_id, workflow_type, status, started_at, completed_at, duration_ms, steps_total, steps_succeeded, steps_failed, steps_skipped, summary_json)
+    SELECT id, customer_id, workflow_type, CASE status WHEN 'verifying' THEN 'completed' ELSE status END, created_at, created_at, 0, 3, 3, 0, 0,
       jsonb_build_object('invoice_ref', 'INV-00' || (4000 + id % 500), 'reason_code', (ARRAY['PAID','PRC','DMG','QTY'])[1 + id % 4])
     FROM runs`;
   await sql`
@@ -40,6 +41,16 @@ try {
     INSERT INTO workflow_verify_results (run_id, check_name, sql_check, params, status, due_at, created_at)
     SELECT r.id, c.name, 'select 1', '{}', CASE r.status WHEN 'verifying' THEN 'pending' ELSE 'pass' END, r.created_at, r.created_at
     FROM runs r, (VALUES ('response_drafted'), ('response_sent')) c(name) WHERE r.status IN ('completed', 'verifying')`;
+  // Then 2,000 newer runs of customer 1017 awaiting approval, each with its envelope: open runs have no run
+  // log, and the history must not walk them (migration 0011).
+  await sql`
+    WITH open AS (
+      INSERT INTO runs (workflow_type, email_uuid, machine_version, status, state_value, snapshot, input, customer_id, invoked_by, event_count, created_at, updated_at)
+      SELECT 'customer_invoice_dispute', 'open-' || g, 1, 'awaiting_approval', '"awaitingApproval"', '{}', '{}', 1017, 'bench', 1, ${now}, ${now}
+      FROM generate_series(1, 2000) g
+      RETURNING id, created_at)
+    INSERT INTO proposed_actions (run_id, step, action_type, entity_type, entity_ref, payload, status, proposed_at)
+    SELECT id, 'approval', 'workflow_customer_invoice_dispute', 'workflow_run', 'run_' || id, '{}', 'pending', created_at FROM open`;
   await sql`ANALYZE`;
 
   const q = { customer_id: 1017, workflow_type: 'customer_invoice_dispute', exclude_run_id: N };
@@ -59,6 +70,7 @@ try {
   };
   console.log(`history query over ${N} finished runs of ${CUSTOMERS} customers:`);
   await latency('busy customers', (i) => ({ ...q, customer_id: 1001 + (i % CUSTOMERS) }));
+  await latency('the busy customer with 2,000 runs awaiting approval', () => q);
   await latency('the customer with 3 old runs', () => rare);
   await latency('a customer with no runs', () => none);
 } finally {

@@ -5,6 +5,7 @@
 // (persistence/runs.ts markUnrestorable, called by the engine's failUnrestorable), its state value and
 // snapshot kept as they were.
 import type { StateValue } from 'xstate';
+import type { DisputeContext } from './types.ts';
 
 export const RUN_STATUSES = ['running', 'awaiting_approval', 'verifying', 'completed', 'partial', 'failed', 'rejected', 'expired', 'blocked'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
@@ -23,3 +24,13 @@ export function statusOf(value: StateValue): RunStatus {
 }
 
 export const isTerminal = (s: RunStatus) => s in FINAL;
+
+/**
+ * The run's customer, as the runs table keeps it (`customer_id`, written with the status at every save) and its
+ * run log repeats it (the history of a customer walks the logs: persistence/history.ts): the mirror's customer
+ * once the context is loaded, else the one the email was read as, else the one the triage event named.
+ */
+export function customerOf(context: Pick<DisputeContext, 'loaded' | 'extraction' | 'input'>): number | null {
+  const id = context.loaded?.customer?.id ?? context.extraction?.customer_id ?? context.input.customer_id;
+  return id == null ? null : Number(id);
+}

@@ -1,8 +1,10 @@
 // Memory: a customer's recent finished runs, read back for the next run's context. A run is finished when
 // its post step wrote the run log (workflow_run_log); the rest comes from the tables that hold each fact:
 // the envelope's decision (approval_decisions), the approver's corrections, the verify results. One query,
-// every table reached by an index (runs_customer, or runs_pkey backwards for a busy customer; the run_id
-// keys of the others): bench/history.ts prints the plans, and no new index was needed.
+// every table reached by an index: the customer's run logs newest first (workflow_run_log_customer, migration
+// 0011; the log keeps the run's customer), then the run_id keys of the others. Runs still open have no log,
+// so a customer with a thousand runs awaiting approval costs a start no more than one with none (it walked
+// them all before: bench/history.ts prints the plans and times both).
 import type { HistoryEntry } from '../machines/types.ts';
 import type { Db } from './connect.ts';
 
@@ -39,8 +41,15 @@ export function customerHistory(sql: Db, q: HistoryQuery) {
            coalesce(c.corrections, '[]'::jsonb) AS corrections,
            l.status AS outcome, r.status,
            v.verify
-    FROM runs r
-    JOIN workflow_run_log l ON l.run_id = r.id
+    FROM (
+      -- The customer's last logs, on their own, and nothing else of runs: each log names its run, whose customer
+      -- it keeps (runLog.ts). Given a filter on runs as well, PostgreSQL may plan the join from that side (the
+      -- customer's runs, open ones included, or runs newest first beside the logs), which is what this avoids.
+      SELECT * FROM workflow_run_log
+      WHERE customer_id = ${q.customer_id} AND run_id <> ${q.exclude_run_id} AND workflow_type = ${q.workflow_type}
+      ORDER BY run_id DESC
+      LIMIT ${sql.unsafe(String(limit))}) l
+    JOIN runs r ON r.id = l.run_id
     LEFT JOIN proposed_actions pa ON pa.run_id = r.id AND pa.step = 'approval'
     LEFT JOIN approval_decisions d ON d.proposed_action_id = pa.id
     LEFT JOIN LATERAL (
@@ -54,7 +63,6 @@ export function customerHistory(sql: Db, q: HistoryQuery) {
                   WHEN bool_or(w.status = 'pending') THEN 'pending'
                   ELSE 'pass' END AS verify
       FROM workflow_verify_results w WHERE w.run_id = r.id) v ON true
-    WHERE r.customer_id = ${q.customer_id} AND r.id <> ${q.exclude_run_id} AND r.workflow_type = ${q.workflow_type}
-    ORDER BY r.id DESC
+    ORDER BY l.run_id DESC
     LIMIT ${sql.unsafe(String(limit))}`;
 }

@@ -6,6 +6,8 @@ import { eventAnswer, eventParts, type Announcement, type LedgerEventInput } fro
 
 export interface RunLogEntry {
   run_id: number;
+  /** The run's customer as runs.customer_id has it (machines/status.ts customerOf): the history finds the log by it. */
+  customer_id: number | null;
   workflow_type: string;
   status: string;
   started_at: Date;
@@ -35,9 +37,9 @@ export async function recordOutcome(
   const { log: e, reflexion: r } = o;
   const [row] = await sql<[{ inserted: boolean }]>`
     WITH logged AS (
-      INSERT INTO workflow_run_log (run_id, workflow_type, status, started_at, completed_at, duration_ms, steps_total, steps_succeeded,
+      INSERT INTO workflow_run_log (run_id, customer_id, workflow_type, status, started_at, completed_at, duration_ms, steps_total, steps_succeeded,
         steps_failed, steps_skipped, errors, summary_json)
-      VALUES (${e.run_id}, ${e.workflow_type}, ${e.status}, ${e.started_at}, ${e.completed_at}, ${e.completed_at.getTime() - e.started_at.getTime()},
+      VALUES (${e.run_id}, ${e.customer_id}, ${e.workflow_type}, ${e.status}, ${e.started_at}, ${e.completed_at}, ${e.completed_at.getTime() - e.started_at.getTime()},
         ${e.steps.total}, ${e.steps.succeeded}, ${e.steps.failed}, ${e.steps.skipped}, ${sql.json(e.errors)}, ${sql.json(e.summary as never)})),
     ${r ? sql`reflected AS (
       INSERT INTO reflexion_log (run_id, workflow_type, narrative, tags, created_at)

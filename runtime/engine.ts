@@ -5,7 +5,7 @@
 // each alone.
 import { MACHINE_VERSION, disputeMachine, type DisputeSnapshot } from '../machines/dispute.ts';
 import { WORKFLOW_TYPE } from '../machines/contract.ts';
-import { statusOf } from '../machines/status.ts';
+import { customerOf, statusOf } from '../machines/status.ts';
 import type { StepName } from '../machines/contract.ts';
 import type { DisputeContext, DisputeEvent, DisputeInput, Effect } from '../machines/types.ts';
 import { commitNow, type Sql, type Tx } from '../persistence/connect.ts';
@@ -351,9 +351,4 @@ export async function failLockedUnrestorable(deps: EngineDeps, tx: Tx, run: runs
  */
 function readerContext(snapshot: DisputeSnapshot): ReaderContext {
   return snapshot.context as ReaderContext;
-}
-
-function customerOf(context: DisputeContext): number | null {
-  const id = context.loaded?.customer?.id ?? context.extraction?.customer_id ?? context.input.customer_id;
-  return id == null ? null : Number(id);
 }

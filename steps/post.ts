@@ -1,6 +1,7 @@
 // Post actions, run once per run inside the event transaction: the run log, the reflexion entry and the
 // ledger event (its idempotency key is per run, so even a replayed post collapses to one event), in one statement.
 import { CONTRACT, FAN_OUT_STEPS, WORKFLOW_TYPE } from '../machines/contract.ts';
+import { customerOf } from '../machines/status.ts';
 import type { EffectParams } from '../machines/types.ts';
 import { recordOutcome } from '../persistence/runLog.ts';
 import { announcement } from './notify.ts';
@@ -39,6 +40,7 @@ export async function postRun(c: EffectContext, p: EffectParams['postRun']): Pro
   await recordOutcome(c.tx, {
     log: {
       run_id: c.run.id,
+      customer_id: customerOf(ctx),
       workflow_type: WORKFLOW_TYPE,
       status: p.outcome,
       started_at: startedAt,

@@ -31,6 +31,7 @@ export interface Observed {
   checks: { name: string; status: string }[];
   ledger: string[];
   logs: number;
+  logs_of_its_customer: number;
   alerts: number;
 }
 
@@ -108,6 +109,7 @@ export async function startSystem(): Promise<System> {
              FROM workflow_verify_results WHERE run_id = r.id) AS checks,
           (SELECT coalesce(json_agg(event_type ORDER BY id), '[]') FROM event_ledger WHERE run_id = r.id) AS ledger,
           (SELECT count(*)::int FROM workflow_run_log WHERE run_id = r.id) AS logs,
+          (SELECT count(*)::int FROM workflow_run_log WHERE run_id = r.id AND customer_id IS NOT DISTINCT FROM r.customer_id) AS logs_of_its_customer,
           (SELECT count(*)::int FROM alerts WHERE run_id = r.id) AS alerts
         FROM runs r WHERE r.id = ${runId}`;
       return row!;
@@ -151,6 +153,8 @@ export function checkRun(o: Observed, m: ModelRun): void {
   expect(m.endings.length, 'the model posts a run once').toBeLessThanOrEqual(1);
   expect(endings, 'the ending event is the model\'s').toEqual(m.endings.map((e) => `workflow.${e}`));
   expect(o.logs, 'one run log per ending').toBe(m.endings.length);
+  // The history finds a run by its log's customer (migration 0011): it is the run's.
+  expect(o.logs_of_its_customer, 'the run log keeps the run\'s customer').toBe(o.logs);
   expect([o.ledger.filter((t) => t === 'workflow.alert').length, o.alerts], 'one alert (and alert event) per step that failed finally').toEqual([m.alerts, m.alerts]);
   // Timers and verify checks only for states that need them.
   expect(o.timers, 'timers are those the state needs').toEqual(pendingIn(m.state, 'timers'));

@@ -126,6 +126,37 @@ describe('customerContext', () => {
     }
   });
 
+  it("reads no run of the customer that is still open: three thousand awaiting approval cost its history a few buffers", async () => {
+    // One finished run of customer 1003, then 3,000 newer runs of theirs awaiting approval, each with its
+    // envelope (the state of a customer whose disputes wait for an approver). Counted in buffers read, which do
+    // not depend on the machine: the history walked every open run before migration 0011 (about 400 buffers
+    // here, in a quiet database; some 2,000 per start in the benchmark, whose runs are all one customer's).
+    const clock = new ManualClock('2026-11-20T09:00:00Z');
+    const deps = { sql: db.sql, clock, effects: effectRegistry() };
+    const { run } = await startRun(deps, { ...triageFor((e) => e.expected.customer_id === 1003, 'ctx-open'), customer_id: null, invoice_ref: null, invoked_by: 't' });
+    const [env] = await db.sql<{ id: number }[]>`SELECT id FROM proposed_actions WHERE run_id = ${run.id} AND step = 'approval'`;
+    await applyEvent(deps, run.id, { type: 'APPROVE', action_id: env!.id, by: 'mike', note: 'the finished one', at: clock.now().toISOString() });
+    const [finished] = await db.sql<{ status: string; customer_id: number }[]>`SELECT status, customer_id::int FROM runs WHERE id = ${run.id}`;
+    expect(finished).toEqual({ status: 'verifying', customer_id: 1003 });
+    await db.sql`
+      WITH open AS (
+        INSERT INTO runs (workflow_type, email_uuid, machine_version, status, state_value, snapshot, input, customer_id, invoked_by, event_count, created_at, updated_at)
+        SELECT workflow_type, email_uuid || '-open-' || n, machine_version, 'awaiting_approval', '"awaitingApproval"', snapshot, input, customer_id, invoked_by, 1, created_at, updated_at
+        FROM runs, generate_series(1, 3000) n WHERE id = ${run.id}
+        RETURNING id)
+      INSERT INTO proposed_actions (run_id, step, action_type, entity_type, entity_ref, payload, status, proposed_at)
+      SELECT id, 'approval', ${CONTRACT.hitl.action_type}, 'workflow_run', 'run_' || id, '{}', 'pending', ${now} FROM open`;
+    await db.sql`ANALYZE runs`;
+    const q = { customer_id: 1003, workflow_type: WORKFLOW_TYPE, exclude_run_id: 0 };
+    const history = await customerHistory(db.sql, q);
+    expect(history.map((h) => [h.run_id, h.note])).toEqual([[run.id, 'the finished one']]);
+    const [{ 'QUERY PLAN': [plan] }] = await db.sql<[{ 'QUERY PLAN': [{ Plan: Record<string, unknown> }] }]>`
+      EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ${customerHistory(db.sql, q) as never}`;
+    const hit = plan!.Plan['Shared Hit Blocks'] as number;
+    expect(hit, `buffers read: ${hit}`).toBeLessThan(50);
+    expect(JSON.stringify(plan), 'read through the run logs of the customer').toContain('workflow_run_log_customer');
+  });
+
   it('refuses a history limit that is not a whole number, before anything is sent', () => {
     for (const limit of [1.5, -1, Number.NaN, 2 ** 60]) {
       expect(() => customerHistory(db.sql, { customer_id: 1002, workflow_type: WORKFLOW_TYPE, exclude_run_id: 0, limit })).toThrow(RangeError);

@@ -16,6 +16,7 @@ const RELEASED: Record<string, string> = {
   '0008_lz4_documents.sql': '249be27aa49a776348d9d482d496002b6f943e1275f300cc2ee797ca17f01653',
   '0009_run_counts_without_waits.sql': '4db450762feaa91ab4b2143273867793670317db9f237107b3a7f5019ecd62b3',
   '0010_proposal_etag.sql': '15fed432bea2d93ab0ece0e04f5cd573ed47514be186ea465b2d1a7528129d9f',
+  '0011_history_finished_runs.sql': 'f6db97934c04e6a61ac3e4c31638bce5b5085135db2c8bee92393004b13eee9e',
 };
 
 const fileOf = (m: Migration) => `${String(m.version).padStart(4, '0')}_${m.name}.sql`;

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONTRACT, WORKFLOW_TYPE } from '../../machines/contract.ts';
 import { sqlClient } from '../../persistence/connect.ts';
-import { customerHistory } from '../../persistence/history.ts';
+import { customerHistory, HISTORY_NOTE_CHARS } from '../../persistence/history.ts';
 import { holdRequestQuery } from '../../persistence/holds.ts';
 import { customerContext } from '../../persistence/mirror/context.ts';
 import { namedQueryPart, runNamedQuery } from '../../persistence/mirror/named.ts';
@@ -96,8 +96,8 @@ describe('customerContext', () => {
         FROM runs, generate_series(1, 300) n WHERE id = ${run.id}
         RETURNING id),
       logs AS (
-        INSERT INTO workflow_run_log (run_id, workflow_type, status, started_at, completed_at, duration_ms, steps_total, steps_succeeded, steps_failed, steps_skipped, errors, summary_json)
-        SELECT c.id, l.workflow_type, l.status, l.started_at, l.completed_at, l.duration_ms, l.steps_total, l.steps_succeeded, l.steps_failed, l.steps_skipped, l.errors, l.summary_json
+        INSERT INTO workflow_run_log (run_id, customer_id, workflow_type, status, started_at, completed_at, duration_ms, steps_total, steps_succeeded, steps_failed, steps_skipped, errors, summary_json)
+        SELECT c.id, l.customer_id, l.workflow_type, l.status, l.started_at, l.completed_at, l.duration_ms, l.steps_total, l.steps_succeeded, l.steps_failed, l.steps_skipped, l.errors, l.summary_json
         FROM copies c, workflow_run_log l WHERE l.run_id = ${run.id}),
       checks AS (
         INSERT INTO workflow_verify_results (run_id, check_name, sql_check, params, status, due_at, checked_at, detail, created_at)
@@ -155,6 +155,33 @@ describe('customerContext', () => {
     const hit = plan!.Plan['Shared Hit Blocks'] as number;
     expect(hit, `buffers read: ${hit}`).toBeLessThan(50);
     expect(JSON.stringify(plan), 'read through the run logs of the customer').toContain('workflow_run_log_customer');
+  });
+
+  it("planned for no customer in particular, reads a customer's own logs: one with none does not walk the others'", async () => {
+    // The plan a connection keeps for the history is generic (see above). With the few customers of this
+    // database (hundreds of logs of 1002's), PostgreSQL's own estimate made walking every run log newest first
+    // look cheaper than the customer's index, and a customer with no run then read them all (migration 0012).
+    await db.sql`ANALYZE workflow_run_log`;
+    const [{ n }] = await db.sql<[{ n: number }]>`SELECT count(*)::int AS n FROM workflow_run_log WHERE customer_id = 1002`;
+    expect(n).toBeGreaterThan(250);
+    const { string } = await db.sql`${customerHistory(db.sql, { customer_id: 0, workflow_type: WORKFLOW_TYPE, exclude_run_id: 0 }) as never}`.describe();
+    const one = sqlClient(db.url, 1);
+    try {
+      await one.begin(async (tx) => {
+        await tx`SET LOCAL plan_cache_mode = force_generic_plan`;
+        await tx.unsafe(`PREPARE history_generic AS ${string}`);
+        // The statement's parameters in the order the template writes them: the note's length, the customer, the
+        // run asking, the workflow type.
+        const [{ 'QUERY PLAN': [plan] }] = await tx.unsafe<[{ 'QUERY PLAN': [{ Plan: Record<string, unknown> }] }]>(
+          `EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) EXECUTE history_generic(${HISTORY_NOTE_CHARS}, 3000, 0, '${WORKFLOW_TYPE}')`);
+        const hit = plan!.Plan['Shared Hit Blocks'] as number;
+        expect(plan!.Plan['Actual Rows'], 'customer 3000 has no history').toBe(0);
+        expect(hit, `buffers read: ${hit}`).toBeLessThan(20);
+        expect(JSON.stringify(plan), "read through the customer's index").toContain('workflow_run_log_customer');
+      });
+    } finally {
+      await one.end();
+    }
   });
 
   it('refuses a history limit that is not a whole number, before anything is sent', () => {

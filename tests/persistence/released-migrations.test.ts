@@ -17,6 +17,7 @@ const RELEASED: Record<string, string> = {
   '0009_run_counts_without_waits.sql': '4db450762feaa91ab4b2143273867793670317db9f237107b3a7f5019ecd62b3',
   '0010_proposal_etag.sql': '15fed432bea2d93ab0ece0e04f5cd573ed47514be186ea465b2d1a7528129d9f',
   '0011_history_finished_runs.sql': 'f6db97934c04e6a61ac3e4c31638bce5b5085135db2c8bee92393004b13eee9e',
+  '0012_history_plan.sql': '3b9d8ac9eced3989f69710bdb0bdf0f56e08166209bd5df1870010339081fd8f',
 };
 
 const fileOf = (m: Migration) => `${String(m.version).padStart(4, '0')}_${m.name}.sql`;

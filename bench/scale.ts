@@ -10,6 +10,7 @@
 // BENCH_SCALE_RUNS, BENCH_SCALE_DB (reuse a loaded database: skips the load), BENCH_SCALE_KEEP=1 (keep it),
 // BENCH_SCALE_SAMPLES (30 requests per figure), BENCH_SCALE_VERIFY_LAG=0 (skip the minute-long verify wait).
 import { spawn } from 'node:child_process';
+import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { sqlClient } from '../persistence/connect.ts';
@@ -24,6 +25,7 @@ const SAMPLES = Number(process.env.BENCH_SCALE_SAMPLES ?? 30);
 /** The verify schedule fires once a minute: measuring its lag waits for the next minute (skip: 0). */
 const VERIFY_LAG = process.env.BENCH_SCALE_VERIFY_LAG !== '0';
 const TOKEN = 'bench-token-0123456789';
+const WEBHOOK_SECRET = 'bench-webhook-secret-0123456789';
 const admin = sqlClient(ADMIN_URL, 1);
 const reuse = process.env.BENCH_SCALE_DB;
 const db = reuse ? { name: reuse, url: urlOf(reuse) } : await scratchDatabase(admin, 'disputeflow_bench_scale');
@@ -101,8 +103,8 @@ async function load(): Promise<Record<string, number>> {
     INSERT INTO event_ledger (event_type, idempotency_key, run_id, payload, created_at)
     SELECT e.event_type, e.idempotency_key || ':' || r.id, r.id, e.payload, e.created_at FROM runs r JOIN event_ledger e ON e.run_id = ${tpl} WHERE ${copies}`);
   await step('workflow_run_log', () => sql`
-    INSERT INTO workflow_run_log (run_id, workflow_type, status, started_at, completed_at, duration_ms, steps_total, steps_succeeded, steps_failed, steps_skipped, errors, summary_json)
-    SELECT r.id, l.workflow_type, l.status, l.started_at, l.completed_at, l.duration_ms, l.steps_total, l.steps_succeeded, l.steps_failed, l.steps_skipped, l.errors, l.summary_json
+    INSERT INTO workflow_run_log (run_id, customer_id, workflow_type, status, started_at, completed_at, duration_ms, steps_total, steps_succeeded, steps_failed, steps_skipped, errors, summary_json)
+    SELECT r.id, r.customer_id, l.workflow_type, l.status, l.started_at, l.completed_at, l.duration_ms, l.steps_total, l.steps_succeeded, l.steps_failed, l.steps_skipped, l.errors, l.summary_json
     FROM runs r JOIN workflow_run_log l ON l.run_id = ${tpl} WHERE ${copies}`);
   await step('reflexion_log', () => sql`
     INSERT INTO reflexion_log (run_id, workflow_type, narrative, tags, created_at)
@@ -139,7 +141,7 @@ try {
   const port = await freePort();
   server = spawn(process.execPath, await nodeArgs('server/main.ts'), {
     env: { ...process.env, DATABASE_URL: db.url, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn',
-      WEBHOOK_SECRET: 'bench-webhook-secret-0123456789', APPROVER_TOKENS: `bench:${TOKEN}`, VERIFY_SCHEDULE: '* * * * *' },
+      WEBHOOK_SECRET, APPROVER_TOKENS: `bench:${TOKEN}`, VERIFY_SCHEDULE: '* * * * *' },
     stdio: ['ignore', 'inherit', 'inherit'], // its warnings and errors show
   });
   const base = `http://127.0.0.1:${port}`;
@@ -173,6 +175,19 @@ try {
     for (let i = 0; i < 5; i++) cursor = (await get(`/proposed-actions?status=pending&limit=200&include=run${cursor ? `&cursor=${cursor}` : ''}`)).next_cursor;
   }
   const rssAfter = rssMb(server.pid!);
+
+  // Starts at this size: signed triage events, each a new email (the bench's, from customer 1002, who has one
+  // fortieth of the copies: the context step reads the last of some 25,000 runs of theirs). The reader's model
+  // is loaded by the first (timeCalls' untimed call): the RSS after them is what a server taking disputes holds.
+  let started = 0;
+  const triage = async () => {
+    const raw = JSON.stringify(triageBody(started++, `scale-start-${Date.now()}`));
+    const res = await fetch(`${base}/webhooks/triage`, { method: 'POST', body: raw, headers: { 'content-type': 'application/json', 'x-signature': `sha256=${createHmac('sha256', WEBHOOK_SECRET).update(raw).digest('hex')}` } });
+    if (res.status !== 202) throw new Error(`POST /webhooks/triage: ${res.status} ${await res.text()}`);
+    await res.arrayBuffer();
+  };
+  latency['POST /webhooks/triage (a start)'] = await timeCalls(triage, SAMPLES);
+  const rssStarts = rssMb(server.pid!);
 
   // Scheduler lag: 100 approval windows made due two seconds from now (lag: from due to applied), and 100
   // verify checks made due now (the verify schedule fires every minute here: lag from the next fire time).
@@ -209,7 +224,7 @@ try {
     runs: size!.runs, journal_rows: size!.journal, pending_proposals: size!.pending, database: size!.bytes,
     load_seconds: loadSeconds, load_seconds_by_table: took,
     latency,
-    server_rss_mb: { idle: rssIdle, after_reading_the_approvals_queue: rssAfter },
+    server_rss_mb: { idle: rssIdle, after_reading_the_approvals_queue: rssAfter, after_starts: rssStarts },
     scheduler_lag: { due_together: { timers: timed.length, checks: checks.length }, ...lag },
   }, null, 2));
 } finally {

@@ -1,12 +1,13 @@
 // npm run bench, first part: ours and the DBOS peer side by side, in one sitting on one PostgreSQL.
 // Each system runs in a process of its own against a fresh database holding the sample mirror:
 //   ours-engine  bench/ours-engine.ts  the engine in-process (startRun, applyEvent, runDueChecks)
+//   ours-engine ×2  bench/ours-engine-processes.ts  the same in two processes on the one database (BENCH_ENGINE_SCALE)
 //   ours-http    bench/ours-http.ts    the served product over HTTP (signed triage, approve), server in its own process
 //   dbos         bench/peer/peer.ts    the same workflow shape on DBOS (its own package, installed here if missing)
 // and the commit limit of this machine is measured first (pgbench when installed, else a loop in node):
 // one 2 KB jsonb row per transaction, at 2 and at 8 clients.
 // Ours runs twice: over TCP loopback as the URL says, and through the server's Unix socket when it is local.
-// BENCH_ROUNDS (3: every system that many times, in alternation; medians), BENCH_RUNS (300), BENCH_CONCURRENCY (8), BENCH_PEER=0 (skip DBOS), BENCH_SOCKET=0 (skip the socket rows), BENCH_HTTP_SCALE (2: a row with that many server processes; 1: none), BENCH_STATS_WAIT_MS (11000; 0: no
+// BENCH_ROUNDS (3: every system that many times, in alternation; medians), BENCH_RUNS (300), BENCH_CONCURRENCY (8), BENCH_PEER=0 (skip DBOS), BENCH_SOCKET=0 (skip the socket rows), BENCH_HTTP_SCALE (2: a row with that many server processes; 1: none), BENCH_ENGINE_SCALE (2: a row with that many engine processes; 1: none), BENCH_STATS_WAIT_MS (11000; 0: no
 // commit counts), BENCH_LIMIT_SECONDS (5; 0: skip the commit limit), BENCH_WARMUP (1000 unmeasured whole runs per system first: bench/lib.ts), DATABASE_URL (the admin URL).
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -23,6 +24,8 @@ const LIMIT_S = Number(process.env.BENCH_LIMIT_SECONDS ?? 5);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 /** BENCH_HTTP_SCALE (2): also the served product as that many server processes (1: leave the row out). */
 const HTTP_SCALE = Number(process.env.BENCH_HTTP_SCALE ?? 2);
+/** BENCH_ENGINE_SCALE (2): also the engine as that many processes on the one database (1: leave the row out). */
+const ENGINE_SCALE = Number(process.env.BENCH_ENGINE_SCALE ?? 2);
 const admin = sqlClient(ADMIN_URL, 1);
 
 interface Result { system: string; start: Phase; approve: Phase; verify?: { runs_per_s: number; commits_per_run: number | null }; end_to_end: { runs_per_s: number; commits_per_run: number | null }; [k: string]: unknown }
@@ -158,6 +161,7 @@ try {
   const skipPeer = peerReady();
   const systems: { file: string; extra?: (n: string) => string[]; socket?: string; env?: Record<string, string> }[] = [
     { file: path.join(here, 'ours-engine.ts') },
+    ...(ENGINE_SCALE > 1 ? [{ file: path.join(here, 'ours-engine-processes.ts'), env: { BENCH_ENGINE_PROCESSES: String(ENGINE_SCALE) } }] : []),
     { file: path.join(here, 'ours-http.ts') },
     ...(HTTP_SCALE > 1 ? [{ file: path.join(here, 'ours-http.ts'), env: { BENCH_HTTP_PROCESSES: String(HTTP_SCALE) } }] : []),
     ...(socketDir ? [{ file: path.join(here, 'ours-engine.ts'), socket: socketDir }, { file: path.join(here, 'ours-http.ts'), socket: socketDir }] : []),

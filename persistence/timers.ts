@@ -33,15 +33,21 @@ export async function claimDueTimer<E = Record<string, unknown>>(
   now: Date,
   only?: { run_id: number; name: string },
 ): Promise<TimerRow<E> | undefined> {
-  const [row]: [TimerRow<E>?] = await sql`
-    SELECT t.id, t.run_id, t.name, t.event, t.due_at
-    FROM timers t JOIN runs r ON r.id = t.run_id
-    WHERE t.due_at <= ${now} ${only ? sql`AND t.run_id = ${only.run_id} AND t.name = ${only.name}` : sql``}
-    ORDER BY t.due_at, t.id
-    LIMIT 1
-    FOR UPDATE SKIP LOCKED`;
+  const [row] = await dueTimerClaim<E>(sql, now, only);
   return row;
 }
+
+/**
+ * The claim's statement, not yet sent. It reads the timers in the order it claims them, through the index on
+ * (due_at, id) of migration 0013, and stops at the first it can lock: however many are due, even at one instant.
+ */
+export const dueTimerClaim = <E = Record<string, unknown>>(sql: Db, now: Date, only?: { run_id: number; name: string }) => sql<TimerRow<E>[]>`
+  SELECT t.id, t.run_id, t.name, t.event, t.due_at
+  FROM timers t JOIN runs r ON r.id = t.run_id
+  WHERE t.due_at <= ${now} ${only ? sql`AND t.run_id = ${only.run_id} AND t.name = ${only.name}` : sql``}
+  ORDER BY t.due_at, t.id
+  LIMIT 1
+  FOR UPDATE SKIP LOCKED`;
 
 /** Deletes a claimed timer by id (not by name: its event may set a new timer of the same name). */
 export async function deleteFiredTimer(sql: Tx, id: number): Promise<void> {

@@ -19,13 +19,19 @@ export interface OutboxRow {
 
 /** Leases the next due row: its next attempt is pushed past the lease, so one process delivers it at a time. */
 export async function leaseDue(sql: Db, now: Date, leaseMs: number): Promise<OutboxRow | undefined> {
-  const [row]: [OutboxRow?] = await sql`
-    UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ${new Date(now.getTime() + leaseMs)}
-    WHERE id = (SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= ${now}
-                ORDER BY next_attempt_at, id LIMIT 1 FOR UPDATE SKIP LOCKED)
-    RETURNING id, run_id, kind, idempotency_key, payload, attempts, proposed_action_id, channel, message_id`;
+  const [row] = await dueLease(sql, now, leaseMs);
   return row;
 }
+
+/**
+ * The lease's statement, not yet sent. It reads the pending rows in the order it leases them, through the index on
+ * (next_attempt_at, id) of migration 0014, and stops at the first it can lock: however many fell due at one instant.
+ */
+export const dueLease = (sql: Db, now: Date, leaseMs: number) => sql<OutboxRow[]>`
+  UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ${new Date(now.getTime() + leaseMs)}
+  WHERE id = (SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= ${now}
+              ORDER BY next_attempt_at, id LIMIT 1 FOR UPDATE SKIP LOCKED)
+  RETURNING id, run_id, kind, idempotency_key, payload, attempts, proposed_action_id, channel, message_id`;
 
 export async function markDelivered(sql: Db, id: number, now: Date): Promise<void> {
   await sql`UPDATE outbox SET status = 'delivered', delivered_at = ${now}, last_error = null WHERE id = ${id}`;

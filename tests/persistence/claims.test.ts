@@ -1,9 +1,11 @@
-// What the schedulers' claims and the reply's verify check read when much is due or recent (migration 0013).
+// What the schedulers' claims, the outbox's lease and the reply's verify check read when much is due or recent
+// (migrations 0013 and 0014).
 // Counted in buffers, which do not depend on the machine: a claim of the next due checks or timer must not read
 // every due row, and the contract's reply check must read the run's own proposals, not every recent reply.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONTRACT } from '../../machines/contract.ts';
 import type { Tx } from '../../persistence/connect.ts';
+import { dueLease } from '../../persistence/outbox.ts';
 import { dueTimerClaim } from '../../persistence/timers.ts';
 import { dueChecksClaim } from '../../persistence/verify.ts';
 import { ManualClock } from '../../runtime/clock.ts';
@@ -47,6 +49,9 @@ beforeAll(async () => {
   await db.sql`
     INSERT INTO timers (run_id, name, event, due_at, created_at)
     SELECT id, 'approval_window', '{"type":"APPROVAL_EXPIRED"}', ${DUE}, ${DUE} FROM unnest(${copies}::bigint[]) id`;
+  await db.sql`
+    INSERT INTO outbox (run_id, kind, idempotency_key, payload, status, next_attempt_at, created_at)
+    SELECT id, 'webhook', 'claims:' || id, jsonb_build_object('body', repeat(md5(id::text), 45)), 'pending', ${DUE}, ${DUE} FROM unnest(${copies}::bigint[]) id`;
   await db.sql`ANALYZE`;
 });
 afterAll(() => db.drop());
@@ -86,6 +91,16 @@ describe('the schedulers claim the next due rows, however many are due at one in
     expect(rows).toBe(1);
     expect(hit, `buffers read: ${hit}`).toBeLessThan(50);
     expect(plan, 'read in claim order').toContain('timers_due_id');
+  });
+
+  it("the outbox's lease reads a few buffers with 2,000 deliveries due at once, and takes the first", async () => {
+    // Before migration 0014 its index was on next_attempt_at alone, as the claims' were: 421 buffers here.
+    const { hit, rows, plan } = await explained((tx) => tx`EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ${dueLease(tx, LATER, 60_000) as never}`);
+    expect(rows).toBe(1);
+    expect(hit, `buffers read: ${hit}`).toBeLessThan(50);
+    expect(plan, 'read in lease order').toContain('outbox_due_id');
+    const [first] = await dueLease(db.sql, LATER, 60_000);
+    expect(first!.idempotency_key).toBe(`claims:${copies[0]}`);
   });
 });
 

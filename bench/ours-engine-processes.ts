@@ -7,12 +7,8 @@
 // counts (the single process's row has them; they do not depend on how many processes send the runs).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { sqlClient } from '../persistence/connect.ts';
-import { ManualClock } from '../runtime/clock.ts';
-import { applyEvent, startRun } from '../runtime/engine.ts';
-import { effectRegistry } from '../runtime/registry.ts';
-import { runDueChecks } from '../runtime/verify.ts';
-import { benchGroupCommit } from './group-commit.ts';
-import { WARMUP, analyzeAfterWarmup, databaseCpuTally, drive, phase, triageBody } from './lib.ts';
+import { engineWork, type EnginePhase } from './engine-work.ts';
+import { analyzeAfterWarmup, databaseCpuTally, phase } from './lib.ts';
 
 const url = process.env.BENCH_DB_URL!;
 const name = process.env.BENCH_DB_NAME!;
@@ -20,46 +16,30 @@ const N = Number(process.env.BENCH_RUNS ?? 300);
 const C = Number(process.env.BENCH_CONCURRENCY ?? 8);
 const K = Math.max(1, Number(process.env.BENCH_ENGINE_PROCESSES ?? 2));
 /** What the coordinator asks a process: get a phase ready, or run the phase it got ready. */
-type Ask = { prepare: 'warm' | 'start' | 'approve' | 'verify' } | { go: true } | { exit: true };
+type Phase = 'warm' | 'start' | 'approve' | 'verify';
+type Ask = { prepare: Phase } | { go: true } | { exit: true };
 /** A phase's answer: its elapsed ms and each call's latency, and this process's CPU (ms) over it. */
 type Done = { ms: number; latencies: number[]; cpu_ms: number };
 
 if (process.env.BENCH_ENGINE_WORKER !== undefined) await worker(Number(process.env.BENCH_ENGINE_WORKER));
 else await coordinate();
 
-/** One engine process: the runs whose index is k modulo K, under email ids of its own (`bench-w<k>-<i>`). */
+/** One engine process: its share of each phase's runs (bench/engine-work.ts), under email ids of its own. */
 async function worker(k: number): Promise<void> {
   const c = Math.max(1, Math.round(C / K));
   const sql = sqlClient(url, c + 2);
-  const clock = new ManualClock('2026-11-20T12:00:00Z');
-  const deps = { sql, clock, effects: effectRegistry(), group: benchGroupCommit(sql) };
-  const mine = (n: number) => Math.floor(n / K) + (k < n % K ? 1 : 0);
-  const pendingEnvelopes = (prefix: string) => sql<{ id: number; run_id: number }[]>`
-    SELECT p.id, p.run_id FROM proposed_actions p JOIN runs r ON r.id = p.run_id
-    WHERE p.step = 'approval' AND p.status = 'pending' AND r.email_uuid LIKE ${`${prefix}-w${k}-%`} ORDER BY p.run_id`;
-  const approveAt = (e: { id: number; run_id: number }) =>
-    applyEvent(deps, e.run_id, { type: 'APPROVE', action_id: e.id, by: 'bench', note: null, at: clock.now().toISOString() });
-  const starts = (prefix: string, n: number) => () => drive(n, c, (i) => startRun(deps, { ...triageBody(i * K + k, `${prefix}-w${k}`), invoked_by: 'bench' }));
-  const prepare: Record<string, () => Promise<() => Promise<{ ms: number; latencies: number[] }>>> = {
+  const work = engineWork(sql, { k, K, c });
+  const [start, approve, verify] = work.phases('bench', N);
+  const prepare: Record<Phase, EnginePhase> = {
     // Unmeasured whole runs, verify included, as bench/ours-engine.ts warms up (each process its own JIT).
     warm: async () => async () => {
       const t0 = performance.now();
-      await starts('warm', WARMUP)();
-      const warm = await pendingEnvelopes('warm');
-      await drive(warm.length, c, (i) => approveAt(warm[i]!));
-      clock.advance(31_000);
-      await runDueChecks(deps, { max: Number.POSITIVE_INFINITY });
+      await work.warm();
       return { ms: performance.now() - t0, latencies: [] };
     },
-    start: async () => starts('bench', mine(N)),
-    approve: async () => {
-      const envelopes = await pendingEnvelopes('bench');
-      return () => drive(envelopes.length, c, (i) => approveAt(envelopes[i]!));
-    },
-    verify: async () => {
-      clock.advance(31_000);
-      return () => drive(c, c, () => runDueChecks(deps));
-    },
+    start,
+    approve,
+    verify,
   };
   let ready: (() => Promise<{ ms: number; latencies: number[] }>) | undefined;
   process.on('message', (m: Ask) => {
@@ -98,7 +78,7 @@ async function coordinate(): Promise<void> {
   try {
     await all((p) => answer(p)); // each process is up
     /** A phase in every process: prepared everywhere, then started everywhere at once; elapsed here. */
-    const run = async (which: 'warm' | 'start' | 'approve' | 'verify', db?: ReturnType<typeof databaseCpuTally>) => {
+    const run = async (which: Phase, db?: ReturnType<typeof databaseCpuTally>) => {
       await all((p) => { const a = answer(p); p.send({ prepare: which } satisfies Ask); return a; });
       db?.begin();
       const t0 = performance.now();

@@ -4,12 +4,8 @@
 // mirror; BENCH_RUNS and BENCH_CONCURRENCY size it. Prints one JSON line. Runs/s, latencies and CPU come from a
 // timed pass; commits per run from a second pass of as many runs (bench/lib.ts commitsPerPhase).
 import { sqlClient } from '../persistence/connect.ts';
-import { ManualClock } from '../runtime/clock.ts';
-import { applyEvent, startRun } from '../runtime/engine.ts';
-import { effectRegistry } from '../runtime/registry.ts';
-import { runDueChecks } from '../runtime/verify.ts';
-import { benchGroupCommit } from './group-commit.ts';
-import { ADMIN_URL, WARMUP, analyzeAfterWarmup, commitsPerPhase, databaseCpuTally, thisProcessCpu, timed, type PreparedPhase, drive, phase, triageBody } from './lib.ts';
+import { engineWork } from './engine-work.ts';
+import { ADMIN_URL, analyzeAfterWarmup, commitsPerPhase, databaseCpuTally, thisProcessCpu, timed, phase } from './lib.ts';
 
 const url = process.env.BENCH_DB_URL!;
 const name = process.env.BENCH_DB_NAME!;
@@ -18,34 +14,12 @@ const C = Number(process.env.BENCH_CONCURRENCY ?? 8);
 
 const admin = sqlClient(ADMIN_URL, 1);
 const sql = sqlClient(url, C + 2);
-const clock = new ManualClock('2026-11-20T12:00:00Z');
-const group = benchGroupCommit(sql);
-const deps = { sql, clock, effects: effectRegistry(), group };
-const pendingEnvelopes = () => sql<{ id: number; run_id: number }[]>`SELECT id, run_id FROM proposed_actions WHERE step = 'approval' AND status = 'pending' ORDER BY run_id`;
-type Phase = PreparedPhase<Awaited<ReturnType<typeof drive>>>;
-const approveAt = (e: { id: number; run_id: number }) => applyEvent(deps, e.run_id, { type: 'APPROVE', action_id: e.id, by: 'bench', note: null, at: clock.now().toISOString() });
+const work = engineWork(sql, { k: 0, K: 1, c: C });
 try {
-  // Warm-up, unmeasured: whole runs, verify included (the clock then moves on, so only the measured runs are due later).
-  await drive(WARMUP, C, (i) => startRun(deps, { ...triageBody(i, 'warm'), invoked_by: 'bench' }));
-  const warm = await pendingEnvelopes();
-  await drive(warm.length, C, (i) => approveAt(warm[i]!));
-  clock.advance(31_000);
-  // Every warm-up check, however many (a call claims 1000 unless told more): none is left for the measured verify phase.
-  await runDueChecks(deps, { max: Number.POSITIVE_INFINITY });
+  await work.warm();
   await analyzeAfterWarmup([name]);
   // Each phase once, for both passes; `prefix` names the pass's runs.
-  const phases = (prefix: string): [Phase, Phase, Phase] => [
-    async () => () => drive(N, C, (i) => startRun(deps, { ...triageBody(i, prefix), invoked_by: 'bench' })),
-    async () => {
-      const envelopes = await pendingEnvelopes();
-      return () => drive(envelopes.length, C, (i) => approveAt(envelopes[i]!));
-    },
-    async () => {
-      clock.advance(31_000);
-      // runDueChecks claims due checks in a loop: one call per worker, so only the rate is meaningful.
-      return () => drive(C, C, () => runDueChecks(deps));
-    },
-  ];
+  const phases = (prefix: string) => work.phases(prefix, N);
   // The timed pass: start, approve and verify back to back, as a server under load runs them; this process's CPU
   // and PostgreSQL's counted for start and approve.
   const db = databaseCpuTally();

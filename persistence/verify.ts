@@ -1,6 +1,6 @@
 // Queries on workflow_verify_results: checks staged pending, claimed and recorded by the verify scheduler
 // (runtime/verify.ts), and the contract's check itself, run read-only with a statement timeout.
-import { commitNow, type Db, type Sql, type Tx } from './connect.ts';
+import { commitNow, type Sql, type Tx } from './connect.ts';
 
 export async function stageCheck(
   sql: Tx,
@@ -24,16 +24,13 @@ export async function claimDueCheck(sql: Tx, now: Date, only?: { run_id: number 
   return (await claimDueChecks(sql, now, 1, only))[0];
 }
 
-/** The same for up to `limit` checks, oldest due first (a run with several due checks may come more than once). */
-export async function claimDueChecks(sql: Tx, now: Date, limit: number, only?: { run_id: number }): Promise<DueCheck[]> {
-  return dueChecksClaim(sql, now, limit, only);
-}
-
 /**
- * The claim's statement, not yet sent. It reads the pending checks in the order it claims them, through the index
- * on (due_at, id) of migration 0013, and stops at `limit`: however many are due, even at one instant.
+ * The same for up to `limit` checks, oldest due first (a run with several due checks may come more than once).
+ * The statement is answered unsent (awaiting it sends it), so that a test can EXPLAIN it: it reads the pending
+ * checks in the order it claims them, through the index on (due_at, id) of migration 0013, and stops at `limit`,
+ * however many are due, even at one instant.
  */
-export const dueChecksClaim = (sql: Db, now: Date, limit: number, only?: { run_id: number }) => sql<DueCheck[]>`
+export const claimDueChecks = (sql: Tx, now: Date, limit: number, only?: { run_id: number }) => sql<DueCheck[]>`
   SELECT v.id, v.run_id, v.check_name, v.sql_check, v.params
   FROM workflow_verify_results v JOIN runs r ON r.id = v.run_id
   WHERE v.status = 'pending' AND v.due_at <= ${now} ${only ? sql`AND v.run_id = ${only.run_id}` : sql``}

@@ -7,7 +7,7 @@ import { CONTRACT } from '../../machines/contract.ts';
 import type { Tx } from '../../persistence/connect.ts';
 import { dueLease } from '../../persistence/outbox.ts';
 import { dueTimerClaim } from '../../persistence/timers.ts';
-import { dueChecksClaim } from '../../persistence/verify.ts';
+import { claimDueChecks } from '../../persistence/verify.ts';
 import { ManualClock } from '../../runtime/clock.ts';
 import { applyEvent, startRun } from '../../runtime/engine.ts';
 import { effectRegistry } from '../../runtime/registry.ts';
@@ -76,9 +76,9 @@ describe('the schedulers claim the next due rows, however many are due at one in
     // Before migration 0013 the index was on due_at alone: the claim read every due check, joined each to its run
     // and sorted them all for each eight (334 buffers here; in the benchmark's verify phase 4,000 a claim, 7.6 ms,
     // growing with the backlog). The timers' claim read 282 here.
-    const claimed = await db.sql.begin((tx) => dueChecksClaim(tx, LATER, 8));
+    const claimed = await db.sql.begin((tx) => claimDueChecks(tx, LATER, 8));
     expect(claimed.map((c) => Number(c.run_id))).toEqual([real, ...copies.slice(0, 7)]);
-    const { hit, rows, plan } = await explained((tx) => tx`EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ${dueChecksClaim(tx, LATER, 8) as never}`);
+    const { hit, rows, plan } = await explained((tx) => tx`EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ${claimDueChecks(tx, LATER, 8) as never}`);
     expect(rows).toBe(8);
     expect(hit, `buffers read: ${hit}`).toBeLessThan(150);
     expect(plan, 'read in claim order').toContain('workflow_verify_results_due_id');

@@ -117,7 +117,7 @@ export const proposalViewColumns = (sql: Db) => sql`
 export const withEtag = <T extends ProposedAction>(row: T): T & { etag: string } => Object.assign({}, row, { etag: payloadEtag(row.payload) });
 
 /**
- * Stages a proposal, pending, with its ETag; answers its id. With `id` (reserveProposalId) the statement answers
+ * Stages a proposal, pending, with its ETag; answers its id. With `id` (taken with the run: runs.ts insertRunOnce) the statement answers
  * nothing the caller waits for: it is sent at once and the id is known already.
  */
 export async function stageProposal(
@@ -136,16 +136,6 @@ export async function stageProposal(
     INSERT INTO proposed_actions (run_id, step, action_type, entity_type, entity_ref, payload, payload_sha256, status, proposed_at)
     VALUES (${p.run_id}, ${p.step}, ${p.action_type}, ${p.entity_type}, ${p.entity_ref}, ${stored.text}::text::jsonb, ${stored.etag}, 'pending', ${p.now})
     RETURNING id`;
-  return row!.id;
-}
-
-/**
- * The next id of proposed_actions' identity, taken now for a proposal staged later in the transaction (an unused
- * one is a gap, as a rolled-back INSERT leaves). A start takes one with its first write for the envelope it
- * stages, so that the envelope's INSERT need not be waited for (runtime/engine.ts, `begun`).
- */
-export async function reserveProposalId(sql: Tx): Promise<number> {
-  const [row]: [{ id: number }?] = await sql`SELECT nextval('proposed_actions_id_seq') AS id`;
   return row!.id;
 }
 

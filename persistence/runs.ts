@@ -66,19 +66,29 @@ export const contextSql = (sql: Db, alias = 'runs') => sql`
     jsonb_set(${sql(alias)}.snapshot->'context', '{loaded}', coalesce(${sql(alias)}.loaded, ${sql(alias)}.snapshot->'context'->'loaded', 'null')),
     '{input}', coalesce(${sql(alias)}.input, '{}') || coalesce(${sql(alias)}.snapshot->'context'->'input', '{}'))`;
 
-/** Inserts the run unless (workflow_type, email_uuid) exists; concurrent redeliveries wait on the unique index. */
+/**
+ * Inserts the run unless (workflow_type, email_uuid) exists (null then); concurrent redeliveries wait on the unique
+ * index. With the row comes `envelopeId`, the next id of proposed_actions' identity, taken in the same statement
+ * for the approval envelope the start stages later in its transaction (steps/approval.ts), so that the envelope's
+ * INSERT need not be waited for; an id left unused is a gap, as a rolled-back INSERT leaves. Nothing is taken when
+ * the run exists.
+ */
 export async function insertRunOnce(
   sql: Tx,
   r: { workflow_type: string; email_uuid: string; machine_version: number; input: unknown; invoked_by: string; now: Date },
-): Promise<RunRow | null> {
-  const [row]: [RunRow?] = await sql`
+): Promise<{ run: RunRow; envelopeId: number } | null> {
+  const [row]: [(RunRow & { envelope_id?: number })?] = await sql`
     INSERT INTO runs (workflow_type, email_uuid, machine_version, status, state_value, snapshot, input, invoked_by, created_at, updated_at)
     VALUES (${r.workflow_type}, ${r.email_uuid}, ${r.machine_version}, 'running', '"trigger"', '{}',
             ${sql.json(r.input as never)}, ${r.invoked_by}, ${r.now}, ${r.now})
     ON CONFLICT (workflow_type, email_uuid) DO NOTHING
-    RETURNING id, workflow_type, email_uuid, machine_version, status, state_value, snapshot, customer_id, invoked_by, event_count, created_at, updated_at, loaded`;
+    RETURNING id, workflow_type, email_uuid, machine_version, status, state_value, snapshot, customer_id, invoked_by, event_count, created_at, updated_at, loaded,
+      nextval('proposed_actions_id_seq') AS envelope_id`;
+  if (!row) return null;
+  const envelopeId = row.envelope_id!;
+  delete row.envelope_id;
   // The input is what was just sent (up to 200 KB of email): not read back and parsed again.
-  return withContextParts(row && Object.assign({}, row, { input: r.input as RunRow['input'] })) ?? null;
+  return { run: withContextParts(Object.assign({}, row, { input: r.input as RunRow['input'] }))!, envelopeId };
 }
 
 export async function findRunByEmail(sql: Db, workflowType: string, emailUuid: string): Promise<RunRow | undefined> {

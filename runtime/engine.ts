@@ -10,7 +10,6 @@ import type { StepName } from '../machines/contract.ts';
 import type { DisputeContext, DisputeEvent, DisputeInput, Effect } from '../machines/types.ts';
 import { commitNow, type Sql, type Tx } from '../persistence/connect.ts';
 import { raiseAlert } from '../persistence/alerts.ts';
-import { reserveProposalId } from '../persistence/proposals.ts';
 import * as runs from '../persistence/runs.ts';
 import type { Clock } from './clock.ts';
 import { FALLIBLE_EFFECTS, SENT_AT_ONCE_EFFECTS, WRITE_ONLY_EFFECTS, type EffectContext, type EffectRegistry, type ReaderContext } from './effects.ts';
@@ -74,12 +73,12 @@ async function startRunInTransaction(deps: EngineDeps, tx: Tx, input: StartInput
     now,
   });
   // The extraction reads the email, not the run: its first lookup goes out in the same write as the INSERT,
-  // and the extraction effect takes it up (a redelivered start leaves it unused).
-  // So does the id of the envelope it stages, which then goes out with the run's save (steps/approval.ts).
+  // and the extraction effect takes it up (a redelivered start leaves it unused). The INSERT also takes the id of
+  // the envelope the start stages, which then goes out with the run's save (steps/approval.ts).
   let begun: EffectContext['begun'];
   try {
-    begun = { extraction: beginExtraction(tx, input), proposalId: reserveProposalId(tx) };
-    begun.proposalId!.catch(() => {}); // seen where it is taken; one left untaken fails, if at all, with its transaction
+    begun = { extraction: beginExtraction(tx, input), proposalId: inserting.then((r) => r?.envelopeId ?? Promise.reject(new Error('no run inserted'))) };
+    begun.proposalId!.catch(() => {}); // seen where it is taken; a redelivered start takes none
   } catch (err) {
     await inserting.catch(() => {}); // not left unobserved: the reader's failure is the start's
     throw err;
@@ -91,7 +90,7 @@ async function startRunInTransaction(deps: EngineDeps, tx: Tx, input: StartInput
     return { run: existing, created: false };
   }
   // The row this transaction inserted is ours until commit: no lock needed.
-  const run = inserted;
+  const { run } = inserted;
   const fullInput: DisputeInput = Object.assign({}, input, { run_id: run.id, started_at: now.toISOString() });
   const [snapshot, actions] = initialRunTransition(fullInput);
   const init: InitEvent = { type: 'xstate.init', input: fullInput };

@@ -29,7 +29,7 @@ export interface EffectContext {
   /**
    * In a start's transaction: work the engine began before the run's row was back, for the effect that takes it
    * up (once: it clears what it takes). The extraction's first lookup (steps/extract.ts, beginExtraction), and
-   * the id of the envelope the start stages (persistence/proposals.ts, reserveProposalId).
+   * the id of the envelope the start stages (persistence/runs.ts, insertRunOnce).
    */
   begun?: { extraction?: BegunExtraction | undefined; proposalId?: Promise<number> | undefined } | undefined;
   /**

@@ -3,7 +3,8 @@
 // (payloadEtag), for any JSON, or a decision would record something other than what was shown.
 import { fc, test as fcTest } from '@fast-check/vitest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decide, getProposal, payloadEtag, reserveProposalId, stageProposal, storedJson } from '../../persistence/proposals.ts';
+import { decide, getProposal, payloadEtag, stageProposal, storedJson } from '../../persistence/proposals.ts';
+import { insertRunOnce } from '../../persistence/runs.ts';
 import { sqlClient } from '../../persistence/connect.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 import { writesDuring } from '../helpers/writes.ts';
@@ -34,7 +35,7 @@ async function stageAndRead(payload: unknown) {
 // integer-like keys (JavaScript puts them first), keys a plain object would take for its prototype.
 const key = fc.oneof(
   fc.string({ maxLength: 6 }),
-  fc.constantFrom('__proto__', 'constructor', 'toString', '0', '1', '10', '2', '01', '-1', '4294967295', 'é', 'z', '\u{1F600}', '\uE000', 'aa', 'b'),
+  fc.constantFrom('__proto__', 'constructor', 'toString', '0', '1', '10', '2', '01', '-1', '4294967295', 'é', 'z', '\u{1F600}', '\uE000', '\uE000a', 'aa', 'b'),
   fc.nat({ max: 1000 }).map(String),
 );
 const scalar = fc.oneof(
@@ -117,6 +118,14 @@ describe('a proposal staged with its ETag', () => {
     expect(payloadEtag(payload)).not.toBe(stored);
   });
 
+  it('orders keys of one length in UTF-8 bytes by their bytes, not their UTF-16 units', async () => {
+    // Both four bytes; UTF-16 puts the emoji's surrogates (D83D) before E000, UTF-8 puts EE before F0.
+    const payload = { '\u{1F600}': 1, '\uE000a': 2 };
+    expect(storedJson(payload).text).toBe('{"\uE000a":2,"\u{1F600}":1}');
+    const { stored, view } = await stageAndRead(payload);
+    expect(stored).toBe(view.etag);
+  });
+
   it('is what a decision records when the caller gives none, in one statement with the decision', async () => {
     const { id, view } = await stageAndRead({ subject: 'Re: invoice', body: 'x', amounts: [1.5, 2], to: { email: 'a@b.example' } });
     // One statement: on one connection that has prepared it (a decision before, unmeasured), BEGIN goes with it and
@@ -157,16 +166,24 @@ describe('a proposal staged with its ETag', () => {
     expect(n!.n).toBe(1);
   });
 
-  it('a reserved id comes from the identity\'s own sequence: staged with it, or without one after it, ids never collide', async () => {
+  it('the envelope id a new run takes comes from the identity\'s own sequence: staged with it, or without one after it, ids never collide', async () => {
     const [seq] = await db.sql<{ name: string }[]>`SELECT pg_get_serial_sequence('proposed_actions', 'id') AS name`;
     expect(seq!.name).toBe('public.proposed_actions_id_seq');
-    const base = { run_id: runId, action_type: 'a', entity_type: 'e', entity_ref: 'r', payload: { n: 1 }, now: new Date() };
-    const [a, b] = await db.sql.begin(async (tx) => {
-      const reserved = await reserveProposalId(tx);
+    const run = { workflow_type: 't', machine_version: 1, input: { a: 1 }, invoked_by: 'test', now: new Date() };
+    const email = `reserve-${step}`;
+    const [a, b, again] = await db.sql.begin(async (tx) => {
+      const inserted = (await insertRunOnce(tx, { ...run, email_uuid: email }))!;
+      expect(inserted.run).not.toHaveProperty('envelope_id');
+      const base = { run_id: inserted.run.id, action_type: 'a', entity_type: 'e', entity_ref: 'r', payload: { n: 1 }, now: new Date() };
       const after = await stageProposal(tx, { ...base, step: `r${step++}` });
-      return [await stageProposal(tx, { ...base, id: reserved, step: `r${step++}` }), after];
+      // A redelivery inserts nothing and takes no id.
+      const redelivered = await insertRunOnce(tx, { ...run, email_uuid: email });
+      return [await stageProposal(tx, { ...base, id: inserted.envelopeId, step: `r${step++}` }), after, redelivered];
     });
+    expect(again).toBeNull();
     expect(b).toBeGreaterThan(a);
     expect(await db.sql`SELECT count(*)::int AS n FROM proposed_actions WHERE id IN (${a}, ${b})`).toEqual([{ n: 2 }]);
+    const [last] = await db.sql<{ n: number }[]>`SELECT last_value::int AS n FROM proposed_actions_id_seq`;
+    expect(last!.n).toBe(b);
   });
 });

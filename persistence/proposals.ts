@@ -45,13 +45,14 @@ export function storedJson(payload: unknown): { text: string; etag: string } {
 }
 
 /** JSON.stringify(value) with every object's keys in the order JavaScript gives them after jsonb; undefined as it does. */
-function jsonbText(value: unknown, key: string): string | undefined {
+function jsonbText(value: unknown, key: string | number): string | undefined {
   if (value !== null && (typeof value === 'object' || typeof value === 'bigint') && typeof (value as { toJSON?: unknown }).toJSON === 'function') {
-    value = (value as { toJSON: (key: string) => unknown }).toJSON(key);
+    value = (value as { toJSON: (key: string) => unknown }).toJSON(String(key));
   }
   switch (typeof value) {
     case 'string':
-      return JSON.stringify(value);
+      // As it is between quotes unless JSON.stringify would escape something in it.
+      return NEEDS_ESCAPE.test(value) ? JSON.stringify(value) : '"' + value + '"';
     case 'number':
       return Number.isFinite(value) ? String(value) : 'null';
     case 'boolean':
@@ -66,40 +67,93 @@ function jsonbText(value: unknown, key: string): string | undefined {
   if (value instanceof Number || value instanceof String || value instanceof Boolean) return JSON.stringify(value);
   if (Array.isArray(value)) {
     let out = '[';
-    for (let i = 0; i < value.length; i++) out += (i ? ',' : '') + (jsonbText(value[i], String(i)) ?? 'null');
+    for (let i = 0; i < value.length; i++) out += (i ? ',' : '') + (jsonbText(value[i], i) ?? 'null');
     return out + ']';
   }
   const object = value as Record<string, unknown>;
+  const keys = inJsonbKeyOrder(Object.keys(object));
   let out = '{';
-  for (const k of inJsonbKeyOrder(Object.keys(object))) {
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i]!;
     const v = jsonbText(object[k], k);
-    if (v !== undefined) out += (out.length > 1 ? ',' : '') + JSON.stringify(k) + ':' + v;
+    if (v !== undefined) out += (out.length > 1 ? ',' : '') + quotedKey(k) + v;
   }
   return out + '}';
 }
 
-// The order of a list of keys, by the list: a payload's objects are mostly rows of a few shapes. Bounded.
-const KEY_ORDERS = new Map<string, string[]>();
-const KEY_ORDERS_MAX = 1000;
+/** What JSON.stringify escapes in a string: a quote, a backslash, a control character, a surrogate (lone ones). */
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+// A key as written before its value ("key":), kept: a payload's objects are mostly rows of a few shapes. Bounded;
+// a Map, so no key reaches Object.prototype.
+const QUOTED = new Map<string, string>();
+const QUOTED_MAX = 5000;
+function quotedKey(k: string): string {
+  let q = QUOTED.get(k);
+  if (q === undefined) {
+    if (QUOTED.size >= QUOTED_MAX) QUOTED.clear();
+    QUOTED.set(k, (q = JSON.stringify(k) + ':'));
+  }
+  return q;
+}
+
 /** An array index (JavaScript orders these first, by value): "0" to "4294967294" without leading zeros. */
-const isIndex = (k: string) => /^(?:0|[1-9][0-9]{0,9})$/.test(k) && (k.length < 10 || Number(k) < 4294967295);
-/** Integer-like keys first, by value; then by length in UTF-8 bytes, then bytewise. */
+const isIndex = (k: string) => {
+  const c = k.charCodeAt(0);
+  return c >= 48 && c <= 57 && /^(?:0|[1-9][0-9]{0,9})$/.test(k) && (k.length < 10 || Number(k) < 4294967295);
+};
+/** The keys (Object.keys: integer-like keys first, by value) with the others in jsonb's order; sorted in place. */
 function inJsonbKeyOrder(keys: string[]): string[] {
-  if (keys.length < 2) return keys;
-  const id = JSON.stringify(keys);
-  let order = KEY_ORDERS.get(id);
-  if (order) return order;
-  const indexes = keys.filter(isIndex).sort((a, b) => Number(a) - Number(b));
-  // Once per list of keys (kept below): each key encoded once, in UTF-8, for the comparisons.
-  const bytes = new Map(keys.filter((k) => !isIndex(k)).map((k) => [k, Buffer.from(k)]));
-  const rest = [...bytes.keys()].sort((a, b) => {
-    const x = bytes.get(a)!, y = bytes.get(b)!;
-    return x.length - y.length || Buffer.compare(x, y);
-  });
-  order = indexes.length ? [...indexes, ...rest] : rest;
-  if (KEY_ORDERS.size >= KEY_ORDERS_MAX) KEY_ORDERS.clear();
-  KEY_ORDERS.set(id, order);
-  return order;
+  let i = 0;
+  while (i < keys.length && isIndex(keys[i]!)) i++;
+  // Most objects are in order already (or have one key): one comparison per neighbour, nothing allocated.
+  let sorted = true;
+  for (let j = i + 1; j < keys.length && sorted; j++) sorted = jsonbCompare(keys[j - 1]!, keys[j]!) < 0;
+  if (sorted) return keys;
+  if (keys.length - i > 32) {
+    const rest = keys.slice(i).sort(jsonbCompare);
+    for (let j = 0; j < rest.length; j++) keys[i + j] = rest[j]!;
+    return keys;
+  }
+  // A row's few keys: an insertion sort in place (Array's sort allocates its work arrays on every call).
+  for (let j = i + 1; j < keys.length; j++) {
+    const k = keys[j]!;
+    let at = j;
+    while (at > i && jsonbCompare(keys[at - 1]!, k) > 0) {
+      keys[at] = keys[at - 1]!;
+      at--;
+    }
+    keys[at] = k;
+  }
+  return keys;
+}
+/** jsonb's order of two keys: by length in UTF-8 bytes, then bytewise. */
+function jsonbCompare(a: string, b: string): number {
+  if (a === b) return 0;
+  const la = utf8Length(a), lb = utf8Length(b);
+  if (la !== lb) return la - lb;
+  // Bytewise, of the same length: UTF-16 units compare as UTF-8 bytes do below the surrogates.
+  for (let i = 0; i < a.length; i++) {
+    const x = a.charCodeAt(i), y = b.charCodeAt(i);
+    if (x === y) continue;
+    if (x < 0xd800 && y < 0xd800) return x - y;
+    return Buffer.compare(Buffer.from(a), Buffer.from(b));
+  }
+  return 0;
+}
+/** A string's length in UTF-8 bytes, as Buffer.from writes it (a lone surrogate as U+FFFD, three bytes). */
+function utf8Length(s: string): number {
+  let n = s.length;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) continue;
+    if (c < 0x800) n += 1;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      n += 2; // a pair: two units, four bytes
+      i++;
+    } else n += 2;
+  }
+  return n;
 }
 
 /** A ProposalView's delivery column; `p` is proposed_actions. */

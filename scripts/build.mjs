@@ -18,7 +18,8 @@ const root = fileURLToPath(new URL('..', import.meta.url));
  * allocate a lot that dies young (a page of 200 proposals with their runs is about 1 MB of JSON); with 16 MB
  * semi-spaces the young generation alone grew to 32 MB and stayed there. Measured (bench/scale.ts, a million
  * runs, 100,000 awaiting approval): 132 → 126 MB idle and 230 → 159 MB after walking the approvals queue, with
- * the same request latencies and the same engine CPU per run.
+ * the same request latencies. It costs the engine CPU: scavenging is 0.4–0.5 ms of a start at 4 MB and about
+ * 0.27 at 8 (BENCHMARKS.md, round 17), but 8 MB put the walk's RSS at 223 MB, over issue 13's 200.
  */
 export const NODE_FLAGS = ['--enable-source-maps', '--max-semi-space-size=4'];
 

@@ -130,7 +130,7 @@ function inJsonbKeyOrder(keys: string[]): string[] {
 /** jsonb's order of two keys: by length in UTF-8 bytes, then bytewise. */
 function jsonbCompare(a: string, b: string): number {
   if (a === b) return 0;
-  const la = utf8Length(a), lb = utf8Length(b);
+  const la = Buffer.byteLength(a), lb = Buffer.byteLength(b);
   if (la !== lb) return la - lb;
   // Bytewise, of the same length: UTF-16 units compare as UTF-8 bytes do below the surrogates.
   for (let i = 0; i < a.length; i++) {
@@ -141,21 +141,6 @@ function jsonbCompare(a: string, b: string): number {
   }
   return 0;
 }
-/** A string's length in UTF-8 bytes, as Buffer.from writes it (a lone surrogate as U+FFFD, three bytes). */
-function utf8Length(s: string): number {
-  let n = s.length;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x80) continue;
-    if (c < 0x800) n += 1;
-    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
-      n += 2; // a pair: two units, four bytes
-      i++;
-    } else n += 2;
-  }
-  return n;
-}
-
 /** A ProposalView's delivery column; `p` is proposed_actions. */
 const deliveryColumn = (sql: Db) => sql`
   (SELECT json_build_object('channel', o.channel,

@@ -88,7 +88,13 @@ export function sqlClient(url: string, max = 10): Sql {
       numeric: { to: 1700, from: [1700], serialize: (x: number) => String(x), parse: (x: string) => Number(x) },
       date: { to: 1082, from: [1082], serialize: (x: string) => x, parse: (x: string) => x },
     },
-    connection: { application_name: 'disputeflow' },
+    // jit off: PostgreSQL compiles a statement to machine code when its estimated cost passes jit_above_cost
+    // (100,000), and a prepared statement's generic plan cannot see its LIMIT's value, so it costs the plan as if
+    // a tenth of the table came back. At a million runs the approvals queue (`GET /proposed-actions?status=pending`,
+    // 201 rows read through an index) was compiled on every request: EXPLAIN ANALYZE 83 ms with the JIT (19 ms of it
+    // generating code), 3.6 ms without; in the server 34-50 ms a page, 7-16 ms with it off (BENCHMARKS.md, round 18).
+    // Nothing we run reads enough rows to gain from compiling.
+    connection: { application_name: 'disputeflow', jit: 'off' },
   }));
 }
 

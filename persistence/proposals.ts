@@ -148,12 +148,22 @@ const deliveryColumn = (sql: Db) => sql`
             'message_id', o.message_id, 'attempts', o.attempts, 'last_error', o.last_error, 'sent_at', o.delivered_at)
      FROM outbox o WHERE o.proposed_action_id = p.id) AS delivery`;
 
-/** The columns of a ProposalView; `p` is proposed_actions. */
+/**
+ * The columns of a ProposalView; `p` is proposed_actions. Its `etag` is the one kept when the proposal was staged
+ * (payload_sha256, the same hash of the same text: storedJson), NULL for a proposal staged before migration 0010;
+ * withEtag fills those in.
+ */
 export const proposalViewColumns = (sql: Db) => sql`
   p.id, p.run_id, p.step, p.action_type, p.entity_type, p.entity_ref, p.payload, p.status, p.proposed_at,
-  p.decided_at, p.decided_by, p.decision_note, d.edits, ${deliveryColumn(sql)}`;
+  p.decided_at, p.decided_by, p.decision_note, d.edits, ${deliveryColumn(sql)}, p.payload_sha256 AS etag`;
 
-export const withEtag = <T extends ProposedAction>(row: T): T & { etag: string } => Object.assign({}, row, { etag: payloadEtag(row.payload) });
+/**
+ * A row read with proposalViewColumns, its ETag filled in: the kept one, or for a proposal staged before migration
+ * 0010 the hash of its payload. Hashing every payload read cost a page of the approvals queue (200 proposals, 1.3 MB)
+ * 6.7 ms of its 29 ms of CPU, a JSON.stringify and a SHA-256 of each payload, for the hash the row already holds.
+ */
+export const withEtag = <T extends ProposedAction & { etag?: string | null }>(row: T): T & { etag: string } =>
+  row.etag ? (row as T & { etag: string }) : Object.assign({}, row, { etag: payloadEtag(row.payload) });
 
 /**
  * Stages a proposal, pending, with its ETag; answers its id. With `id` (taken with the run: runs.ts insertRunOnce) the statement answers
@@ -236,7 +246,7 @@ export async function decidedProposal(sql: Db, before: ProposalView): Promise<Pr
 }
 
 export async function getProposal(sql: Db, id: number): Promise<ProposalView | undefined> {
-  const [row]: [Omit<ProposalView, "etag">?] = await sql`
+  const [row]: [(Omit<ProposalView, 'etag'> & { etag: string | null })?] = await sql`
     SELECT ${proposalViewColumns(sql)} FROM proposed_actions p LEFT JOIN approval_decisions d ON d.proposed_action_id = p.id
     WHERE p.id = ${id}`;
   return row && withEtag(row);

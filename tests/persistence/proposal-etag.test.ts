@@ -3,7 +3,8 @@
 // (payloadEtag), for any JSON, or a decision would record something other than what was shown.
 import { fc, test as fcTest } from '@fast-check/vitest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decide, getProposal, payloadEtag, stageProposal, storedJson } from '../../persistence/proposals.ts';
+import { decide, getProposal, payloadEtag, stageProposal, storedJson, withEtag } from '../../persistence/proposals.ts';
+import { approvalRuns, listProposals, runFacts } from '../../persistence/readModel.ts';
 import { insertRunOnce } from '../../persistence/runs.ts';
 import { sqlClient } from '../../persistence/connect.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
@@ -151,8 +152,42 @@ describe('a proposal staged with its ETag', () => {
     const [stored] = await db.sql<{ payload_sha256: string | null }[]>`SELECT payload_sha256 FROM proposed_actions WHERE id = ${p!.id}`;
     expect(stored!.payload_sha256).toBeNull();
     const view = (await getProposal(db.sql, p!.id))!;
+    expect(view.etag).toBe(payloadEtag(view.payload));
     const [d] = await db.sql<{ shown_sha256: string; decision: string }[]>`SELECT shown_sha256, decision FROM approval_decisions WHERE proposed_action_id = ${p!.id}`;
     expect(d).toEqual({ shown_sha256: view.etag, decision: 'rejected' });
+  });
+
+  it('is read, not computed again, wherever the API shows the proposal: one proposal, a page of them, a run\'s', async () => {
+    const { id } = await stageAndRead({ subject: 'kept', lines: [1, 2, 3] });
+    // A hash no payload has: only a view that reads the kept column can show it.
+    const kept = 'e'.repeat(64);
+    await db.sql`UPDATE proposed_actions SET payload_sha256 = ${kept} WHERE id = ${id}`;
+    expect((await getProposal(db.sql, id))!.etag).toBe(kept);
+    const page = await listProposals(db.sql, { run_id: runId, limit: 500 });
+    expect(page.items.find((p) => p.id === id)!.etag).toBe(kept);
+    const [run] = await approvalRuns(db.sql, [runId]);
+    expect(run!.proposed_actions.find((p) => p.id === id)!.etag).toBe(kept);
+    const facts = await runFacts(db.sql, runId);
+    expect(facts.proposals.map(withEtag).find((p) => p.id === id)!.etag).toBe(kept);
+    // Every other proposal of the run shows the hash of its payload, kept or (staged before 0010) computed.
+    for (const p of page.items.filter((x) => x.id !== id)) expect(p.etag).toBe(payloadEtag(p.payload));
+  });
+
+  it('is cleared by a change of the payload made outside the product, which is then hashed as it reads (migration 0015)', async () => {
+    const { id, stored } = await stageAndRead({ subject: 'as staged', body: 'b' });
+    // A hash given with the new payload stands: only a payload changed without one loses the kept hash.
+    await db.sql`UPDATE proposed_actions SET status = status, decided_by = NULL WHERE id = ${id}`;
+    expect((await getProposal(db.sql, id))!.etag).toBe(stored);
+    await db.sql`UPDATE proposed_actions SET payload = jsonb_set(payload, '{subject}', '"changed elsewhere"') WHERE id = ${id}`;
+    const [row] = await db.sql<{ payload_sha256: string | null }[]>`SELECT payload_sha256 FROM proposed_actions WHERE id = ${id}`;
+    expect(row!.payload_sha256).toBeNull();
+    const view = (await getProposal(db.sql, id))!;
+    expect(view.payload.subject).toBe('changed elsewhere');
+    expect(view.etag).not.toBe(stored);
+    expect(view.etag).toBe(payloadEtag(view.payload));
+    const given = 'd'.repeat(64);
+    await db.sql`UPDATE proposed_actions SET payload = '{"subject": "with its hash"}', payload_sha256 = ${given} WHERE id = ${id}`;
+    expect((await getProposal(db.sql, id))!.etag).toBe(given);
   });
 
   it('records the caller\'s hash when given, and refuses a second decision', async () => {

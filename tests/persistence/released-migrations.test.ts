@@ -20,6 +20,7 @@ const RELEASED: Record<string, string> = {
   '0012_history_plan.sql': '3b9d8ac9eced3989f69710bdb0bdf0f56e08166209bd5df1870010339081fd8f',
   '0013_claim_order_indexes.sql': 'cea00e9d399cb9502659b48ed14cb0114c30127c176ad6810570901c75429498',
   '0014_outbox_lease_order.sql': 'f769f650638516a8e17e7e9cf03f5c8af985645530e4fbe77811f1610a2cb103',
+  '0015_proposal_etag_follows_payload.sql': '90536cda5de828614d28de9f71882316de8e4455f50e2d6b0d0d39c0fd0dbeb8',
 };
 
 const fileOf = (m: Migration) => `${String(m.version).padStart(4, '0')}_${m.name}.sql`;

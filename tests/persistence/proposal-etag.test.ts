@@ -173,7 +173,14 @@ describe('a proposal staged with its ETag', () => {
     for (const p of page.items.filter((x) => x.id !== id)) expect(p.etag).toBe(payloadEtag(p.payload));
   });
 
-  it('is cleared by a change of the payload made outside the product, which is then hashed as it reads (migration 0015)', async () => {
+  it('is watched by an AFTER trigger: a BEFORE one would lock every proposal a decision updates, and log the lock (migration 0016)', async () => {
+    const triggers = await db.sql<{ name: string; before: boolean; row: boolean }[]>`
+      SELECT tgname AS name, (tgtype & 2) <> 0 AS before, (tgtype & 1) <> 0 AS row FROM pg_trigger
+      WHERE tgrelid = 'proposed_actions'::regclass AND NOT tgisinternal`;
+    expect(triggers).toEqual([{ name: 'proposed_actions_etag_follows_payload', before: false, row: true }]);
+  });
+
+  it('is cleared by a change of the payload made outside the product, which is then hashed as it reads (migrations 0015, 0016)', async () => {
     const { id, stored } = await stageAndRead({ subject: 'as staged', body: 'b' });
     // A hash given with the new payload stands: only a payload changed without one loses the kept hash.
     await db.sql`UPDATE proposed_actions SET status = status, decided_by = NULL WHERE id = ${id}`;

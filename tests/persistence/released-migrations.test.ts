@@ -21,6 +21,7 @@ const RELEASED: Record<string, string> = {
   '0013_claim_order_indexes.sql': 'cea00e9d399cb9502659b48ed14cb0114c30127c176ad6810570901c75429498',
   '0014_outbox_lease_order.sql': 'f769f650638516a8e17e7e9cf03f5c8af985645530e4fbe77811f1610a2cb103',
   '0015_proposal_etag_follows_payload.sql': '90536cda5de828614d28de9f71882316de8e4455f50e2d6b0d0d39c0fd0dbeb8',
+  '0016_proposal_etag_after_trigger.sql': 'ebcef914a871aeda384d150e58745dabffd492213e7e00c7c97389c529e07ed4',
 };
 
 const fileOf = (m: Migration) => `${String(m.version).padStart(4, '0')}_${m.name}.sql`;

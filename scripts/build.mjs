@@ -19,9 +19,8 @@ const root = fileURLToPath(new URL('..', import.meta.url));
  * semi-spaces the young generation alone grew to 32 MB and stayed there. Measured (bench/scale.ts, a million
  * runs, 100,000 awaiting approval): 132 → 126 MB idle and 230 → 159 MB after walking the approvals queue, with
  * the same request latencies. It costs the engine CPU: scavenging is 0.4–0.5 ms of a start at 4 MB and about
- * 0.3 at 8 (BENCHMARKS.md, rounds 17 and 18). Round 17 saw 8 MB put the walk's RSS at 223 MB, over issue 13's 200;
- * round 18 did not see it again (alternating runs at a million runs: 166 and 177 MB with 8, 218 and 167 with 4; the
- * walk's RSS varies by some 50 MB from run to run), so 8 is a candidate not yet measured in an engine sitting.
+ * 0.3 at 8 (BENCHMARKS.md, rounds 17 and 18), but 8 MB put the walk's RSS over issue 13's 200 MB: 223 MB in round
+ * 17 (300,000 runs), and on fresh million-run loads in round 18 205 MB against 151 with 4.
  */
 export const NODE_FLAGS = ['--enable-source-maps', '--max-semi-space-size=4'];
 

@@ -157,6 +157,9 @@ export const proposalViewColumns = (sql: Db) => sql`
   p.id, p.run_id, p.step, p.action_type, p.entity_type, p.entity_ref, p.payload, p.status, p.proposed_at,
   p.decided_at, p.decided_by, p.decision_note, d.edits, ${deliveryColumn(sql)}, p.payload_sha256 AS etag`;
 
+/** A proposal as proposalViewColumns reads it: its kept ETag, or NULL before migration 0010 (withEtag fills it in). */
+export type ProposalRow = ProposedAction & { etag: string | null };
+
 /**
  * A row read with proposalViewColumns, its ETag filled in: the kept one, or for a proposal staged before migration
  * 0010 the hash of its payload. Hashing every payload read cost a page of the approvals queue (200 proposals, 1.3 MB)
@@ -246,7 +249,7 @@ export async function decidedProposal(sql: Db, before: ProposalView): Promise<Pr
 }
 
 export async function getProposal(sql: Db, id: number): Promise<ProposalView | undefined> {
-  const [row]: [(Omit<ProposalView, 'etag'> & { etag: string | null })?] = await sql`
+  const [row]: [(Omit<ProposalView, 'etag'> & Pick<ProposalRow, 'etag'>)?] = await sql`
     SELECT ${proposalViewColumns(sql)} FROM proposed_actions p LEFT JOIN approval_decisions d ON d.proposed_action_id = p.id
     WHERE p.id = ${id}`;
   return row && withEtag(row);

@@ -1,7 +1,7 @@
 // Read-side queries for the API and the pages: lists with keyset pagination, and everything about one run.
 import type { Sql } from './connect.ts';
 import { numberList } from './lists.ts';
-import { proposalViewColumns, withEtag, type ProposedAction } from './proposals.ts';
+import { proposalViewColumns, withEtag, type ProposalRow, type ProposedAction } from './proposals.ts';
 
 export interface RunFilter {
   status?: string | undefined;
@@ -39,7 +39,7 @@ export interface ProposalFilter {
 }
 
 export async function listProposals(sql: Sql, f: ProposalFilter) {
-  const rows = await sql<(ProposedAction & { etag: string | null })[]>`
+  const rows = await sql<ProposalRow[]>`
     SELECT ${proposalViewColumns(sql)} FROM proposed_actions p LEFT JOIN approval_decisions d ON d.proposed_action_id = p.id
     WHERE true
       ${f.status ? sql`AND p.status = ${f.status}` : sql``}
@@ -62,7 +62,7 @@ export async function runFacts(sql: Sql, runId: number) {
   const [journal, proposals, decisions, timers, verify, runLog, reflexion, ledger, alerts, outbox] = await Promise.all([
     sql`SELECT seq, event, state_before, state_after, effects, at FROM run_journal WHERE run_id = ${runId} ORDER BY seq`,
     // The same view as GET /proposed-actions: with the approver's edits and the delivery.
-    sql<(ProposedAction & { etag: string | null })[]>`SELECT ${proposalViewColumns(sql)} FROM proposed_actions p LEFT JOIN approval_decisions d ON d.proposed_action_id = p.id
+    sql<ProposalRow[]>`SELECT ${proposalViewColumns(sql)} FROM proposed_actions p LEFT JOIN approval_decisions d ON d.proposed_action_id = p.id
         WHERE p.run_id = ${runId} ORDER BY p.id`,
     sql`SELECT proposed_action_id, decision, decided_by, note, shown_sha256, decided_at FROM approval_decisions WHERE run_id = ${runId} ORDER BY id`,
     sql`SELECT name, event, due_at, created_at FROM timers WHERE run_id = ${runId} ORDER BY due_at`,
@@ -73,7 +73,7 @@ export async function runFacts(sql: Sql, runId: number) {
     sql`SELECT step, kind, message, detail, created_at FROM alerts WHERE run_id = ${runId} ORDER BY id`,
     sql`SELECT kind, idempotency_key, status, attempts, next_attempt_at, last_error, delivered_at FROM outbox WHERE run_id = ${runId} ORDER BY id`,
   ]);
-  return { journal, proposals, decisions, timers, verify, runLog: runLog[0] ?? null, reflexion: reflexion[0] ?? null, ledger, alerts, outbox };
+  return { journal, proposals: proposals.map(withEtag), decisions, timers, verify, runLog: runLog[0] ?? null, reflexion: reflexion[0] ?? null, ledger, alerts, outbox };
 }
 
 /** What the approvals page shows of a run: the fields of GET /runs/:id it reads, without the journal. */
@@ -102,7 +102,7 @@ export async function approvalRuns(sql: Sql, runIds: number[]): Promise<Approval
       SELECT id AS run_id, status, state_value AS state, snapshot->'context'->'extraction' AS extraction,
              coalesce(snapshot->'context'->'warnings', '[]'::jsonb) AS warnings, updated_at
       FROM runs WHERE id = ANY(${list}::bigint[]) ORDER BY id`,
-    sql<(ProposedAction & { etag: string | null })[]>`
+    sql<ProposalRow[]>`
       SELECT ${proposalViewColumns(sql)} FROM proposed_actions p LEFT JOIN approval_decisions d ON d.proposed_action_id = p.id
       WHERE p.run_id = ANY(${list}::bigint[]) ORDER BY p.id`,
     sql<(Record<string, unknown> & { run_id: number })[]>`

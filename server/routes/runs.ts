@@ -5,7 +5,6 @@ import { runCounts } from '../../persistence/runCounts.ts';
 import { getRun, type RunRow } from '../../persistence/runs.ts';
 import { runCorrections } from '../../persistence/corrections.ts';
 import { runDeliveries } from '../../persistence/deliveries.ts';
-import { withEtag } from '../../persistence/proposals.ts';
 import type { AppDeps } from '../deps.ts';
 import { approverOf } from '../auth.ts';
 import { notFound } from '../errors.ts';
@@ -73,7 +72,7 @@ export async function runView(deps: Pick<AppDeps, 'sql'>, run: RunRow) {
     outcome: context.outcome ?? null,
     context,
     journal: facts.journal,
-    proposed_actions: facts.proposals.map(withEtag),
+    proposed_actions: facts.proposals,
     approval_decisions: facts.decisions,
     timers: facts.timers,
     verify_results: facts.verify,

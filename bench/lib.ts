@@ -296,3 +296,46 @@ export const thisProcessCpu = (db: ReturnType<typeof databaseCpuTally>) => (): (
     return (used.user + used.system) / 1000;
   };
 };
+
+/**
+ * The kernel's data-access monitor (DAMON), when the machine runs one: its `kdamond` threads (found by name in /proc)
+ * and how often the first samples memory (sysfs, `monitoring_attrs/intervals/sample_us`). On the machines these
+ * benchmarks ran on, one samples physical memory every 500 ms; idle it takes 1.5–2.4 ms of CPU a sample, under the
+ * benchmarks' load 3–17 ms, and the requests due in those milliseconds wait for a core (BENCHMARKS.md round 19). Null
+ * when there is none or /proc cannot be read.
+ */
+export function kernelMonitor(): { pids: number[]; sample_ms: number | null } | null {
+  if (process.platform !== 'linux') return null;
+  try {
+    const pids = readdirSync('/proc').filter((p) => /^\d+$/.test(p) && commOf(p)?.startsWith('kdamond')).map(Number);
+    if (!pids.length) return null;
+    let sample: number | null = null;
+    try {
+      sample = Number(readFileSync('/sys/kernel/mm/damon/admin/kdamonds/0/contexts/0/monitoring_attrs/intervals/sample_us', 'utf8')) / 1000 || null;
+    } catch {
+      // Set up another way (a module's parameters): the threads are still measured.
+    }
+    return { pids, sample_ms: sample };
+  } catch {
+    return null;
+  }
+}
+function commOf(pid: string): string | null {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+  } catch {
+    return null; // ended between the listing and the read
+  }
+}
+/** The CPU (ms) the kernel monitor's threads have used so far: /proc/<pid>/schedstat's run time, in nanoseconds. */
+export function kernelMonitorCpuMs(monitor: { pids: number[] }): number {
+  let ns = 0;
+  for (const pid of monitor.pids) {
+    try {
+      ns += Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0]);
+    } catch {
+      // The thread stopped (the monitor was turned off): what it used before is not counted.
+    }
+  }
+  return ns / 1e6;
+}

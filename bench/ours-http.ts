@@ -9,7 +9,7 @@ import { Agent, request } from 'node:http';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { sqlClient } from '../persistence/connect.ts';
-import { ADMIN_URL, analyzeAfterWarmup, commitsPerPhase, databaseCpuTally, timed, type PreparedPhase, drive, nodeArgs, paced, phase, triageBody, WARMUP } from './lib.ts';
+import { ADMIN_URL, analyzeAfterWarmup, commitsPerPhase, databaseCpuTally, timed, type PreparedPhase, drive, kernelMonitor, kernelMonitorCpuMs, nodeArgs, paced, phase, triageBody, WARMUP } from './lib.ts';
 
 const BENCH_SECRET = 'bench-webhook-secret-0123456789';
 const BENCH_TOKEN = 'bench-token-0123456789';
@@ -131,7 +131,11 @@ try {
   await drive(N, C, triageAt('half'));
   const more = await pendingEnvelopes();
   await Promise.all(serverProcs.map((p) => ask(p, 'reset')));
+  // The kernel's memory monitor, if the machine runs one: its bursts set this phase's p99 (BENCHMARKS.md round 19).
+  const monitor = kernelMonitor();
+  const monitorFrom = monitor ? kernelMonitorCpuMs(monitor) : 0;
   const half = await paced(more.length, halfRate, (i) => approveAt(more[i]!));
+  const host = monitor ? { kdamond_cpu_ms: +(kernelMonitorCpuMs(monitor) - monitorFrom).toFixed(1), kdamond_sample_ms: monitor.sample_ms } : null;
   // Where the slow answers waited, in the server processes (the first's; bench/serve.ts).
   const waits = await ask(serverProcs[0]!, 'report');
   // The counted pass: as many runs again, each phase between quiet waits (commits per run).
@@ -146,7 +150,7 @@ try {
     client_cpu_ms_per_run: +((cpuTriage.client + cpuApprove.client) / N).toFixed(2),
     // PostgreSQL's CPU for the same start + approve, per run (null when the server is not on this machine).
     db_cpu_ms_per_run: db.perRun(N),
-    approve_at_half_peak: { ...phase(more.length, half), offered_per_s: halfRate, server: waits },
+    approve_at_half_peak: { ...phase(more.length, half), offered_per_s: halfRate, server: waits, ...(host ? { host } : {}) },
     end_to_end: { runs_per_s: Math.round(N / ((triage.ms + approve.ms) / 1000)), commits_per_run: cTriage == null || cApprove == null ? null : +((cTriage + cApprove) / N).toFixed(2) },
   }));
 } finally {

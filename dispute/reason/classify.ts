@@ -9,7 +9,7 @@ import { REASON_CODES, type ReasonCode } from '../types.ts';
 import { familyHits } from './families.ts';
 import { structuralFeatures } from './features.ts';
 import { repairTypos } from './lexicon.ts';
-import { gramsOfLiterals, requiredLiterals, textGrams } from './literals.ts';
+import { GramTable, gramsOfLiterals, requiredLiterals } from './literals.ts';
 import { readText, type Reading } from './nlp.ts';
 import { explain, MODEL_VERSION, rankReasons } from './model.ts';
 import { RULES, type Rule } from './rules/index.ts';
@@ -114,22 +114,23 @@ function ruleEntries(): Entry[] {
   return (ENTRIES = list);
 }
 
+const GRAMS = new GramTable();
 /** Which rules may match the text (1) and which cannot (0), by place in ruleEntries(). */
 function possibleRules(t: Text): Uint8Array {
   if (t.possible) return t.possible;
   const out = new Uint8Array(ruleEntries().length);
   if (t.lower === null) return (t.possible = out.fill(1));
   for (const k of ALWAYS) out[k] = 1;
-  const grams = textGrams(t.lower);
-  for (const g of grams) {
-    const list = BY_GRAM.get(g);
+  const grams = GRAMS.fill(t.lower);
+  for (let j = 0; j < grams.count; j++) {
+    const list = BY_GRAM.get(grams.distinct[j]!);
     if (!list) continue;
     for (const x of list) if (!out[x.entry] && allIn(x.grams, grams)) out[x.entry] = 1;
   }
   return (t.possible = out);
 }
 /** Whether every one of `needs` is in `grams` (a loop: this runs for every rule a text's sequences point to). */
-function allIn(needs: number[], grams: Set<number>): boolean {
+function allIn(needs: number[], grams: GramTable): boolean {
   for (let i = 0; i < needs.length; i++) if (!grams.has(needs[i]!)) return false;
   return true;
 }
@@ -148,6 +149,14 @@ function compiled(rule: Rule): Compiled {
     COMPILED.set(rule, c);
   }
   return c;
+}
+
+// Each rule's feature name ("r:PRC:3", and "hr:PRC:3" for a forwarded message), made once instead of per email.
+const RULE_FEATURES = new Map<string, string[]>();
+function ruleFeature(prefix: string, code: ReasonCode, i: number, k: number): string {
+  let names = RULE_FEATURES.get(prefix);
+  if (!names) RULE_FEATURES.set(prefix, (names = []));
+  return (names[k] ??= `${prefix}r:${code}:${i}`);
 }
 
 /** The rule's strongest match in the text: negated matches are skipped, background ones dampened. */
@@ -217,7 +226,7 @@ function score(subject: Text, body: Text, fired: string[], prefix = '', subjectH
       const inBody = inBodyMay[k] ? bestHit(rule, body, 1) : null;
       const top = inSubject && (!inBody || inSubject.weight >= inBody.weight) ? inSubject : inBody;
       if (!top) continue;
-      fired.push(`${prefix}r:${code}:${i}`);
+      fired.push(ruleFeature(prefix, code, i, k));
       total += top.weight;
       if (!best || top.weight > best.weight) best = top;
     }

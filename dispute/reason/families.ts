@@ -105,9 +105,8 @@ function occurrencesIn(tokens: Token[]): Map<string, [number, number][]> {
   const out = new Map<string, [number, number][]>();
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i]!;
-    const lists = [vocab.lemma.get(t.lemma), vocab.stem.get(t.stem), vocab.exact.get(t.text)];
     for (let l = 0; l < 3; l++) {
-      const candidates = lists[l];
+      const candidates = l === 0 ? vocab.lemma.get(t.lemma) : l === 1 ? vocab.stem.get(t.stem) : vocab.exact.get(t.text);
       if (!candidates) continue;
       for (const { concept, words } of candidates) {
         const n = words.length;

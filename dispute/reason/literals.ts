@@ -162,5 +162,62 @@ export function textGrams(text: string): Set<number> {
 }
 
 /** mayMatch over the sequences: false only when no literal can be in the text. */
-export const mayMatchGrams = (needs: number[][] | null, grams: Set<number>): boolean =>
+export const mayMatchGrams = (needs: number[][] | null, grams: { has(x: number): boolean }): boolean =>
   needs === null || needs.some((g) => g.every((x) => grams.has(x)));
+
+/**
+ * textGrams without a Set per text: one table, filled again for each text (the phrase rules read an email's
+ * subject and body one after the other, never two at once). A Set of an ordinary body's 150 sequences was 11 KB
+ * of garbage an email; this keeps its arrays between texts and grows them only for a longer one. Open addressing,
+ * at most half full, so a look-up is a probe or two; each fill touches only the part a text that long needs.
+ */
+export class GramTable {
+  /** Each slot's sequence plus one (0: empty), in the first `mask + 1` slots. */
+  private slots = new Int32Array(64);
+  private mask = 63;
+  private shift = 26;
+  /** The distinct sequences of the text, in the order first seen: the first `count`. */
+  distinct = new Int32Array(32);
+  count = 0;
+
+  fill(text: string): this {
+    const n = Math.max(0, text.length - 2);
+    let bits = 6;
+    while (1 << bits < n * 2) bits++;
+    const size = 1 << bits;
+    if (this.slots.length < size) {
+      this.slots = new Int32Array(size);
+      this.distinct = new Int32Array(size >> 1);
+    } else {
+      this.slots.fill(0, 0, size);
+    }
+    this.mask = size - 1;
+    this.shift = 32 - bits;
+    this.count = 0;
+    for (let i = 0; i < n; i++) {
+      const g = gram(text, i);
+      let k = Math.imul(g, 0x9e3779b1) >>> this.shift;
+      for (;;) {
+        const at = this.slots[k]!;
+        if (at === 0) {
+          this.slots[k] = g + 1;
+          this.distinct[this.count++] = g;
+          break;
+        }
+        if (at === g + 1) break;
+        k = (k + 1) & this.mask;
+      }
+    }
+    return this;
+  }
+
+  has(g: number): boolean {
+    let k = Math.imul(g, 0x9e3779b1) >>> this.shift;
+    for (;;) {
+      const at = this.slots[k]!;
+      if (at === g + 1) return true;
+      if (at === 0) return false;
+      k = (k + 1) & this.mask;
+    }
+  }
+}

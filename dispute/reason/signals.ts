@@ -73,9 +73,8 @@ function conceptsOf(tokens: Token[]): Map<string, { negated: boolean; quoted: bo
   const found = new Map<string, { negated: boolean; quoted: boolean }>();
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i]!;
-    const a = vocab.lemma.get(t.lemma);
-    const b = vocab.stem.get(t.stem);
-    for (const list of [a, b]) {
+    for (let l = 0; l < 2; l++) {
+      const list = l === 0 ? vocab.lemma.get(t.lemma) : vocab.stem.get(t.stem);
       if (!list) continue;
       for (const e of list) {
         if (found.size >= MAX_CONCEPTS && !found.has(e.concept)) continue;
@@ -86,12 +85,27 @@ function conceptsOf(tokens: Token[]): Map<string, { negated: boolean; quoted: bo
         if (k < n) continue;
         const had = found.get(e.concept);
         // A negation word is itself the concept NEG; the words it governs carry the mark.
-        const negated = e.concept !== 'NEG' && tokens.slice(i, i + n).some((x) => x.negated);
+        const negated = e.concept !== 'NEG' && anyNegated(tokens, i, i + n);
         found.set(e.concept, { negated: (had?.negated ?? false) || negated, quoted: (had?.quoted ?? false) || t.quoted });
       }
     }
   }
   return found;
+}
+
+/** Sorts a clause's few concept names as Array's sort would (by UTF-16 code units), without its work array. */
+function sortInPlace(xs: string[]): void {
+  for (let i = 1; i < xs.length; i++) {
+    const x = xs[i]!;
+    let j = i - 1;
+    for (; j >= 0 && xs[j]! > x; j--) xs[j + 1] = xs[j]!;
+    xs[j + 1] = x;
+  }
+}
+
+function anyNegated(tokens: Token[], from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (tokens[i]!.negated) return true;
+  return false;
 }
 
 const isWord = (t: Token) => t.type === 'word' && t.lemma.length > 1 && !STOP.has(t.lemma);
@@ -115,7 +129,7 @@ function clauseFeatures(clauses: Clause[], out: Set<string>, prefix: string, wor
       out.add(`${prefix}c:${mark}${name}`);
       if (!how.quoted) names.push(`${how.negated ? '~' : ''}${name}`);
     }
-    names.sort();
+    sortInPlace(names);
     for (let i = 0; i < names.length; i++) for (let j = i + 1; j < names.length; j++) out.add(`${prefix}cc:${names[i]}+${names[j]}`);
   }
 }

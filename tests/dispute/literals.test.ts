@@ -7,7 +7,7 @@ import { fc, test as fcTest } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
 import { reasonText, readEmail } from '../../dispute/read/email.ts';
 import { repairTypos } from '../../dispute/reason/lexicon.ts';
-import { gramsOfLiterals, mayMatch, mayMatchGrams, requiredLiterals, textGrams } from '../../dispute/reason/literals.ts';
+import { GramTable, gramsOfLiterals, mayMatch, mayMatchGrams, requiredLiterals, textGrams } from '../../dispute/reason/literals.ts';
 import { RULES } from '../../dispute/reason/rules/index.ts';
 import { PHRASINGS } from './phrasings.ts';
 import { TRADE_CASES } from './trade-cases.ts';
@@ -73,6 +73,32 @@ describe('three-character sequences', () => {
     const start = a % (text.length - 2);
     const literal = text.slice(start, start + 3 + (b % (text.length - start - 2)));
     expect(mayMatchGrams(gramsOfLiterals([literal]), textGrams(text))).toBe(true);
+  });
+
+  // The table the rules' filter fills for each text in turn holds the same sequences as textGrams' Set, whatever
+  // the text before it was (longer, shorter, or sharing none of them), and no other.
+  const table = new GramTable();
+  fcTest.prop([fc.array(fc.string({ unit: fc.constantFrom('a', 'b', 'c', 'é', '€', ' ', '\u{1F600}'), maxLength: 300 }), { minLength: 1, maxLength: 4 }), fc.array(fc.nat(0x3fffffff), { maxLength: 20 })])(
+    'are kept in a reused table exactly as in a Set',
+    (texts, others) => {
+      for (const text of texts) {
+        const set = textGrams(text);
+        table.fill(text);
+        expect([...table.distinct.subarray(0, table.count)]).toEqual([...set]);
+        for (const g of [...set, ...others]) expect(table.has(g)).toBe(set.has(g));
+      }
+    },
+  );
+
+  it('fill the table for a text of the longest length the rules read', () => {
+    const text = Array.from({ length: 20_000 }, (_, i) => String.fromCharCode(97 + ((i * 7919) % 26))).join('');
+    const set = textGrams(text);
+    table.fill(text);
+    expect(table.count).toBe(set.size);
+    expect([...set].every((g) => table.has(g))).toBe(true);
+    table.fill('abc');
+    expect(table.count).toBe(1);
+    expect(table.has([...set][1]!)).toBe(false);
   });
 
   it('tell apart Latin sequences that differ in one character', () => {

@@ -97,11 +97,20 @@ function softmaxInPlace(z: Float64Array | number[]): void {
 /** The model's raw scores for one example (features it does not know say nothing). */
 export function logits(model: Weights, features: string[]): number[] {
   const z = new Array<number>(model.classes).fill(0);
-  for (const f of new Set(features)) {
-    const w = model.weights.get(f);
+  // Each feature counts once. The reader's lists are sorted and distinct already (signals.ts): checked in one
+  // pass, they are summed as they are, in the same order a Set of them would give, without building the Set.
+  const distinct = ascending(features) ? features : [...new Set(features)];
+  for (let i = 0; i < distinct.length; i++) {
+    const w = model.weights.get(distinct[i]!);
     if (w) for (let k = 0; k < z.length; k++) z[k]! += w[k]!;
   }
   return z;
+}
+
+/** Whether each string is above the one before it (so none repeats). */
+function ascending(xs: string[]): boolean {
+  for (let i = 1; i < xs.length; i++) if (!(xs[i - 1]! < xs[i]!)) return false;
+  return true;
 }
 
 /** Probabilities from scores, divided by the temperature first (T > 1 softens, T < 1 sharpens). */

@@ -111,6 +111,14 @@ describe('training', () => {
     expect(z[dup]!).toBeGreaterThan(z[nrc]!);
   });
 
+  it('counts a feature once, however often and in whatever order the list names it', () => {
+    const m = { classes: 2, weights: new Map([['a', Float64Array.of(1, 0)], ['b', Float64Array.of(0, 2)], ['c', Float64Array.of(0.5, 0.5)]]) };
+    expect(logits(m, ['a', 'b', 'c'])).toEqual([1.5, 2.5]);
+    expect(logits(m, ['a', 'b', 'b', 'c'])).toEqual([1.5, 2.5]);
+    expect(logits(m, ['c', 'a', 'b', 'a', 'c'])).toEqual([1.5, 2.5]);
+    expect(logits(m, ['a', 'z', 'b'])).toEqual([1, 2]);
+  });
+
   it('builds a model file with a version and a calibration table, leaving each corpus out in turn', () => {
     const { model } = buildModel([{ name: 'a', examples: toy().slice(0, 2).concat(toy().slice(2, 3)) }, { name: 'b', examples: toy().slice(1) }], { steps: 20 });
     expect(model.version).toMatch(/^lr-[0-9a-f]{12}$/);

@@ -327,6 +327,11 @@ function commOf(pid: string): string | null {
     return null; // ended between the listing and the read
   }
 }
+/** What the kernel's memory monitor took during a phase (bench/ours-http.ts), as the side-by-side reports it. */
+export interface HostMonitor {
+  kdamond_cpu_ms: number;
+  kdamond_sample_ms: number | null;
+}
 /** The CPU (ms) the kernel monitor's threads have used so far: /proc/<pid>/schedstat's run time, in nanoseconds. */
 export function kernelMonitorCpuMs(monitor: { pids: number[] }): number {
   let ns = 0;

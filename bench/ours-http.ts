@@ -9,7 +9,7 @@ import { Agent, request } from 'node:http';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { sqlClient } from '../persistence/connect.ts';
-import { ADMIN_URL, analyzeAfterWarmup, commitsPerPhase, databaseCpuTally, timed, type PreparedPhase, drive, kernelMonitor, kernelMonitorCpuMs, nodeArgs, paced, phase, triageBody, WARMUP } from './lib.ts';
+import { ADMIN_URL, analyzeAfterWarmup, commitsPerPhase, databaseCpuTally, timed, type PreparedPhase, drive, kernelMonitor, kernelMonitorCpuMs, type HostMonitor, nodeArgs, paced, phase, triageBody, WARMUP } from './lib.ts';
 
 const BENCH_SECRET = 'bench-webhook-secret-0123456789';
 const BENCH_TOKEN = 'bench-token-0123456789';
@@ -135,7 +135,7 @@ try {
   const monitor = kernelMonitor();
   const monitorFrom = monitor ? kernelMonitorCpuMs(monitor) : 0;
   const half = await paced(more.length, halfRate, (i) => approveAt(more[i]!));
-  const host = monitor ? { kdamond_cpu_ms: +(kernelMonitorCpuMs(monitor) - monitorFrom).toFixed(1), kdamond_sample_ms: monitor.sample_ms } : null;
+  const host: HostMonitor | null = monitor ? { kdamond_cpu_ms: +(kernelMonitorCpuMs(monitor) - monitorFrom).toFixed(1), kdamond_sample_ms: monitor.sample_ms } : null;
   // Where the slow answers waited, in the server processes (the first's; bench/serve.ts).
   const waits = await ask(serverProcs[0]!, 'report');
   // The counted pass: as many runs again, each phase between quiet waits (commits per run).

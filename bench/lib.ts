@@ -120,18 +120,29 @@ export async function drive(n: number, c: number, f: (i: number) => Promise<unkn
  * rate, as from many clients), and times each call from the moment it was due, so a call that had to wait
  * for the process counts its wait (no coordinated omission).
  */
-export async function paced(n: number, ratePerS: number, f: (i: number) => Promise<unknown>): Promise<{ ms: number; latencies: number[] }> {
+export async function paced(n: number, ratePerS: number, f: (i: number) => Promise<unknown>): Promise<{ ms: number; latencies: number[]; spans: Span[] }> {
   const latencies: number[] = [];
+  const spans: Span[] = [];
   const t0 = performance.now();
   const calls: Promise<void>[] = [];
   for (let i = 0; i < n; i++) {
     const due = t0 + (i * 1000) / ratePerS;
     const wait = due - performance.now();
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-    calls.push(f(i).then(() => void latencies.push(performance.now() - due)));
+    calls.push(f(i).then(() => {
+      const end = performance.now();
+      latencies.push(end - due);
+      spans.push({ from: due, to: end });
+    }));
   }
   await Promise.all(calls);
-  return { ms: performance.now() - t0, latencies };
+  return { ms: performance.now() - t0, latencies, spans };
+}
+
+/** A stretch of time on this process's clock (performance.now(), ms): a call from when it was due to its answer, or a burst. */
+export interface Span {
+  from: number;
+  to: number;
 }
 
 export function percentile(xs: number[], p: number): number {
@@ -331,7 +342,58 @@ function commOf(pid: string): string | null {
 export interface HostMonitor {
   kdamond_cpu_ms: number;
   kdamond_sample_ms: number | null;
+  /** The monitor's bursts during the phase, and the approvals that met none of them: how many, p50 and p99. */
+  bursts?: number;
+  apart?: { approvals: number; p50_ms: number; p99_ms: number };
 }
+/**
+ * When the kernel monitor's threads ran, while it is watched: their run time (schedstat) read every `everyMs`,
+ * and each read that finds it grown marks the stretch since the read before as a burst; bursts closer than
+ * `everyMs` to each other are one. A read the event loop was late for makes its burst longer, never shorter, so
+ * a call that met a burst is never counted as one that did not. `stop()` ends the watch and answers the bursts.
+ */
+export function watchKernelMonitor(monitor: { pids: number[] }, everyMs = 1): { stop(): Span[] } {
+  return watchCpu(() => kernelMonitorCpuMs(monitor), everyMs);
+}
+/** watchKernelMonitor's watch of any CPU counter (ms, never decreasing). */
+export function watchCpu(read: () => number, everyMs: number): { stop(): Span[] } {
+  const bursts: Span[] = [];
+  let last = read();
+  let lastAt = performance.now();
+  const timer = setInterval(() => {
+    const cpu = read();
+    const at = performance.now();
+    if (cpu > last) {
+      const prev = bursts.at(-1);
+      if (prev && lastAt - prev.to <= everyMs) prev.to = at;
+      else bursts.push({ from: lastAt, to: at });
+    }
+    last = cpu;
+    lastAt = at;
+  }, everyMs);
+  return {
+    stop() {
+      clearInterval(timer);
+      return bursts;
+    },
+  };
+}
+
+/**
+ * The latencies of the calls whose span met no burst (the call was waiting or being served at no moment of one),
+ * and how many met one. Calls and bursts are on the same clock.
+ */
+export function apartFromBursts(calls: readonly Span[], bursts: readonly Span[]): { latencies: number[]; met: number } {
+  const latencies: number[] = [];
+  let met = 0;
+  for (const c of calls) {
+    // The bursts are few (two a second); a scan per call is plenty.
+    if (bursts.some((b) => b.from < c.to && b.to > c.from)) met++;
+    else latencies.push(c.to - c.from);
+  }
+  return { latencies, met };
+}
+
 /** The CPU (ms) the kernel monitor's threads have used so far: /proc/<pid>/schedstat's run time, in nanoseconds. */
 export function kernelMonitorCpuMs(monitor: { pids: number[] }): number {
   let ns = 0;

@@ -9,7 +9,7 @@ import { Agent, request } from 'node:http';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { sqlClient } from '../persistence/connect.ts';
-import { ADMIN_URL, analyzeAfterWarmup, commitsPerPhase, databaseCpuTally, timed, type PreparedPhase, drive, kernelMonitor, kernelMonitorCpuMs, type HostMonitor, nodeArgs, paced, phase, triageBody, WARMUP } from './lib.ts';
+import { ADMIN_URL, analyzeAfterWarmup, commitsPerPhase, databaseCpuTally, timed, type PreparedPhase, drive, kernelMonitor, kernelMonitorCpuMs, type HostMonitor, nodeArgs, paced, percentile, phase, apartFromBursts, watchKernelMonitor, triageBody, WARMUP } from './lib.ts';
 
 const BENCH_SECRET = 'bench-webhook-secret-0123456789';
 const BENCH_TOKEN = 'bench-token-0123456789';
@@ -132,10 +132,17 @@ try {
   const more = await pendingEnvelopes();
   await Promise.all(serverProcs.map((p) => ask(p, 'reset')));
   // The kernel's memory monitor, if the machine runs one: its bursts set this phase's p99 (BENCHMARKS.md round 19).
+  // Its bursts are watched too (a read of its run time every 2 ms), to report the approvals that met none apart.
   const monitor = kernelMonitor();
   const monitorFrom = monitor ? kernelMonitorCpuMs(monitor) : 0;
+  const watch = monitor ? watchKernelMonitor(monitor, 2) : null;
   const half = await paced(more.length, halfRate, (i) => approveAt(more[i]!));
-  const host: HostMonitor | null = monitor ? { kdamond_cpu_ms: +(kernelMonitorCpuMs(monitor) - monitorFrom).toFixed(1), kdamond_sample_ms: monitor.sample_ms } : null;
+  const bursts = watch?.stop() ?? [];
+  const apart = apartFromBursts(half.spans, bursts);
+  const host: HostMonitor | null = monitor ? {
+    kdamond_cpu_ms: +(kernelMonitorCpuMs(monitor) - monitorFrom).toFixed(1), kdamond_sample_ms: monitor.sample_ms, bursts: bursts.length,
+    apart: { approvals: apart.latencies.length, p50_ms: +percentile(apart.latencies, 50).toFixed(1), p99_ms: +percentile(apart.latencies, 99).toFixed(1) },
+  } : null;
   // Where the slow answers waited, in the server processes (the first's; bench/serve.ts).
   const waits = await ask(serverProcs[0]!, 'report');
   // The counted pass: as many runs again, each phase between quiet waits (commits per run).

@@ -72,7 +72,17 @@ function serverWaits(rs: Result[]): { server?: Record<string, number> } {
 function hostMonitor(rs: Result[]): { host?: HostMonitor } {
   const all = rs.map((r) => (r.approve_at_half_peak as { host?: HostMonitor }).host);
   if (!all.every((h) => h)) return {};
-  return { host: { kdamond_cpu_ms: median(all.map((h) => h!.kdamond_cpu_ms)), kdamond_sample_ms: all[0]!.kdamond_sample_ms } };
+  const hosts = all as HostMonitor[];
+  const aparts = hosts.map((h) => h.apart).filter((a): a is NonNullable<HostMonitor['apart']> => !!a);
+  return {
+    host: {
+      kdamond_cpu_ms: median(hosts.map((h) => h.kdamond_cpu_ms)), kdamond_sample_ms: hosts[0]!.kdamond_sample_ms,
+      ...(aparts.length === hosts.length ? {
+        bursts: median(hosts.map((h) => h.bursts ?? 0)),
+        apart: { approvals: median(aparts.map((a) => a.approvals)), p50_ms: median(aparts.map((a) => a.p50_ms)), p99_ms: median(aparts.map((a) => a.p99_ms)) },
+      } : {}),
+    },
+  };
 }
 /** One row from a system's rounds: the median of each figure; commits per run from the first round. */
 function merge(rs: Result[]): Result {
@@ -194,7 +204,7 @@ try {
     console.log(`${r.system.padEnd(21)} ${cell(r.start).padEnd(46)} ${cell(r.approve).padEnd(46)} ${e.runs_per_s}/s, ${e.commits_per_run ?? '-'} c/run${r.verify ? ` (verify → completed ${r.verify.runs_per_s}/s)` : ''}${typeof r.cpu_ms_per_run === 'number' ? `, node CPU ${r.cpu_ms_per_run} ms/run` : ''}${typeof r.client_cpu_ms_per_run === 'number' ? ` (+ load generator ${r.client_cpu_ms_per_run})` : ''}${typeof r.db_cpu_ms_per_run === 'number' ? `, PostgreSQL CPU ${r.db_cpu_ms_per_run} ms/run` : ''}`);
   }
   const halves = rows.filter((r) => r.approve_at_half_peak);
-  if (halves.length) console.log(`approve over HTTP at half of peak (open loop, latency from arrival): ${halves.map((r) => { const h = r.approve_at_half_peak as Phase & { offered_per_s: number }; const w = (h as { server?: Record<string, number> }).server; const k = (h as { host?: HostMonitor }).host; return `${r.system} ${h.offered_per_s}/s offered: p50 ${h.p50_ms} ms, p99 ${h.p99_ms} ms${w ? ` (server: event loop delay p99 ${w.loop_delay_p99_ms} ms, max ${w.loop_delay_max_ms}; longest GC pause ${w.gc_pause_max_ms} ms, ${w.gc_pause_total_ms} ms in all)` : ''}${k ? `; the kernel's memory monitor (kdamond${k.kdamond_sample_ms ? `, a sample every ${k.kdamond_sample_ms} ms` : ''}) took ${k.kdamond_cpu_ms} ms of CPU during it` : ''}`; }).join('; ')}`);
+  if (halves.length) console.log(`approve over HTTP at half of peak (open loop, latency from arrival): ${halves.map((r) => { const h = r.approve_at_half_peak as Phase & { offered_per_s: number }; const w = (h as { server?: Record<string, number> }).server; const k = (h as { host?: HostMonitor }).host; return `${r.system} ${h.offered_per_s}/s offered: p50 ${h.p50_ms} ms, p99 ${h.p99_ms} ms${w ? ` (server: event loop delay p99 ${w.loop_delay_p99_ms} ms, max ${w.loop_delay_max_ms}; longest GC pause ${w.gc_pause_max_ms} ms, ${w.gc_pause_total_ms} ms in all)` : ''}${k ? `; the kernel's memory monitor (kdamond${k.kdamond_sample_ms ? `, a sample every ${k.kdamond_sample_ms} ms` : ''}) took ${k.kdamond_cpu_ms} ms of CPU during it${k.apart ? ` in ${k.bursts} bursts; the ${k.apart.approvals} approvals that met none: p50 ${k.apart.p50_ms} ms, p99 ${k.apart.p99_ms} ms` : ''}` : ''}`; }).join('; ')}`);
   if (peer) {
     const e2e = (r: Result) => 1 / (1 / r.start.runs_per_s + 1 / r.approve.runs_per_s);
     console.log(`ratios to DBOS end to end (start + approve): ${rows.slice(0, -1).map((r) => `${r.system} ${(e2e(r) / e2e(peer)).toFixed(2)}×`).join(', ')}`);

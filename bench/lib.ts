@@ -121,7 +121,6 @@ export async function drive(n: number, c: number, f: (i: number) => Promise<unkn
  * for the process counts its wait (no coordinated omission).
  */
 export async function paced(n: number, ratePerS: number, f: (i: number) => Promise<unknown>): Promise<{ ms: number; latencies: number[]; spans: Span[] }> {
-  const latencies: number[] = [];
   const spans: Span[] = [];
   const t0 = performance.now();
   const calls: Promise<void>[] = [];
@@ -130,13 +129,11 @@ export async function paced(n: number, ratePerS: number, f: (i: number) => Promi
     const wait = due - performance.now();
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     calls.push(f(i).then(() => {
-      const end = performance.now();
-      latencies.push(end - due);
-      spans.push({ from: due, to: end });
+      spans.push({ from: due, to: performance.now() });
     }));
   }
   await Promise.all(calls);
-  return { ms: performance.now() - t0, latencies, spans };
+  return { ms: performance.now() - t0, latencies: spans.map((s) => s.to - s.from), spans };
 }
 
 /** A stretch of time on this process's clock (performance.now(), ms): a call from when it was due to its answer, or a burst. */
@@ -352,7 +349,7 @@ export interface HostMonitor {
  * `everyMs` to each other are one. A read the event loop was late for makes its burst longer, never shorter, so
  * a call that met a burst is never counted as one that did not. `stop()` ends the watch and answers the bursts.
  */
-export function watchKernelMonitor(monitor: { pids: number[] }, everyMs = 1): { stop(): Span[] } {
+export function watchKernelMonitor(monitor: { pids: number[] }, everyMs: number): { stop(): Span[] } {
   return watchCpu(() => kernelMonitorCpuMs(monitor), everyMs);
 }
 /** watchKernelMonitor's watch of any CPU counter (ms, never decreasing). */

@@ -16,6 +16,8 @@ const BENCH_TOKEN = 'bench-token-0123456789';
 const name = process.env.BENCH_DB_NAME!;
 const N = Number(process.env.BENCH_RUNS ?? 300);
 const C = Number(process.env.BENCH_CONCURRENCY ?? 8);
+// How long the second open-loop phase waits after its runs were started (BENCH_SETTLE_MS, 1000).
+const SETTLE_MS = Number(process.env.BENCH_SETTLE_MS ?? 1000);
 
 // BENCH_HTTP_PROCESSES (1): that many server processes against the one database, as several instances behind a
 // load balancer are deployed; the load generator sends request i to server i mod K (round robin).
@@ -126,25 +128,34 @@ try {
   const { run: triage, used: cpuTriage } = await timed(triagePhase, cpu);
   const { run: approve, used: cpuApprove } = await timed(approvePhase, cpu);
   // Approvals arriving at half of the approve rate just measured (the peak at this concurrency), open loop:
-  // issue 13's "approve p99 at half of peak". Runs started first, unmeasured.
+  // issue 13's "approve p99 at half of peak". Twice: right after their runs were started (closed loop, at full
+  // speed, as every round until 20 measured it) and, on as many runs again, one second later (the steady state
+  // the target names: the start's garbage and backlog behind it; BENCHMARKS.md round 21).
   const halfRate = Math.max(1, Math.round(N / (approve.ms / 1000) / 2));
-  await drive(N, C, triageAt('half'));
-  const more = await pendingEnvelopes();
-  await Promise.all(serverProcs.map((p) => ask(p, 'reset')));
-  // The kernel's memory monitor, if the machine runs one: its bursts set this phase's p99 (BENCHMARKS.md round 19).
-  // Its bursts are watched too (a read of its run time every 2 ms), to report the approvals that met none apart.
-  const monitor = kernelMonitor();
-  const monitorFrom = monitor ? kernelMonitorCpuMs(monitor) : 0;
-  const watch = monitor ? watchKernelMonitor(monitor, 2) : null;
-  const half = await paced(more.length, halfRate, (i) => approveAt(more[i]!));
-  const bursts = watch?.stop() ?? [];
-  const apart = apartFromBursts(half.spans, bursts);
-  const host: HostMonitor | null = monitor ? {
-    kdamond_cpu_ms: +(kernelMonitorCpuMs(monitor) - monitorFrom).toFixed(1), kdamond_sample_ms: monitor.sample_ms, bursts: bursts.length,
-    apart: { approvals: apart.latencies.length, p50_ms: +percentile(apart.latencies, 50).toFixed(1), p99_ms: +percentile(apart.latencies, 99).toFixed(1) },
-  } : null;
-  // Where the slow answers waited, in the server processes (the first's; bench/serve.ts).
-  const waits = await ask(serverProcs[0]!, 'report');
+  const atHalfOfPeak = async (prefix: string, settleMs: number) => {
+    // Their runs started first, unmeasured.
+    await drive(N, C, triageAt(prefix));
+    const more = await pendingEnvelopes();
+    if (settleMs > 0) await new Promise((r) => setTimeout(r, settleMs));
+    await Promise.all(serverProcs.map((p) => ask(p, 'reset')));
+    // The kernel's memory monitor, if the machine runs one: its bursts set this phase's p99 (BENCHMARKS.md round
+    // 19). Its bursts are watched too (a read of its run time every 2 ms), to report the approvals that met none apart.
+    const monitor = kernelMonitor();
+    const monitorFrom = monitor ? kernelMonitorCpuMs(monitor) : 0;
+    const watch = monitor ? watchKernelMonitor(monitor, 2) : null;
+    const half = await paced(more.length, halfRate, (i) => approveAt(more[i]!));
+    const bursts = watch?.stop() ?? [];
+    const apart = apartFromBursts(half.spans, bursts);
+    const host: HostMonitor | null = monitor ? {
+      kdamond_cpu_ms: +(kernelMonitorCpuMs(monitor) - monitorFrom).toFixed(1), kdamond_sample_ms: monitor.sample_ms, bursts: bursts.length,
+      apart: { approvals: apart.latencies.length, p50_ms: +percentile(apart.latencies, 50).toFixed(1), p99_ms: +percentile(apart.latencies, 99).toFixed(1) },
+    } : null;
+    // Where the slow answers waited, in the server processes (the first's; bench/serve.ts).
+    const waits = await ask(serverProcs[0]!, 'report');
+    return { ...phase(more.length, half), offered_per_s: halfRate, settle_ms: settleMs, server: waits, ...(host ? { host } : {}) };
+  };
+  const halfAfterStarts = await atHalfOfPeak('half', 0);
+  const halfSettled = await atHalfOfPeak('settled', SETTLE_MS);
   // The counted pass: as many runs again, each phase between quiet waits (commits per run).
   const [cTriage, cApprove] = await commitsPerPhase(admin, [name], phases('counted'));
   console.log(JSON.stringify({
@@ -157,7 +168,8 @@ try {
     client_cpu_ms_per_run: +((cpuTriage.client + cpuApprove.client) / N).toFixed(2),
     // PostgreSQL's CPU for the same start + approve, per run (null when the server is not on this machine).
     db_cpu_ms_per_run: db.perRun(N),
-    approve_at_half_peak: { ...phase(more.length, half), offered_per_s: halfRate, server: waits, ...(host ? { host } : {}) },
+    approve_at_half_peak: halfAfterStarts,
+    approve_at_half_peak_settled: halfSettled,
     end_to_end: { runs_per_s: Math.round(N / ((triage.ms + approve.ms) / 1000)), commits_per_run: cTriage == null || cApprove == null ? null : +((cTriage + cApprove) / N).toFixed(2) },
   }));
 } finally {

@@ -62,15 +62,18 @@ async function system(file: string, extraDbs: (name: string) => string[] = () =>
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-/** The server's waits during the open-loop phase (bench/serve.ts), each figure the median of the rounds'. */
-function serverWaits(rs: Result[]): { server?: Record<string, number> } {
-  const all = rs.map((r) => (r.approve_at_half_peak as { server?: Record<string, number> }).server).filter((w): w is Record<string, number> => !!w);
+/** The open-loop phases at half of peak (bench/ours-http.ts): right after their runs were started, and settled. */
+const HALF_OF_PEAK = ['approve_at_half_peak', 'approve_at_half_peak_settled'] as const;
+type HalfOfPeak = Phase & { offered_per_s: number; settle_ms?: number; server?: Record<string, number>; host?: HostMonitor };
+/** The server's waits during an open-loop phase (bench/serve.ts), each figure the median of the rounds'. */
+function serverWaits(rs: Result[], key: string): { server?: Record<string, number> } {
+  const all = rs.map((r) => (r[key] as HalfOfPeak).server).filter((w): w is Record<string, number> => !!w);
   if (!all.length) return {};
   return { server: Object.fromEntries(Object.keys(all[0]!).map((k) => [k, median(all.map((w) => w[k]!))])) };
 }
 /** The kernel memory monitor's CPU during each round's open-loop phase (bench/lib.ts kernelMonitor): the median. */
-function hostMonitor(rs: Result[]): { host?: HostMonitor } {
-  const all = rs.map((r) => (r.approve_at_half_peak as { host?: HostMonitor }).host);
+function hostMonitor(rs: Result[], key: string): { host?: HostMonitor } {
+  const all = rs.map((r) => (r[key] as HalfOfPeak).host);
   if (!all.every((h) => h)) return {};
   const hosts = all as HostMonitor[];
   const aparts = hosts.map((h) => h.apart).filter((a): a is NonNullable<HostMonitor['apart']> => !!a);
@@ -104,7 +107,10 @@ function merge(rs: Result[]): Result {
     ...(typeof first.cpu_ms_per_run === 'number' ? { cpu_ms_per_run: median(rs.map((r) => r.cpu_ms_per_run as number)) } : {}),
     ...(typeof first.client_cpu_ms_per_run === 'number' ? { client_cpu_ms_per_run: median(rs.map((r) => r.client_cpu_ms_per_run as number)) } : {}),
     ...(rs.every((r) => typeof r.db_cpu_ms_per_run === 'number') ? { db_cpu_ms_per_run: median(rs.map((r) => r.db_cpu_ms_per_run as number)) } : {}),
-    ...(first.approve_at_half_peak ? { approve_at_half_peak: { ...ph((r) => r.approve_at_half_peak as Phase), offered_per_s: median(rs.map((r) => (r.approve_at_half_peak as { offered_per_s: number }).offered_per_s)), ...serverWaits(rs), ...hostMonitor(rs) } } : {}),
+    ...Object.fromEntries(HALF_OF_PEAK.filter((key) => first[key]).map((key) => [key, {
+      ...ph((r) => r[key] as Phase), offered_per_s: median(rs.map((r) => (r[key] as HalfOfPeak).offered_per_s)),
+      settle_ms: (first[key] as HalfOfPeak).settle_ms ?? 0, ...serverWaits(rs, key), ...hostMonitor(rs, key),
+    }])),
   };
 }
 
@@ -203,8 +209,17 @@ try {
     const e = r.end_to_end;
     console.log(`${r.system.padEnd(21)} ${cell(r.start).padEnd(46)} ${cell(r.approve).padEnd(46)} ${e.runs_per_s}/s, ${e.commits_per_run ?? '-'} c/run${r.verify ? ` (verify → completed ${r.verify.runs_per_s}/s)` : ''}${typeof r.cpu_ms_per_run === 'number' ? `, node CPU ${r.cpu_ms_per_run} ms/run` : ''}${typeof r.client_cpu_ms_per_run === 'number' ? ` (+ load generator ${r.client_cpu_ms_per_run})` : ''}${typeof r.db_cpu_ms_per_run === 'number' ? `, PostgreSQL CPU ${r.db_cpu_ms_per_run} ms/run` : ''}`);
   }
-  const halves = rows.filter((r) => r.approve_at_half_peak);
-  if (halves.length) console.log(`approve over HTTP at half of peak (open loop, latency from arrival): ${halves.map((r) => { const h = r.approve_at_half_peak as Phase & { offered_per_s: number }; const w = (h as { server?: Record<string, number> }).server; const k = (h as { host?: HostMonitor }).host; return `${r.system} ${h.offered_per_s}/s offered: p50 ${h.p50_ms} ms, p99 ${h.p99_ms} ms${w ? ` (server: event loop delay p99 ${w.loop_delay_p99_ms} ms, max ${w.loop_delay_max_ms}; longest GC pause ${w.gc_pause_max_ms} ms, ${w.gc_pause_total_ms} ms in all)` : ''}${k ? `; the kernel's memory monitor (kdamond${k.kdamond_sample_ms ? `, a sample every ${k.kdamond_sample_ms} ms` : ''}) took ${k.kdamond_cpu_ms} ms of CPU during it${k.apart ? ` in ${k.bursts} bursts; the ${k.apart.approvals} approvals that met none: p50 ${k.apart.p50_ms} ms, p99 ${k.apart.p99_ms} ms` : ''}` : ''}`; }).join('; ')}`);
+  for (const key of HALF_OF_PEAK) {
+    const halves = rows.filter((r) => r[key]);
+    if (!halves.length) continue;
+    const when = (h: HalfOfPeak) => (h.settle_ms ? `${h.settle_ms} ms after its runs were started` : 'right after its runs were started');
+    console.log(`approve over HTTP at half of peak (open loop, latency from arrival), ${when(halves[0]![key] as HalfOfPeak)}: ${halves.map((r) => {
+      const h = r[key] as HalfOfPeak;
+      const w = h.server;
+      const k = h.host;
+      return `${r.system} ${h.offered_per_s}/s offered: p50 ${h.p50_ms} ms, p99 ${h.p99_ms} ms${w ? ` (server: event loop delay p99 ${w.loop_delay_p99_ms} ms, max ${w.loop_delay_max_ms}; longest GC pause ${w.gc_pause_max_ms} ms, ${w.gc_pause_total_ms} ms in all)` : ''}${k ? `; the kernel's memory monitor (kdamond${k.kdamond_sample_ms ? `, a sample every ${k.kdamond_sample_ms} ms` : ''}) took ${k.kdamond_cpu_ms} ms of CPU during it${k.apart ? ` in ${k.bursts} bursts; the ${k.apart.approvals} approvals that met none: p50 ${k.apart.p50_ms} ms, p99 ${k.apart.p99_ms} ms` : ''}` : ''}`;
+    }).join('; ')}`);
+  }
   if (peer) {
     const e2e = (r: Result) => 1 / (1 / r.start.runs_per_s + 1 / r.approve.runs_per_s);
     console.log(`ratios to DBOS end to end (start + approve): ${rows.slice(0, -1).map((r) => `${r.system} ${(e2e(r) / e2e(peer)).toFixed(2)}×`).join(', ')}`);

@@ -2,7 +2,7 @@
 // the kernel monitor's bursts apart from those that did (BENCHMARKS.md round 20). A burst is every stretch in which the
 // watched counter grew, from the read before it to the read that saw it; an approval met one when their spans overlap.
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { apartFromBursts, watchCpu, type Span } from '../../bench/lib.ts';
+import { apartFromBursts, paced, watchCpu, type Span } from '../../bench/lib.ts';
 
 describe('watchCpu', () => {
   afterEach(() => void vi.useRealTimers());
@@ -61,5 +61,29 @@ describe('apartFromBursts', () => {
     const calls = [span(0, 3), span(10, 14), span(20, 29)];
     expect(apartFromBursts(calls, [span(11, 12), span(1, 2)])).toEqual({ latencies: [9], met: 2 });
     expect(apartFromBursts(calls, [])).toEqual({ latencies: [3, 4, 9], met: 0 });
+  });
+});
+
+describe('paced', () => {
+  afterEach(() => void vi.useRealTimers());
+
+  it('starts each call when it is due whatever the earlier ones do, and times it from then', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+    const t0 = performance.now();
+    // 100/s: due at 0, 10, 20, 30 ms. The second call takes 35 ms, the others 3: the third and fourth still start
+    // when due (open loop), and the second's latency counts from its due time.
+    const takes = [3, 35, 3, 3];
+    const started: number[] = [];
+    const run = paced(4, 100, (i) => {
+      started.push(performance.now() - t0);
+      return new Promise((r) => setTimeout(r, takes[i]));
+    });
+    await vi.advanceTimersByTimeAsync(100);
+    const { ms, latencies, spans } = await run;
+    expect(started).toEqual([0, 10, 20, 30]);
+    const byDue = [...spans].sort((a, b) => a.from - b.from).map((s) => [s.from - t0, s.to - t0]);
+    expect(byDue).toEqual([[0, 3], [10, 45], [20, 23], [30, 33]]);
+    expect([...latencies].sort((a, b) => a - b)).toEqual([3, 3, 3, 35]);
+    expect(ms).toBe(45);
   });
 });

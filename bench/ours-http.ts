@@ -19,13 +19,15 @@ const C = Number(process.env.BENCH_CONCURRENCY ?? 8);
 // How long the second open-loop phase waits after its runs were started (BENCH_SETTLE_MS, 1000).
 const SETTLE_MS = Number(process.env.BENCH_SETTLE_MS ?? 1000);
 
+// BENCH_SERVER_NODE_FLAGS: node flags for the server processes besides npm start's (to try one; BENCHMARKS.md).
+const serverFlags = (process.env.BENCH_SERVER_NODE_FLAGS ?? '').split(' ').filter(Boolean);
 // BENCH_HTTP_PROCESSES (1): that many server processes against the one database, as several instances behind a
 // load balancer are deployed; the load generator sends request i to server i mod K (round robin).
 const K = Math.max(1, Number(process.env.BENCH_HTTP_PROCESSES ?? 1));
 const serveArgs = await nodeArgs('bench/serve.ts');
 const serverProcs = Array.from({ length: K }, (_, k) => {
   const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}/serve${process.env.BENCH_DB_URL?.includes('host=') ? '-socket' : ''}${K > 1 ? `-${k}` : ''}`] : [];
-  return spawn(process.execPath, [...prof, ...serveArgs], {
+  return spawn(process.execPath, [...prof, ...serverFlags, ...serveArgs], {
     env: { ...process.env, BENCH_POOL: String(Math.ceil(C / K) + 2) }, stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
   });
 });

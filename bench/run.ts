@@ -217,7 +217,7 @@ try {
       const h = r[key] as HalfOfPeak;
       const w = h.server;
       const k = h.host;
-      return `${r.system} ${h.offered_per_s}/s offered: p50 ${h.p50_ms} ms, p99 ${h.p99_ms} ms${w ? ` (server: event loop delay p99 ${w.loop_delay_p99_ms} ms, max ${w.loop_delay_max_ms}; longest GC pause ${w.gc_pause_max_ms} ms, ${w.gc_pause_total_ms} ms in all)` : ''}${k ? `; the kernel's memory monitor (kdamond${k.kdamond_sample_ms ? `, a sample every ${k.kdamond_sample_ms} ms` : ''}) took ${k.kdamond_cpu_ms} ms of CPU during it${k.apart ? ` in ${k.bursts} bursts; the ${k.apart.approvals} approvals that met none: p50 ${k.apart.p50_ms} ms, p99 ${k.apart.p99_ms} ms` : ''}` : ''}`;
+      return `${r.system} ${h.offered_per_s}/s offered: p50 ${h.p50_ms} ms, p99 ${h.p99_ms} ms${w ? ` (server: event loop delay p99 ${w.loop_delay_p99_ms} ms, max ${w.loop_delay_max_ms}; longest GC pause ${w.gc_pause_max_ms} ms, ${w.gc_pause_total_ms} ms in all${w.gc_major === undefined ? '' : `; ${w.gc_major} full collection(s)${w.gc_major ? `, longest ${w.gc_major_max_ms} ms` : ''}`})` : ''}${k ? `; the kernel's memory monitor (kdamond${k.kdamond_sample_ms ? `, a sample every ${k.kdamond_sample_ms} ms` : ''}) took ${k.kdamond_cpu_ms} ms of CPU during it${k.apart ? ` in ${k.bursts} bursts; the ${k.apart.approvals} approvals that met none: p50 ${k.apart.p50_ms} ms, p99 ${k.apart.p99_ms} ms` : ''}` : ''}`;
     }).join('; ')}`);
   }
   if (peer) {

@@ -2,7 +2,7 @@
 // BENCH_DB_URL, in a process of its own (as deployed; the load generator gets the other core). Prints
 // {"port": n} once listening; SIGTERM stops it.
 import type { AddressInfo } from 'node:net';
-import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
+import { constants, monitorEventLoopDelay, PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
 import { sqlClient } from '../persistence/connect.ts';
 import { benchGroupCommit } from './group-commit.ts';
 import { systemClock } from '../runtime/clock.ts';
@@ -23,24 +23,35 @@ const app = createApp({
 const server = app.listen(0, '127.0.0.1', () => console.log(JSON.stringify({ port: (server.address() as AddressInfo).port })));
 // Where a slow answer waited, for the load generator's open-loop phase (over the IPC channel it may open):
 // 'reset' starts a window, 'report' answers the event loop's delay (p99, max: how late a 10 ms timer ran) and the
-// garbage collector's pauses (longest, total) since. Nothing of it runs without the channel.
+// garbage collector's pauses (longest, total) since, and its full (mark-compact) collections: how many and the
+// longest pause of one. A full collection comes when the old generation (what outlived two scavenges) has grown to
+// V8's limit; the phases it fell in had the worst tails (BENCHMARKS.md round 22). Nothing of it runs without the
+// channel.
 // The histogram records each interval between its timer's runs, so a delay is what is left after the interval.
 const RESOLUTION_MS = 10;
 const loop = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
-let gc = { max: 0, total: 0 };
+let gc = { max: 0, total: 0, major: 0, majorMax: 0 };
 if (process.send) {
   loop.enable();
   new PerformanceObserver((list) => {
-    for (const e of list.getEntries()) gc = { max: Math.max(gc.max, e.duration), total: gc.total + e.duration };
+    for (const e of list.getEntries()) {
+      gc.max = Math.max(gc.max, e.duration);
+      gc.total += e.duration;
+      if ((e as PerformanceEntry & { detail: { kind: number } }).detail.kind !== constants.NODE_PERFORMANCE_GC_MAJOR) continue;
+      gc.major++;
+      gc.majorMax = Math.max(gc.majorMax, e.duration);
+    }
   }).observe({ entryTypes: ['gc'] });
   process.on('message', (m) => {
     if (m === 'reset') {
       loop.reset();
-      gc = { max: 0, total: 0 };
+      gc = { max: 0, total: 0, major: 0, majorMax: 0 };
       process.send!({ reset: true });
     } else if (m === 'report') {
       const ms = (ns: number) => +Math.max(0, ns / 1e6 - RESOLUTION_MS).toFixed(1);
-      process.send!({ loop_delay_p99_ms: ms(loop.percentile(99)), loop_delay_max_ms: ms(loop.max), gc_pause_max_ms: +gc.max.toFixed(1), gc_pause_total_ms: +gc.total.toFixed(1) });
+      process.send!({ loop_delay_p99_ms: ms(loop.percentile(99)), loop_delay_max_ms: ms(loop.max), gc_pause_max_ms: +gc.max.toFixed(1), gc_pause_total_ms: +gc.total.toFixed(1),
+        gc_major: gc.major, gc_major_max_ms: +gc.majorMax.toFixed(1),
+      });
     }
   });
 }

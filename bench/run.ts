@@ -8,7 +8,8 @@
 // one 2 KB jsonb row per transaction, at 2 and at 8 clients.
 // Ours runs twice: over TCP loopback as the URL says, and through the server's Unix socket when it is local.
 // BENCH_ROUNDS (3: every system that many times, in alternation; medians), BENCH_RUNS (300), BENCH_CONCURRENCY (8), BENCH_PEER=0 (skip DBOS), BENCH_SOCKET=0 (skip the socket rows), BENCH_HTTP_SCALE (2: a row with that many server processes; 1: none), BENCH_ENGINE_SCALE (2: a row with that many engine processes; 1: none), BENCH_STATS_WAIT_MS (11000; 0: no
-// commit counts), BENCH_LIMIT_SECONDS (5; 0: skip the commit limit), BENCH_WARMUP (1000 unmeasured whole runs per system first: bench/lib.ts), DATABASE_URL (the admin URL).
+// commit counts), BENCH_LIMIT_SECONDS (5; 0: skip the commit limit), BENCH_WARMUP (1000 unmeasured whole runs per system first: bench/lib.ts), BENCH_SERVER_NODE_FLAGS (node flags added to
+// the served product's processes, to try one: bench/ours-http.ts), DATABASE_URL (the admin URL).
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -217,7 +218,7 @@ try {
       const h = r[key] as HalfOfPeak;
       const w = h.server;
       const k = h.host;
-      return `${r.system} ${h.offered_per_s}/s offered: p50 ${h.p50_ms} ms, p99 ${h.p99_ms} ms${w ? ` (server: event loop delay p99 ${w.loop_delay_p99_ms} ms, max ${w.loop_delay_max_ms}; longest GC pause ${w.gc_pause_max_ms} ms, ${w.gc_pause_total_ms} ms in all${w.gc_major === undefined ? '' : `; ${w.gc_major} full collection(s)${w.gc_major ? `, longest ${w.gc_major_max_ms} ms` : ''}`})` : ''}${k ? `; the kernel's memory monitor (kdamond${k.kdamond_sample_ms ? `, a sample every ${k.kdamond_sample_ms} ms` : ''}) took ${k.kdamond_cpu_ms} ms of CPU during it${k.apart ? ` in ${k.bursts} bursts; the ${k.apart.approvals} approvals that met none: p50 ${k.apart.p50_ms} ms, p99 ${k.apart.p99_ms} ms` : ''}` : ''}`;
+      return `${r.system} ${h.offered_per_s}/s offered: p50 ${h.p50_ms} ms, p99 ${h.p99_ms} ms${w ? ` (server: event loop delay p99 ${w.loop_delay_p99_ms} ms, max ${w.loop_delay_max_ms}; longest GC pause ${w.gc_pause_max_ms} ms, ${w.gc_pause_total_ms} ms in all; ${w.gc_major} full collection(s)${w.gc_major ? `, longest ${w.gc_major_max_ms} ms` : ''})` : ''}${k ? `; the kernel's memory monitor (kdamond${k.kdamond_sample_ms ? `, a sample every ${k.kdamond_sample_ms} ms` : ''}) took ${k.kdamond_cpu_ms} ms of CPU during it${k.apart ? ` in ${k.bursts} bursts; the ${k.apart.approvals} approvals that met none: p50 ${k.apart.p50_ms} ms, p99 ${k.apart.p99_ms} ms` : ''}` : ''}`;
     }).join('; ')}`);
   }
   if (peer) {

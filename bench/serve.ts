@@ -2,8 +2,9 @@
 // BENCH_DB_URL, in a process of its own (as deployed; the load generator gets the other core). Prints
 // {"port": n} once listening; SIGTERM stops it.
 import type { AddressInfo } from 'node:net';
-import { constants, monitorEventLoopDelay, PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
+import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { sqlClient } from '../persistence/connect.ts';
+import { GcWindow } from './gc-window.ts';
 import { benchGroupCommit } from './group-commit.ts';
 import { systemClock } from '../runtime/clock.ts';
 import { effectRegistry } from '../runtime/registry.ts';
@@ -30,28 +31,18 @@ const server = app.listen(0, '127.0.0.1', () => console.log(JSON.stringify({ por
 // The histogram records each interval between its timer's runs, so a delay is what is left after the interval.
 const RESOLUTION_MS = 10;
 const loop = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
-let gc = { max: 0, total: 0, major: 0, majorMax: 0 };
+let gc = new GcWindow();
 if (process.send) {
   loop.enable();
-  new PerformanceObserver((list) => {
-    for (const e of list.getEntries()) {
-      gc.max = Math.max(gc.max, e.duration);
-      gc.total += e.duration;
-      if ((e as PerformanceEntry & { detail: { kind: number } }).detail.kind !== constants.NODE_PERFORMANCE_GC_MAJOR) continue;
-      gc.major++;
-      gc.majorMax = Math.max(gc.majorMax, e.duration);
-    }
-  }).observe({ entryTypes: ['gc'] });
+  new PerformanceObserver((list) => gc.add(list.getEntries())).observe({ entryTypes: ['gc'] });
   process.on('message', (m) => {
     if (m === 'reset') {
       loop.reset();
-      gc = { max: 0, total: 0, major: 0, majorMax: 0 };
+      gc = new GcWindow();
       process.send!({ reset: true });
     } else if (m === 'report') {
       const ms = (ns: number) => +Math.max(0, ns / 1e6 - RESOLUTION_MS).toFixed(1);
-      process.send!({ loop_delay_p99_ms: ms(loop.percentile(99)), loop_delay_max_ms: ms(loop.max), gc_pause_max_ms: +gc.max.toFixed(1), gc_pause_total_ms: +gc.total.toFixed(1),
-        gc_major: gc.major, gc_major_max_ms: +gc.majorMax.toFixed(1),
-      });
+      process.send!({ loop_delay_p99_ms: ms(loop.percentile(99)), loop_delay_max_ms: ms(loop.max), ...gc.report() });
     }
   });
 }
